@@ -1,0 +1,29 @@
+"""`purchases.accepted.v1`: an identified purchase resolved to its household, keyed by household id."""
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from contracts.events.common import Contract
+
+
+class Exclusion(Contract):
+    line_no: int | None
+    reason: str
+    cents: int
+
+
+class PurchaseAccepted(Contract):
+    receipt_id: str
+    household_id: str
+    person_id: str
+    cooperative_id: str = Field(description="the household's cooperative at purchase time")
+    outlet_id: str
+    chain: str
+    purchased_at: AwareDatetime
+    total_cents: int
+    bonus_eligible_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_eligible_cents: int
+    excluded: list[Exclusion] = []
+    return_of: str | None = None

@@ -1,0 +1,125 @@
+"""A single-node Apache Kafka broker (KRaft: broker and controller in one JVM) run as a plain process.
+
+The jars come from Maven Central through `deploy/kafka/pom.xml` and are cached under the stack
+directory, never in git.
+"""
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from coopreg.stack.process import ManagedProcess, port_open, wait_until
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+POM = ROOT / "deploy" / "kafka" / "pom.xml"
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+
+LOG4J2 = """status = warn
+appender.err.type = Console
+appender.err.name = STDERR
+appender.err.target = SYSTEM_ERR
+appender.err.layout.type = PatternLayout
+appender.err.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.err.ref = STDERR
+logger.raft.name = kafka.server.KafkaRaftServer
+logger.raft.level = info
+"""
+
+
+class KafkaBroker:
+    def __init__(self, settings: Settings) -> None:
+        self.port = settings.kafka.first_port
+        self.controller_port = self.port + 1
+        self.heap = settings.stack.kafka_heap.split()
+        self.home = settings.stack.dir / "kafka"
+        self.lib = self.home / "lib"
+        self.data = self.home / "data"
+        self.process = ManagedProcess("kafka", self.home / "kafka.pid", self.home / "kafka.log")
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def ensure_jars(self, say) -> None:
+        if self.lib.exists() and any(self.lib.glob("kafka_2.13-*.jar")):
+            return
+        if shutil.which("mvn") is None:
+            raise RuntimeError("Maven (mvn) is needed to fetch the Kafka jars: apt-get install maven")
+        say("fetching the Apache Kafka broker jars from Maven Central (once, about 50 MB)")
+        self.lib.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["mvn", "-q", "-B", "-f", str(POM), DEPENDENCY_PLUGIN,
+             "-DincludeScope=runtime", f"-DoutputDirectory={self.lib}"],
+            check=True,
+        )
+
+    def _write_config(self) -> Path:
+        port, controller = self.port, self.controller_port
+        props = self.home / "server.properties"
+        props.write_text("\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{controller}",
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "inter.broker.listener.name=PLAINTEXT",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={self.data}",
+            "num.partitions=1",
+            "auto.create.topics.enable=false",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=4",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.cleaner.min.compaction.lag.ms=0",
+            "",
+        ]))
+        (self.home / "log4j2.properties").write_text(LOG4J2)
+        return props
+
+    def _java(self, *args: str) -> list[str]:
+        return ["java", "-cp", f"{self.lib}/*", *args]
+
+    def _format(self, props: Path) -> None:
+        if (self.data / "meta.properties").exists():
+            return
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=").replace("-", "a")
+        self.data.mkdir(parents=True, exist_ok=True)
+        subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def start(self, say) -> None:
+        if self.process.running():
+            say(f"kafka already running on {self.bootstrap} (pid {self.process.pid()})")
+            return
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is taken by another process: point "
+                               "COOPREG_KAFKA_BOOTSTRAP_SERVERS at a free port (127.0.0.1:PORT)")
+        self.ensure_jars(say)
+        props = self._write_config()
+        self._format(props)
+        cmd = ["java", "-server", *self.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+               "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={self.home / 'log4j2.properties'}",
+               "-cp", f"{self.lib}/*", "kafka.Kafka", str(props)]
+        say(f"starting Apache Kafka (KRaft, single node) on {self.bootstrap}")
+        self.process.spawn(cmd)
+        wait_until(lambda: self.process.log_contains("Kafka Server started"), 90,
+                   f"Kafka did not start; see {self.process.log}", alive=self.process.running)
+
+    def stop(self, say, hard: bool = False) -> None:
+        if self.process.running():
+            say("stopping kafka" + (" (SIGKILL)" if hard else ""))
+        self.process.stop(timeout=30, hard=hard)
+
+    def status(self) -> str:
+        return f"kafka     {'running' if self.process.running() else 'stopped'}  {self.bootstrap}"

@@ -1,0 +1,118 @@
+"""A local PostgreSQL server run from Debian's server binaries, in a data directory of the project's own.
+
+PostgreSQL refuses to run as root: as root the server runs as the `postgres` system user.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+from coopreg.stack.process import port_open, wait_until
+from shared.settings import Settings
+
+SERVER_CONF = """
+listen_addresses = '127.0.0.1'
+max_connections = 300
+shared_buffers = 512MB
+work_mem = 16MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+checkpoint_timeout = 15min
+wal_compression = on
+"""
+
+
+def find_bin_dir() -> Path:
+    for version in ("17", "16", "15"):
+        candidate = Path(f"/usr/lib/postgresql/{version}/bin")
+        if (candidate / "pg_ctl").exists():
+            return candidate
+    raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql-15")
+
+
+class PostgresServer:
+    def __init__(self, settings: Settings) -> None:
+        self.pg = settings.pg
+        self.home = settings.stack.dir / "postgres"
+        self.data = self.home / "pgdata"
+        self.sockets = self.home / "run"
+        self.log = self.home / "postgres.log"
+
+    @property
+    def as_root(self) -> bool:
+        return os.geteuid() == 0
+
+    def _run(self, args: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess:
+        if self.as_root:
+            args = ["runuser", "-u", "postgres", "--", *args]
+        return subprocess.run(args, check=check, **kw)
+
+    def _prepare_dirs(self) -> None:
+        for path in (self.home, self.sockets):
+            path.mkdir(parents=True, exist_ok=True)
+        if self.as_root:
+            user = pwd.getpwnam("postgres")
+            for path in (self.home, self.sockets):
+                os.chown(path, user.pw_uid, user.pw_gid)
+
+    def _initdb(self, bin_dir: Path, say) -> None:
+        if (self.data / "PG_VERSION").exists():
+            return
+        say(f"initialising a PostgreSQL cluster in {self.data}")
+        self._run([str(bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                   "-E", "UTF8", "--locale=C.UTF-8"], stdout=subprocess.DEVNULL)
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(SERVER_CONF)
+        hba = self.data / "pg_hba.conf"
+        hba.write_text("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+                       "host all all 127.0.0.1/32 scram-sha-256\n")
+
+    def running(self) -> bool:
+        bin_dir = find_bin_dir()
+        result = self._run([str(bin_dir / "pg_ctl"), "status", "-D", str(self.data)], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return result.returncode == 0
+
+    def start(self, say) -> None:
+        bin_dir = find_bin_dir()
+        self._prepare_dirs()
+        self._initdb(bin_dir, say)
+        if self.running():
+            say(f"postgres already running on 127.0.0.1:{self.pg.port}")
+        else:
+            if port_open(self.pg.port):
+                raise RuntimeError(f"port {self.pg.port} is taken by another process: "
+                                   "set COOPREG_PG_PORT to a free port")
+            say(f"starting PostgreSQL on 127.0.0.1:{self.pg.port}")
+            opts = f"-p {self.pg.port} -k {self.sockets}"
+            self._run([str(bin_dir / "pg_ctl"), "start", "-D", str(self.data), "-l", str(self.log),
+                       "-o", opts, "-w", "-t", "60"], stdout=subprocess.DEVNULL)
+        wait_until(lambda: port_open(self.pg.port), 30, "PostgreSQL did not open its port")
+        self._ensure_database()
+
+    def _psql(self, sql: str, db: str = "postgres") -> str:
+        psql = shutil.which("psql") or str(find_bin_dir() / "psql")
+        out = self._run([psql, "-h", str(self.sockets), "-p", str(self.pg.port), "-U", "postgres",
+                         "-d", db, "-tAc", sql], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def _ensure_database(self) -> None:
+        user, password, db = self.pg.user, self.pg.password.get_secret_value(), self.pg.database
+        if self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'") != "1":
+            self._psql(f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB")
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") != "1":
+            self._psql(f"CREATE DATABASE \"{db}\" OWNER \"{user}\"")
+
+    def stop(self, say, mode: str = "fast") -> None:
+        if not (self.data / "PG_VERSION").exists() or not self.running():
+            return
+        say(f"stopping postgres ({mode})")
+        self._run([str(find_bin_dir() / "pg_ctl"), "stop", "-D", str(self.data), "-m", mode, "-w"],
+                  stdout=subprocess.DEVNULL)
+
+    def status(self) -> str:
+        state = "running" if (self.data / "PG_VERSION").exists() and self.running() else "stopped"
+        return f"postgres  {state}  127.0.0.1:{self.pg.port}"

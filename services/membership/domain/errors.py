@@ -1,0 +1,103 @@
+"""Domain exceptions of the membership service.
+
+Every violation carries a stable machine-readable `code` (for API responses, dead-letter records and
+tests) and an optional `reason` naming which part of the rule failed. Messages are built only from
+these constants, so they never contain the personal data that was being checked.
+"""
+
+
+class MembershipRuleViolation(Exception):
+    """Base class: a membership rule was broken."""
+
+    code: str = "membership_rule_violation"
+    summary: str = "a membership rule was violated"
+
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason
+        message = self.summary if reason is None else f"{self.summary}: {reason}"
+        super().__init__(message)
+
+
+class InvalidIdentityCode(MembershipRuleViolation):
+    code = "invalid_identity_code"
+    summary = "invalid Finnish personal identity code"
+
+
+class InvalidIban(MembershipRuleViolation):
+    code = "invalid_iban"
+    summary = "invalid IBAN"
+
+
+class InvalidPhone(MembershipRuleViolation):
+    code = "invalid_phone"
+    summary = "invalid phone number"
+
+
+class InvalidEmail(MembershipRuleViolation):
+    code = "invalid_email"
+    summary = "invalid email address"
+
+
+class InvalidAddress(MembershipRuleViolation):
+    code = "invalid_address"
+    summary = "invalid postal address"
+
+
+class InvalidPaymentAmount(MembershipRuleViolation):
+    code = "invalid_payment_amount"
+    summary = "payment amount must be a positive number of cents"
+
+
+class FirstPaymentTooSmall(MembershipRuleViolation):
+    code = "first_payment_too_small"
+    summary = "the first capital contribution payment is below the cooperative's minimum"
+
+
+class ContributionOverdue(MembershipRuleViolation):
+    code = "contribution_overdue"
+    summary = "the capital contribution deadline has passed"
+
+
+class RefundExceedsPaid(MembershipRuleViolation):
+    code = "refund_exceeds_paid"
+    summary = "a refund cannot exceed the paid capital contribution"
+
+
+class InvalidRate(MembershipRuleViolation):
+    code = "invalid_rate"
+    summary = "a rate in basis points must be a non-negative integer"
+
+
+class UnknownCooperative(MembershipRuleViolation):
+    code = "unknown_cooperative"
+    summary = "no such cooperative"
+
+
+class InvalidCooperativeData(MembershipRuleViolation):
+    code = "invalid_cooperative_data"
+    summary = "the cooperative seed data is inconsistent"
+
+
+class PersonAlreadyInHousehold(MembershipRuleViolation):
+    code = "person_already_in_household"
+    summary = "a person belongs to one household at a time"
+
+
+class AdultMustAcceptInvitation(MembershipRuleViolation):
+    code = "adult_must_accept_invitation"
+    summary = "an adult joins a household only by accepting the main member's invitation"
+
+
+class MinorMustBeAddedByMainMember(MembershipRuleViolation):
+    code = "minor_must_be_added_by_main_member"
+    summary = "a minor is added to a household directly by the main member"
+
+
+class MainMemberCannotLeave(MembershipRuleViolation):
+    code = "main_member_cannot_leave"
+    summary = "the main member cannot leave the household without dissolving it"
+
+
+class NotAllowedToRemoveMember(MembershipRuleViolation):
+    code = "not_allowed_to_remove_member"
+    summary = "only the member themself or the main member can remove a household member"

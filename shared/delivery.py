@@ -1,0 +1,139 @@
+"""Consuming with exactly-once effect: decode, deduplicate, apply in one transaction, or dead-letter.
+
+The subscriber hands a batch of raw records to `Delivery.process` and acknowledges (commits the offset)
+only when it returns, that is after the PostgreSQL transaction holding the effect and the inbox rows
+committed, or after the dead letter was acknowledged by the broker.
+
+- A message that cannot be decoded or violates its contract goes to the DLQ at once (`Rejected`).
+- A lost dependency (PostgreSQL down, connection reset) is waited for with capped backoff: the consumer
+  pauses, nothing is dead-lettered for an outage.
+- Any other failure is retried a bounded number of times; a failing batch is then split so that only
+  the poison message goes to the DLQ and the rest of the partition moves on.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Sequence
+
+import asyncpg
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from contracts.envelope import Envelope
+from shared.dead_letters import DeadLetters
+from shared.logging import get_logger
+from shared.settings import DeliverySettings
+
+TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
+             asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
+             asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.TooManyConnectionsError)
+
+
+class Rejected(Exception):
+    """This message can never be processed as it is; `reason` is a short stable code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True)
+class Incoming:
+    record: object
+    envelope: Envelope
+    data: BaseModel
+
+
+Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
+
+
+def describe_validation(error: ValidationError) -> str:
+    """The schema errors without the offending values, which may be personal data."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}"
+                     for e in error.errors(include_input=False, include_url=False))[:1000]
+
+
+class Delivery:
+    def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
+                 dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True) -> None:
+        self.consumer, self.model, self.pool = consumer, model, pool
+        self.dead_letters, self.settings, self.use_inbox = dead_letters, settings, use_inbox
+        self.processed = self.duplicates = 0
+        self.log = get_logger(consumer=consumer)
+
+    def decode(self, record) -> Incoming:
+        if record.value is None:
+            raise Rejected("empty_value", "the message has no value")
+        try:
+            payload = orjson.loads(record.value)
+        except orjson.JSONDecodeError:
+            raise Rejected("not_json", "the value is not valid JSON") from None
+        try:
+            envelope = Envelope.from_headers(record.headers, record.topic, record.value)
+        except ValidationError as error:
+            raise Rejected("bad_envelope", describe_validation(error)) from None
+        try:
+            return Incoming(record, envelope, self.model.model_validate(payload))
+        except ValidationError as error:
+            raise Rejected("schema_violation", describe_validation(error)) from None
+
+    async def process(self, records: Sequence, handler: Handler) -> None:
+        batch: list[Incoming] = []
+        for record in records:
+            try:
+                batch.append(self.decode(record))
+            except Rejected as rejected:
+                await self.dead_letters.send(record, self.consumer, rejected.reason, rejected.detail)
+        if batch:
+            await self._apply(batch, handler)
+
+    async def _apply(self, batch: list[Incoming], handler: Handler) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._transaction(batch, handler)
+                return
+            except Rejected as rejected:
+                return await self._isolate(batch, handler, rejected.reason, rejected.detail)
+            except TRANSIENT as error:
+                self.log.warning("dependency unavailable, waiting", error=type(error).__name__, attempt=attempt)
+                await self._backoff(attempt)
+            except Exception as error:  # noqa: BLE001 - bounded, then dead-lettered with the reason
+                self.log.error("processing failed", error=type(error).__name__, attempt=attempt)
+                if attempt >= self.settings.max_attempts:
+                    return await self._isolate(batch, handler, "processing_failed",
+                                               f"{type(error).__name__}: {error}")
+                await self._backoff(attempt)
+
+    async def _isolate(self, batch: list[Incoming], handler: Handler, reason: str, detail: str) -> None:
+        if len(batch) > 1:
+            for item in batch:
+                await self._apply([item], handler)
+            return
+        await self.dead_letters.send(batch[0].record, self.consumer, reason, detail)
+
+    async def _transaction(self, batch: list[Incoming], handler: Handler) -> None:
+        async with self.pool.acquire() as conn:
+            async with conn.transaction():
+                fresh = await self._claim(conn, batch) if self.use_inbox else batch
+                if fresh:
+                    await handler(conn, fresh)
+        self.processed += len(batch)
+        self.duplicates += len(batch) - len(fresh)
+
+    async def _claim(self, conn: asyncpg.Connection, batch: list[Incoming]) -> list[Incoming]:
+        """Record every event id in the inbox; return the ones not handled before (first of a repeat)."""
+        first: dict[str, Incoming] = {}
+        for item in batch:
+            first.setdefault(item.envelope.id, item)
+        rows = await conn.fetch(
+            "INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::text[]) "
+            "ON CONFLICT DO NOTHING RETURNING message_id", self.consumer, list(first))
+        new = {r["message_id"] for r in rows}
+        return [item for mid, item in first.items() if mid in new]
+
+    async def _backoff(self, attempt: int) -> None:
+        delay = min(self.settings.retry_backoff_ms * 2 ** (attempt - 1), self.settings.max_backoff_ms)
+        await asyncio.sleep(delay / 1000)

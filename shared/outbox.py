@@ -1,0 +1,84 @@
+"""The transactional outbox: events are written with the state change and relayed to Kafka afterwards.
+
+One relay runs per service schema at a time (a PostgreSQL advisory lock elects it), so events leave in
+the order they were written. A crash between sending and deleting re-sends a tail of events; consumers
+deduplicate by event id, so that costs nothing but bandwidth.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import asyncpg
+import orjson
+from pydantic import BaseModel
+
+from contracts.envelope import Envelope
+from shared.logging import get_logger
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    topic: str
+    key: str | None
+    envelope: Envelope
+    data: BaseModel
+
+    def row(self) -> tuple:
+        headers = [[k, v.decode()] for k, v in self.envelope.headers()]
+        return (self.topic, self.key.encode() if self.key is not None else None,
+                self.data.model_dump_json().encode(), orjson.dumps(headers).decode())
+
+
+async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
+    """Stage events in the caller's transaction."""
+    if events:
+        await conn.copy_records_to_table("outbox", records=[e.row() for e in events],
+                                         columns=["topic", "key", "value", "headers"])
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, producer, schema: str, batch: int = 2000, poll_ms: int = 50):
+        self.pool, self.producer, self.schema = pool, producer, schema
+        self.batch, self.poll = batch, poll_ms / 1000
+        self.relayed = 0
+        self.log = get_logger(component="outbox-relay", schema=schema)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with self.pool.acquire() as lock_conn:
+            while not stop.is_set():
+                if await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self.schema}"):
+                    break
+                await _sleep(stop, 1.0)
+            try:
+                while not stop.is_set():
+                    sent = await self.relay_once()
+                    if sent < self.batch:
+                        await _sleep(stop, self.poll)
+            finally:
+                await lock_conn.execute("SELECT pg_advisory_unlock_all()")
+
+    async def relay_once(self) -> int:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch("SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT $1",
+                                    self.batch)
+            if not rows:
+                return 0
+            futures = [await self.producer.send(
+                r["topic"], value=r["value"], key=r["key"],
+                headers=[(k, v.encode()) for k, v in orjson.loads(r["headers"])]) for r in rows]
+            await asyncio.gather(*futures)
+            # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
+            await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
+        self.relayed += len(rows)
+        return len(rows)
+
+    async def backlog(self) -> int:
+        return await self.pool.fetchval("SELECT count(*) FROM outbox")
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass

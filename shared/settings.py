@@ -1,0 +1,85 @@
+"""One typed settings object per process, read from the environment once in the composition root.
+
+Every variable starts with ``COOPREG_``; the README lists them. The defaults point at the local stack
+that ``coopreg stack up`` runs; production sets the same variables to its own Kafka and PostgreSQL.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPREG_KAFKA_")
+
+    bootstrap_servers: str = "127.0.0.1:19092"
+    partitions: int = Field(4, description="partitions of the topics the project creates")
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+
+    @property
+    def first_port(self) -> int:
+        return int(self.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+
+
+class PostgresSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPREG_PG_")
+
+    host: str = "127.0.0.1"
+    port: int = 15432
+    user: str = "coopreg"
+    password: SecretStr = SecretStr("coopreg-local")
+    database: str = "coopreg"
+    pool_min: int = 1
+    pool_max: int = 8
+
+
+class DeliverySettings(BaseSettings):
+    """How consumers batch, retry and give up (then dead-letter)."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_DELIVERY_")
+
+    max_attempts: int = 3
+    retry_backoff_ms: int = 200
+    max_backoff_ms: int = 5000
+    batch_max_records: int = 2000
+    batch_timeout_ms: int = 50
+    outbox_batch: int = 2000
+    outbox_poll_ms: int = 50
+
+
+class SecretsSettings(BaseSettings):
+    """Keys for blind indexes and tokens of identity codes, card numbers and customer codes."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_SECRET_")
+
+    index_key: SecretStr = SecretStr("local-development-index-key-change-me")
+    encryption_key: SecretStr = SecretStr("local-development-encryption-key-change-me")
+
+
+class StackSettings(BaseSettings):
+    """The local development stack (`coopreg stack up`); its ports come from the Kafka and PG settings."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_STACK_")
+
+    dir: Path = PROJECT_ROOT / ".stack"
+    kafka_heap: str = "-Xms256m -Xmx768m"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOPREG_")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    pg: PostgresSettings = Field(default_factory=PostgresSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    stack: StackSettings = Field(default_factory=StackSettings)
+    log_level: str = "INFO"
+    log_format: str = Field("json", description="json or console")
+    instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")
