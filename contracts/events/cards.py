@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from contracts.events.common import Contract
 
-CardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token", "member_number"]
+CardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token"]
 
 
 class AllocationPeriod(Contract):
@@ -15,7 +15,8 @@ class AllocationPeriod(Contract):
 
     person_id: str
     household_id: str | None
-    cooperative_id: str | None
+    cooperative_id: str
+    membership_id: str = Field(description="the cooperative membership the card was ordered under")
     valid_from: AwareDatetime
     valid_to: AwareDatetime | None = None
     usable: bool = Field(True, description="false while blocked or expired")
@@ -38,5 +39,6 @@ class IssueCard(Contract):
     card_type: CardType
     person_id: str
     household_id: str | None
-    cooperative_id: str | None
+    cooperative_id: str
+    membership_id: str = Field(description="the cooperative membership the card was ordered under")
     valid_from: AwareDatetime

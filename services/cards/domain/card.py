@@ -219,12 +219,15 @@ class Card:
         return self.status is CardStatus.BLOCKED or self.temporary_block_lapsed(at)
 
     def check_in_use(self, at: datetime) -> None:
-        """Replaced and expired cards (also those past validity but not yet swept) take no operations."""
+        """Changes come in time order, and replaced or expired cards (also those past validity but
+        not yet swept) take none; so the card's history never needs rewriting."""
         check_aware(at)
         if self.status is CardStatus.REPLACED:
             raise CardRuleViolation("card_replaced", "the card has been replaced")
         if self.status is CardStatus.EXPIRED or (self.valid_until is not None and at >= self.valid_until):
             raise CardRuleViolation("card_expired", "the card has expired")
+        if self.last_changed_at is not None and at < self.last_changed_at:
+            raise CardRuleViolation("change_not_retroactive", "a card change cannot be backdated")
 
     def block(self, reason: BlockReason, at: datetime, terms: CardTerms = DEFAULT_TERMS) -> None:
         """Block for `reason`; a cash card whose holder left the household only leaves it."""
@@ -294,6 +297,7 @@ class Card:
             raise CardRuleViolation("card_does_not_expire", "the card has no fixed validity")
         if now < self.valid_until:
             raise CardRuleViolation("card_still_valid", "the card is still within its validity")
+        self.settle_temporary_block(self.valid_until)
         self.status, self.last_changed_at = CardStatus.EXPIRED, self.valid_until
         self.events.append(CardExpired(self.card_token, self.valid_until))
 
@@ -305,8 +309,6 @@ class Card:
         self.check_in_use(at)
         if self.is_permanently_blocked(at):
             raise CardRuleViolation("card_blocked", "a blocked card is no longer allocated")
-        if self.last_changed_at is not None and at < self.last_changed_at:
-            raise CardRuleViolation("allocation_not_retroactive", "an allocation change cannot be backdated")
         check_household_for_card(self.has_payment_features, new_household_id)
         self.household_id = new_household_id
         self.cooperative_id = cooperative_id or self.cooperative_id

@@ -2,6 +2,8 @@
 
 Allocation choices ([A]: rounding and returns are NOT FOUND in the sources):
 * Excluded categories come off line by line and do not count toward the tier.
+* Fuel sold by the litre at a fuel chain (ABC) counts toward the tier but earns Fuel Bonus in c/l, so
+  it is reported as `fuel_cents` and `fuel_millilitres`, not in `bonus_eligible_cents`.
 * The part paid with a no-Bonus method (gift card, ...) comes off the eligible amount, non-fuel first
   and then fuel, never past zero. Taking it off the eligible part (not pro rata) guarantees Bonus is
   never granted twice on gift-card money; Fuel Bonus litres shrink in proportion to the fuel euros.
@@ -14,7 +16,8 @@ Allocation choices ([A]: rounding and returns are NOT FOUND in the sources):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from services.purchases.domain.eligibility_rules import EligibilityRules
@@ -83,18 +86,15 @@ _REASON_BY_CATEGORY = {"gift_card": "gift_card_purchase"}
 
 def classify_receipt(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
     """Classify one S-Group or in-store partner receipt under `rules`."""
-    voiding = [p.method for p in receipt.payments if p.method in rules.bonus_voiding_methods and p.amount_cents]
+    voiding = [p.method for p in receipt.payments
+               if p.method in rules.bonus_voiding_methods and p.amount_cents]
     if voiding:
         whole = (Exclusion(None, voiding[0], _lines_total(receipt)),)
         return ReceiptEligibility(0, excluded=whole, payment_method_excluded=whole)
-    bonus = _bonus_tally(receipt, rules)
     payment_cents, payment_excluded = _payment_method_benefit(receipt, rules)
-    return ReceiptEligibility(
-        bonus_eligible_cents=bonus.eligible_cents,
-        fuel_cents=bonus.fuel_cents,
-        fuel_millilitres=bonus.fuel_millilitres,
+    return replace(
+        _bonus_part(receipt, rules),
         payment_method_eligible_cents=payment_cents,
-        excluded=bonus.excluded,
         payment_method_excluded=payment_excluded,
     )
 
@@ -108,41 +108,34 @@ def classify_partner_purchase(total_cents: int, partner_registered: bool) -> Rec
     return ReceiptEligibility(0, excluded=unregistered, payment_method_excluded=no_benefit)
 
 
-@dataclass(frozen=True)
-class _BonusTally:
-    eligible_cents: int
-    fuel_cents: int
-    fuel_millilitres: int
-    excluded: tuple[Exclusion, ...]
+def _bonus_part(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
+    fuel_lines = [line for line in receipt.lines if _earns_fuel_bonus(line, receipt.chain, rules)]
+    other_lines = [line for line in receipt.lines if not _earns_fuel_bonus(line, receipt.chain, rules)]
+    eligible, excluded = _split_excluded(other_lines, rules.bonus_excluded_categories)
+    bonus = ReceiptEligibility(
+        bonus_eligible_cents=eligible,
+        fuel_cents=sum(line.amount_cents for line in fuel_lines),
+        fuel_millilitres=sum(_signed_millilitres(line) for line in fuel_lines),
+        excluded=excluded,
+    )
+    for method, paid in _paid_by_method(receipt.payments, rules.no_bonus_methods).items():
+        bonus = _take_off_paid_part(bonus, method, paid)
+    return bonus
 
 
-def _bonus_tally(receipt: Receipt, rules: EligibilityRules) -> _BonusTally:
-    eligible = fuel = millilitres = 0
-    excluded: list[Exclusion] = []
-    for line in receipt.lines:
-        if line.category in rules.bonus_excluded_categories:
-            excluded.append(_line_exclusion(line))
-        elif receipt.chain in rules.fuel_chains and line.category == rules.fuel_category:
-            fuel += line.amount_cents
-            millilitres += _signed_millilitres(line)
-        else:
-            eligible += line.amount_cents
-    tally = _BonusTally(eligible, fuel, millilitres, tuple(excluded))
-    for method in _methods_in_order(receipt, rules.no_bonus_methods):
-        paid = sum(p.amount_cents for p in receipt.payments if p.method == method)
-        tally = _take_off_paid_part(tally, method, paid)
-    return tally
-
-
-def _take_off_paid_part(tally: _BonusTally, method: str, paid: int) -> _BonusTally:
+def _take_off_paid_part(bonus: ReceiptEligibility, method: str, paid: int) -> ReceiptEligibility:
     """Remove what `method` paid from the eligible amount, non-fuel first, then fuel (and its litres)."""
-    eligible, from_eligible = _take_off(tally.eligible_cents, paid)
-    fuel, from_fuel = _take_off(tally.fuel_cents, paid - from_eligible)
+    eligible, from_eligible = _take_off(bonus.bonus_eligible_cents, paid)
+    fuel, from_fuel = _take_off(bonus.fuel_cents, paid - from_eligible)
     if not (from_eligible or from_fuel):
-        return tally
-    millilitres = _share(tally.fuel_millilitres, fuel, tally.fuel_cents) if from_fuel else tally.fuel_millilitres
-    excluded = (*tally.excluded, Exclusion(None, f"paid_with_{method}", from_eligible + from_fuel))
-    return _BonusTally(eligible, fuel, millilitres, excluded)
+        return bonus
+    return ReceiptEligibility(
+        bonus_eligible_cents=eligible,
+        fuel_cents=fuel,
+        fuel_millilitres=_share(bonus.fuel_millilitres, fuel, bonus.fuel_cents) if from_fuel
+        else bonus.fuel_millilitres,
+        excluded=(*bonus.excluded, Exclusion(None, f"paid_with_{method}", from_eligible + from_fuel)),
+    )
 
 
 def _payment_method_benefit(receipt: Receipt, rules: EligibilityRules) -> tuple[int, tuple[Exclusion, ...]]:
@@ -153,31 +146,47 @@ def _payment_method_benefit(receipt: Receipt, rules: EligibilityRules) -> tuple[
     excluded_categories = rules.payment_benefit_excluded_categories
     if receipt.chain in rules.payment_benefit_requires_bonus_chains:
         excluded_categories = excluded_categories | rules.bonus_excluded_categories
-    base, excluded = 0, []
-    for line in receipt.lines:
-        if line.category in excluded_categories:
-            excluded.append(_line_exclusion(line))
-        else:
-            base += line.amount_cents
+    base, excluded = _split_excluded(receipt.lines, excluded_categories)
     card_paid = sum(p.amount_cents for p in receipt.payments if p.method in rules.payment_benefit_methods)
     total_paid = sum(p.amount_cents for p in receipt.payments)
     eligible = _capped(_share(base, card_paid, total_paid), card_paid)
     if base != eligible:
-        excluded.append(Exclusion(None, "not_paid_with_s_etukortti", base - eligible))
-    return eligible, tuple(excluded)
+        excluded += (Exclusion(None, "not_paid_with_s_etukortti", base - eligible),)
+    return eligible, excluded
 
 
-def _line_exclusion(line: ReceiptLine) -> Exclusion:
-    return Exclusion(line.line_no, _REASON_BY_CATEGORY.get(line.category, line.category), line.amount_cents)
+def _split_excluded(
+    lines: Iterable[ReceiptLine], excluded_categories: frozenset[str]
+) -> tuple[int, tuple[Exclusion, ...]]:
+    """The cents of the lines outside `excluded_categories`, and one exclusion per line inside."""
+    lines = list(lines)
+    kept = sum(line.amount_cents for line in lines if line.category not in excluded_categories)
+    excluded = tuple(
+        Exclusion(line.line_no, _REASON_BY_CATEGORY.get(line.category, line.category), line.amount_cents)
+        for line in lines if line.category in excluded_categories
+    )
+    return kept, excluded
+
+
+def _earns_fuel_bonus(line: ReceiptLine, chain: str, rules: EligibilityRules) -> bool:
+    """Fuel sold by the litre at a fuel chain earns c/l; fuel elsewhere is an ordinary purchase."""
+    return chain in rules.fuel_chains and line.category == rules.fuel_category and line.unit == "l"
 
 
 def _signed_millilitres(line: ReceiptLine) -> int:
-    """Litres carry the sign of the amount, so a return gives litres back whatever the quantity's sign."""
-    return abs(line.quantity_milli) if line.amount_cents >= 0 else -abs(line.quantity_milli)
+    """Litres carry the sign of the amount: a return gives litres back, a free line earns none."""
+    if line.amount_cents == 0:
+        return 0
+    return abs(line.quantity_milli) if line.amount_cents > 0 else -abs(line.quantity_milli)
 
 
-def _methods_in_order(receipt: Receipt, methods: frozenset[str]) -> list[str]:
-    return list(dict.fromkeys(p.method for p in receipt.payments if p.method in methods))
+def _paid_by_method(payments: Iterable[Payment], methods: frozenset[str]) -> dict[str, int]:
+    """Cents paid with each of `methods`, in order of first payment."""
+    paid: dict[str, int] = {}
+    for payment in payments:
+        if payment.method in methods:
+            paid[payment.method] = paid.get(payment.method, 0) + payment.amount_cents
+    return paid
 
 
 def _lines_total(receipt: Receipt) -> int:

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.unit
 RULES = default_rules()
 
 
-def line(category: str, cents: int, line_no: int = 1, quantity_milli: int = 1000, unit: str = "pcs") -> ReceiptLine:
+def line(category: str, cents: int, line_no: int = 1, quantity_milli: int = 1000,
+         unit: str = "pcs") -> ReceiptLine:
     return ReceiptLine(line_no, f"p-{line_no}", "group", category, quantity_milli, unit, cents)
 
 
@@ -186,7 +187,9 @@ def test_purchases_abroad_earn_bonus_but_no_payment_method_benefit():
     assert result.payment_method_excluded == (Exclusion(None, "abroad", 5000),)
 
 
-@pytest.mark.parametrize("chain, channel", [("partner", "store"), ("prisma", "partner"), ("unknown-chain", "store")])
+@pytest.mark.parametrize("chain, channel", [
+    ("partner", "store"), ("prisma", "partner"), ("unknown-chain", "store"),
+])
 def test_partner_outlets_earn_bonus_but_no_payment_method_benefit(chain, channel):
     result = classify_receipt(receipt(line("grocery", 5000), chain=chain, channel=channel), RULES)
 
@@ -205,7 +208,8 @@ def test_s_rauta_grants_payment_method_benefit_only_on_bonus_eligible_purchases(
     hardware = receipt(line("general", 4000, 1), line("service", 1000, 2), chain="s-rauta")
 
     assert classify_receipt(hardware, rules).payment_method_eligible_cents == 4000
-    assert classify_receipt(replace(hardware, chain="prisma-rauta"), rules).payment_method_eligible_cents == 5000
+    elsewhere = replace(hardware, chain="prisma-rauta")
+    assert classify_receipt(elsewhere, rules).payment_method_eligible_cents == 5000
 
 
 def test_fuel_at_a_fuel_chain_counts_toward_the_tier_and_earns_litres_not_percent():
@@ -222,6 +226,14 @@ def test_fuel_at_other_chains_earns_no_litres():
     result = classify_receipt(receipt(line("fuel", 3000, 1, 20_000, "l")), RULES)
 
     assert (result.bonus_eligible_cents, result.fuel_cents, result.fuel_millilitres) == (3000, 0, 0)
+
+
+def test_fuel_not_sold_by_the_litre_is_an_ordinary_purchase():
+    canister = receipt(line("fuel", 2500, 1, 1000, "pcs"), chain="abc")
+
+    result = classify_receipt(canister, RULES)
+
+    assert (result.bonus_eligible_cents, result.fuel_cents, result.fuel_millilitres) == (2500, 0, 0)
 
 
 def test_a_return_gives_back_bonus_and_payment_method_benefit():
@@ -241,6 +253,10 @@ def test_a_fuel_return_gives_back_litres_whatever_the_quantity_sign():
     result = classify_receipt(refund, RULES)
 
     assert (result.fuel_cents, result.fuel_millilitres) == (-3000, -20_000)
+
+
+def test_a_free_fuel_line_earns_no_litres():
+    assert classify_receipt(receipt(line("fuel", 0, 1, 5000, "l"), chain="abc"), RULES).fuel_millilitres == 0
 
 
 def test_a_gift_card_refund_on_a_return_takes_back_no_more_than_was_granted():
@@ -298,7 +314,8 @@ _lines = st.lists(
 _payments = st.lists(
     st.builds(Payment, st.sampled_from(sorted(PAYMENT_METHODS)), st.integers(-50_000, 50_000)), max_size=4)
 _receipts = st.builds(
-    lambda lines, payments, chain, abroad: receipt(*lines, payments=tuple(payments), chain=chain, abroad=abroad),
+    lambda lines, payments, chain, abroad: receipt(
+        *lines, payments=tuple(payments), chain=chain, abroad=abroad),
     _lines, _payments, st.sampled_from(["prisma", "abc", "s-rauta", "hotel", "partner"]), st.booleans(),
 )
 

@@ -1,0 +1,89 @@
+"""PostgreSQL side of the month close: claim chunks, write statements, finish the month.
+
+Each chunk is claimed, priced, written as statements and staged as payouts in one transaction, so a
+crash between chunks loses nothing and pays nothing twice: the next run claims what is left.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+STATEMENT_COLUMNS = ("household_id", "month", "cooperative_id", "tier_table", "rate_bp", "tier_total_cents",
+                     "bonus_cents", "fuel_bonus_cents", "payment_method_benefit_cents", "contribution_cents", "payouts")
+
+
+async def request_close(conn: asyncpg.Connection, month: date) -> str:
+    """Mark the month closing; waits for bookings in flight (they share-lock the month row)."""
+    await conn.execute("INSERT INTO months (month) VALUES ($1) ON CONFLICT DO NOTHING", month)
+    status = await conn.fetchval("SELECT status FROM months WHERE month = $1 FOR UPDATE", month)
+    if status == "open":
+        await conn.execute("UPDATE months SET status = 'closing', closing_at = now() WHERE month = $1", month)
+        return "closing"
+    return status
+
+
+async def months_closing(pool: asyncpg.Pool) -> list[date]:
+    return [r["month"] for r in await pool.fetch("SELECT month FROM months WHERE status = 'closing' ORDER BY month")]
+
+
+async def claim_accruals(conn: asyncpg.Connection, month: date, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch("""
+        UPDATE accruals SET closed = true
+        WHERE (household_id, month) IN (SELECT household_id, month FROM accruals
+                                        WHERE month = $1 AND NOT closed LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING *""", month, limit)
+
+
+async def claim_adjustments(conn: asyncpg.Connection, month: date, limit: int) -> list[asyncpg.Record]:
+    """Unpaid adjustments of earlier months (or of this month, booked while it was closing)."""
+    return await conn.fetch("""
+        UPDATE adjustments SET paid_in_month = $1
+        WHERE receipt_id IN (SELECT receipt_id FROM adjustments
+                             WHERE paid_in_month IS NULL AND month <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING *""", month, limit)
+
+
+async def recorded_rates(conn: asyncpg.Connection, keys: list[tuple[str, date]]) -> dict[tuple[str, date], int]:
+    rows = await conn.fetch(
+        "SELECT s.household_id, s.month, s.rate_bp FROM statements s"
+        " JOIN unnest($1::text[], $2::date[]) AS k(household_id, month) USING (household_id, month)",
+        [k[0] for k in keys], [k[1] for k in keys])
+    return {(r["household_id"], r["month"]): r["rate_bp"] for r in rows}
+
+
+async def write_statements(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    await conn.copy_records_to_table("statements", records=rows, columns=list(STATEMENT_COLUMNS))
+
+
+async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    await conn.executemany(
+        "INSERT INTO adjustment_payouts (household_id, paid_in_month, month, rate_bp, bonus_cents,"
+        " fuel_bonus_cents, payment_method_benefit_cents) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (household_id, paid_in_month, month) DO UPDATE SET"
+        " bonus_cents = adjustment_payouts.bonus_cents + excluded.bonus_cents,"
+        " fuel_bonus_cents = adjustment_payouts.fuel_bonus_cents + excluded.fuel_bonus_cents,"
+        " payment_method_benefit_cents = adjustment_payouts.payment_method_benefit_cents"
+        " + excluded.payment_method_benefit_cents", rows)
+
+
+async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
+    """Mark the month closed when nothing is left to claim; return its totals, or None if not done."""
+    left = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM accruals WHERE month = $1 AND NOT closed)"
+        " OR EXISTS (SELECT 1 FROM adjustments WHERE paid_in_month IS NULL AND month <= $1)", month)
+    if left:
+        return None
+    updated = await conn.execute(
+        "UPDATE months SET status = 'closed', closed_at = now() WHERE month = $1 AND status = 'closing'", month)
+    if updated.endswith(" 0"):
+        return None
+    return await conn.fetchrow("""
+        WITH s AS (SELECT count(*) AS households, coalesce(sum(payouts), 0) AS payouts,
+                          coalesce(sum(bonus_cents + fuel_bonus_cents + payment_method_benefit_cents), 0) AS paid
+                   FROM statements WHERE month = $1),
+             a AS (SELECT count(*) FILTER (WHERE bonus_cents + fuel_bonus_cents + payment_method_benefit_cents <> 0)
+                          AS payouts,
+                          coalesce(sum(bonus_cents + fuel_bonus_cents + payment_method_benefit_cents), 0) AS paid
+                   FROM adjustment_payouts WHERE paid_in_month = $1)
+        SELECT s.households, s.payouts + a.payouts AS payouts, s.paid + a.paid AS paid_cents FROM s, a""", month)

@@ -1,0 +1,71 @@
+"""PostgreSQL repository of the running household-month totals and their lineage."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+LINEAGE_COLUMNS = ("receipt_id", "household_id", "person_id", "cooperative_id", "outlet_id", "purchased_at",
+                   "month", "bonus_cents", "double_cents", "fuel_cents", "fuel_millilitres",
+                   "payment_method_cents", "excluded", "return_of", "booked_as")
+
+
+async def lock_months(conn: asyncpg.Connection, months: set[date]) -> dict[date, str]:
+    """The status of each month, share-locked until commit so a close cannot start under a booking."""
+    await conn.execute("INSERT INTO months (month) SELECT unnest($1::date[]) ON CONFLICT DO NOTHING",
+                       sorted(months))
+    rows = await conn.fetch("SELECT month, status FROM months WHERE month = ANY($1::date[]) "
+                            "ORDER BY month FOR SHARE", sorted(months))
+    return {r["month"]: r["status"] for r in rows}
+
+
+async def original_months(conn: asyncpg.Connection, receipt_ids: list[str]) -> dict[str, date]:
+    if not receipt_ids:
+        return {}
+    rows = await conn.fetch("SELECT receipt_id, month FROM purchases WHERE receipt_id = ANY($1::text[])",
+                            receipt_ids)
+    return {r["receipt_id"]: r["month"] for r in rows}
+
+
+async def double_bonus_outlets(conn: asyncpg.Connection, outlets: list[str], start: datetime,
+                               end: datetime) -> list[tuple[str, datetime, datetime]]:
+    rows = await conn.fetch(
+        "SELECT outlet_id, starts_at, ends_at FROM double_bonus_campaigns WHERE outlet_id = ANY($1::text[])"
+        " AND starts_at <= $3 AND ends_at > $2", outlets, start, end)
+    return [(r["outlet_id"], r["starts_at"], r["ends_at"]) for r in rows]
+
+
+async def insert_lineage(conn: asyncpg.Connection, rows: list[tuple]) -> set[str]:
+    """Store each purchase once by receipt id; return the receipt ids that are new."""
+    await conn.execute("CREATE TEMP TABLE IF NOT EXISTS lineage_staging (LIKE purchases) ON COMMIT DELETE ROWS")
+    await conn.copy_records_to_table("lineage_staging", records=rows, columns=list(LINEAGE_COLUMNS))
+    inserted = await conn.fetch(
+        f"INSERT INTO purchases SELECT DISTINCT ON (receipt_id) * FROM lineage_staging ORDER BY receipt_id "
+        "ON CONFLICT (receipt_id) DO NOTHING RETURNING receipt_id")
+    return {r["receipt_id"] for r in inserted}
+
+
+async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Rows: (household, month, cooperative, bonus, double, fuel, litres_ml, payment_method, receipts,
+    last purchase time). The cooperative of the latest purchase wins: a transfer moves the whole month."""
+    await conn.executemany("""
+        INSERT INTO accruals AS a (household_id, month, cooperative_id, bonus_cents, double_cents, fuel_cents,
+                                   fuel_millilitres, payment_method_cents, receipts, last_purchase_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (household_id, month) DO UPDATE SET
+            bonus_cents = a.bonus_cents + excluded.bonus_cents,
+            double_cents = a.double_cents + excluded.double_cents,
+            fuel_cents = a.fuel_cents + excluded.fuel_cents,
+            fuel_millilitres = a.fuel_millilitres + excluded.fuel_millilitres,
+            payment_method_cents = a.payment_method_cents + excluded.payment_method_cents,
+            receipts = a.receipts + excluded.receipts,
+            cooperative_id = CASE WHEN excluded.last_purchase_at >= a.last_purchase_at
+                                  THEN excluded.cooperative_id ELSE a.cooperative_id END,
+            last_purchase_at = greatest(a.last_purchase_at, excluded.last_purchase_at)""", rows)
+
+
+async def add_adjustments(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    await conn.executemany(
+        "INSERT INTO adjustments (receipt_id, household_id, month, cooperative_id, bonus_cents, double_cents,"
+        " fuel_cents, fuel_millilitres, payment_method_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT DO NOTHING", rows)

@@ -1,0 +1,76 @@
+"""Use case: book accepted purchases into their household's month, once per receipt.
+
+A purchase belongs to the Helsinki month of its purchase time; a return to the month of the original
+receipt when the service knows it. A month that is closing or closed is never rewritten: the purchase
+becomes an adjustment that the next close prices at the month's recorded rate.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import orjson
+
+from contracts.events.purchases import PurchaseAccepted
+from services.bonus.adapters import ledger
+from services.bonus.domain.months import month_of
+from shared.delivery import Incoming
+
+
+@dataclass(frozen=True)
+class Booking:
+    purchase: PurchaseAccepted
+    month: date
+    double: bool
+
+    def amounts(self) -> tuple[int, int, int, int, int]:
+        p = self.purchase
+        bonus, double = (0, p.bonus_eligible_cents) if self.double else (p.bonus_eligible_cents, 0)
+        return bonus, double, p.fuel_cents, p.fuel_millilitres, p.payment_method_eligible_cents
+
+
+def _in_campaign(purchase: PurchaseAccepted, campaigns) -> bool:
+    return any(outlet == purchase.outlet_id and start <= purchase.purchased_at < end
+               for outlet, start, end in campaigns)
+
+
+async def _bookings(conn, purchases: list[PurchaseAccepted]) -> list[Booking]:
+    originals = await ledger.original_months(conn, [p.return_of for p in purchases if p.return_of])
+    times = [p.purchased_at for p in purchases]
+    campaigns = await ledger.double_bonus_outlets(conn, sorted({p.outlet_id for p in purchases}),
+                                                  min(times), max(times))
+    return [Booking(p, originals.get(p.return_of) or month_of(p.purchased_at), _in_campaign(p, campaigns))
+            for p in purchases]
+
+
+def _lineage_row(b: Booking, booked_as: str) -> tuple:
+    p = b.purchase
+    return (p.receipt_id, p.household_id, p.person_id, p.cooperative_id, p.outlet_id, p.purchased_at,
+            b.month, *b.amounts(), orjson.dumps([e.model_dump() for e in p.excluded]).decode(),
+            p.return_of, booked_as)
+
+
+def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
+    totals: dict[tuple[str, date], list] = defaultdict(lambda: [None, 0, 0, 0, 0, 0, 0, None])
+    for b in sorted(bookings, key=lambda b: b.purchase.purchased_at):
+        row = totals[(b.purchase.household_id, b.month)]
+        row[0] = b.purchase.cooperative_id
+        for i, amount in enumerate(b.amounts(), start=1):
+            row[i] += amount
+        row[6] += 1
+        row[7] = b.purchase.purchased_at
+    return [(household, month, *row) for (household, month), row in totals.items()]
+
+
+async def book_purchases(conn, messages: list[Incoming]) -> None:
+    bookings = await _bookings(conn, [m.data for m in messages])
+    status = await ledger.lock_months(conn, {b.month for b in bookings})
+    open_ = {m for m, s in status.items() if s == "open"}
+    new = await ledger.insert_lineage(conn, [_lineage_row(b, "accrual" if b.month in open_ else "adjustment")
+                                             for b in bookings])
+    fresh = list({b.purchase.receipt_id: b for b in bookings if b.purchase.receipt_id in new}.values())
+    await ledger.add_to_accruals(conn, _accrual_rows([b for b in fresh if b.month in open_]))
+    await ledger.add_adjustments(conn, [
+        (b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id, *b.amounts())
+        for b in fresh if b.month not in open_])

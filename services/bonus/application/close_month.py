@@ -1,0 +1,140 @@
+"""Use case: close a Bonus month — price every household's month once and stage its payouts.
+
+Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing. The closer
+job then claims households in chunks; each chunk's statements and payout events commit together, so
+closing twice pays once and a crash mid-close resumes where it stopped. Adjustments to earlier months
+are paid with the close at their recorded rate. The month is closed when nothing is left to claim.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from contracts.envelope import NAMESPACE, Envelope
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth
+from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
+from services.bonus.adapters import closing
+from services.bonus.domain import (
+    MonthTotals, TierTables, adjustment_for_closed_month, compute_month, split_payout,
+)
+from services.bonus.domain.months import month_label, parse_month, payout_due
+from shared import outbox
+from shared.delivery import Incoming
+from shared.logging import get_logger
+
+SOURCE = "coopreg/bonus"
+log = get_logger(use_case="close_month")
+
+
+@dataclass(frozen=True)
+class CloseConfig:
+    tables: TierTables
+    chunk: int = 5000
+
+
+@dataclass(frozen=True)
+class RecordedRate:
+    rate_bp: int
+
+
+def totals_of(row) -> MonthTotals:
+    return MonthTotals(bonus_cents=row["bonus_cents"], double_cents=row["double_cents"],
+                       fuel_cents=row["fuel_cents"], fuel_millilitres=row["fuel_millilitres"],
+                       payment_method_cents=row["payment_method_cents"])
+
+
+def payout_event(household: str, month: date, paid_in: date, kind: str, cents: int, rate_bp: int,
+                 discriminator: str = "") -> outbox.OutgoingEvent:
+    payout_id = f"{household}:{month_label(month)}:{kind}{discriminator}"
+    envelope = Envelope(id=str(uuid.uuid5(NAMESPACE, "payout:" + payout_id)), source=SOURCE,
+                        type=BONUS_PAYOUTS.event_type, subject=household)
+    data = BonusPayout(payout_id=payout_id, household_id=household, month=month_label(month), kind=kind,
+                       amount_cents=cents, rate_bp=rate_bp, due_on=payout_due(paid_in))
+    return outbox.OutgoingEvent(BONUS_PAYOUTS.name, household, envelope, data)
+
+
+def price_household(row, month: date, tables: TierTables) -> tuple[tuple, list[outbox.OutgoingEvent]]:
+    table = tables.table_for(row["cooperative_id"], month)
+    result = compute_month(table, totals_of(row))
+    split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents, 0)
+    household = row["household_id"]
+    statement = (household, month, row["cooperative_id"], table.name, result.rate_bp, result.tier_total_cents,
+                 result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents,
+                 split.contribution_cents, len(split.transactions))
+    events = [payout_event(household, month, month, str(t.kind), t.cents, result.rate_bp)
+              for t in split.transactions]
+    return statement, events
+
+
+async def request_month_close(conn, messages: list[Incoming]) -> None:
+    for message in messages:
+        command: CloseBonusMonth = message.data
+        status = await closing.request_close(conn, parse_month(command.month))
+        log.info("month close requested", month=command.month, status=status)
+
+
+async def _close_chunk(pool, month: date, config: CloseConfig) -> int:
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await closing.claim_accruals(conn, month, config.chunk)
+        priced = [price_household(row, month, config.tables) for row in rows]
+        await closing.write_statements(conn, [statement for statement, _ in priced])
+        await outbox.add(conn, [event for _, events in priced for event in events])
+    return len(rows)
+
+
+async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await closing.claim_adjustments(conn, month, config.chunk)
+        groups: dict[tuple[str, date], list] = defaultdict(list)
+        for row in rows:
+            groups[(row["household_id"], row["month"])].append(row)
+        rates = await closing.recorded_rates(conn, list(groups))
+        payouts, events = [], []
+        for (household, original), group in groups.items():
+            delta = sum((totals_of(r) for r in group), MonthTotals())
+            # A household without a statement for that month had no purchases when it closed: its
+            # late purchases are priced on the month's table as they stand.
+            rate = rates.get((household, original)) or config.tables.table_for(
+                group[0]["cooperative_id"], original).rate_for(max(delta.tier_total_cents, 0))
+            change = adjustment_for_closed_month(RecordedRate(rate), delta)
+            payouts.append((household, month, original, rate, change.bonus_cents, change.fuel_bonus_cents,
+                            change.payment_method_benefit_cents))
+            if change.total_cents:
+                first = min(r["receipt_id"] for r in group)
+                events.append(payout_event(household, original, month, "adjustment", change.total_cents, rate,
+                                           f":{month_label(month)}:{first}"))
+        await closing.write_adjustment_payouts(conn, payouts)
+        await outbox.add(conn, events)
+    return len(rows)
+
+
+async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClosed | None:
+    """Run the close of a month that is closing to its end; None if another closer finished it."""
+    while await _close_chunk(pool, month, config):
+        pass
+    while await _pay_adjustments_chunk(pool, month, config):
+        pass
+    async with pool.acquire() as conn, conn.transaction():
+        totals = await closing.finish(conn, month)
+        if totals is None:
+            return None
+        done = BonusMonthClosed(month=month_label(month), **dict(totals))
+        envelope = Envelope(id=str(uuid.uuid5(NAMESPACE, "closed:" + done.month)), source=SOURCE,
+                            type=BONUS_MONTHS.event_type, subject=done.month)
+        await outbox.add(conn, [outbox.OutgoingEvent(BONUS_MONTHS.name, done.month, envelope, done)])
+    log.info("month closed", month=done.month, households=done.households, paid_cents=done.paid_cents)
+    return done
+
+
+async def run_closer(pool, config: CloseConfig, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
+    """Background job: finish every month that is closing, including one a crash interrupted."""
+    while not stop.is_set():
+        for month in await closing.months_closing(pool):
+            await close_month(pool, month, config)
+        try:
+            await asyncio.wait_for(stop.wait(), poll_seconds)
+        except asyncio.TimeoutError:
+            pass

@@ -1,0 +1,27 @@
+"""The bonus service: accepted purchases in, household-month accruals, month close and payouts out."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from contracts.topics import BONUS_COMMANDS, PURCHASES_ACCEPTED
+from services.bonus.application.book_purchases import book_purchases
+from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
+from services.bonus.domain import load_tier_tables
+from shared.runtime import ServiceContext, ServiceDefinition, main
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
+
+
+def wire(ctx: ServiceContext) -> None:
+    config = CloseConfig(tables=load_tier_tables())
+    # Purchases are booked once by receipt id (their natural key), so they need no inbox row.
+    ctx.subscribe(PURCHASES_ACCEPTED, book_purchases, use_inbox=False)
+    ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)
+    ctx.jobs.append(partial(run_closer, ctx.pool, config))
+
+
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire)
+
+if __name__ == "__main__":
+    main(SERVICE)

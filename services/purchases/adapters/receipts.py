@@ -1,0 +1,95 @@
+"""PostgreSQL repository of receipts: staged with COPY, stored once by receipt id, resolved to the
+household the identifier belonged to at purchase time in the same statement."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import asyncpg
+
+STAGING_COLUMNS = (
+    "receipt_id", "content_hash", "purchased_at", "outlet_id", "chain", "outlet_cooperative",
+    "identifier_token", "identifier_last4", "total_cents", "bonus_eligible_cents", "fuel_cents",
+    "fuel_millilitres", "payment_method_eligible_cents", "excluded", "lines", "return_of",
+)
+RETURNED = ("receipt_id, status, person_id, household_id, cooperative_id, purchased_at, outlet_id, chain, "
+            "total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
+            "excluded, return_of")
+
+CREATE_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
+    receipt_id text, content_hash bytea, purchased_at timestamptz, outlet_id text, chain text,
+    outlet_cooperative text, identifier_token text, identifier_last4 text, total_cents bigint,
+    bonus_eligible_cents bigint, fuel_cents bigint, fuel_millilitres bigint,
+    payment_method_eligible_cents bigint, excluded jsonb, lines jsonb, return_of text, seq serial
+) ON COMMIT DELETE ROWS
+"""
+
+# The allocation valid at purchase time, if any; a duplicate receipt id in the batch or already
+# stored is skipped here and examined for conflicting content afterwards.
+INSERT_RESOLVED = f"""
+INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id)
+SELECT {", ".join("s." + c for c in STAGING_COLUMNS)},
+       CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
+       a.person_id, a.household_id, a.cooperative_id
+FROM receipt_staging s
+LEFT JOIN LATERAL (
+    SELECT person_id, household_id, cooperative_id FROM card_allocations c
+    WHERE c.card_token = s.identifier_token AND c.usable AND c.household_id IS NOT NULL
+      AND c.valid_from <= s.purchased_at AND (c.valid_to IS NULL OR s.purchased_at < c.valid_to)
+    ORDER BY c.valid_from DESC LIMIT 1) a ON true
+ORDER BY s.seq
+ON CONFLICT (receipt_id) DO NOTHING
+RETURNING {RETURNED}
+"""
+
+RECORD_CONFLICTS = """
+INSERT INTO receipt_conflicts (receipt_id, content_hash)
+SELECT s.receipt_id, s.content_hash FROM receipt_staging s
+JOIN receipts r USING (receipt_id)
+WHERE r.content_hash <> s.content_hash
+ON CONFLICT DO NOTHING
+RETURNING receipt_id
+"""
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: list[asyncpg.Record]
+    duplicates: int
+    conflicts: list[str]
+
+
+async def store_receipts(conn: asyncpg.Connection, rows: list[tuple]) -> StoreResult:
+    await conn.execute(CREATE_STAGING)
+    await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGING_COLUMNS))
+    stored = await conn.fetch(INSERT_RESOLVED)
+    conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
+    return StoreResult(stored, len(rows) - len(stored), conflicts)
+
+
+async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:
+    await conn.execute("DELETE FROM card_allocations WHERE card_token = $1", card_token)
+    await conn.executemany(
+        "INSERT INTO card_allocations (card_token, valid_from, valid_to, person_id, household_id,"
+        " cooperative_id, usable) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [(card_token, *period) for period in periods])
+
+
+async def resolve_waiting(conn: asyncpg.Connection, card_token: str) -> list[asyncpg.Record]:
+    """Receipts that waited for this identifier's card data and can now be resolved."""
+    return await conn.fetch(f"""
+        UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
+               cooperative_id = a.cooperative_id
+        FROM card_allocations a
+        WHERE r.status = 'unresolved' AND r.identifier_token = $1 AND a.card_token = r.identifier_token
+          AND a.usable AND a.household_id IS NOT NULL
+          AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)
+        RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_token)
+
+
+async def counts(conn: asyncpg.Connection) -> dict[str, int]:
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted,"
+        " count(*) FILTER (WHERE status = 'unresolved') AS unresolved,"
+        " (SELECT count(*) FROM receipt_conflicts) AS conflicts FROM receipts")
+    return dict(row)
+

@@ -1,0 +1,16 @@
+"""What the purchases use cases need besides the database: rules as data and the index key."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from services.purchases.domain.eligibility_rules import EligibilityRules, default_rules
+from services.purchases.domain.product_data import DEFAULT_COLLECTION_LEVEL_BY_CHAIN, CollectionLevel
+
+
+@dataclass(frozen=True)
+class PurchasesConfig:
+    index_key: str
+    rules: EligibilityRules = field(default_factory=default_rules)
+    collection_levels: Mapping[str, CollectionLevel] = field(
+        default_factory=lambda: DEFAULT_COLLECTION_LEVEL_BY_CHAIN)

@@ -1,0 +1,52 @@
+"""Use case: record POS receipts once each, resolve them to a household, publish the accepted ones."""
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+
+from contracts.events.pos import PosPurchase
+from services.purchases.adapters import receipts
+from services.purchases.application.accepted import accepted_event
+from services.purchases.application.config import PurchasesConfig
+from services.purchases.domain.eligibility import Payment, Receipt, ReceiptLine, classify_receipt
+from services.purchases.domain.product_data import lines_to_store
+from shared import outbox
+from shared.delivery import Incoming
+from shared.logging import get_logger
+from shared.pseudonym import identifier_namespace, keyed_token
+
+log = get_logger(use_case="record_purchases")
+
+
+def to_receipt(purchase: PosPurchase) -> Receipt:
+    return Receipt(
+        chain=purchase.chain, outlet_id=purchase.outlet_id, channel=purchase.channel, abroad=purchase.abroad,
+        lines=tuple(ReceiptLine(**line.model_dump()) for line in purchase.lines),
+        payments=tuple(Payment(**payment.model_dump()) for payment in purchase.payments),
+    )
+
+
+def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
+    receipt = to_receipt(purchase)
+    eligibility = classify_receipt(receipt, config.rules)
+    stored_lines = lines_to_store(receipt.lines, purchase.chain, config.collection_levels, False)
+    ident = purchase.identifier
+    return (
+        purchase.receipt_id, hashlib.sha256(purchase.model_dump_json().encode()).digest(),
+        purchase.purchased_at, purchase.outlet_id, purchase.chain, purchase.cooperative_id,
+        keyed_token(identifier_namespace(ident.kind), ident.value, config.index_key), ident.value[-4:],
+        purchase.total_cents, eligibility.bonus_eligible_cents, eligibility.fuel_cents,
+        eligibility.fuel_millilitres, eligibility.payment_method_eligible_cents,
+        orjson.dumps([e._asdict() for e in eligibility.excluded]).decode(),
+        orjson.dumps([line.__dict__ for line in stored_lines]).decode(), purchase.return_of,
+    )
+
+
+async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
+    causes = {m.data.receipt_id: m.envelope for m in messages}
+    result = await receipts.store_receipts(conn, [staging_row(m.data, config) for m in messages])
+    if result.conflicts:
+        log.warning("conflicting duplicate receipts flagged", count=len(result.conflicts))
+    await outbox.add(conn, [accepted_event(row, causes[row["receipt_id"]])
+                            for row in result.stored if row["status"] == "accepted"])

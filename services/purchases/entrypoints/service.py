@@ -1,0 +1,26 @@
+"""The purchases service: POS receipts in, accepted purchases out (keyed by household)."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from contracts.topics import CARD_STATE, POS_PURCHASES
+from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
+from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.record_purchases import record_purchases
+from shared.runtime import ServiceContext, ServiceDefinition, main
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
+
+
+def wire(ctx: ServiceContext) -> None:
+    config = PurchasesConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
+    # Receipts deduplicate by their natural key (receipt id), so they need no inbox row.
+    ctx.subscribe(POS_PURCHASES, partial(record_purchases, config=config), use_inbox=False)
+    ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
+
+
+SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire)
+
+if __name__ == "__main__":
+    main(SERVICE)

@@ -1,0 +1,8 @@
+"""Every service by name, for `coopreg run` and the tests."""
+from __future__ import annotations
+
+from services.bonus.entrypoints.service import SERVICE as BONUS
+from services.cards.entrypoints.service import SERVICE as CARDS
+from services.purchases.entrypoints.service import SERVICE as PURCHASES
+
+SERVICES = {service.name: service for service in (CARDS, PURCHASES, BONUS)}

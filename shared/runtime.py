@@ -1,0 +1,110 @@
+"""The composition root every service runs in: settings → logging → pool and migrations → topics →
+producer, dead letters and outbox relay → FastStream subscribers. Nothing is built at import time."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import asyncpg
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from contracts.topics import Topic
+from shared.db import create_pool, migrate
+from shared.dead_letters import DeadLetters
+from shared.delivery import Delivery, Handler
+from shared.kafka import ensure_topics, make_broker, make_producer
+from shared.logging import configure_logging, get_logger
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+
+
+@dataclass
+class ServiceContext:
+    """What a service's subscribers and background jobs are given."""
+
+    name: str
+    settings: Settings
+    pool: asyncpg.Pool
+    producer: object
+    dead_letters: DeadLetters
+    broker: KafkaBroker
+    deliveries: list[Delivery] = field(default_factory=list)
+    jobs: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
+
+    def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
+                  use_inbox: bool = True, max_records: int | None = None) -> Delivery:
+        """Attach `handler` to `topic`: batches in, offsets committed only after `Delivery` returns."""
+        group = consumer or self.name
+        delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox)
+        self.deliveries.append(delivery)
+
+        @self.broker.subscriber(
+            topic.name, group_id=group, batch=True, ack_policy=AckPolicy.ACK, auto_offset_reset="earliest",
+            max_records=max_records or self.settings.delivery.batch_max_records,
+            batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
+            description=topic.description)
+        async def on_batch(msg: KafkaMessage) -> None:
+            await delivery.process(msg.raw_message, handler)
+
+        return delivery
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    migrations: Path
+    wire: Callable[[ServiceContext], None]
+
+
+async def open_pool(settings: Settings, service: ServiceDefinition) -> asyncpg.Pool:
+    pool = await create_pool(settings.pg, service.name)
+    await migrate(pool, service.name, service.migrations)
+    return pool
+
+
+async def run_service(service: ServiceDefinition, settings: Settings, stop: asyncio.Event | None = None,
+                      ready: asyncio.Event | None = None) -> None:
+    stop = stop or _stop_on_signals()
+    log = get_logger(service=service.name, instance=settings.instance)
+    pool = await open_pool(settings, service)
+    await ensure_topics(settings.kafka)
+    producer = make_producer(settings.kafka, f"{service.name}-{settings.instance}")
+    await producer.start()
+    broker = make_broker(settings.kafka, f"{service.name}-{settings.instance}")
+    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer), broker)
+    service.wire(ctx)
+    relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch, settings.delivery.outbox_poll_ms)
+    tasks = [asyncio.create_task(relay.run(stop))] + [asyncio.create_task(job(stop)) for job in ctx.jobs]
+    await broker.start()
+    log.info("service started")
+    if ready is not None:
+        ready.set()
+    try:
+        await stop.wait()
+    finally:
+        await broker.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await producer.stop()
+        await pool.close()
+        log.info("service stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def main(service: ServiceDefinition) -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    logging.getLogger("faststream").setLevel(logging.WARNING)
+    asyncio.run(run_service(service, settings))
