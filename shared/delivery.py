@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.envelope import Envelope
 from shared.dead_letters import DeadLetters
-from shared.logging import get_logger
+from shared.logging import get_logger, mask_text
 from shared.settings import DeliverySettings
 
 TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
@@ -52,6 +52,13 @@ def describe_validation(error: ValidationError) -> str:
     """The schema errors without the offending values, which may be personal data."""
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}"
                      for e in error.errors(include_input=False, include_url=False))[:1000]
+
+
+def describe_error(error: Exception) -> str:
+    """A reason fit for a DLQ header and a log line: never the input values, never personal data."""
+    if isinstance(error, ValidationError):
+        return describe_validation(error)
+    return mask_text(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")[:500]
 
 
 class Delivery:
@@ -103,8 +110,7 @@ class Delivery:
             except Exception as error:  # noqa: BLE001 - bounded, then dead-lettered with the reason
                 self.log.error("processing failed", error=type(error).__name__, attempt=attempt)
                 if attempt >= self.settings.max_attempts:
-                    return await self._isolate(batch, handler, "processing_failed",
-                                               f"{type(error).__name__}: {error}")
+                    return await self._isolate(batch, handler, "processing_failed", describe_error(error))
                 await self._backoff(attempt)
 
     async def _isolate(self, batch: list[Incoming], handler: Handler, reason: str, detail: str) -> None:

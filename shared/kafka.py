@@ -2,10 +2,13 @@
 the FastStream broker the subscribers hang on."""
 from __future__ import annotations
 
+import logging
+
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from contracts.topics import ALL, Topic
 from shared.dead_letters import dlq_topic
@@ -24,17 +27,29 @@ def make_producer(kafka: KafkaSettings, client_id: str) -> AIOKafkaProducer:
     """Idempotent, acks=all: a retried send never duplicates or reorders within a partition."""
     return AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, client_id=client_id,
                             enable_idempotence=True, acks="all", linger_ms=5,
-                            max_batch_size=1024 * 1024, compression_type="lz4", **_security(kafka))
+                            max_batch_size=1024 * 1024, **_security(kafka))
+
+
+def _broker_security(kafka: KafkaSettings) -> BaseSecurity | None:
+    if not kafka.sasl_mechanism:
+        return BaseSecurity(use_ssl=True) if kafka.security_protocol == "SSL" else None
+    mechanism = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+    return mechanism[kafka.sasl_mechanism](
+        username=kafka.sasl_username or "", use_ssl=kafka.security_protocol == "SASL_SSL",
+        password=kafka.sasl_password.get_secret_value() if kafka.sasl_password else "")
 
 
 def make_broker(kafka: KafkaSettings, client_id: str) -> KafkaBroker:
-    return KafkaBroker(kafka.bootstrap_servers, client_id=client_id, **_security(kafka))
+    # FastStream logs every message at INFO; the delivery pipeline logs what matters, structured.
+    return KafkaBroker(kafka.bootstrap_servers, client_id=client_id, security=_broker_security(kafka),
+                       logger=logging.getLogger("faststream"), log_level=logging.DEBUG)
 
 
-def _new_topics(topic: Topic, partitions: int) -> list[NewTopic]:
+def _new_topics(topic: Topic, kafka: KafkaSettings, replication: int) -> list[NewTopic]:
     config = {"cleanup.policy": topic.cleanup, "retention.ms": str(topic.retention_ms)}
-    return [NewTopic(topic.name, partitions, 1, topic_configs=config),
-            NewTopic(dlq_topic(topic.name), 1, 1, topic_configs={"retention.ms": str(-1)})]
+    name = kafka.topic(topic.name)
+    return [NewTopic(name, kafka.partitions, replication, topic_configs=config),
+            NewTopic(dlq_topic(name), 1, replication, topic_configs={"retention.ms": str(-1)})]
 
 
 async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL,
@@ -44,9 +59,7 @@ async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL,
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [t for topic in topics for t in _new_topics(topic, kafka.partitions) if t.name not in existing]
-        for new in wanted:
-            new.replication_factor = replication
+        wanted = [t for topic in topics for t in _new_topics(topic, kafka, replication) if t.name not in existing]
         if wanted:
             try:
                 await admin.create_topics(wanted)

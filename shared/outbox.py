@@ -38,8 +38,9 @@ async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
 
 
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, producer, schema: str, batch: int = 2000, poll_ms: int = 50):
-        self.pool, self.producer, self.schema = pool, producer, schema
+    def __init__(self, pool: asyncpg.Pool, producer, schema: str, batch: int = 2000, poll_ms: int = 50,
+                 topic_prefix: str = ""):
+        self.pool, self.producer, self.schema, self.prefix = pool, producer, schema, topic_prefix
         self.batch, self.poll = batch, poll_ms / 1000
         self.relayed = 0
         self.log = get_logger(component="outbox-relay", schema=schema)
@@ -65,7 +66,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = [await self.producer.send(
-                r["topic"], value=r["value"], key=r["key"],
+                self.prefix + r["topic"], value=r["value"], key=r["key"],
                 headers=[(k, v.encode()) for k, v in orjson.loads(r["headers"])]) for r in rows]
             await asyncio.gather(*futures)
             # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.

@@ -45,7 +45,7 @@ class ServiceContext:
         self.deliveries.append(delivery)
 
         @self.broker.subscriber(
-            topic.name, group_id=group, batch=True, ack_policy=AckPolicy.ACK, auto_offset_reset="earliest",
+            self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.ACK, auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
             description=topic.description)
@@ -79,7 +79,8 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     broker = make_broker(settings.kafka, f"{service.name}-{settings.instance}")
     ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer), broker)
     service.wire(ctx)
-    relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch, settings.delivery.outbox_poll_ms)
+    relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch,
+                        settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)
     tasks = [asyncio.create_task(relay.run(stop))] + [asyncio.create_task(job(stop)) for job in ctx.jobs]
     await broker.start()
     log.info("service started")

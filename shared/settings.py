@@ -17,11 +17,15 @@ class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COOPREG_KAFKA_")
 
     bootstrap_servers: str = "127.0.0.1:19092"
+    topic_prefix: str = Field("", description="prepended to every topic name, e.g. 'staging.' on a shared cluster")
     partitions: int = Field(4, description="partitions of the topics the project creates")
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+
+    def topic(self, name: str) -> str:
+        return self.topic_prefix + name
 
     @property
     def first_port(self) -> int:

@@ -15,8 +15,7 @@ class AllocationPeriod(Contract):
 
     person_id: str
     household_id: str | None
-    cooperative_id: str
-    membership_id: str = Field(description="the cooperative membership the card was ordered under")
+    cooperative_id: str | None
     valid_from: AwareDatetime
     valid_to: AwareDatetime | None = None
     usable: bool = Field(True, description="false while blocked or expired")

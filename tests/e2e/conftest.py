@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from coopreg.client import RegisterClient
+from shared.kafka import ensure_topics
+from shared.settings import PROJECT_ROOT, Settings
+from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
+
+SLICE = ("cards", "purchases", "bonus")
+
+
+@pytest.fixture(scope="session")
+async def settings() -> Settings:
+    settings = Settings()
+    ensure_stack(settings)
+    await fresh_database(settings)
+    await ensure_topics(settings.kafka)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def services(settings):
+    running = [ServiceProcess(name, PROJECT_ROOT / "artifacts" / "logs").start() for name in SLICE]
+    try:
+        for process in running:
+            process.wait_ready()
+        yield {p.name: p for p in running}
+    finally:
+        for process in running:
+            process.stop()
+
+
+@pytest.fixture(scope="session")
+async def client(settings):
+    async with RegisterClient(settings) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def db(settings):
+    pg = settings.pg
+    pool = await asyncpg.create_pool(host=pg.host, port=pg.port, user=pg.user, database=pg.database,
+                                     password=pg.password.get_secret_value(), min_size=1, max_size=4)
+    yield pool
+    await pool.close()

@@ -1,0 +1,101 @@
+"""The first slice on the real stack: POS receipt → household month → month close → payout."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import orjson
+import pytest
+
+from contracts.events.bonus import CloseBonusMonth
+from contracts.events.cards import IssueCard
+from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_COMMANDS, POS_PURCHASES
+from coopreg.client import read_topic
+from coopreg.simulate.receipts import card_number, pos_purchase
+from shared.dead_letters import dlq_topic
+from tests.support.stack import eventually
+
+pytestmark = pytest.mark.usefixtures("services")
+ISSUED = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+async def issue_card(client, person: str, household: str, number: str, cooperative: str = "hok-elanto"):
+    command = IssueCard(card_number=number, card_type="cash_card", person_id=person, household_id=household,
+                        cooperative_id=cooperative, membership_id=f"m-{household}", valid_from=ISSUED)
+    await client.send(CARD_COMMANDS, person, command)
+    await client.flush()
+
+
+async def card_known(db, count: int):
+    return await db.fetchval("SELECT count(*) FROM purchases.card_allocations") >= count
+
+
+async def payouts_of(settings, household: str) -> list[dict]:
+    records = await read_topic(settings, BONUS_PAYOUTS, timeout=3)
+    return [orjson.loads(r.value) for r in records if r.key == household.encode()]
+
+
+async def test_household_purchases_pool_into_one_tier_and_pay_out_once(settings, client, db):
+    household, seq = f"h-{uuid.uuid4().hex[:8]}", uuid.uuid4().int % 10**9
+    cards = {"a": card_number(seq), "b": card_number(seq + 1)}
+    # two members of one household, each with a card
+    await issue_card(client, f"{household}-a", household, cards["a"])
+    await issue_card(client, f"{household}-b", household, cards["b"])
+    await eventually(lambda: card_known(db, 2))
+    at = datetime(2031, 3, 14, 12, 0, tzinfo=timezone.utc)
+    # member A buys 300 € (paid with the S-Etukortti Visa), member B 250 € in cash
+    first = pos_purchase(f"r-{household}-1", cards["a"], at, [("grocery", 30000)], payment="s_etukortti_debit")
+    second = pos_purchase(f"r-{household}-2", cards["b"], at, [("grocery", 25000)])
+    for receipt in (first, second, first):  # the first one is delivered twice
+        await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.flush()
+
+    async def booked():
+        return await db.fetchval("SELECT receipts FROM bonus.accruals WHERE household_id = $1", household) == 2
+    await eventually(booked)
+    await client.send(BONUS_COMMANDS, "2031-03", CloseBonusMonth(month="2031-03"))
+    await client.flush()
+
+    payouts = await eventually(lambda: payouts_of(settings, household), timeout=30)
+    by_kind = {p["kind"]: p for p in payouts}
+    # pooled 550 € → 3.0 % → 16.50 €; payment-method benefit 0.5 % of 300 € → 1.50 €
+    assert by_kind["bonus"]["amount_cents"] == 1650
+    assert by_kind["bonus"]["rate_bp"] == 300
+    assert by_kind["payment_method_benefit"]["amount_cents"] == 150
+    assert by_kind["bonus"]["due_on"] == "2031-04-10"
+    assert len(payouts) == 2
+    assert await db.fetchval("SELECT count(*) FROM purchases.receipts WHERE receipt_id = $1",
+                             first.receipt_id) == 1
+
+
+async def test_malformed_messages_land_in_the_dlq_with_reasons_while_valid_ones_flow(settings, client, db):
+    household, seq = f"h-{uuid.uuid4().hex[:8]}", uuid.uuid4().int % 10**9
+    number = card_number(seq)
+    await issue_card(client, f"{household}-a", household, number)
+    await eventually(lambda: card_known(db, 1))
+    at = datetime(2031, 5, 2, 9, 30, tzinfo=timezone.utc)
+    valid = pos_purchase(f"r-{household}-ok", number, at, [("grocery", 1234)])
+    in_sek = orjson.loads(valid.model_dump_json()) | {"currency": "SEK", "receipt_id": f"r-{household}-sek"}
+    missing = orjson.loads(valid.model_dump_json())
+    del missing["lines"]
+    marker = household.encode()
+    await client.send_raw(POS_PURCHASES, b"{not json", key=marker)
+    await client.send_raw(POS_PURCHASES, orjson.dumps(missing), key=marker)
+    await client.send_raw(POS_PURCHASES, orjson.dumps(in_sek), key=marker)
+    await client.send(POS_PURCHASES, household, valid)
+    await client.flush()
+
+    async def stored():
+        return await db.fetchval("SELECT status FROM purchases.receipts WHERE receipt_id = $1", valid.receipt_id)
+    assert await eventually(stored) == "accepted"
+    dead = await eventually(lambda: _dead_letters(settings, marker))
+    reasons = [(h["dlq_reason"], h["dlq_detail"]) for h in dead]
+    assert [r for r, _ in reasons] == ["not_json", "schema_violation", "schema_violation"]
+    assert "lines" in reasons[1][1] and "currency" in reasons[2][1]
+    assert all(h["dlq_consumer"] == "purchases" for h in dead)
+
+
+async def _dead_letters(settings, key: bytes) -> list[dict]:
+    records = await read_topic(settings, dlq_topic(POS_PURCHASES.name), timeout=3)
+    found = [{k: v.decode() for k, v in r.headers} for r in records if r.key == key]
+    return found if len(found) >= 3 else []

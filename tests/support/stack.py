@@ -1,0 +1,87 @@
+"""Fixtures' helpers: a fresh test database, and services run as real processes."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+
+from coopreg.stack import Stack
+from shared.settings import PROJECT_ROOT, Settings
+
+SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent")
+
+
+async def fresh_database(settings: Settings) -> None:
+    """Create the test database if needed and drop the service schemas, so a session starts empty."""
+    pg = settings.pg
+    admin = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user,
+                                  password=pg.password.get_secret_value(), database="postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", pg.database):
+            await admin.execute(f'CREATE DATABASE "{pg.database}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user,
+                                 password=pg.password.get_secret_value(), database=pg.database)
+    try:
+        for schema in SERVICE_SCHEMAS:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+def ensure_stack(settings: Settings) -> None:
+    Stack(settings).up(lambda text: None)
+
+
+class ServiceProcess:
+    """One service in its own OS process, as production runs it."""
+
+    def __init__(self, name: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.log = log_dir / f"{name}-{os.getpid()}.log"
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "ServiceProcess":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.log, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}.entrypoints.service"],
+                                     stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=PROJECT_ROOT)
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b'"service started"' in self.log.read_bytes():
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: see {self.log}")
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready: see {self.log}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+async def eventually(check, timeout: float = 30, interval: float = 0.2):
+    """Poll an async `check` until it returns something truthy; fail with the last value."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last value: {value!r})")
