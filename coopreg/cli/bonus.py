@@ -1,0 +1,36 @@
+"""`coopreg bonus close | explain`."""
+from __future__ import annotations
+
+import typer
+
+from contracts.events.bonus import CloseBonusMonth
+from contracts.topics import BONUS_COMMANDS
+from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.client import RegisterClient
+from coopreg.explain_view import explain_household
+from services.bonus.domain.months import parse_month
+from shared.settings import Settings
+
+app = typer.Typer(help="Bonus months: close, explain.", no_args_is_help=True)
+
+
+async def _close(settings: Settings, month: str) -> None:
+    async with RegisterClient(settings) as client:
+        await client.send(BONUS_COMMANDS, month, CloseBonusMonth(month=month))
+        await client.flush()
+
+
+@app.command()
+def close(month: str = typer.Argument(..., help="YYYY-MM, a calendar month in Finnish time")) -> None:
+    """Ask the bonus service to close a month: price every household once and publish the payouts."""
+    with sentences("requesting the close"):
+        CloseBonusMonth(month=month)
+        run_async(_close(Settings(), month))
+    say(f"close of {month} requested; the bonus service publishes payouts on bonus.payouts.v1")
+
+
+@app.command()
+def explain(household: str, month: str = typer.Argument(..., help="YYYY-MM")) -> None:
+    """Explain a household's Bonus month: total, tier, amounts and the receipts behind them."""
+    with sentences("explaining"):
+        run_async(explain_household(Settings(), console, household, parse_month(month), max_receipts=1000))

@@ -1,0 +1,57 @@
+"""`coopreg services …`, `coopreg run`, `coopreg demo`."""
+from __future__ import annotations
+
+import typer
+
+from coopreg import services_ctl
+from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.stack import Stack
+from services.registry import SERVICES
+from shared.logging import configure_logging
+from shared.runtime import main as run_one
+from shared.settings import Settings
+
+services_app = typer.Typer(help="Run the services in the background.", no_args_is_help=True)
+
+
+@services_app.command("up")
+def services_up(names: list[str] = typer.Argument(None, help="services to start (default: all)")) -> None:
+    """Start the services as background processes (harmless when they already run)."""
+    with sentences("starting services"):
+        services_ctl.up(Settings(), say, names)
+
+
+@services_app.command("down")
+def services_down(names: list[str] = typer.Argument(None, help="services to stop (default: all)")) -> None:
+    """Stop the background services."""
+    services_ctl.down(Settings(), say, names)
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Say which services run."""
+    for line in services_ctl.status(Settings()):
+        typer.echo(line)
+
+
+def run(service: str = typer.Argument(..., help=f"one of {', '.join(SERVICES)}, or 'all'")) -> None:
+    """Run one service, or all of them supervised (restarted when they exit), in the foreground."""
+    if service == "all":
+        services_ctl.supervise(list(SERVICES), say)
+    elif service in SERVICES:
+        run_one(SERVICES[service])
+    else:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)} or 'all'")
+
+
+def demo(households: int = typer.Option(3000, help="simulated owner-customer households")) -> None:
+    """Start the stack and the services, simulate a month of POS traffic, close it, and summarise."""
+    from coopreg.demo import run_demo
+
+    settings = Settings()
+    configure_logging("WARNING", "console")
+    with sentences("the demo"):
+        Stack(settings).up(say)
+        services_ctl.up(settings, say)
+        run_async(run_demo(settings, households, console))
+    say("the services keep running: `coopreg services down` and `coopreg stack down` stop them")

@@ -1,0 +1,133 @@
+"""`coopreg demo`: a month of POS traffic for a few thousand households through the running services,
+the month closed, and a readable summary."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date, datetime, timezone
+
+import asyncpg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from contracts.events.bonus import CloseBonusMonth
+from contracts.events.cards import IssueCard
+from contracts.topics import BONUS_COMMANDS, CARD_COMMANDS, POS_PURCHASES
+from coopreg.client import RegisterClient
+from coopreg.explain_view import explain_household
+from coopreg.simulate.month import month_of_receipts
+from coopreg.simulate.population import Household, population
+from services.bonus.domain.months import month_label, next_month
+from shared.settings import Settings
+
+ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console)
+
+
+async def connect(settings: Settings) -> asyncpg.Connection:
+    pg = settings.pg
+    return await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database=pg.database,
+                                 password=pg.password.get_secret_value())
+
+
+async def open_month(conn: asyncpg.Connection) -> date:
+    """The latest month before this one that nobody closed yet."""
+    today = date.today()
+    month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    closed = {r["month"] for r in await conn.fetch("SELECT month FROM bonus.months WHERE status <> 'open'")}
+    while month in closed:
+        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return month
+
+
+async def wait_for(conn, sql: str, target: int, bar: Progress, description: str, *args, timeout=600) -> None:
+    task = bar.add_task(description, total=target)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = await conn.fetchval(sql, *args)
+        bar.update(task, completed=done)
+        if done >= target:
+            return
+        await asyncio.sleep(0.3)
+    raise TimeoutError(f"{description}: {done} of {target} after {timeout} s; are the services running?")
+
+
+async def issue_cards(client: RegisterClient, households: list[Household], bar: Progress) -> int:
+    members = [(h, m) for h in households for m in h.members]
+    task = bar.add_task("issuing cards", total=len(members))
+    for i, (household, member) in enumerate(members, 1):
+        await client.send(CARD_COMMANDS, member.person_id, IssueCard(
+            card_number=member.card, card_type=member.card_type, person_id=member.person_id,
+            household_id=household.household_id, cooperative_id=household.cooperative_id,
+            membership_id=f"m-{household.household_id}", valid_from=ISSUED))
+        if i % 500 == 0:
+            bar.update(task, completed=i)
+    await client.flush()
+    bar.update(task, completed=len(members))
+    return len(members)
+
+
+async def publish_month(client: RegisterClient, households, month: date, run: str, bar: Progress) -> int:
+    receipts = list(month_of_receipts(households, month, run))
+    task = bar.add_task(f"POS receipts {month_label(month)}", total=len(receipts))
+    for i, receipt in enumerate(receipts, 1):
+        await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+        if i % 1000 == 0:
+            bar.update(task, completed=i)
+    await client.flush()
+    bar.update(task, completed=len(receipts))
+    return len(receipts)
+
+
+async def run_demo(settings: Settings, households: int, console: Console) -> None:
+    run = f"d{int(time.time()) % 10**6:06d}"
+    people = population(households, run, first_card=(int(time.time()) % 10**6) * 10**5)
+    conn = await connect(settings)
+    try:
+        month = await open_month(conn)
+        async with RegisterClient(settings) as client:
+            with progress(console) as bar:
+                cards = await issue_cards(client, people, bar)
+                await wait_for(conn, "SELECT count(*) FROM purchases.card_allocations WHERE person_id LIKE $1",
+                               cards, bar, "cards known to purchases", f"{run}-%")
+                receipts = await publish_month(client, people, month, run, bar)
+                await wait_for(conn, "SELECT count(*) FROM bonus.purchases WHERE receipt_id LIKE $1",
+                               receipts, bar, "receipts booked by bonus", f"{run}-%")
+            await client.send(BONUS_COMMANDS, month_label(month), CloseBonusMonth(month=month_label(month)))
+            await client.flush()
+        with console.status(f"closing {month_label(month)}"):
+            while await conn.fetchval("SELECT status FROM bonus.months WHERE month = $1", month) != "closed":
+                await asyncio.sleep(0.3)
+        await summarise(conn, console, month, run, settings)
+    finally:
+        await conn.close()
+
+
+async def summarise(conn, console: Console, month: date, run: str, settings: Settings) -> None:
+    rows = await conn.fetch(
+        "SELECT rate_bp, count(*) AS households, sum(tier_total_cents) AS purchases, sum(bonus_cents) AS bonus,"
+        " sum(fuel_bonus_cents) AS fuel, sum(payment_method_benefit_cents) AS pmb FROM bonus.statements"
+        " WHERE month = $1 AND household_id LIKE $2 GROUP BY rate_bp ORDER BY rate_bp", month, f"{run}-%")
+    table = Table(title=f"Bonus for {month_label(month)}, paid by {next_month(month):%Y-%m}-10")
+    for column in ("Bonus %", "households", "purchases €", "Bonus €", "Fuel Bonus €", "payment-method €"):
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(f"{r['rate_bp'] / 100:.1f}", str(r["households"]), euros(r["purchases"]), euros(r["bonus"]),
+                      euros(r["fuel"]), euros(r["pmb"]))
+    table.add_row("all", str(sum(r["households"] for r in rows)), euros(sum(r["purchases"] for r in rows)),
+                  euros(sum(r["bonus"] for r in rows)), euros(sum(r["fuel"] for r in rows)),
+                  euros(sum(r["pmb"] for r in rows)), style="bold")
+    console.print(table)
+    example = await conn.fetchval("SELECT household_id FROM bonus.statements WHERE month = $1 AND household_id"
+                                  " LIKE $2 ORDER BY tier_total_cents DESC LIMIT 1 OFFSET 10", month, f"{run}-%")
+    if example:
+        await explain_household(settings, console, example, month)
+
+
+def euros(cents: int | None) -> str:
+    return f"{(cents or 0) / 100:,.2f}".replace(",", " ")

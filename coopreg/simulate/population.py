@@ -1,0 +1,44 @@
+"""A simulated population: households of one to four members, each member with an S-Etukortti."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from coopreg.simulate.receipts import card_number
+
+COOPERATIVES = ("hok-elanto", "pirkanmaan", "turun", "keskimaa", "arina", "kpo", "koillismaa", "peeassa",
+                "hameenmaa", "satakunnan", "pko", "suur-savo", "kso", "maakunta", "keula", "sso",
+                "etela-karjalan", "etela-pohjanmaan", "varuboden-osla")
+# Rough member shares: the largest cooperatives carry most households.
+WEIGHTS = (27, 10, 8, 7, 6, 4, 1, 5, 5, 4, 3, 3, 3, 2, 2, 2, 3, 4, 1)
+
+
+@dataclass(frozen=True)
+class Member:
+    person_id: str
+    card: str
+    card_type: str
+
+
+@dataclass(frozen=True)
+class Household:
+    household_id: str
+    cooperative_id: str
+    members: tuple[Member, ...]
+    monthly_spend_cents: int
+
+
+def population(households: int, run: str, seed: int = 7, first_card: int = 0) -> list[Household]:
+    rng = random.Random(seed)
+    result, next_card = [], first_card
+    for h in range(households):
+        size = rng.choices((1, 2, 3, 4), weights=(35, 35, 15, 15))[0]
+        members = []
+        for m in range(size):
+            card_type = rng.choices(("cash_card", "visa_debit", "visa_credit_debit"), weights=(50, 35, 15))[0]
+            members.append(Member(f"{run}-p{h}-{m}", card_number(next_card), card_type))
+            next_card += 1
+        spend = int(rng.lognormvariate(10.4, 0.75))  # median about 330 €, a long tail past 900 €
+        result.append(Household(f"{run}-h{h}", rng.choices(COOPERATIVES, weights=WEIGHTS)[0], tuple(members),
+                                min(spend, 400000)))
+    return result

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what coopreg needs on a fresh Debian machine, saying what it does. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[36msetup\033[0m: %s\n' "$*"; }
+
+need_apt=()
+command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need_apt+=(maven)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v psql >/dev/null || need_apt+=(postgresql-client)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Debian's package starts its own cluster; coopreg runs its own server in .stack/.
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+fi
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  say "creating the Python environment in .venv ($($PYTHON --version))"
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ constraints.txt -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  say "installing pinned Python dependencies (constraints.txt)"
+  .venv/bin/pip install -q --upgrade pip >/dev/null
+  .venv/bin/pip install -q -c constraints.txt -e '.[test]'
+  touch .venv/.installed
+fi
+say "ready"
