@@ -22,7 +22,7 @@ PATTERNS = (
     re.compile(r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b"),            # Finnish personal identity code
     re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),  # IBAN
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),                    # e-mail
-    re.compile(r"\+?\d[\d -]{10,21}\d"),                        # card numbers and phone numbers
+    re.compile(r"(?<![\w-])\+?\d(?:[ -]?\d){7,18}(?![\w-])"),      # card and phone numbers (8+ digits)
 )
 
 
@@ -52,9 +52,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream=None) -> No
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             redact_personal_data,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),

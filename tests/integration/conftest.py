@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from services.registry import SERVICES
+from shared.runtime import open_pool
+from shared.settings import Settings
+from tests.support.stack import ensure_stack, fresh_database
+
+
+@pytest.fixture(scope="session")
+async def settings() -> Settings:
+    settings = Settings()
+    ensure_stack(settings)
+    await fresh_database(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def pools(settings):
+    opened = {name: await open_pool(settings, service) for name, service in SERVICES.items()}
+    yield opened
+    for pool in opened.values():
+        await pool.close()

@@ -1,0 +1,161 @@
+"""The bonus ledger on the real PostgreSQL: booking, pooling, returns, close, resume, adjustments."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+import orjson
+import pytest
+
+from services.bonus.application.book_purchases import book_purchases
+from services.bonus.application.close_month import CloseConfig, close_month
+from services.bonus.adapters import closing
+from services.bonus.domain import load_tier_tables
+from tests.support.factories import accepted, incoming
+
+TABLES = load_tier_tables()
+
+
+def month_at(year: int, month: int, day: int = 15, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=timezone.utc)
+
+
+async def book(pool, *purchases):
+    async with pool.acquire() as conn, conn.transaction():
+        await book_purchases(conn, [incoming(p) for p in purchases])
+
+
+async def close(pool, month: date, config: CloseConfig = CloseConfig(TABLES)):
+    async with pool.acquire() as conn, conn.transaction():
+        await closing.request_close(conn, month)
+    return await close_month(pool, month, config)
+
+
+async def payouts(pool, household: str) -> dict[str, int]:
+    rows = await pool.fetch("SELECT value FROM outbox WHERE topic = 'bonus.payouts.v1' AND key = $1",
+                            household.encode())
+    found: dict[str, int] = {}
+    for row in rows:
+        payout = orjson.loads(row["value"])
+        found[payout["kind"]] = found.get(payout["kind"], 0) + payout["amount_cents"]
+    return found
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def test_household_purchases_pool_into_one_tier(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await book(pool, accepted(new_id("r"), household, month_at(2040, 1), 30000, person="a"),
+               accepted(new_id("r"), household, month_at(2040, 1), 25000, person="b"))
+    await close(pool, date(2040, 1, 1))
+    assert (await payouts(pool, household))["bonus"] == 1650
+
+
+async def test_a_purchase_is_booked_once_however_often_it_arrives(pools):
+    pool, household, receipt = pools["bonus"], new_id("h"), new_id("r")
+    purchase = accepted(receipt, household, month_at(2040, 2), 40000)
+    await book(pool, purchase, purchase)
+    await book(pool, purchase)
+    total = await pool.fetchval("SELECT bonus_cents FROM accruals WHERE household_id = $1", household)
+    assert total == 40000
+
+
+async def test_helsinki_month_decides_where_a_purchase_at_midnight_belongs(pools):
+    pool, household = pools["bonus"], new_id("h")
+    # 31.3. 22:30 UTC is already 1.4. 01:30 in Helsinki (summer time)
+    await book(pool, accepted(new_id("r"), household, datetime(2040, 3, 31, 22, 30, tzinfo=timezone.utc), 100))
+    month = await pool.fetchval("SELECT month FROM accruals WHERE household_id = $1", household)
+    assert month == date(2040, 4, 1)
+
+
+async def test_fuel_pays_cents_per_litre_and_counts_toward_the_tier(pools):
+    pool, household = pools["bonus"], new_id("h")
+    # worked example 6: 700 € + 100 € fuel (60 l) → 4.5 % → 31.50 € + 2.70 €
+    await book(pool, accepted(new_id("r"), household, month_at(2040, 5), 70000),
+               accepted(new_id("r"), household, month_at(2040, 5), 0, fuel_cents=10000, litres_milli=60000))
+    await close(pool, date(2040, 5, 1))
+    assert await payouts(pool, household) == {"bonus": 3150, "fuel_bonus": 270}
+
+
+async def test_double_bonus_campaign_pays_twice_the_month_rate(pools):
+    pool, household = pools["bonus"], new_id("h")
+    outlet = new_id("o")
+    await pool.execute("INSERT INTO double_bonus_campaigns VALUES ('c1', $1, $2, $3)", outlet,
+                       month_at(2040, 6, 1), month_at(2040, 6, 20))
+    # worked example 7: 600 € of which 100 € at a double-Bonus outlet → 3.5 % → 17.50 + 7.00
+    await book(pool, accepted(new_id("r"), household, month_at(2040, 6, 10), 50000),
+               accepted(new_id("r"), household, month_at(2040, 6, 10), 10000, outlet=outlet))
+    await close(pool, date(2040, 6, 1))
+    assert (await payouts(pool, household))["bonus"] == 2450
+
+
+async def test_a_return_before_close_reduces_the_original_month(pools):
+    pool, household, original = pools["bonus"], new_id("h"), new_id("r")
+    await book(pool, accepted(original, household, month_at(2040, 7), 50000))
+    await book(pool, accepted(new_id("r"), household, month_at(2040, 8, 2), -10000, return_of=original))
+    await close(pool, date(2040, 7, 1))
+    assert (await payouts(pool, household))["bonus"] == 1000  # 400 € → 2.5 % (500 € would earn 15.00 €)
+
+
+async def test_a_return_after_close_is_an_adjustment_at_the_recorded_rate(pools):
+    pool, household, original = pools["bonus"], new_id("h"), new_id("r")
+    await book(pool, accepted(original, household, month_at(2041, 1), 90000))
+    await close(pool, date(2041, 1, 1))  # 900 € → 5 % → 45.00 €
+    await book(pool, accepted(new_id("r"), household, month_at(2041, 2, 3), -20000, return_of=original))
+    await close(pool, date(2041, 2, 1))
+    # the January rate (5 %) prices the return, not the 3.5 % that 700 € would have earned
+    assert await payouts(pool, household) == {"bonus": 4500, "adjustment": -1000}
+    assert await pool.fetchval("SELECT bonus_cents FROM statements WHERE household_id = $1 AND month = $2",
+                               household, date(2041, 1, 1)) == 4500
+
+
+async def test_closing_twice_pays_once(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await book(pool, accepted(new_id("r"), household, month_at(2042, 1), 20000))
+    assert await close(pool, date(2042, 1, 1)) is not None
+    assert await close(pool, date(2042, 1, 1)) is None
+    assert await payouts(pool, household) == {"bonus": 300}
+
+
+class CrashOnce:
+    """Tier tables that fail on the n-th lookup, as a process killed mid-close would stop."""
+
+    def __init__(self, fail_at: int) -> None:
+        self.calls, self.fail_at = 0, fail_at
+
+    def table_for(self, cooperative, month):
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise RuntimeError("simulated crash")
+        return TABLES.table_for(cooperative, month)
+
+
+async def test_a_crash_during_close_resumes_without_paying_twice(pools):
+    pool, month = pools["bonus"], date(2043, 3, 1)
+    households = [new_id("h") for _ in range(7)]
+    await book(pool, *[accepted(new_id("r"), h, month_at(2043, 3), 10000 * (i + 1))
+                       for i, h in enumerate(households)])
+    with pytest.raises(RuntimeError):
+        await close(pool, month, CloseConfig(CrashOnce(fail_at=5), chunk=2))
+    # the first two chunks committed; the third rolled back
+    assert await pool.fetchval("SELECT count(*) FROM statements WHERE month = $1", month) == 4
+    done = await close_month(pool, month, CloseConfig(TABLES, chunk=2))
+    assert done.households == 7
+    for i, household in enumerate(households):
+        statement = await pool.fetchrow("SELECT * FROM statements WHERE household_id = $1", household)
+        assert statement["bonus_cents"] == TABLES.table_for("hok-elanto", month).rate_for(10000 * (i + 1)) \
+            * 10000 * (i + 1) // 10000
+    rows = await pool.fetch("SELECT key, count(*) FROM outbox WHERE topic = 'bonus.payouts.v1' AND key = ANY($1)"
+                            " GROUP BY key", [h.encode() for h in households])
+    assert all(r["count"] == 1 for r in rows)
+
+
+async def test_a_late_purchase_after_close_is_paid_with_the_next_close(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await book(pool, accepted(new_id("r"), household, month_at(2044, 1), 30000))
+    await close(pool, date(2044, 1, 1))
+    await book(pool, accepted(new_id("r"), household, month_at(2044, 1, 20), 10000))  # arrives late
+    await close(pool, date(2044, 2, 1))
+    assert await payouts(pool, household) == {"bonus": 600, "adjustment": 200}  # 2 % of 100 €

@@ -1,0 +1,102 @@
+"""Receipts on the real PostgreSQL: stored once, conflicts flagged, resolved to the household of the time."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from contracts.events.cards import AllocationPeriod, CardState
+from coopreg.simulate.receipts import card_number, pos_purchase
+from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
+from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.record_purchases import record_purchases
+from shared.pseudonym import keyed_token
+from tests.support.factories import incoming
+
+T0 = datetime(2035, 1, 1, tzinfo=timezone.utc)
+
+
+async def record(pool, config, *receipts):
+    async with pool.acquire() as conn, conn.transaction():
+        await record_purchases(conn, [incoming(r) for r in receipts], config)
+
+
+async def card_changes(pool, state: CardState):
+    async with pool.acquire() as conn, conn.transaction():
+        await when_card_changes_resolve_waiting_receipts(conn, [incoming(state)])
+
+
+def card_state(config, number: str, *periods: tuple) -> CardState:
+    return CardState(card_token=keyed_token("card", number, config.index_key), last_four=number[-4:],
+                     card_type="cash_card", status="active",
+                     history=[AllocationPeriod(person_id=p, household_id=h, cooperative_id="hok-elanto",
+                                               valid_from=start, valid_to=end) for p, h, start, end in periods])
+
+
+def fresh_number() -> str:
+    return card_number(uuid.uuid4().int % 10**10)
+
+
+async def accepted_for(pool, receipt_id: str):
+    rows = await pool.fetch("SELECT value FROM outbox WHERE topic = 'purchases.accepted.v1'")
+    return [orjson.loads(r["value"]) for r in rows if orjson.loads(r["value"])["receipt_id"] == receipt_id]
+
+
+async def test_a_receipt_resolves_to_the_household_its_card_belonged_to_at_purchase_time(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, moved = fresh_number(), T0 + timedelta(days=10)
+    await card_changes(pool, card_state(config, number, ("p1", "h-old", T0, moved), ("p1", "h-new", moved, None)))
+    before = pos_purchase(f"r-{uuid.uuid4().hex}", number, moved - timedelta(hours=1), [("grocery", 1000)])
+    after = pos_purchase(f"r-{uuid.uuid4().hex}", number, moved + timedelta(hours=1), [("grocery", 2000)])
+    await record(pool, config, before, after)
+    assert (await accepted_for(pool, before.receipt_id))[0]["household_id"] == "h-old"
+    assert (await accepted_for(pool, after.receipt_id))[0]["household_id"] == "h-new"
+
+
+async def test_an_exact_duplicate_is_stored_and_published_once(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    await card_changes(pool, card_state(config, number, ("p1", "h1", T0, None)))
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=1), [("grocery", 1000)])
+    await record(pool, config, receipt, receipt)
+    await record(pool, config, receipt)
+    assert len(await accepted_for(pool, receipt.receipt_id)) == 1
+    assert await pool.fetchval("SELECT count(*) FROM receipt_conflicts WHERE receipt_id = $1",
+                               receipt.receipt_id) == 0
+
+
+async def test_a_conflicting_duplicate_is_flagged_and_never_merged(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, receipt_id = fresh_number(), f"r-{uuid.uuid4().hex}"
+    await card_changes(pool, card_state(config, number, ("p1", "h1", T0, None)))
+    first = pos_purchase(receipt_id, number, T0 + timedelta(days=1), [("grocery", 1000)])
+    changed = pos_purchase(receipt_id, number, T0 + timedelta(days=1), [("grocery", 9999)])
+    await record(pool, config, first)
+    await record(pool, config, changed)
+    assert await pool.fetchval("SELECT total_cents FROM receipts WHERE receipt_id = $1", receipt_id) == 1000
+    assert await pool.fetchval("SELECT count(*) FROM receipt_conflicts WHERE receipt_id = $1", receipt_id) == 1
+
+
+async def test_a_receipt_waits_for_late_card_data_and_is_accepted_when_it_arrives(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=3), [("grocery", 1500)])
+    await record(pool, config, receipt)
+    assert await pool.fetchval("SELECT status FROM receipts WHERE receipt_id = $1", receipt.receipt_id) == "unresolved"
+    await card_changes(pool, card_state(config, number, ("p9", "h9", T0, None)))
+    assert await pool.fetchval("SELECT status FROM receipts WHERE receipt_id = $1", receipt.receipt_id) == "accepted"
+    assert (await accepted_for(pool, receipt.receipt_id))[0]["household_id"] == "h9"
+
+
+async def test_card_numbers_are_never_stored_in_clear(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    await record(pool, config, pos_purchase(f"r-{uuid.uuid4().hex}", number, T0, [("grocery", 100)]))
+    dump = await pool.fetchval("SELECT string_agg(r::text, ' ') FROM receipts r")
+    assert number not in dump and number[-4:] in dump
