@@ -2,6 +2,9 @@
 
 Names follow ``<domain>.<entity>.v<N>``; a breaking change makes a new version. Every topic has a
 dead-letter companion ``<name>.dlq`` that keeps the original bytes and headers with the reason.
+
+``ALL`` holds every fixed topic. The per-segment marketing topics ``marketing.segment.<name>.v1`` are
+made by ``marketing_segment(name)`` when a segment is defined, so they are not in ``ALL``.
 """
 from __future__ import annotations
 
@@ -12,8 +15,13 @@ from pydantic import BaseModel
 
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth
 from contracts.events.cards import CardState, IssueCard
+from contracts.events.dvv import PopulationUpdate
+from contracts.events.hr import StaffUpdate
+from contracts.events.marketing import SegmentMember, segment_topic
+from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
 from contracts.events.purchases import PurchaseAccepted
+from contracts.events.sbank import RegisterSbankUpdate, SbankCustomerUpdate
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -49,6 +57,33 @@ BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)
 BONUS_MONTHS = Topic("bonus.months.v1", "month", BonusMonthClosed, "A month close has completed")
 
+# External topics: what partners and the register's neighbours (S-Bank, DVV, Hertta) exchange with it.
+# Those carrying identity codes in clear keep them no longer than a week.
+PARTNER_PURCHASES = Topic("partner.purchases.v1", "purchase id", PartnerPurchase,
+                          "Receipt totals from Bonus-granting partners (e.g. Elisa, LähiTapiola, Vantaa Energy)",
+                          retention_ms=7 * DAY_MS, external=True)
+SBANK_CUSTOMER_UPDATES = Topic("sbank.customer-updates.v1", "sbank customer ref", SbankCustomerUpdate,
+                               "Base data, permissions and prohibitions of shared customers, from S-Bank",
+                               retention_ms=7 * DAY_MS, external=True)
+DVV_POPULATION_UPDATES = Topic("dvv.population-updates.v1", "identity code", PopulationUpdate,
+                               "Name, address, non-disclosure, death and marketing-prohibition changes from "
+                               "the Population Information System (DVV)", retention_ms=7 * DAY_MS, external=True)
+HR_STAFF_UPDATES = Topic("hr.staff-updates.v1", "identity code", StaffUpdate,
+                         "Employment and staff-discount right from the HR register Hertta",
+                         retention_ms=7 * DAY_MS, external=True)
+REGISTER_SBANK_UPDATES = Topic("register.sbank-updates.v1", "sbank customer ref", RegisterSbankUpdate,
+                               "Outbound to S-Bank: base-data and permission changes of shared customers "
+                               "made in the register", retention_ms=7 * DAY_MS, external=True)
+
+
+def marketing_segment(name: str) -> Topic:
+    """The compacted topic of one marketing segment, keyed by the per-segment pseudonym (tombstone = left)."""
+    return Topic(segment_topic(name), "pseudonym", SegmentMember,
+                 f"Members of the marketing segment {name!r}, with the attributes allowed to leave the register",
+                 cleanup="compact", retention_ms=-1, external=True)
+
+
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
-                          BONUS_PAYOUTS, BONUS_MONTHS)
+                          BONUS_PAYOUTS, BONUS_MONTHS, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
+                          DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES)
 BY_NAME = {topic.name: topic for topic in ALL}

@@ -60,6 +60,8 @@ class ServiceDefinition:
     name: str
     migrations: Path
     wire: Callable[[ServiceContext], None]
+    publishes: tuple[Topic, ...] = ()
+    description: str = ""
 
 
 async def open_pool(settings: Settings, service: ServiceDefinition) -> asyncpg.Pool:

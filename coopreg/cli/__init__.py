@@ -14,6 +14,7 @@ app.add_typer(bonus.app, name="bonus")
 app.add_typer(dlq.app, name="dlq")
 app.command()(ops.run)
 app.command()(ops.demo)
+app.command()(ops.docs)
 
 
 def main() -> None:

@@ -55,3 +55,11 @@ def demo(households: int = typer.Option(3000, help="simulated owner-customer hou
         services_ctl.up(settings, say)
         run_async(run_demo(settings, households, console))
     say("the services keep running: `coopreg services down` and `coopreg stack down` stop them")
+
+
+def docs() -> None:
+    """Write the AsyncAPI documents of every service to docs/asyncapi/ (generated from the services)."""
+    from coopreg.asyncapi import write_all
+
+    for path in write_all(SERVICES):
+        say(f"wrote {path}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import BONUS_COMMANDS, PURCHASES_ACCEPTED
+from contracts.topics import BONUS_COMMANDS, BONUS_MONTHS, BONUS_PAYOUTS, PURCHASES_ACCEPTED
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
 from services.bonus.domain import load_tier_tables
@@ -21,7 +21,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
 
 
-SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire)
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, publishes=(BONUS_PAYOUTS, BONUS_MONTHS), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import CARD_COMMANDS
+from contracts.topics import CARD_COMMANDS, CARD_STATE
 from services.cards.application.issue_card import issue_cards
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
@@ -16,7 +16,7 @@ def wire(ctx: ServiceContext) -> None:
                   max_records=500)
 
 
-SERVICE = ServiceDefinition("cards", MIGRATIONS, wire)
+SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, publishes=(CARD_STATE,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import CARD_STATE, POS_PURCHASES
+from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import record_purchases
@@ -20,7 +20,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
 
 
-SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire)
+SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, publishes=(PURCHASES_ACCEPTED,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)
