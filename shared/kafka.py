@@ -52,14 +52,13 @@ def _new_topics(topic: Topic, kafka: KafkaSettings, replication: int) -> list[Ne
             NewTopic(dlq_topic(name), 1, replication, topic_configs={"retention.ms": str(-1)})]
 
 
-async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL,
-                        replication: int = 1) -> list[str]:
+async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -> list[str]:
     """Create the registry's topics and their DLQs where missing; return the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **_security(kafka))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [t for topic in topics for t in _new_topics(topic, kafka, replication) if t.name not in existing]
+        wanted = [t for topic in topics for t in _new_topics(topic, kafka, kafka.replication) if t.name not in existing]
         if wanted:
             try:
                 await admin.create_topics(wanted)

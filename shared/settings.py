@@ -19,6 +19,7 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = "127.0.0.1:19092"
     topic_prefix: str = Field("", description="prepended to every topic name, e.g. 'staging.' on a shared cluster")
     partitions: int = Field(4, description="partitions of the topics the project creates")
+    replication: int = Field(1, description="replication factor of the topics the project creates")
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None

@@ -1,0 +1,162 @@
+"""`coopreg bench ingest`: POS receipts end to end on the local real stack.
+
+1. The card projection is fed through `cards.card.v1`, as the cards service would.
+2. A backlog of receipts is published to `pos.purchases.v1` before the services start (a day of
+   backlog replayed), and read once with plain aiokafka for the raw consume ceiling.
+3. The same rows are COPYed into an equivalent table for the database ceiling.
+4. The purchases and bonus services start; the clock runs until every receipt is stored and its
+   accepted purchase published (purchases' outbox empty), and until bonus booked them all.
+5. A steady offered rate measures latency from publish to stored.
+"""
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import datetime, timezone
+
+from aiokafka import AIOKafkaConsumer
+
+from contracts.envelope import Envelope
+from contracts.events.cards import AllocationPeriod, CardState
+from contracts.topics import CARD_STATE, POS_PURCHASES
+from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings
+from coopreg.client import RegisterClient
+from coopreg.simulate.month import month_of_receipts
+from coopreg.simulate.population import population
+from coopreg.simulate.receipts import pos_purchase
+from services.purchases.adapters.receipts import CREATE_STAGING, STAGING_COLUMNS
+from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.record_purchases import staging_row
+from shared.pseudonym import keyed_token
+
+ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
+MONTH = datetime(2026, 10, 1).date()
+
+
+async def publish_cards(client: RegisterClient, households, index_key: str) -> int:
+    count = 0
+    for household in households:
+        for member in household.members:
+            token = keyed_token("card", member.card, index_key)
+            state = CardState(card_token=token, last_four=member.card[-4:], card_type=member.card_type,
+                              status="active", history=[AllocationPeriod(
+                                  person_id=member.person_id, household_id=household.household_id,
+                                  cooperative_id=household.cooperative_id, valid_from=ISSUED)])
+            await client.send(CARD_STATE, token, state, Envelope(source="bench", type=CARD_STATE.event_type))
+            count += 1
+    await client.flush()
+    return count
+
+
+async def publish_receipts(client: RegisterClient, receipts) -> float:
+    start = time.perf_counter()
+    for receipt in receipts:
+        await client.send(POS_PURCHASES, receipt.receipt_id, receipt,
+                          Envelope(source="bench", type=POS_PURCHASES.event_type))
+    await client.flush()
+    return time.perf_counter() - start
+
+
+async def raw_consume(settings, count: int) -> float:
+    consumer = AIOKafkaConsumer(settings.kafka.topic(POS_PURCHASES.name), group_id=None,
+                                bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        start, seen = time.perf_counter(), 0
+        while seen < count:
+            for records in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
+                seen += len(records)
+        return count / (time.perf_counter() - start)
+    finally:
+        await consumer.stop()
+
+
+async def copy_ceiling(settings, receipts, config: PurchasesConfig) -> float:
+    rows = [staging_row(r, config) for r in receipts]
+    conn = await connect(settings)
+    try:
+        async with conn.transaction():
+            await conn.execute(CREATE_STAGING.replace("ON COMMIT DELETE ROWS", "ON COMMIT DROP"))
+            start = time.perf_counter()
+            for i in range(0, len(rows), 2000):
+                await conn.copy_records_to_table("receipt_staging", records=rows[i:i + 2000],
+                                                 columns=list(STAGING_COLUMNS))
+            return len(rows) / (time.perf_counter() - start)
+    finally:
+        await conn.close()
+
+
+async def wait_until(conn, sql: str, target: int, timeout: float, *args) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await conn.fetchval(sql, *args) >= target:
+            return time.perf_counter()
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"not reached in {timeout} s: {sql}")
+
+
+async def latency(settings, client, households, rate: int, seconds: int) -> tuple[float, float]:
+    members = [(h, m) for h in households for m in h.members]
+    sent = []
+    start = time.perf_counter()
+    for i in range(rate * seconds):
+        household, member = members[i % len(members)]
+        receipt = pos_purchase(f"lat-{i}", member.card, datetime.now(timezone.utc), [("grocery", 1000 + i % 5000)],
+                               cooperative=household.cooperative_id)
+        await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+        sent.append(receipt.receipt_id)
+        ahead = start + (i + 1) / rate - time.perf_counter()
+        if ahead > 0:
+            await client.flush()
+            await asyncio.sleep(ahead)
+    await client.flush()
+    conn = await connect(settings, "purchases")
+    try:
+        await wait_until(conn, "SELECT count(*) FROM receipts WHERE receipt_id LIKE 'lat-%'", len(sent), 60)
+        delays = [r["ms"] for r in await conn.fetch(
+            "SELECT extract(epoch FROM stored_at - purchased_at) * 1000 AS ms FROM receipts"
+            " WHERE receipt_id LIKE 'lat-%'")]
+    finally:
+        await conn.close()
+    quantiles = statistics.quantiles([float(d) for d in delays], n=100)
+    return quantiles[49], quantiles[98]
+
+
+async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> dict:
+    settings = await isolated_settings("bench")
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    people = population(max(receipts // 11, 10), "b")
+    backlog = list(month_of_receipts(people, MONTH, "b"))[:receipts]
+    services = {}
+    async with RegisterClient(settings) as client:
+        say(f"publishing {sum(len(h.members) for h in people)} card states and {len(backlog)} receipts")
+        await publish_cards(client, people, config.index_key)
+        publish_s = await publish_receipts(client, backlog)
+        raw = await raw_consume(settings, len(backlog))
+        ceiling = await copy_ceiling(settings, backlog, config)
+        say("starting the purchases and bonus services on the backlog")
+        services = {name: ServiceUnderTest(name).start() for name in ("purchases", "bonus")}
+        conn = await connect(settings)
+        try:
+            for service in services.values():
+                service.wait_ready()
+            start = time.perf_counter()
+            stored = await wait_until(conn, "SELECT count(*) FROM purchases.receipts WHERE receipt_id LIKE 'b-%'"
+                                      " AND (SELECT count(*) FROM purchases.outbox) = 0", len(backlog), 900)
+            booked = await wait_until(conn, "SELECT count(*) FROM bonus.purchases", len(backlog), 900)
+        finally:
+            await conn.close()
+        say(f"measuring latency at a steady {rate} receipts/s for {latency_seconds} s")
+        p50, p99 = await latency(settings, client, people, rate, latency_seconds)
+    for service in services.values():
+        service.stop()
+    seconds = stored - start
+    return {
+        "receipts": len(backlog), "seconds": round(seconds, 2),
+        "receipts_per_s": round(len(backlog) / seconds), "bonus_booked_per_s": round(len(backlog) / (booked - start)),
+        "raw_consume_per_s": round(raw), "copy_ceiling_per_s": round(ceiling),
+        "publish_per_s": round(len(backlog) / publish_s), "offered_rate_per_s": rate,
+        "latency_p50_ms": round(p50, 1), "latency_p99_ms": round(p99, 1),
+        "peak_rss_mb": {name: round(s.peak_rss / 2**20) for name, s in services.items()},
+    }

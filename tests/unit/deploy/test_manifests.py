@@ -1,0 +1,330 @@
+"""The deployment files (deploy/Dockerfile, deploy/docker-compose.yml, deploy/k8s) agree with the code.
+
+No container engine or cluster runs here: these tests read the files, so a renamed setting, a new
+service or a missing probe shows up as a failing unit test rather than at deploy time.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+from services.registry import SERVICES
+from shared.settings import PostgresSettings, Settings
+
+pytestmark = pytest.mark.unit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEPLOY = PROJECT_ROOT / "deploy"
+DOCKERFILE = DEPLOY / "Dockerfile"
+COMPOSE = DEPLOY / "docker-compose.yml"
+K8S = DEPLOY / "k8s"
+NAMESPACE = "coopreg"
+REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2}
+
+# A COOPREG_ name as written anywhere (keys, ${...} interpolations, comments); `COOPREG_KAFKA_*` style
+# prefixes in prose are not names and are skipped.
+NAME = re.compile(r"\bCOOPREG_[A-Z0-9_]*[A-Z0-9](?![A-Za-z0-9_*])")
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+# -- what the code reads -----------------------------------------------------------------------------
+
+
+def _env_names(settings_class: type[BaseSettings]) -> dict[str, object]:
+    """Every environment variable `settings_class` reads, with the field that reads it."""
+    prefix = settings_class.model_config.get("env_prefix", "")
+    names: dict[str, object] = {}
+    for field_name, field in settings_class.model_fields.items():
+        assert field.validation_alias is None and field.alias is None, "aliases change env names: extend this test"
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseSettings):
+            names |= _env_names(kind)  # a nested settings object reads its own prefix, not COOPREG_KAFKA etc.
+        else:
+            names[(prefix + field_name).upper()] = field
+    return names
+
+
+def _types(annotation) -> set:
+    """The types an annotation admits: `SecretStr | None` -> {SecretStr, NoneType}."""
+    args = getattr(annotation, "__args__", None)
+    return {annotation} if not args else {t for arg in args for t in _types(arg)}
+
+
+SETTINGS = _env_names(Settings)
+SECRET_SETTINGS = {name for name, field in SETTINGS.items() if SecretStr in _types(field.annotation)}
+
+
+# -- the files ---------------------------------------------------------------------------------------
+
+
+def _k8s_documents() -> list[dict]:
+    return [doc for path in sorted(K8S.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def _k8s(kind: str) -> list[dict]:
+    return [doc for doc in _k8s_documents() if doc.get("kind") == kind]
+
+
+def _compose() -> dict:
+    (document,) = [doc for doc in yaml.safe_load_all(COMPOSE.read_text()) if doc]
+    return document
+
+
+def _coopreg_compose_services() -> dict[str, dict]:
+    """The compose services built from deploy/Dockerfile (not Kafka or PostgreSQL)."""
+    return {name: svc for name, svc in _compose()["services"].items() if "build" in svc}
+
+
+def _module_run_by(command: list[str]) -> str:
+    (module,) = [arg for arg in command if arg.startswith("services.")]
+    return module
+
+
+def _container(deployment: dict) -> dict:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def _deployments_by_service() -> dict[str, dict]:
+    return {_service_run_by([*_container(d).get("command", []), *_container(d).get("args", [])]): d
+            for d in _k8s("Deployment")}
+
+
+def _service_run_by(command: list[str]) -> str:
+    """The registered name of the service that `python -m <module>` runs."""
+    return importlib.import_module(_module_run_by(command)).SERVICE.name
+
+
+def _interpolate(value: str) -> str:
+    """Compose's ${VAR:-default} / ${VAR:?error}, resolved as on a machine where VAR is unset."""
+    def resolve(match: re.Match) -> str:
+        if match["op"] in (":-", "-"):
+            return match["arg"]
+        return f"<{match['name']} from the environment>"
+    return INTERPOLATION.sub(resolve, str(value))
+
+
+def _settings_from(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in list(os.environ):
+        if name.startswith("COOPREG_"):
+            monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return Settings()
+
+
+def _manifest_files() -> list[Path]:
+    return [DOCKERFILE, COMPOSE, *sorted(K8S.glob("*.yaml")), *sorted(K8S.glob("*.md"))]
+
+
+# -- settings ----------------------------------------------------------------------------------------
+
+
+def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
+    assert {"COOPREG_KAFKA_BOOTSTRAP_SERVERS", "COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY",
+            "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL", "COOPREG_INSTANCE"} <= set(SETTINGS)
+    assert not {"COOPREG_KAFKA", "COOPREG_PG", "COOPREG_SECRETS"} & set(SETTINGS)
+    assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY",
+            "COOPREG_KAFKA_SASL_PASSWORD"} == SECRET_SETTINGS
+
+
+def test_every_setting_named_in_the_manifests_is_read_by_the_code():
+    named = {path.relative_to(PROJECT_ROOT).as_posix(): set(NAME.findall(path.read_text())) for path in _manifest_files()}
+    assert named[COMPOSE.relative_to(PROJECT_ROOT).as_posix()], "the compose file names no COOPREG_ setting at all"
+    unknown = {path: sorted(names - set(SETTINGS)) for path, names in named.items() if names - set(SETTINGS)}
+    assert not unknown, f"not read by shared/settings.py: {unknown}"
+
+
+def test_every_setting_given_to_a_container_is_read_by_the_code():
+    given = {f"compose {name}": set(svc["environment"]) for name, svc in _coopreg_compose_services().items()}
+    given |= {f"configmap {cm['metadata']['name']}": set(cm["data"]) for cm in _k8s("ConfigMap")}
+    given |= {f"secret {s['metadata']['name']}": set(s.get("stringData", {})) | set(s.get("data", {}))
+              for s in _k8s("Secret")}
+    given |= {f"deployment {d['metadata']['name']}": {e["name"] for e in _container(d).get("env", [])}
+              for d in _k8s("Deployment")}
+    unknown = {where: sorted(names - set(SETTINGS)) for where, names in given.items() if names - set(SETTINGS)}
+    assert not unknown, f"not read by shared/settings.py: {unknown}"
+
+
+# -- every service, everywhere -----------------------------------------------------------------------
+
+
+def test_every_registered_service_has_a_compose_service_running_it():
+    running = {name: _service_run_by(svc["command"]) for name, svc in _coopreg_compose_services().items()}
+    assert all(name == service for name, service in running.items()), running
+    assert set(running.values()) == set(SERVICES)
+
+
+def test_every_registered_service_has_a_k8s_deployment_running_it():
+    assert set(_deployments_by_service()) == set(SERVICES)
+    assert len(_k8s("Deployment")) == len(SERVICES), "two Deployments run the same service"
+
+
+def test_each_service_scales_to_its_planned_replicas_within_the_topic_partitions():
+    replicas = {service: d["spec"]["replicas"] for service, d in _deployments_by_service().items()}
+    assert replicas == REPLICAS
+    (config,) = _k8s("ConfigMap")
+    assert int(config["data"]["COOPREG_KAFKA_PARTITIONS"]) >= max(replicas.values()), \
+        "a consumer beyond the partition count of its topics sits idle"
+
+
+# -- the image ---------------------------------------------------------------------------------------
+
+
+def test_the_dockerfile_installs_the_project_with_the_pinned_constraints_and_no_dev_extras():
+    text = DOCKERFILE.read_text()
+    instructions = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert instructions[0] == "FROM python:3.11-slim"
+    install = next(line for line in instructions if "pip install" in line)
+    assert "-c /src/constraints.txt" in install or "-c constraints.txt" in install
+    assert "[test]" not in text and "-e " not in install
+
+
+def test_the_image_runs_as_a_non_root_user_and_defaults_to_a_registered_service():
+    instructions = [line.strip() for line in DOCKERFILE.read_text().splitlines() if line.strip()]
+    (user,) = [line.split()[1] for line in instructions if line.startswith("USER ")]
+    assert user.split(":")[0] not in ("root", "0")
+    assert user.split(":")[0].isdigit(), "Kubernetes' runAsNonRoot needs a numeric uid"
+    assert 'ENTRYPOINT ["python", "-m"]' in instructions
+    (cmd,) = [line for line in instructions if line.startswith("CMD ")]
+    assert _service_run_by(yaml.safe_load(cmd.removeprefix("CMD "))) in SERVICES
+
+
+def test_the_build_context_leaves_out_the_local_virtualenv_stack_and_jars():
+    ignored = {line.strip() for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".venv", ".stack", ".git", "**/*.jar"} <= ignored
+    assert "constraints.txt" not in ignored and "pyproject.toml" not in ignored
+
+
+# -- compose -----------------------------------------------------------------------------------------
+
+
+def test_compose_kafka_is_a_single_kraft_node_with_automatic_topic_creation_disabled():
+    kafka = _compose()["services"]["kafka"]
+    env = {key: str(value) for key, value in kafka["environment"].items()}
+    assert kafka["image"] == "apache/kafka:4.1.1"
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
+    assert env["KAFKA_CONTROLLER_LISTENER_NAMES"] == "CONTROLLER"
+    assert "CONTROLLER://:9093" in env["KAFKA_LISTENERS"].split(",")
+    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert {"CONTROLLER", "PLAINTEXT"} <= set(protocols)
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert all(value == "1" for key, value in env.items() if key.endswith(("_REPLICATION_FACTOR", "_MIN_ISR")))
+    assert "KAFKA_ZOOKEEPER_CONNECT" not in env
+
+
+def test_compose_postgres_has_the_credentials_the_settings_default_to():
+    pg = _compose()["services"]["postgres"]
+    env = {key: _interpolate(value) for key, value in pg["environment"].items()}
+    defaults = PostgresSettings.model_fields
+    assert pg["image"] == "postgres:15"
+    assert env["POSTGRES_USER"] == defaults["user"].default
+    assert env["POSTGRES_PASSWORD"] == defaults["password"].default.get_secret_value()
+    assert env["POSTGRES_DB"] == defaults["database"].default
+
+
+def test_compose_services_reach_kafka_and_postgres_by_their_compose_names(monkeypatch):
+    for name, svc in _coopreg_compose_services().items():
+        settings = _settings_from({k: _interpolate(v) for k, v in svc["environment"].items()}, monkeypatch)
+        assert settings.kafka.bootstrap_servers == "kafka:9092", name
+        assert (settings.pg.host, settings.pg.port) == ("postgres", 5432), name
+        assert settings.pg.password.get_secret_value() == _interpolate(
+            _compose()["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]), name
+
+
+def test_compose_takes_the_secret_keys_from_the_environment_never_from_the_file():
+    for name, svc in _coopreg_compose_services().items():
+        for key in ("COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY"):
+            match = INTERPOLATION.fullmatch(svc["environment"][key])
+            assert match and match["name"] == key and match["op"] == ":?", (name, key)
+
+
+def test_compose_services_start_after_healthy_dependencies_and_restart():
+    services = _compose()["services"]
+    for name, svc in services.items():
+        assert svc.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+        assert svc.get("restart") in ("always", "unless-stopped", "on-failure"), name
+    for name, svc in _coopreg_compose_services().items():
+        assert svc["depends_on"] == {"kafka": {"condition": "service_healthy"},
+                                     "postgres": {"condition": "service_healthy"}}, name
+        assert svc["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}, name
+
+
+# -- kubernetes --------------------------------------------------------------------------------------
+
+
+def test_every_k8s_object_lives_in_the_coopreg_namespace():
+    (namespace,) = _k8s("Namespace")
+    assert namespace["metadata"]["name"] == NAMESPACE
+    for doc in _k8s_documents():
+        if doc["kind"] not in ("Namespace", "Kustomization"):
+            assert doc["metadata"].get("namespace") == NAMESPACE, doc["metadata"]["name"]
+
+
+def test_the_kustomization_applies_every_manifest():
+    (kustomization,) = _k8s("Kustomization")
+    manifests = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(kustomization["resources"]) == manifests
+
+
+def test_secrets_are_in_the_secret_with_placeholder_values_and_never_in_the_configmap():
+    (secret,) = _k8s("Secret")
+    (config,) = _k8s("ConfigMap")
+    values = secret["stringData"]
+    assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY"} <= set(values)
+    assert all(str(value).startswith("CHANGE-ME") for value in values.values()), "placeholders must be marked"
+    assert not SECRET_SETTINGS & set(config["data"])
+    assert set(values) <= SECRET_SETTINGS
+
+
+def test_every_deployment_takes_its_settings_from_the_configmap_and_the_secret(monkeypatch):
+    (config,) = _k8s("ConfigMap")
+    (secret,) = _k8s("Secret")
+    for service, deployment in _deployments_by_service().items():
+        container = _container(deployment)
+        assert container["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}},
+                                        {"secretRef": {"name": secret["metadata"]["name"]}}], service
+        env = {e["name"]: e for e in container.get("env", [])}
+        assert env["COOPREG_INSTANCE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", service
+        settings = _settings_from({**config["data"], **secret["stringData"], "COOPREG_INSTANCE": "pod-1"}, monkeypatch)
+        assert settings.pg.host == config["data"]["COOPREG_PG_HOST"]
+
+
+def test_every_deployment_has_resources_and_a_liveness_probe():
+    for service, deployment in _deployments_by_service().items():
+        container = _container(deployment)
+        assert container["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                          "limits": {"cpu": "1", "memory": "256Mi"}}, service
+        probe = container["livenessProbe"]
+        assert probe["exec"]["command"][:2] == ["python", "-c"], service
+        assert probe["periodSeconds"] > 0 and probe["failureThreshold"] >= 1, service
+
+
+def test_every_deployment_runs_non_root_on_a_read_only_root_filesystem():
+    for service, deployment in _deployments_by_service().items():
+        pod = deployment["spec"]["template"]["spec"]
+        container = _container(deployment)
+        assert pod["securityContext"]["runAsNonRoot"] is True, service
+        assert pod["securityContext"]["runAsUser"] != 0, service
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True, service
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False, service
+        mounts = {m["mountPath"] for m in container.get("volumeMounts", [])}
+        assert "/tmp" in mounts, f"{service}: a read-only root needs a writable /tmp"
+
+
+def test_deployment_selectors_match_their_pod_labels():
+    for service, deployment in _deployments_by_service().items():
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= labels.items(), service
+        assert labels["app.kubernetes.io/component"] == service
