@@ -65,10 +65,10 @@ PARTNER_PURCHASES = Topic("partner.purchases.v1", "purchase id", PartnerPurchase
 SBANK_CUSTOMER_UPDATES = Topic("sbank.customer-updates.v1", "sbank customer ref", SbankCustomerUpdate,
                                "Base data, permissions and prohibitions of shared customers, from S-Bank",
                                retention_ms=7 * DAY_MS, external=True)
-DVV_POPULATION_UPDATES = Topic("dvv.population-updates.v1", "identity code", PopulationUpdate,
+DVV_POPULATION_UPDATES = Topic("dvv.population-updates.v1", "update id", PopulationUpdate,
                                "Name, address, non-disclosure, death and marketing-prohibition changes from "
                                "the Population Information System (DVV)", retention_ms=7 * DAY_MS, external=True)
-HR_STAFF_UPDATES = Topic("hr.staff-updates.v1", "identity code", StaffUpdate,
+HR_STAFF_UPDATES = Topic("hr.staff-updates.v1", "update id", StaffUpdate,
                          "Employment and staff-discount right from the HR register Hertta",
                          retention_ms=7 * DAY_MS, external=True)
 REGISTER_SBANK_UPDATES = Topic("register.sbank-updates.v1", "sbank customer ref", RegisterSbankUpdate,

@@ -49,7 +49,8 @@ def _new_topics(topic: Topic, kafka: KafkaSettings, replication: int) -> list[Ne
     config = {"cleanup.policy": topic.cleanup, "retention.ms": str(topic.retention_ms)}
     name = kafka.topic(topic.name)
     return [NewTopic(name, kafka.partitions, replication, topic_configs=config),
-            NewTopic(dlq_topic(name), 1, replication, topic_configs={"retention.ms": str(-1)})]
+            NewTopic(dlq_topic(name), 1, replication,
+                     topic_configs={"retention.ms": str(kafka.dlq_retention_days * 24 * 3600 * 1000)})]
 
 
 async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -> list[str]:

@@ -20,6 +20,7 @@ class KafkaSettings(BaseSettings):
     topic_prefix: str = Field("", description="prepended to every topic name, e.g. 'staging.' on a shared cluster")
     partitions: int = Field(4, description="partitions of the topics the project creates")
     replication: int = Field(1, description="replication factor of the topics the project creates")
+    dlq_retention_days: int = Field(30, description="how long dead letters (original bytes) are kept")
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None

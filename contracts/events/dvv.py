@@ -68,10 +68,11 @@ class PopulationUpdate(Contract):
         required = REQUIRED_FIELDS[self.kind]
         allowed = required | OPTIONAL_FIELDS.get(self.kind, frozenset())
         present = {name for name in KIND_FIELDS if getattr(self, name) is not None}
+        article = "an" if self.kind[0] in "aeiou" else "a"
         if missing := sorted(required - present):
-            raise ValueError(f"a {self.kind} update needs {', '.join(missing)}")
+            raise ValueError(f"{article} {self.kind} update needs {', '.join(missing)}")
         if extra := sorted(present - allowed):
-            raise ValueError(f"a {self.kind} update cannot carry {', '.join(extra)}")
+            raise ValueError(f"{article} {self.kind} update cannot carry {', '.join(extra)}")
         if self.address_valid_until is not None and self.address_kind != "temporary":
             raise ValueError("only a temporary address has address_valid_until")
         if self.address_valid_until is not None and self.address_valid_until < self.effective_date:
