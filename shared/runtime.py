@@ -48,6 +48,8 @@ class ServiceContext:
             self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.ACK, auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
+            fetch_min_bytes=self.settings.delivery.fetch_min_bytes,
+            fetch_max_wait_ms=self.settings.delivery.fetch_max_wait_ms,
             description=topic.description)
         async def on_batch(msg: KafkaMessage) -> None:
             await delivery.process(msg.raw_message, handler)

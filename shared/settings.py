@@ -56,6 +56,8 @@ class DeliverySettings(BaseSettings):
     max_backoff_ms: int = 5000
     batch_max_records: int = 2000
     batch_timeout_ms: int = 50
+    fetch_min_bytes: int = Field(256 * 1024, description="the broker waits for this much data per fetch ...")
+    fetch_max_wait_ms: int = Field(50, description="... or this long: bigger batches under load")
     outbox_batch: int = 2000
     outbox_poll_ms: int = 50
 

@@ -126,7 +126,7 @@ async def latency(settings, client, households, rate: int, seconds: int) -> tupl
 async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> dict:
     settings = await isolated_settings("bench")
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
-    people = population(max(receipts // 11, 10), "b")
+    people = population(max(receipts // 6, 10), "b")
     backlog = list(month_of_receipts(people, MONTH, "b"))[:receipts]
     services = {}
     async with RegisterClient(settings) as client:

@@ -100,3 +100,24 @@ async def test_card_numbers_are_never_stored_in_clear(settings, pools):
     await record(pool, config, pos_purchase(f"r-{uuid.uuid4().hex}", number, T0, [("grocery", 100)]))
     dump = await pool.fetchval("SELECT string_agg(r::text, ' ') FROM receipts r")
     assert number not in dump and number[-4:] in dump
+
+
+async def test_a_partner_purchase_resolves_through_the_member_number(settings, pools):
+    from contracts.events.partner import PartnerPurchase
+    from services.purchases.application.record_partner_purchases import record_partner_purchases
+
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    member_number = str(uuid.uuid4().int % 10**12).zfill(12)
+    member = CardState(card_token=keyed_token("member", member_number, config.index_key),
+                       last_four=member_number[-4:], card_type="cash_card", status="active",
+                       history=[AllocationPeriod(person_id="p7", household_id="h7", cooperative_id="kpo",
+                                                 valid_from=T0)])
+    await card_changes(pool, member)
+    purchase = PartnerPurchase(purchase_id=uuid.uuid4().hex, partner_id="elisa", member_number=member_number,
+                               purchased_at=T0 + timedelta(days=2), currency="EUR", total_cents=3990)
+    async with pool.acquire() as conn, conn.transaction():
+        await record_partner_purchases(conn, [incoming(purchase)], config)
+    [published] = await accepted_for(pool, f"partner:elisa:{purchase.purchase_id}")
+    assert (published["household_id"], published["bonus_eligible_cents"]) == ("h7", 3990)
+    assert published["payment_method_eligible_cents"] == 0

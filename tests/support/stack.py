@@ -13,7 +13,7 @@ import asyncpg
 from coopreg.stack import Stack
 from shared.settings import PROJECT_ROOT, Settings
 
-SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent")
+SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test")
 
 
 async def fresh_database(settings: Settings) -> None:

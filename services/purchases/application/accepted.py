@@ -1,4 +1,5 @@
-"""The accepted-purchase event, built from a stored receipt row; keyed by household id."""
+"""Storing receipts and publishing the accepted ones: the accepted-purchase event is built from the stored
+row and keyed by household id."""
 from __future__ import annotations
 
 import uuid
@@ -8,9 +9,13 @@ import orjson
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.purchases import PurchaseAccepted
 from contracts.topics import PURCHASES_ACCEPTED
+from services.purchases.adapters import receipts
+from shared import outbox
+from shared.logging import get_logger
 from shared.outbox import OutgoingEvent
 
 SOURCE = "coopreg/purchases"
+log = get_logger(component="purchases")
 
 
 def accepted_event(row, cause: Envelope | None = None) -> OutgoingEvent:
@@ -21,7 +26,8 @@ def accepted_event(row, cause: Envelope | None = None) -> OutgoingEvent:
         bonus_eligible_cents=row["bonus_eligible_cents"], fuel_cents=row["fuel_cents"],
         fuel_millilitres=row["fuel_millilitres"],
         payment_method_eligible_cents=row["payment_method_eligible_cents"],
-        excluded=orjson.loads(row["excluded"]), return_of=row["return_of"],
+        excluded=orjson.loads(row["excluded"]),
+        return_of=row["return_of"],
     )
     # One receipt is accepted once, so its event id is derived from the receipt id: a re-sent
     # event carries the same id and downstream deduplication recognises it.
@@ -30,3 +36,12 @@ def accepted_event(row, cause: Envelope | None = None) -> OutgoingEvent:
                 cooperative=row["cooperative_id"], id=event_id)
     envelope = cause.follow(**kind) if cause else Envelope(**kind)
     return OutgoingEvent(PURCHASES_ACCEPTED.name, row["household_id"], envelope, data)
+
+
+async def store_and_publish(conn, rows: list[tuple], causes: dict[str, Envelope]) -> None:
+    """Store each receipt once; publish those resolved to a household; flag conflicting duplicates."""
+    result = await receipts.store_receipts(conn, rows)
+    if result.conflicts:
+        log.warning("conflicting duplicate receipts flagged", count=len(result.conflicts))
+    await outbox.add(conn, [accepted_event(row, causes[row["receipt_id"]])
+                            for row in result.stored if row["status"] == "accepted"])

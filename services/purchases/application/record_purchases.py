@@ -6,24 +6,21 @@ import hashlib
 import orjson
 
 from contracts.events.pos import PosPurchase
-from services.purchases.adapters import receipts
-from services.purchases.application.accepted import accepted_event
+from services.purchases.application.accepted import store_and_publish
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.domain.eligibility import Payment, Receipt, ReceiptLine, classify_receipt
 from services.purchases.domain.product_data import lines_to_store
-from shared import outbox
 from shared.delivery import Incoming
-from shared.logging import get_logger
 from shared.pseudonym import identifier_namespace, keyed_token
 
-log = get_logger(use_case="record_purchases")
 
 
 def to_receipt(purchase: PosPurchase) -> Receipt:
     return Receipt(
         chain=purchase.chain, outlet_id=purchase.outlet_id, channel=purchase.channel, abroad=purchase.abroad,
-        lines=tuple(ReceiptLine(**line.model_dump()) for line in purchase.lines),
-        payments=tuple(Payment(**payment.model_dump()) for payment in purchase.payments),
+        lines=tuple(ReceiptLine(l.line_no, l.product_id, l.product_group, l.category, l.quantity_milli, l.unit,
+                                l.amount_cents) for l in purchase.lines),
+        payments=tuple(Payment(p.method, p.amount_cents) for p in purchase.payments),
     )
 
 
@@ -45,8 +42,4 @@ def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
     causes = {m.data.receipt_id: m.envelope for m in messages}
-    result = await receipts.store_receipts(conn, [staging_row(m.data, config) for m in messages])
-    if result.conflicts:
-        log.warning("conflicting duplicate receipts flagged", count=len(result.conflicts))
-    await outbox.add(conn, [accepted_event(row, causes[row["receipt_id"]])
-                            for row in result.stored if row["status"] == "accepted"])
+    await store_and_publish(conn, [staging_row(m.data, config) for m in messages], causes)

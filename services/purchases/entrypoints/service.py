@@ -4,9 +4,10 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
+from contracts.topics import CARD_STATE, PARTNER_PURCHASES, POS_PURCHASES, PURCHASES_ACCEPTED
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import record_purchases
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
@@ -17,6 +18,8 @@ def wire(ctx: ServiceContext) -> None:
     config = PurchasesConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
     # Receipts deduplicate by their natural key (receipt id), so they need no inbox row.
     ctx.subscribe(POS_PURCHASES, partial(record_purchases, config=config), use_inbox=False)
+    ctx.subscribe(PARTNER_PURCHASES, partial(record_partner_purchases, config=config), use_inbox=False,
+                  consumer="purchases-partners")
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
 
 

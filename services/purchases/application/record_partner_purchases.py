@@ -1,0 +1,40 @@
+"""Use case: record partner purchases (receipt totals) once each, resolved through the member number."""
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+
+from contracts.events.partner import PartnerPurchase
+from services.purchases.application.accepted import store_and_publish
+from services.purchases.application.config import PurchasesConfig
+from services.purchases.domain.eligibility import classify_partner_purchase
+from shared.delivery import Incoming
+from shared.pseudonym import identifier_namespace, keyed_token
+
+PARTNER_CHAIN = "partner"
+
+
+def partner_receipt_id(partner_id: str, purchase_id: str) -> str:
+    """Partners number their own purchases: the register's receipt id is qualified by the partner."""
+    return f"partner:{partner_id}:{purchase_id}"
+
+
+def partner_row(purchase: PartnerPurchase, config: PurchasesConfig) -> tuple:
+    # The customer gave the partner their number, which registers them with it (domain §1.5): a
+    # number the register knows earns Bonus; one it does not know waits like any unknown identifier.
+    eligibility = classify_partner_purchase(purchase.total_cents, partner_registered=True)
+    return (
+        partner_receipt_id(purchase.partner_id, purchase.purchase_id),
+        hashlib.sha256(purchase.model_dump_json().encode()).digest(), purchase.purchased_at,
+        purchase.partner_id, PARTNER_CHAIN, PARTNER_CHAIN,
+        keyed_token(identifier_namespace("member_number"), purchase.member_number, config.index_key),
+        purchase.member_number[-4:], purchase.total_cents, eligibility.bonus_eligible_cents, 0, 0, 0,
+        orjson.dumps([e._asdict() for e in eligibility.payment_method_excluded]).decode(), "[]",
+        partner_receipt_id(purchase.partner_id, purchase.refund_of) if purchase.refund_of else None,
+    )
+
+
+async def record_partner_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
+    causes = {partner_receipt_id(m.data.partner_id, m.data.purchase_id): m.envelope for m in messages}
+    await store_and_publish(conn, [partner_row(m.data, config) for m in messages], causes)
