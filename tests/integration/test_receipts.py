@@ -121,3 +121,21 @@ async def test_a_partner_purchase_resolves_through_the_member_number(settings, p
     [published] = await accepted_for(pool, f"partner:elisa:{purchase.purchase_id}")
     assert (published["household_id"], published["bonus_eligible_cents"]) == ("h7", 3990)
     assert published["payment_method_eligible_cents"] == 0
+
+
+async def test_a_receipt_unresolved_past_the_horizon_is_reported_and_still_resolves_later(settings, pools):
+    from services.purchases.adapters.receipts import expire_unresolved
+
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=3), [("grocery", 700)])
+    await record(pool, config, receipt)
+    await pool.execute("UPDATE receipts SET stored_at = now() - interval '31 days' WHERE receipt_id = $1",
+                       receipt.receipt_id)
+    async with pool.acquire() as conn:
+        assert await expire_unresolved(conn, 30) >= 1
+    assert await pool.fetchval("SELECT status FROM receipts WHERE receipt_id = $1",
+                               receipt.receipt_id) == "unresolved_expired"
+    await card_changes(pool, card_state(config, number, ("p3", "h3", T0, None)))
+    assert (await accepted_for(pool, receipt.receipt_id))[0]["household_id"] == "h3"

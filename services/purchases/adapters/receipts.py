@@ -80,7 +80,7 @@ async def resolve_waiting(conn: asyncpg.Connection, card_token: str) -> list[asy
         UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
                cooperative_id = a.cooperative_id
         FROM card_allocations a
-        WHERE r.status = 'unresolved' AND r.identifier_token = $1 AND a.card_token = r.identifier_token
+        WHERE r.status IN ('unresolved', 'unresolved_expired') AND r.identifier_token = $1 AND a.card_token = r.identifier_token
           AND a.usable AND a.household_id IS NOT NULL
           AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)
         RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_token)
@@ -90,6 +90,15 @@ async def counts(conn: asyncpg.Connection) -> dict[str, int]:
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted,"
         " count(*) FILTER (WHERE status = 'unresolved') AS unresolved,"
+        " count(*) FILTER (WHERE status = 'unresolved_expired') AS unresolved_expired,"
         " (SELECT count(*) FROM receipt_conflicts) AS conflicts FROM receipts")
     return dict(row)
 
+
+
+async def expire_unresolved(conn: asyncpg.Connection, horizon_days: int) -> int:
+    """Receipts still unresolved after the horizon: marked for the report; a late card still resolves them."""
+    result = await conn.execute(
+        "UPDATE receipts SET status = 'unresolved_expired' WHERE status = 'unresolved'"
+        " AND stored_at < now() - make_interval(days => $1)", horizon_days)
+    return int(result.split()[-1])

@@ -11,6 +11,7 @@ from services.purchases.domain.product_data import DEFAULT_COLLECTION_LEVEL_BY_C
 @dataclass(frozen=True)
 class PurchasesConfig:
     index_key: str
+    parking_horizon_days: int = 30
     rules: EligibilityRules = field(default_factory=default_rules)
     collection_levels: Mapping[str, CollectionLevel] = field(
         default_factory=lambda: DEFAULT_COLLECTION_LEVEL_BY_CHAIN)
