@@ -34,7 +34,7 @@ CREATE TABLE receipts (
     excluded          jsonb       NOT NULL,
     lines             jsonb,
     return_of         text,
-    stored_at         timestamptz NOT NULL DEFAULT clock_timestamp()
+    stored_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX receipts_unresolved ON receipts (identifier_token) WHERE status = 'unresolved';
 CREATE INDEX receipts_household ON receipts (household_id, purchased_at);
