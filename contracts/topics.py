@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, MonthToDate
 from contracts.events.cards import CardState, IssueCard
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.hr import StaffUpdate
@@ -56,6 +56,9 @@ BONUS_COMMANDS = Topic("bonus.commands.v1", "month", CloseBonusMonth, "Month clo
 BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)
 BONUS_MONTHS = Topic("bonus.months.v1", "month", BonusMonthClosed, "A month close has completed")
+BONUS_MONTH_TO_DATE = Topic("bonus.month-to-date.v1", "household id", MonthToDate,
+                            "Each household's current month: total, Bonus %, euros to the next tier",
+                            cleanup="compact", retention_ms=-1)
 
 # External topics: what partners and the register's neighbours (S-Bank, DVV, Hertta) exchange with it.
 # Those carrying identity codes in clear keep them no longer than a week.
@@ -84,6 +87,6 @@ def marketing_segment(name: str) -> Topic:
 
 
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
-                          BONUS_PAYOUTS, BONUS_MONTHS, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
+                          BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES)
 BY_NAME = {topic.name: topic for topic in ALL}

@@ -33,3 +33,20 @@ class BonusMonthClosed(Contract):
     households: int
     payouts: int
     paid_cents: int
+
+
+class MonthToDate(Contract):
+    """The household's month so far, as the customer apps show it: total, current %, what the next tier
+    needs. Published after every change; compacted by household, so the latest is what a reader gets."""
+
+    household_id: str
+    month: str = Month
+    cooperative_id: str
+    tier_total_cents: int
+    rate_bp: int
+    bonus_cents: int
+    fuel_bonus_cents: int
+    payment_method_benefit_cents: int
+    next_threshold_cents: int | None
+    cents_to_next_tier: int | None
+    receipts: int

@@ -22,7 +22,7 @@ def month_at(year: int, month: int, day: int = 15, hour: int = 12) -> datetime:
 
 async def book(pool, *purchases):
     async with pool.acquire() as conn, conn.transaction():
-        await book_purchases(conn, [incoming(p) for p in purchases])
+        await book_purchases(conn, [incoming(p) for p in purchases], TABLES)
 
 
 async def close(pool, month: date, config: CloseConfig = CloseConfig(TABLES)):
@@ -159,3 +159,14 @@ async def test_a_late_purchase_after_close_is_paid_with_the_next_close(pools):
     await book(pool, accepted(new_id("r"), household, month_at(2044, 1, 20), 10000))  # arrives late
     await close(pool, date(2044, 2, 1))
     assert await payouts(pool, household) == {"bonus": 600, "adjustment": 200}  # 2 % of 100 €
+
+
+async def test_each_change_publishes_the_month_to_date_with_euros_to_the_next_tier(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await book(pool, accepted(new_id("r"), household, month_at(2045, 1), 18000))
+    await book(pool, accepted(new_id("r"), household, month_at(2045, 1, 16), 1000))
+    rows = await pool.fetch("SELECT value FROM outbox WHERE topic = 'bonus.month-to-date.v1' AND key = $1"
+                            " ORDER BY seq", household.encode())
+    latest = orjson.loads(rows[-1]["value"])
+    assert len(rows) == 2
+    assert (latest["tier_total_cents"], latest["rate_bp"], latest["cents_to_next_tier"]) == (19000, 100, 1000)

@@ -45,13 +45,18 @@ async def insert_lineage(conn: asyncpg.Connection, rows: list[tuple]) -> set[str
     return {r["receipt_id"] for r in inserted}
 
 
-async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> list[asyncpg.Record]:
     """Rows: (household, month, cooperative, bonus, double, fuel, litres_ml, payment_method, receipts,
-    last purchase time). The cooperative of the latest purchase wins: a transfer moves the whole month."""
-    await conn.executemany("""
+    last purchase time); returns the new totals. The cooperative of the latest purchase wins: a transfer
+    moves the whole month."""
+    if not rows:
+        return []
+    columns = list(zip(*rows))
+    return await conn.fetch("""
         INSERT INTO accruals AS a (household_id, month, cooperative_id, bonus_cents, double_cents, fuel_cents,
                                    fuel_millilitres, payment_method_cents, receipts, last_purchase_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                             $7::bigint[], $8::bigint[], $9::int[], $10::timestamptz[])
         ON CONFLICT (household_id, month) DO UPDATE SET
             bonus_cents = a.bonus_cents + excluded.bonus_cents,
             double_cents = a.double_cents + excluded.double_cents,
@@ -61,7 +66,8 @@ async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
             receipts = a.receipts + excluded.receipts,
             cooperative_id = CASE WHEN excluded.last_purchase_at >= a.last_purchase_at
                                   THEN excluded.cooperative_id ELSE a.cooperative_id END,
-            last_purchase_at = greatest(a.last_purchase_at, excluded.last_purchase_at)""", rows)
+            last_purchase_at = greatest(a.last_purchase_at, excluded.last_purchase_at)
+        RETURNING *""", *columns)
 
 
 async def add_adjustments(conn: asyncpg.Connection, rows: list[tuple]) -> None:

@@ -1,7 +1,7 @@
 """Use case: book accepted purchases into their household's month, once per receipt.
 
 A purchase belongs to the Helsinki month of its purchase time; a return to the month of the original
-receipt when the service knows it. A month that is closing or closed is never rewritten: the purchase
+receipt when the service knows it. Every household-month that changed is published as month to date. A month that is closing or closed is never rewritten: the purchase
 becomes an adjustment that the next close prices at the month's recorded rate.
 """
 from __future__ import annotations
@@ -14,7 +14,10 @@ import orjson
 
 from contracts.events.purchases import PurchaseAccepted
 from services.bonus.adapters import ledger
+from services.bonus.application.month_to_date import month_to_date_event
+from services.bonus.domain import TierTables
 from services.bonus.domain.months import month_of
+from shared import outbox
 from shared.delivery import Incoming
 
 
@@ -63,14 +66,15 @@ def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
     return [(household, month, *row) for (household, month), row in totals.items()]
 
 
-async def book_purchases(conn, messages: list[Incoming]) -> None:
+async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> None:
     bookings = await _bookings(conn, [m.data for m in messages])
     status = await ledger.lock_months(conn, {b.month for b in bookings})
     open_ = {m for m, s in status.items() if s == "open"}
     new = await ledger.insert_lineage(conn, [_lineage_row(b, "accrual" if b.month in open_ else "adjustment")
                                              for b in bookings])
     fresh = list({b.purchase.receipt_id: b for b in bookings if b.purchase.receipt_id in new}.values())
-    await ledger.add_to_accruals(conn, _accrual_rows([b for b in fresh if b.month in open_]))
+    totals = await ledger.add_to_accruals(conn, _accrual_rows([b for b in fresh if b.month in open_]))
+    await outbox.add(conn, [month_to_date_event(row, tables) for row in totals])
     await ledger.add_adjustments(conn, [
         (b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id, *b.amounts())
         for b in fresh if b.month not in open_])

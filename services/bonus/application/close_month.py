@@ -17,6 +17,7 @@ from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth
 from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import closing
+from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import (
     MonthTotals, TierTables, adjustment_for_closed_month, compute_month, split_payout,
 )
@@ -38,12 +39,6 @@ class CloseConfig:
 @dataclass(frozen=True)
 class RecordedRate:
     rate_bp: int
-
-
-def totals_of(row) -> MonthTotals:
-    return MonthTotals(bonus_cents=row["bonus_cents"], double_cents=row["double_cents"],
-                       fuel_cents=row["fuel_cents"], fuel_millilitres=row["fuel_millilitres"],
-                       payment_method_cents=row["payment_method_cents"])
 
 
 def payout_event(household: str, month: date, paid_in: date, kind: str, cents: int, rate_bp: int,

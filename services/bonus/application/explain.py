@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.bonus.adapters import queries
-from services.bonus.application.close_month import totals_of
+from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import MonthBonus, TierTables, compute_month
 
 

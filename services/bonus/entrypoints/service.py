@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import BONUS_COMMANDS, BONUS_MONTHS, BONUS_PAYOUTS, PURCHASES_ACCEPTED
+from contracts.topics import BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, PURCHASES_ACCEPTED
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
 from services.bonus.domain import load_tier_tables
@@ -16,12 +16,12 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 def wire(ctx: ServiceContext) -> None:
     config = CloseConfig(tables=load_tier_tables())
     # Purchases are booked once by receipt id (their natural key), so they need no inbox row.
-    ctx.subscribe(PURCHASES_ACCEPTED, book_purchases, use_inbox=False)
+    ctx.subscribe(PURCHASES_ACCEPTED, partial(book_purchases, tables=config.tables), use_inbox=False)
     ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
 
 
-SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, publishes=(BONUS_PAYOUTS, BONUS_MONTHS), description=__doc__)
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, publishes=(BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)
