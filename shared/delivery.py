@@ -20,7 +20,7 @@ import asyncpg
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from contracts.envelope import Envelope
+from contracts.envelope import Envelope, InvalidEnvelope
 from shared.dead_letters import DeadLetters
 from shared.logging import get_logger, mask_text
 from shared.settings import DeliverySettings
@@ -78,8 +78,8 @@ class Delivery:
             raise Rejected("not_json", "the value is not valid JSON") from None
         try:
             envelope = Envelope.from_headers(record.headers, record.topic, record.value)
-        except ValidationError as error:
-            raise Rejected("bad_envelope", describe_validation(error)) from None
+        except InvalidEnvelope as error:
+            raise Rejected("bad_envelope", mask_text(str(error))[:500]) from None
         try:
             return Incoming(record, envelope, self.model.model_validate(payload))
         except ValidationError as error:

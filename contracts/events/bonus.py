@@ -11,17 +11,29 @@ from contracts.events.common import Contract
 Month = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="calendar month in Europe/Helsinki, YYYY-MM")
 
 
+class PayoutTransaction(Contract):
+    """One deposit: Bonus, payment-method benefit and Fuel Bonus are separate transactions."""
+
+    kind: Literal["bonus", "payment_method_benefit", "fuel_bonus", "adjustment"]
+    amount_cents: int = Field(description="negative only for an adjustment that takes back (a return)")
+
+
 class BonusPayout(Contract):
-    """One transaction to the main member's benefit payment account (or to the open contribution)."""
+    """What a household is paid for a month, to the main member's benefit payment account at S-Bank.
+
+    One message per household and month (or per adjustment) carrying its separate transactions; the part
+    applied to an unpaid capital contribution is in `contribution_cents` (the membership service books it).
+    `payout_id` is unique and stable: a re-sent payout has the same id and must be booked once.
+    """
 
     payout_id: str
     household_id: str
     month: str = Month
-    kind: Literal["bonus", "payment_method_benefit", "fuel_bonus", "adjustment", "contribution_payment"]
-    amount_cents: int
-    currency: Literal["EUR"] = "EUR"
     rate_bp: int = Field(description="the household's Bonus % of the month in basis points (500 = 5 %)")
     due_on: date
+    currency: Literal["EUR"] = "EUR"
+    transactions: list[PayoutTransaction]
+    contribution_cents: int = Field(0, description="applied to the open capital contribution, not paid out")
 
 
 class CloseBonusMonth(Contract):

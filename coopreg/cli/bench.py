@@ -34,3 +34,14 @@ def ingest(receipts: int = typer.Option(200_000, help="receipts in the backlog")
     with sentences("the ingest benchmark"):
         figures = run_async(bench_ingest(receipts, rate, latency_seconds, say))
     report("coopreg bench ingest", figures)
+
+
+@app.command()
+def close(households: int = typer.Option(2_600_000, help="households with purchases in the month")) -> None:
+    """A month for millions of households closed by the bonus service, every payout published."""
+    from coopreg.bench.close import bench_close
+
+    configure_logging("WARNING", "console")
+    with sentences("the close benchmark"):
+        figures = run_async(bench_close(households, say))
+    report("coopreg bench close", figures)

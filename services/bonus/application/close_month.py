@@ -8,13 +8,12 @@ are paid with the close at their recorded rate. The month is closed when nothing
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 
-from contracts.envelope import NAMESPACE, Envelope
-from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth
+from contracts.envelope import Envelope
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
 from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import closing
 from services.bonus.application.month_to_date import totals_of
@@ -41,27 +40,51 @@ class RecordedRate:
     rate_bp: int
 
 
-def payout_event(household: str, month: date, paid_in: date, kind: str, cents: int, rate_bp: int,
-                 discriminator: str = "") -> outbox.OutgoingEvent:
-    payout_id = f"{household}:{month_label(month)}:{kind}{discriminator}"
-    envelope = Envelope(id=str(uuid.uuid5(NAMESPACE, "payout:" + payout_id)), source=SOURCE,
-                        type=BONUS_PAYOUTS.event_type, subject=household)
-    data = BonusPayout(payout_id=payout_id, household_id=household, month=month_label(month), kind=kind,
-                       amount_cents=cents, rate_bp=rate_bp, due_on=payout_due(paid_in))
+def payout_event(household: str, month: date, due_on: date, rate_bp: int, transactions: list[tuple[str, int]],
+                 contribution_cents: int = 0, suffix: str = "", at: datetime | None = None) -> outbox.OutgoingEvent:
+    """One payout message per household and month; the id is the payout id, stable across re-runs."""
+    payout_id = f"{household}:{month_label(month)}{suffix}"
+    envelope = Envelope(id=f"payout:{payout_id}", source=SOURCE, type=BONUS_PAYOUTS.event_type, subject=household,
+                        **({"time": at} if at else {}))
+    data = BonusPayout(payout_id=payout_id, household_id=household, month=month_label(month), rate_bp=rate_bp,
+                       due_on=due_on, contribution_cents=contribution_cents,
+                       transactions=[PayoutTransaction(kind=kind, amount_cents=cents) for kind, cents in transactions])
     return outbox.OutgoingEvent(BONUS_PAYOUTS.name, household, envelope, data)
 
 
-def price_household(row, month: date, tables: TierTables) -> tuple[tuple, list[outbox.OutgoingEvent]]:
-    table = tables.table_for(row["cooperative_id"], month)
+@dataclass
+class Pricing:
+    """What pricing a chunk of households needs once, not per household."""
+
+    month: date
+    tables: TierTables
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    _tables: dict = field(default_factory=dict)
+
+    @property
+    def due_on(self) -> date:
+        return payout_due(self.month)
+
+    def table(self, cooperative: str):
+        if cooperative not in self._tables:
+            self._tables[cooperative] = self.tables.table_for(cooperative, self.month)
+        return self._tables[cooperative]
+
+
+def price_household(row, pricing: Pricing) -> tuple[tuple, list[outbox.OutgoingEvent]]:
+    table = pricing.table(row["cooperative_id"])
     result = compute_month(table, totals_of(row))
     split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents, 0)
     household = row["household_id"]
-    statement = (household, month, row["cooperative_id"], table.name, result.rate_bp, result.tier_total_cents,
-                 result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents,
-                 split.contribution_cents, len(split.transactions))
-    events = [payout_event(household, month, month, str(t.kind), t.cents, result.rate_bp)
-              for t in split.transactions]
-    return statement, events
+    paid = bool(split.transactions or split.contribution_cents)
+    statement = (household, pricing.month, row["cooperative_id"], table.name, result.rate_bp,
+                 result.tier_total_cents, result.bonus_cents, result.fuel_bonus_cents,
+                 result.payment_method_benefit_cents, split.contribution_cents, int(paid))
+    if not paid:
+        return statement, []
+    return statement, [payout_event(household, pricing.month, pricing.due_on, result.rate_bp,
+                                    [(str(t.kind), t.cents) for t in split.transactions],
+                                    split.contribution_cents, at=pricing.at)]
 
 
 async def request_month_close(conn, messages: list[Incoming]) -> None:
@@ -74,7 +97,8 @@ async def request_month_close(conn, messages: list[Incoming]) -> None:
 async def _close_chunk(pool, month: date, config: CloseConfig) -> int:
     async with pool.acquire() as conn, conn.transaction():
         rows = await closing.claim_accruals(conn, month, config.chunk)
-        priced = [price_household(row, month, config.tables) for row in rows]
+        pricing = Pricing(month, config.tables)
+        priced = [price_household(row, pricing) for row in rows]
         await closing.write_statements(conn, [statement for statement, _ in priced])
         await outbox.add(conn, [event for _, events in priced for event in events])
     return len(rows)
@@ -99,8 +123,9 @@ async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
                             change.payment_method_benefit_cents))
             if change.total_cents:
                 first = min(r["receipt_id"] for r in group)
-                events.append(payout_event(household, original, month, "adjustment", change.total_cents, rate,
-                                           f":{month_label(month)}:{first}"))
+                events.append(payout_event(household, original, payout_due(month), rate,
+                                           [("adjustment", change.total_cents)],
+                                           suffix=f":adjustment:{month_label(month)}:{first}"))
         await closing.write_adjustment_payouts(conn, payouts)
         await outbox.add(conn, events)
     return len(rows)
@@ -117,7 +142,7 @@ async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClose
         if totals is None:
             return None
         done = BonusMonthClosed(month=month_label(month), **dict(totals))
-        envelope = Envelope(id=str(uuid.uuid5(NAMESPACE, "closed:" + done.month)), source=SOURCE,
+        envelope = Envelope(id=f"closed:{done.month}", source=SOURCE,
                             type=BONUS_MONTHS.event_type, subject=done.month)
         await outbox.add(conn, [outbox.OutgoingEvent(BONUS_MONTHS.name, done.month, envelope, done)])
     log.info("month closed", month=done.month, households=done.households, paid_cents=done.paid_cents)

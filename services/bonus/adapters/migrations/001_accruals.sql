@@ -57,7 +57,7 @@ CREATE TABLE statements (
     fuel_bonus_cents bigint NOT NULL,
     payment_method_benefit_cents bigint NOT NULL,
     contribution_cents bigint NOT NULL DEFAULT 0,
-    payouts          smallint NOT NULL,
+    payouts          smallint NOT NULL,   -- payout messages published: 1, or 0 when nothing is due
     closed_at        timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (household_id, month)
 );
