@@ -10,7 +10,6 @@ month close publishes millions.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -47,9 +46,9 @@ class Envelope:
             raise InvalidEnvelope("time must carry its UTC offset")
 
     def headers(self) -> list[tuple[str, bytes]]:
-        values = dataclasses.asdict(self)
-        values["time"] = self.time.isoformat()
-        return [(PREFIX + name, value.encode()) for name, value in values.items() if value is not None]
+        values = [getattr(self, name) for name in ATTRIBUTES]
+        values[3] = self.time.isoformat()
+        return [(PREFIX + name, value.encode()) for name, value in zip(ATTRIBUTES, values) if value is not None]
 
     @classmethod
     def from_headers(cls, headers, topic: str, value: bytes) -> "Envelope":

@@ -14,10 +14,15 @@ from typing import Literal
 from pydantic import BaseModel
 
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, MonthToDate
-from contracts.events.cards import CardState, IssueCard
+from contracts.events.card_commands import CardCommand
+from contracts.events.cards import CardState
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
+from contracts.events.membership import MembershipCommand
+from contracts.events.membership_states import (
+    HouseholdState, MemberBenefitPayout, PersonState, TaxReportWritten,
+)
 from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
 from contracts.events.purchases import PurchaseAccepted
@@ -51,7 +56,7 @@ PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAcce
                            "Identified purchases resolved to the household they belonged to at purchase time")
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,
                    "Current state of each card with its allocation history", cleanup="compact", retention_ms=-1)
-CARD_COMMANDS = Topic("cards.commands.v1", "person id", IssueCard, "Card operations for the cards service")
+CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card operations for the cards service")
 BONUS_COMMANDS = Topic("bonus.commands.v1", "month", CloseBonusMonth, "Month close requests")
 BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)
@@ -78,6 +83,22 @@ REGISTER_SBANK_UPDATES = Topic("register.sbank-updates.v1", "sbank customer ref"
                                "Outbound to S-Bank: base-data and permission changes of shared customers "
                                "made in the register", retention_ms=7 * DAY_MS, external=True)
 
+# The membership service: commands in (they may carry identity codes, so a week), state out.
+MEMBERSHIP_COMMANDS = Topic("membership.commands.v1", "person id", MembershipCommand,
+                            "Customer, membership, contribution, household and contact-data commands",
+                            retention_ms=7 * DAY_MS)
+MEMBERSHIP_HOUSEHOLDS = Topic("membership.households.v1", "household id", HouseholdState,
+                              "Each household's current state: main member, cooperative, membership, open "
+                              "contribution, member history", cleanup="compact", retention_ms=-1)
+MEMBERSHIP_PERSONS = Topic("membership.persons.v1", "person id", PersonState,
+                           "Pseudonymous person state: customer kind, language, deceased, marketing "
+                           "prohibition, S-Bank customer, staff discount", cleanup="compact", retention_ms=-1)
+MEMBERSHIP_BENEFITS = Topic("membership.benefits.v1", "person id", MemberBenefitPayout,
+                            "Interest on the contribution, return of surplus and contribution refunds to S-Bank",
+                            external=True)
+MEMBERSHIP_TAX_REPORTS = Topic("membership.tax-reports.v1", "year", TaxReportWritten,
+                               "The yearly report to the tax authority was written")
+
 
 def marketing_segment(name: str) -> Topic:
     """The compacted topic of one marketing segment, keyed by the per-segment pseudonym (tombstone = left)."""
@@ -88,5 +109,7 @@ def marketing_segment(name: str) -> Topic:
 
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
                           BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
-                          DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES)
+                          DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
+                          MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
+                          MEMBERSHIP_TAX_REPORTS)
 BY_NAME = {topic.name: topic for topic in ALL}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import asyncpg
 from rich.console import Console
@@ -20,8 +20,6 @@ from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import Household, population
 from services.bonus.domain.months import month_label, next_month
 from shared.settings import Settings
-
-ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
 def progress(console: Console) -> Progress:
@@ -57,14 +55,20 @@ async def wait_for(conn, sql: str, target: int, bar: Progress, description: str,
     raise TimeoutError(f"{description}: {done} of {target} after {timeout} s; are the services running?")
 
 
-async def issue_cards(client: RegisterClient, households: list[Household], bar: Progress) -> int:
+def issued_for(month: date) -> datetime:
+    """The day before the simulated month: every card, payment cards too, is within its validity then."""
+    return datetime(month.year, month.month, month.day, tzinfo=timezone.utc) - timedelta(days=1)
+
+
+async def issue_cards(client: RegisterClient, households: list[Household], issued: datetime,
+                      bar: Progress) -> int:
     members = [(h, m) for h in households for m in h.members]
     task = bar.add_task("issuing cards", total=len(members))
     for i, (household, member) in enumerate(members, 1):
         await client.send(CARD_COMMANDS, member.person_id, IssueCard(
             card_number=member.card, card_type=member.card_type, person_id=member.person_id,
             household_id=household.household_id, cooperative_id=household.cooperative_id,
-            membership_id=f"m-{household.household_id}", valid_from=ISSUED))
+            membership_id=f"m-{household.household_id}", valid_from=issued))
         if i % 500 == 0:
             bar.update(task, completed=i)
     await client.flush()
@@ -92,7 +96,7 @@ async def run_demo(settings: Settings, households: int, console: Console) -> Non
         month = await open_month(conn)
         async with RegisterClient(settings) as client:
             with progress(console) as bar:
-                cards = await issue_cards(client, people, bar)
+                cards = await issue_cards(client, people, issued_for(month), bar)
                 await wait_for(conn, "SELECT count(*) FROM purchases.card_allocations WHERE person_id LIKE $1",
                                cards, bar, "cards known to purchases", f"{run}-%")
                 receipts = await publish_month(client, people, month, run, bar)

@@ -1,4 +1,5 @@
-"""`cards.card.v1` (compacted, key: card token) and `cards.commands.v1`."""
+"""`cards.card.v1` (compacted, key: card token) and the `IssueCard` command of `cards.commands.v1`
+(the other card commands and the union the topic carries are in `contracts.events.card_commands`)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -7,7 +8,13 @@ from pydantic import AwareDatetime, Field
 
 from contracts.events.common import Contract
 
-CardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token"]
+# What `IssueCard` can issue; a digital token is issued for its parent card (`IssueDigitalToken`).
+IssuedCardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token"]
+# Every identifier on `cards.card.v1`: the cards, and the member number, which identifies a person online
+# and with partners and is not a card.
+CardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token", "member_number"]
+BlockReason = Literal["lost", "stolen", "suspected_misuse", "temporary_by_owner", "temporary_block_lapsed",
+                      "holder_left_household", "owner_request"]
 
 
 class AllocationPeriod(Contract):
@@ -29,13 +36,19 @@ class CardState(Contract):
     card_type: CardType
     status: Literal["active", "temporarily_blocked", "blocked", "expired", "replaced"]
     history: list[AllocationPeriod] = Field(min_length=1)
+    valid_until: AwareDatetime | None = Field(None, description="end of validity; none for an open-ended card")
+    block_reason: BlockReason | None = Field(None, description="why the card is blocked, while it is")
+    parent_card_token: str | None = Field(None, description="the card a digital token was issued for")
+    replaces: str | None = Field(None, description="the card token this card replaced")
+    replaced_by: str | None = Field(None, description="the card token that replaced this card")
 
 
 class IssueCard(Contract):
     """Command: issue a card (the number arrives once, is tokenised and never stored)."""
 
-    card_number: str = Field(pattern=r"^[0-9]{12,19}$")
-    card_type: CardType
+    command: Literal["issue_card"] = "issue_card"
+    card_number: str = Field(pattern=r"^[0-9]{12,19}$", repr=False)
+    card_type: IssuedCardType
     person_id: str
     household_id: str | None
     cooperative_id: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli import bench, bonus, dlq, ops
+from coopreg.cli import bench, bonus, dlq, membership, ops
 from coopreg.cli.stack import app as stack_app
 
 app = typer.Typer(help="coopreg — the owner-customer and customer register.", no_args_is_help=True,
@@ -13,6 +13,7 @@ app.add_typer(ops.services_app, name="services")
 app.add_typer(bonus.app, name="bonus")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench.app, name="bench")
+app.add_typer(membership.app, name="membership")
 app.command()(ops.run)
 app.command()(ops.demo)
 app.command()(ops.docs)

@@ -8,7 +8,7 @@ from shared.kafka import ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
 
-SLICE = ("cards", "purchases", "bonus")
+SLICE = ("cards", "purchases", "bonus", "membership")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """PostgreSQL side of the month close: claim chunks, write statements, finish the month.
 
-Each chunk is claimed, priced, written as statements and staged as payouts in one transaction, so a
-crash between chunks loses nothing and pays nothing twice: the next run claims what is left.
+Each chunk is read in key order, priced, written as statements and staged as payouts in one transaction,
+so a crash between chunks loses nothing and pays nothing twice: the next run resumes after the last
+statement written.
 """
 from __future__ import annotations
 
@@ -27,12 +28,25 @@ async def months_closing(pool: asyncpg.Pool) -> list[date]:
     return [r["month"] for r in await pool.fetch("SELECT month FROM months WHERE status = 'closing' ORDER BY month")]
 
 
-async def claim_accruals(conn: asyncpg.Connection, month: date, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch("""
-        UPDATE accruals SET closed = true
-        WHERE (household_id, month) IN (SELECT household_id, month FROM accruals
-                                        WHERE month = $1 AND NOT closed LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING *""", month, limit)
+async def next_accruals(conn: asyncpg.Connection, month: date, after: str, limit: int) -> list[asyncpg.Record]:
+    """The month's next households after `after` in key order; walking by key range keeps every chunk as
+    cheap as the first, however many households the month has."""
+    return await conn.fetch("SELECT * FROM accruals WHERE month = $1 AND household_id > $2"
+                            " ORDER BY household_id LIMIT $3", month, after, limit)
+
+
+async def last_closed_household(conn: asyncpg.Connection, month: date) -> str:
+    """Where a close resumes: chunks commit in key order, so every household up to this one is done."""
+    return await conn.fetchval("SELECT coalesce(max(household_id), '') FROM statements WHERE month = $1", month)
+
+
+async def try_lock_close(conn: asyncpg.Connection, month: date) -> bool:
+    """One closer per month at a time, whichever service instance runs it (session advisory lock)."""
+    return await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"close:{month}")
+
+
+async def unlock_close(conn: asyncpg.Connection, month: date) -> None:
+    await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"close:{month}")
 
 
 async def claim_adjustments(conn: asyncpg.Connection, month: date, limit: int) -> list[asyncpg.Record]:
@@ -70,7 +84,8 @@ async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[tuple]) 
 async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
     """Mark the month closed when nothing is left to claim; return its totals, or None if not done."""
     left = await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM accruals WHERE month = $1 AND NOT closed)"
+        "SELECT EXISTS (SELECT 1 FROM accruals WHERE month = $1 AND household_id >"
+        "  (SELECT coalesce(max(household_id), '') FROM statements WHERE month = $1))"
         " OR EXISTS (SELECT 1 FROM adjustments WHERE paid_in_month IS NULL AND month <= $1)", month)
     if left:
         return None

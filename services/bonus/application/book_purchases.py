@@ -1,8 +1,9 @@
 """Use case: book accepted purchases into their household's month, once per receipt.
 
 A purchase belongs to the Helsinki month of its purchase time; a return to the month of the original
-receipt when the service knows it. Every household-month that changed is published as month to date. A month that is closing or closed is never rewritten: the purchase
-becomes an adjustment that the next close prices at the month's recorded rate.
+receipt when the service knows it. A month that is closing or closed is never rewritten: the purchase
+becomes an adjustment that the next close prices at the month's recorded rate. Every household-month
+that changed is published as month to date.
 """
 from __future__ import annotations
 

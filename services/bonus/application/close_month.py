@@ -1,8 +1,9 @@
 """Use case: close a Bonus month — price every household's month once and stage its payouts.
 
-Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing. The closer
-job then claims households in chunks; each chunk's statements and payout events commit together, so
-closing twice pays once and a crash mid-close resumes where it stopped. Adjustments to earlier months
+Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
+purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks
+the households in key order in chunks; each chunk's statements and payout events commit together, so
+closing twice pays once and a crash mid-close resumes after the last statement written. Adjustments to earlier months
 are paid with the close at their recorded rate. The month is closed when nothing is left to claim.
 """
 from __future__ import annotations
@@ -94,14 +95,15 @@ async def request_month_close(conn, messages: list[Incoming]) -> None:
         log.info("month close requested", month=command.month, status=status)
 
 
-async def _close_chunk(pool, month: date, config: CloseConfig) -> int:
+async def _close_chunk(pool, month: date, after: str, config: CloseConfig) -> str | None:
+    """Close the next chunk of households; return the last household id, or None when none were left."""
     async with pool.acquire() as conn, conn.transaction():
-        rows = await closing.claim_accruals(conn, month, config.chunk)
+        rows = await closing.next_accruals(conn, month, after, config.chunk)
         pricing = Pricing(month, config.tables)
         priced = [price_household(row, pricing) for row in rows]
         await closing.write_statements(conn, [statement for statement, _ in priced])
         await outbox.add(conn, [event for _, events in priced for event in events])
-    return len(rows)
+    return max((row["household_id"] for row in rows), default=None)
 
 
 async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
@@ -132,9 +134,21 @@ async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
 
 
 async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClosed | None:
-    """Run the close of a month that is closing to its end; None if another closer finished it."""
-    while await _close_chunk(pool, month, config):
-        pass
+    """Run the close of a month that is closing to its end; None if another closer has it or finished it."""
+    async with pool.acquire() as lock:
+        if not await closing.try_lock_close(lock, month):
+            return None
+        try:
+            return await _close_locked(pool, month, config)
+        finally:
+            await closing.unlock_close(lock, month)
+
+
+async def _close_locked(pool, month: date, config: CloseConfig) -> BonusMonthClosed | None:
+    async with pool.acquire() as conn:
+        after: str | None = await closing.last_closed_household(conn, month)
+    while after is not None:
+        after = await _close_chunk(pool, month, after, config)
     while await _pay_adjustments_chunk(pool, month, config):
         pass
     async with pool.acquire() as conn, conn.transaction():

@@ -8,7 +8,7 @@ from enum import Enum
 
 import orjson
 
-from services.cards.domain import card as model
+from services.cards.domain import card_events as model
 
 KINDS = {cls.__name__: cls for cls in typing.get_args(model.CardEvent)}
 

@@ -1,38 +1,28 @@
-"""Use case: issue an S-Etukortti card (or register a member-number identifier) to a person."""
+"""Use cases: issue an S-Etukortti card to a person, and a digital token (wallet, mobile barcode) of a card."""
 from __future__ import annotations
 
+from contracts.envelope import Envelope
+from contracts.events.card_commands import IssueDigitalToken
 from contracts.events.cards import IssueCard
-from services.cards.adapters import cards
-from services.cards.application.publish import card_state_event
+from services.cards.application.card_numbers import card_by_number, new_card_token
+from services.cards.application.config import CardsConfig
+from services.cards.application.publish import save_and_publish
 from services.cards.domain.card import Card, CardType
-from services.cards.domain.card_number import check_card_number, last_four
-from services.cards.domain.errors import CardRuleViolation
-from shared import outbox
-from shared.delivery import Incoming, Rejected
-from shared.pseudonym import identifier_namespace, keyed_token
+from shared.outbox import OutgoingEvent
 
 
-async def issue_cards(conn, messages: list[Incoming], index_key: str) -> None:
-    events = []
-    for message in messages:
-        command: IssueCard = message.data
-        try:
-            card = await _issue(conn, command, index_key)
-        except CardRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
-        history = list(card.events)
-        await cards.save(conn, card)
-        events.append(card_state_event(card, history, message.envelope))
-    await outbox.add(conn, events)
-
-
-async def _issue(conn, command: IssueCard, index_key: str) -> Card:
-    check_card_number(command.card_number)
-    token = keyed_token(identifier_namespace("card"), command.card_number, index_key)
-    if await cards.exists(conn, token):
-        raise CardRuleViolation("duplicate_card_number", "a card with this number exists already")
-    return Card.issue(card_token=token, last_four=last_four(command.card_number),
-                      card_type=CardType(command.card_type),
+async def issue_card(conn, command: IssueCard, cause: Envelope, config: CardsConfig) -> list[OutgoingEvent]:
+    token, last_four = await new_card_token(conn, command.card_number, config.index_key)
+    card = Card.issue(card_token=token, last_four=last_four, card_type=CardType(command.card_type),
                       person_id=command.person_id, household_id=command.household_id,
                       cooperative_id=command.cooperative_id, membership_id=command.membership_id,
-                      at=command.valid_from)
+                      at=command.valid_from, terms=config.terms)
+    return await save_and_publish(conn, [card], cause)
+
+
+async def issue_digital_token(conn, command: IssueDigitalToken, cause: Envelope,
+                              config: CardsConfig) -> list[OutgoingEvent]:
+    parent = await card_by_number(conn, command.parent_card_number, config.index_key)
+    token, last_four = await new_card_token(conn, command.token_number, config.index_key)
+    digital = Card.issue_digital_token(parent, card_token=token, last_four=last_four, at=command.issued_at)
+    return await save_and_publish(conn, [digital], cause)

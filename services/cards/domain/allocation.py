@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.cards.domain.card import (
+from services.cards.domain.card_events import (
     CardAllocationChanged,
     CardBlocked,
     CardBlockLifted,
@@ -19,8 +19,8 @@ from services.cards.domain.card import (
     CardIssued,
     CardReplaced,
     CardStatus,
-    check_aware,
 )
+from services.cards.domain.card_terms import check_aware
 
 
 @dataclass(frozen=True)

@@ -1,147 +1,31 @@
 """The S-Etukortti card: its type, validity, blocking, replacement and household allocation.
 
 A card is known only by its keyed token and last four digits; the number never reaches the domain.
-The aggregate records its events in `events` and never publishes them.
+The aggregate records its events in `events` and never publishes them. The member number is kept as an
+identifier of the same shape (type `member_number`): it follows its person's household like a cash card.
 """
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from services.cards.domain.card_events import (
+    PAYMENT_CARD_TYPES, BlockReason, CardAllocationChanged, CardBlocked, CardBlockLifted, CardEvent, CardExpired,
+    CardIssued, CardReplaced, CardStatus, CardType,
+)
+from services.cards.domain.card_terms import (
+    DEFAULT_TERMS, HELSINKI, CardTerms, add_months, check_aware, check_household_for_card, payment_card_valid_until,
+)
 from services.cards.domain.errors import CardRuleViolation
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+__all__ = [  # the card's vocabulary is importable from here, where the aggregate is
+    "HELSINKI", "DEFAULT_TERMS", "PAYMENT_CARD_TYPES", "BlockReason", "Card", "CardAllocationChanged",
+    "CardBlocked", "CardBlockLifted", "CardEvent", "CardExpired", "CardIssued", "CardReplaced", "CardStatus",
+    "CardTerms", "CardType", "add_months", "check_aware", "check_household_for_card", "payment_card_valid_until",
+]
 
-
-class CardType(StrEnum):
-    CASH_CARD = "cash_card"  # benefits only, no expiry
-    VISA_DEBIT = "visa_debit"
-    VISA_CREDIT_DEBIT = "visa_credit_debit"  # combination card
-    VISA_CREDIT = "visa_credit"
-    DIGITAL_TOKEN = "digital_token"  # wallet token or mobile barcode of a parent card
-
-
-PAYMENT_CARD_TYPES = frozenset({CardType.VISA_DEBIT, CardType.VISA_CREDIT_DEBIT, CardType.VISA_CREDIT})
-
-
-class CardStatus(StrEnum):
-    ACTIVE = "active"
-    TEMPORARILY_BLOCKED = "temporarily_blocked"
-    BLOCKED = "blocked"
-    EXPIRED = "expired"
-    REPLACED = "replaced"
-
-
-class BlockReason(StrEnum):
-    LOST = "lost"
-    STOLEN = "stolen"
-    SUSPECTED_MISUSE = "suspected_misuse"
-    TEMPORARY_BY_OWNER = "temporary_by_owner"
-    TEMPORARY_BLOCK_LAPSED = "temporary_block_lapsed"  # set by the rules, never requested
-    HOLDER_LEFT_HOUSEHOLD = "holder_left_household"
-    OWNER_REQUEST = "owner_request"
-
-
-@dataclass(frozen=True)
-class CardTerms:
-    """Card terms in force when a card is issued or blocked; defaults are the current terms."""
-
-    payment_card_validity_months: int = 36
-    temporary_block_lapses_after_months: int = 3
-
-
-DEFAULT_TERMS = CardTerms()
-
-
-@dataclass(frozen=True)
-class CardIssued:
-    card_token: str
-    last_four: str
-    card_type: CardType
-    person_id: str
-    household_id: str | None
-    cooperative_id: str
-    membership_id: str
-    valid_from: datetime
-    valid_until: datetime | None
-    parent_card_token: str | None
-
-    @property
-    def at(self) -> datetime:
-        return self.valid_from
-
-
-@dataclass(frozen=True)
-class CardBlocked:
-    card_token: str
-    reason: BlockReason
-    permanent: bool
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CardBlockLifted:
-    card_token: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CardReplaced:
-    card_token: str
-    replaced_by: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CardExpired:
-    card_token: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CardAllocationChanged:
-    card_token: str
-    person_id: str
-    household_id: str | None
-    cooperative_id: str
-    membership_id: str
-    at: datetime
-
-
-CardEvent = CardIssued | CardBlocked | CardBlockLifted | CardReplaced | CardExpired | CardAllocationChanged
-
-
-def check_aware(moment: datetime) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise CardRuleViolation("time_not_timezone_aware", "card times must be timezone-aware")
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same Helsinki wall-clock time `months` later, clamped to the end of a shorter month."""
-    local = moment.astimezone(HELSINKI)
-    year, month_index = divmod(local.month - 1 + months, 12)
-    year += local.year
-    day = min(local.day, monthrange(year, month_index + 1)[1])
-    return local.replace(year=year, month=month_index + 1, day=day)
-
-
-def payment_card_valid_until(issued_at: datetime, terms: CardTerms = DEFAULT_TERMS) -> datetime:
-    """Start of the month after the printed last valid month (issue month + validity), Helsinki time."""
-    month_start = issued_at.astimezone(HELSINKI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return add_months(month_start, terms.payment_card_validity_months + 1)
-
-
-def check_household_for_card(has_payment_features: bool, household_id: str | None) -> None:
-    """Payment features end when the holder is in no household, so a payment card needs one."""
-    if has_payment_features and household_id is None:
-        raise CardRuleViolation(
-            "person_has_no_household", "a payment card is only for a person in a household"
-        )
-
+NO_TOKEN_PARENTS = frozenset({CardType.DIGITAL_TOKEN, CardType.MEMBER_NUMBER})  # never carry a digital token
 
 
 @dataclass(eq=False)
@@ -175,17 +59,31 @@ class Card:
     def issue(
         cls, *, card_token: str, last_four: str, card_type: CardType, person_id: str,
         household_id: str | None, cooperative_id: str, membership_id: str, at: datetime,
-        terms: CardTerms = DEFAULT_TERMS,
+        terms: CardTerms = DEFAULT_TERMS, replaces: str | None = None,
     ) -> Card:
         """A new plastic card; payment cards are valid for the term, the cash card open-ended."""
         check_aware(at)
         if card_type is CardType.DIGITAL_TOKEN:
             raise CardRuleViolation("parent_card_required", "a digital token is issued for a parent card")
+        if card_type is CardType.MEMBER_NUMBER:
+            raise CardRuleViolation("not_a_card", "a member number is registered, not issued as a card")
         payment = card_type in PAYMENT_CARD_TYPES
         check_household_for_card(payment, household_id)
         valid_until = payment_card_valid_until(at, terms) if payment else None
         card = cls(card_token, last_four, card_type, person_id, household_id, cooperative_id,
-                   membership_id, at, valid_until, payment)
+                   membership_id, at, valid_until, payment, replaces=replaces)
+        card._record_issue()
+        return card
+
+    @classmethod
+    def register_member_number(
+        cls, *, card_token: str, last_four: str, person_id: str, household_id: str | None,
+        cooperative_id: str, membership_id: str, at: datetime,
+    ) -> Card:
+        """The person's member number: open-ended, no payment features, allocated like a cash card."""
+        check_aware(at)
+        card = cls(card_token, last_four, CardType.MEMBER_NUMBER, person_id, household_id, cooperative_id,
+                   membership_id, at, None, False)
         card._record_issue()
         return card
 
@@ -193,7 +91,8 @@ class Card:
     def issue_digital_token(cls, parent: Card, *, card_token: str, last_four: str, at: datetime) -> Card:
         """A wallet token or mobile barcode: the same person, household and validity as its parent."""
         check_aware(at)
-        if parent.card_type is CardType.DIGITAL_TOKEN or parent.status is not CardStatus.ACTIVE:
+        past_validity = parent.valid_until is not None and at >= parent.valid_until
+        if parent.card_type in NO_TOKEN_PARENTS or parent.status is not CardStatus.ACTIVE or past_validity:
             raise CardRuleViolation("parent_card_not_usable", "a digital token needs an active plastic card")
         card = cls(card_token, last_four, CardType.DIGITAL_TOKEN, parent.person_id, parent.household_id,
                    parent.cooperative_id, parent.membership_id, at, parent.valid_until,
@@ -205,7 +104,7 @@ class Card:
         self.events.append(CardIssued(
             self.card_token, self.last_four, self.card_type, self.person_id, self.household_id,
             self.cooperative_id, self.membership_id, self.valid_from, self.valid_until,
-            self.parent_card_token))
+            self.parent_card_token, self.has_payment_features, self.replaces))
 
     def temporary_block_lapsed(self, at: datetime) -> bool:
         """The owner neither lifted nor made permanent a temporary block before its deadline."""
@@ -249,7 +148,7 @@ class Card:
                    lapses_at: datetime | None) -> None:
         self.status, self.block_reason, self.blocked_at = status, reason, at
         self.block_lapses_at, self.last_changed_at = lapses_at, at
-        self.events.append(CardBlocked(self.card_token, reason, status is CardStatus.BLOCKED, at))
+        self.events.append(CardBlocked(self.card_token, reason, status is CardStatus.BLOCKED, at, lapses_at))
 
     def _leave_household(self, at: datetime) -> None:
         if self.household_id is None:
@@ -282,11 +181,29 @@ class Card:
             raise CardRuleViolation("card_closed_without_replacement", "a lapsed block has no replacement")
         if new_card.person_id != self.person_id:
             raise CardRuleViolation("replacement_for_another_person", "a replacement is for the same person")
-        if new_card.card_token == self.card_token or new_card.replaces is not None:
+        if new_card.card_token == self.card_token or new_card.replaces not in (None, self.card_token):
             raise CardRuleViolation("replacement_not_new", "a replacement is a newly issued card")
         self.status, self.replaced_by, self.last_changed_at = CardStatus.REPLACED, new_card.card_token, at
         new_card.replaces = self.card_token
         self.events.append(CardReplaced(self.card_token, new_card.card_token, at))
+
+    def issue_replacement(self, *, card_token: str, last_four: str, at: datetime,
+                          card_type: CardType | None = None, terms: CardTerms = DEFAULT_TERMS) -> Card:
+        """A new card for the same person and household that replaces this one; both record the link."""
+        new_card = Card.issue(
+            card_token=card_token, last_four=last_four, card_type=card_type or self.card_type,
+            person_id=self.person_id, household_id=self.household_id, cooperative_id=self.cooperative_id,
+            membership_id=self.membership_id, at=at, terms=terms, replaces=self.card_token)
+        self.replace(new_card, at)
+        return new_card
+
+    def apply_deadlines(self, now: datetime) -> None:
+        """What time alone does by `now`: a temporary block past its lift deadline closes for good, and a
+        card past its validity expires. Applying them again changes nothing."""
+        self.settle_temporary_block(now)
+        past_validity = self.valid_until is not None and now >= self.valid_until
+        if past_validity and self.status not in (CardStatus.REPLACED, CardStatus.EXPIRED):
+            self.expire(now)
 
     def expire(self, now: datetime) -> None:
         """End the card at its valid-until time; any status but replaced or expired can expire."""

@@ -1,19 +1,23 @@
-"""The cards service: card operations in, the compacted card state (with allocation history) out."""
+"""The cards service: card operations in, the compacted card state (with allocation history) out; a
+scheduled sweep closes lapsed temporary blocks and expires cards past their validity."""
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
 from contracts.topics import CARD_COMMANDS, CARD_STATE
-from services.cards.application.issue_card import issue_cards
+from services.cards.application.commands import handle_card_commands
+from services.cards.application.config import CardsConfig
+from services.cards.application.sweep import run_card_sweeper
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
 
 def wire(ctx: ServiceContext) -> None:
-    ctx.subscribe(CARD_COMMANDS, partial(issue_cards, index_key=ctx.settings.secrets.index_key.get_secret_value()),
-                  max_records=500)
+    config = CardsConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
+    ctx.subscribe(CARD_COMMANDS, partial(handle_card_commands, config=config), max_records=500)
+    ctx.jobs.append(partial(run_card_sweeper, ctx.pool, config))
 
 
 SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, publishes=(CARD_STATE,), description=__doc__)

@@ -101,3 +101,83 @@ class MainMemberCannotLeave(MembershipRuleViolation):
 class NotAllowedToRemoveMember(MembershipRuleViolation):
     code = "not_allowed_to_remove_member"
     summary = "only the member themself or the main member can remove a household member"
+
+
+class UnknownPerson(MembershipRuleViolation):
+    code = "unknown_person"
+    summary = "no such person in the register"
+
+
+class UnknownCustomer(MembershipRuleViolation):
+    code = "unknown_customer"
+    summary = "neither the S-Bank customer reference nor the identity code matches a person"
+
+
+class PersonAlreadyRegistered(MembershipRuleViolation):
+    code = "person_already_registered"
+    summary = "a person with this identity code or person id is registered already"
+
+
+class PersonDeceased(MembershipRuleViolation):
+    code = "person_deceased"
+    summary = "the person has died"
+
+
+class AlreadyAMember(MembershipRuleViolation):
+    code = "already_a_member"
+    summary = "the person has an active membership already"
+
+
+class NotAMember(MembershipRuleViolation):
+    code = "not_a_member"
+    summary = "the person has no active membership"
+
+
+class BenefitAccountRequired(MembershipRuleViolation):
+    code = "benefit_account_required"
+    summary = "joining needs a benefit payment account"
+
+
+class ContributionFullyPaid(MembershipRuleViolation):
+    code = "contribution_fully_paid"
+    summary = "the capital contribution is paid in full already"
+
+
+class NotMainMember(MembershipRuleViolation):
+    code = "not_main_member"
+    summary = "only the main member of an active household can do this"
+
+
+class NotInHousehold(MembershipRuleViolation):
+    code = "not_in_household"
+    summary = "the person is in no household"
+
+
+class UnknownInvitation(MembershipRuleViolation):
+    code = "unknown_invitation"
+    summary = "no such invitation"
+
+
+class InvitationNotPending(MembershipRuleViolation):
+    code = "invitation_not_pending"
+    summary = "the invitation was accepted or cancelled already"
+
+
+class InvitationForAnotherPerson(MembershipRuleViolation):
+    code = "invitation_for_another_person"
+    summary = "the invitation was made to another person"
+
+
+class HouseholdDissolved(MembershipRuleViolation):
+    code = "household_dissolved"
+    summary = "the household has been dissolved"
+
+
+class SameCooperative(MembershipRuleViolation):
+    code = "same_cooperative"
+    summary = "the membership is in that cooperative already"
+
+
+class DuplicateId(MembershipRuleViolation):
+    code = "duplicate_id"
+    summary = "the id is in use for something else already"

@@ -296,8 +296,8 @@ def test_docs_pos_example_headers_make_a_valid_envelope():
     headers = example("pos-example-headers")
     body = json.dumps(POS).encode()
     envelope = Envelope.from_headers([(k, v.encode()) for k, v in headers.items()], POS_PURCHASES.name, body)
-    assert envelope.model_dump(mode="json", exclude_none=True) == {
-        **{k[len("ce_"):]: v for k, v in headers.items()}, "time": envelope.time.isoformat()}
+    assert {k: v.decode() for k, v in envelope.headers()} == {
+        **headers, "ce_time": envelope.time.isoformat()}
     assert envelope.type == POS_PURCHASES.event_type
     assert envelope.subject == POS["receipt_id"]
 

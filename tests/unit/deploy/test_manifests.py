@@ -26,7 +26,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 NAMESPACE = "coopreg"
-REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2}
+REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2}
 
 # A COOPREG_ name as written anywhere (keys, ${...} interpolations, comments); `COOPREG_KAFKA_*` style
 # prefixes in prose are not names and are skipped.

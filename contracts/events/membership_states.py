@@ -1,0 +1,88 @@
+"""What the membership service publishes (the commands are in `contracts.events.membership`).
+
+- `membership.households.v1` (`HouseholdState`, compacted, key household id): the household's current
+  state and its whole member history. Consumers keep the highest `version` per household.
+  * bonus: `cooperative_id` from `cooperative_from` (the first instant of the transfer month in
+    Europe/Helsinki: a transfer puts the whole month in the new cooperative) and
+    `open_contribution_cents` (Bonus pays the open contribution first);
+  * cards: a member's cards are allocated to the household from `joined_at` (acceptance time, never the
+    invitation) to `left_at`; payment features end at `left_at`, and for everyone at `dissolved_at`.
+- `membership.persons.v1` (`PersonState`, compacted, key person id): the pseudonymous state other services
+  need; no identity code, name, address, phone or e-mail ever.
+- `membership.benefits.v1` (`MemberBenefitPayout`, key person id): interest on the contribution, return of
+  surplus and contribution refunds to the member's benefit payment account at S-Bank.
+- `membership.tax-reports.v1` (`TaxReportWritten`, key year): the yearly report to the tax authority was
+  written (interest per member, capital refunded to departed members); totals only, the file holds the rest.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from contracts.events.common import Contract
+
+MembershipStatus = Literal["active", "resigned", "terminated_unpaid", "transferred", "deceased"]
+
+
+class HouseholdMember(Contract):
+    person_id: str
+    role: Literal["main_member", "member"]
+    joined_by: Literal["founded", "accepted_invitation", "added_by_main_member"]
+    joined_at: AwareDatetime
+    left_at: AwareDatetime | None = None
+    left_because: Literal["left", "removed", "dissolved", "deceased"] | None = None
+
+
+class HouseholdState(Contract):
+    household_id: str
+    version: int = Field(ge=1, description="grows by one with every change of this household")
+    status: Literal["active", "dissolved"]
+    main_member_person_id: str
+    membership_id: str
+    cooperative_id: str
+    cooperative_from: AwareDatetime = Field(description="start of the Helsinki month the cooperative applies from")
+    member_number: str
+    membership_status: MembershipStatus
+    open_contribution_cents: int = Field(ge=0)
+    contribution_deadline: date
+    founded_at: AwareDatetime
+    dissolved_at: AwareDatetime | None = None
+    members: list[HouseholdMember] = Field(min_length=1)
+
+
+class PersonState(Contract):
+    person_id: str
+    version: int = Field(ge=1)
+    customer_kind: Literal["owner_customer", "household_member", "other_customer"]
+    language: Literal["fi", "sv", "en"]
+    deceased: bool
+    marketing_prohibition: bool
+    sbank_customer: bool
+    staff_discount: bool
+    household_id: str | None = None
+    cooperative_id: str | None = None
+
+
+class MemberBenefitPayout(Contract):
+    payout_id: str = Field(description="deterministic: a re-run pays nothing twice")
+    kind: Literal["interest", "surplus_return", "contribution_refund"]
+    person_id: str
+    membership_id: str
+    household_id: str | None = None
+    cooperative_id: str
+    financial_year: int | None = Field(None, description="the year decided on (interest, surplus)")
+    amount_cents: int = Field(gt=0)
+    currency: Literal["EUR"] = "EUR"
+    due_on: date
+
+
+class TaxReportWritten(Contract):
+    year: int = Field(description="the calendar year of the payments")
+    file_name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    interest_recipients: int
+    interest_cents: int
+    refund_recipients: int
+    refunded_cents: int

@@ -1,0 +1,61 @@
+"""Use case: settle what time alone changes — a temporary block not lifted within three months closes for
+good, a card past its validity expires. Run on a schedule by the service (`run_card_sweeper`) and on
+request (`ExpireCards`); sweeping twice changes nothing the second time."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from contracts.envelope import Envelope
+from contracts.events.card_commands import ExpireCards
+from services.cards.adapters import cards
+from services.cards.application.config import CardsConfig
+from services.cards.application.publish import save_and_publish
+from shared import outbox
+from shared.logging import get_logger
+from shared.outbox import OutgoingEvent
+
+log = get_logger(use_case="sweep_cards")
+
+
+async def sweep_chunk(conn, now: datetime, limit: int, cause: Envelope | None) -> tuple[int, list[OutgoingEvent]]:
+    """Apply the deadlines passed by `now` to up to `limit` due cards; (cards found, state events)."""
+    due = await cards.due_for_sweep(conn, now, limit)
+    for card in due:
+        card.apply_deadlines(now)
+    return len(due), await save_and_publish(conn, [card for card in due if card.events], cause)
+
+
+async def expire_cards(conn, command: ExpireCards, cause: Envelope, config: CardsConfig) -> list[OutgoingEvent]:
+    events: list[OutgoingEvent] = []
+    while True:
+        found, swept = await sweep_chunk(conn, command.as_of, config.sweep_chunk, cause)
+        events += swept
+        if found < config.sweep_chunk or not swept:
+            return events
+
+
+async def sweep_due_cards(pool, config: CardsConfig, now: datetime | None = None) -> int:
+    """Sweep in chunks of one transaction each (other instances skip the locked cards); cards changed."""
+    now, changed = now or datetime.now(timezone.utc), 0
+    while True:
+        async with pool.acquire() as conn, conn.transaction():
+            found, events = await sweep_chunk(conn, now, config.sweep_chunk, None)
+            await outbox.add(conn, events)
+        changed += len(events)
+        if found < config.sweep_chunk or not events:
+            return changed
+
+
+async def run_card_sweeper(pool, config: CardsConfig, stop: asyncio.Event) -> None:
+    """Background job: sweep now and every `config.sweep_every_seconds` until the service stops."""
+    while not stop.is_set():
+        try:
+            if changed := await sweep_due_cards(pool, config):
+                log.info("cards swept", cards=changed)
+        except Exception as error:  # noqa: BLE001 - the next round retries; a dead job would never run again
+            log.error("card sweep failed", error=type(error).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), config.sweep_every_seconds)
+        except asyncio.TimeoutError:
+            pass

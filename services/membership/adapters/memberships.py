@@ -1,0 +1,90 @@
+"""PostgreSQL repository of memberships, capital contributions with their payments, and benefit accounts."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+
+async def next_member_serial(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT nextval('member_number_serials')")
+
+
+async def insert_contribution(conn: asyncpg.Connection, contribution_id: str, person_id: str, *, full_cents: int,
+                              minimum_first_payment_cents: int, deadline_months: int, started_on: date) -> bool:
+    row = await conn.fetchrow(
+        "INSERT INTO contributions (contribution_id, person_id, full_cents, minimum_first_payment_cents,"
+        " deadline_months, started_on) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+        " RETURNING contribution_id", contribution_id, person_id, full_cents, minimum_first_payment_cents,
+        deadline_months, started_on)
+    return row is not None
+
+
+async def contribution(conn: asyncpg.Connection, contribution_id: str) -> asyncpg.Record:
+    return await conn.fetchrow("SELECT * FROM contributions WHERE contribution_id = $1", contribution_id)
+
+
+async def payments(conn: asyncpg.Connection, contribution_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT amount_cents, paid_on, source FROM contribution_payments"
+                            " WHERE contribution_id = $1 ORDER BY paid_at, recorded_at", contribution_id)
+
+
+async def add_payment(conn: asyncpg.Connection, payment_id: str, contribution_id: str, amount_cents: int,
+                      source: str, paid_at: datetime, paid_on: date, excess_cents: int = 0) -> bool:
+    """Book a payment once by its id; False when the id was booked before."""
+    row = await conn.fetchrow(
+        "INSERT INTO contribution_payments (payment_id, contribution_id, amount_cents, source, paid_at, paid_on,"
+        " excess_cents) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING payment_id",
+        payment_id, contribution_id, amount_cents, source, paid_at, paid_on, excess_cents)
+    return row is not None
+
+
+async def payment_exists(conn: asyncpg.Connection, payment_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM contribution_payments WHERE payment_id = $1)",
+                               payment_id)
+
+
+async def set_fully_paid(conn: asyncpg.Connection, contribution_id: str, on: date | None) -> None:
+    await conn.execute("UPDATE contributions SET fully_paid_on = $2 WHERE contribution_id = $1",
+                       contribution_id, on)
+
+
+async def insert_membership(conn: asyncpg.Connection, *, membership_id: str, person_id: str, cooperative_id: str,
+                            member_number: str, started_at: datetime, joining_outlet: str | None,
+                            contribution_id: str, transferred_from: str | None = None) -> bool:
+    row = await conn.fetchrow(
+        "INSERT INTO memberships (membership_id, person_id, cooperative_id, member_number, status, started_at,"
+        " joining_outlet, contribution_id, transferred_from) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8)"
+        " ON CONFLICT DO NOTHING RETURNING membership_id", membership_id, person_id, cooperative_id,
+        member_number, started_at, joining_outlet, contribution_id, transferred_from)
+    return row is not None
+
+
+async def active_of(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+    """The person's active membership, locked until commit."""
+    return await conn.fetchrow("SELECT * FROM memberships WHERE person_id = $1 AND status = 'active' FOR UPDATE",
+                               person_id)
+
+
+async def end(conn: asyncpg.Connection, membership_id: str, status: str, ended_at: datetime) -> None:
+    await conn.execute("UPDATE memberships SET status = $2, ended_at = $3 WHERE membership_id = $1",
+                       membership_id, status, ended_at)
+
+
+async def overdue_candidates(conn: asyncpg.Connection, today: date, limit: int) -> list[str]:
+    """Active memberships whose contribution's deadline has passed without full payment."""
+    rows = await conn.fetch("""
+        SELECT m.person_id FROM memberships m JOIN contributions c USING (contribution_id)
+        WHERE m.status = 'active' AND c.fully_paid_on IS NULL
+          AND c.started_on + make_interval(months => c.deadline_months) < $1
+        ORDER BY m.person_id LIMIT $2""", today, limit)
+    return [r["person_id"] for r in rows]
+
+
+async def add_benefit_account(conn: asyncpg.Connection, person_id: str, *, encrypted: bytes, token: str,
+                              last_four: str, account_type: str, valid_from: datetime) -> None:
+    await conn.execute("UPDATE benefit_accounts SET valid_to = $2 WHERE person_id = $1 AND valid_to IS NULL",
+                       person_id, valid_from)
+    await conn.execute(
+        "INSERT INTO benefit_accounts (person_id, iban_encrypted, iban_token, last_four, account_type, valid_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6)", person_id, encrypted, token, last_four, account_type, valid_from)

@@ -1,0 +1,43 @@
+"""The membership commands: each to its use case, in order, in the caller's transaction.
+
+A broken rule refuses the message with its stable code (the dead-letter reason); because the whole
+transaction is rolled back, nothing of a refused command is applied.
+"""
+from __future__ import annotations
+
+from contracts.events.membership import (
+    AcceptInvitation, AddMinor, InviteToHousehold, JoinCooperative, LeaveHousehold, PayContribution,
+    RegisterCustomer, Resign, TransferMembership, UpdateContactData,
+)
+from services.membership.application.config import MembershipConfig
+from services.membership.application.contributions import pay_contribution
+from services.membership.application.customers import register_customer, update_contact_data
+from services.membership.application.households import (
+    accept_invitation, add_minor, invite_to_household, leave_household,
+)
+from services.membership.application.join import join_cooperative
+from services.membership.application.membership_end import resign, transfer_membership
+from services.membership.domain.errors import MembershipRuleViolation
+from shared.delivery import Incoming, Rejected
+
+USE_CASES = {
+    RegisterCustomer: register_customer,
+    JoinCooperative: join_cooperative,
+    PayContribution: pay_contribution,
+    InviteToHousehold: invite_to_household,
+    AcceptInvitation: accept_invitation,
+    AddMinor: add_minor,
+    LeaveHousehold: leave_household,
+    TransferMembership: transfer_membership,
+    Resign: resign,
+    UpdateContactData: update_contact_data,
+}
+
+
+async def handle_commands(conn, messages: list[Incoming], config: MembershipConfig) -> None:
+    for message in messages:
+        command = message.data.root
+        try:
+            await USE_CASES[type(command)](conn, command, message.envelope, config)
+        except MembershipRuleViolation as violation:
+            raise Rejected(violation.code, str(violation)) from None

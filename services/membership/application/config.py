@@ -1,0 +1,49 @@
+"""What the membership use cases are given: the cooperatives and the keys for personal data.
+
+Identity codes and IBANs are looked up by keyed token (the blind index) and stored encrypted; the clear
+value lives only in memory while a message is handled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.membership.domain.cooperatives import Cooperative, load_cooperatives
+from services.membership.domain.identity_code import IdentityCode, parse_identity_code
+from shared.crypto import FieldCipher
+from shared.pseudonym import keyed_token
+from shared.settings import Settings
+
+SOURCE = "coopreg/membership"
+
+
+@dataclass(frozen=True)
+class MembershipConfig:
+    cooperatives: dict[str, Cooperative]
+    index_key: str = field(repr=False)
+    cipher: FieldCipher = field(repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, cooperatives: dict[str, Cooperative] | None = None):
+        secrets = settings.secrets
+        return cls(cooperatives if cooperatives is not None else load_cooperatives(),
+                   secrets.index_key.get_secret_value(), FieldCipher(secrets.encryption_key.get_secret_value()))
+
+    def identity_token(self, code: IdentityCode) -> str:
+        return keyed_token("identity", code.value, self.index_key)
+
+    def encrypt_identity_code(self, person_id: str, code: IdentityCode) -> bytes:
+        return self.cipher.encrypt(code.value, f"persons.identity_code:{person_id}")
+
+    def identity_code_of(self, person) -> IdentityCode:
+        """The person's identity code, decrypted from their row, for a rule that needs the birth date."""
+        clear = self.cipher.decrypt(person["identity_code_encrypted"], f"persons.identity_code:{person['person_id']}")
+        return parse_identity_code(clear, allow_temporary=True)
+
+    def iban_token(self, iban: str) -> str:
+        return keyed_token("iban", iban, self.index_key)
+
+    def encrypt_iban(self, person_id: str, iban: str) -> bytes:
+        return self.cipher.encrypt(iban, f"benefit_accounts.iban:{person_id}")
+
+    def decrypt_iban(self, person_id: str, blob: bytes) -> str:
+        return self.cipher.decrypt(blob, f"benefit_accounts.iban:{person_id}")

@@ -1,0 +1,87 @@
+"""The events the membership service publishes, staged in the outbox with the change that caused them.
+
+Household and person states are published only when they changed since the last publication, each with
+a version one higher; their event ids are derived from (key, version), so a re-sent state is recognised.
+"""
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel
+
+from contracts.envelope import NAMESPACE, Envelope
+from contracts.events.membership_states import HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState
+from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, Topic
+from services.membership.adapters import households, states
+from services.membership.application.config import SOURCE
+from services.membership.application.ledger import load_contribution
+from shared import outbox
+
+
+def event(topic: Topic, key: str, data: BaseModel, cause: Envelope, identity: str,
+          cooperative: str | None = None) -> outbox.OutgoingEvent:
+    envelope = cause.follow(source=SOURCE, type=topic.event_type, subject=key, cooperative=cooperative,
+                            id=str(uuid.uuid5(NAMESPACE, identity)))
+    return outbox.OutgoingEvent(topic.name, key, envelope, data)
+
+
+async def _publish_if_changed(conn, kind: str, key: str, topic: Topic, build, cause: Envelope,
+                              cooperative: str | None) -> None:
+    version, last = await states.published(conn, kind, key)
+    data: BaseModel = build(version + 1)
+    state = data.model_dump(mode="json", exclude={"version"})
+    if state == last:
+        return
+    await states.mark_published(conn, kind, key, version + 1, state)
+    await outbox.add(conn, [event(topic, key, data, cause, f"{kind}:{key}:{version + 1}", cooperative)])
+
+
+def _member(row) -> HouseholdMember:
+    return HouseholdMember(person_id=row["person_id"], role=row["role"], joined_by=row["joined_by"],
+                           joined_at=row["valid_from"], left_at=row["valid_to"], left_because=row["left_because"])
+
+
+async def household(conn, household_id: str, cause: Envelope) -> None:
+    row = await states.household(conn, household_id)
+    members = [_member(m) for m in await households.members(conn, household_id)]
+    contribution = await load_contribution(conn, row["contribution_id"])
+
+    def build(version: int) -> HouseholdState:
+        return HouseholdState(
+            household_id=household_id, version=version, status=row["status"],
+            main_member_person_id=row["main_person_id"], membership_id=row["membership_id"],
+            cooperative_id=row["cooperative_id"], cooperative_from=row["cooperative_from"],
+            member_number=row["member_number"], membership_status=row["membership_status"],
+            open_contribution_cents=max(contribution.open_cents, 0), contribution_deadline=contribution.deadline,
+            founded_at=row["founded_at"], dissolved_at=row["dissolved_at"], members=members)
+    await _publish_if_changed(conn, "household", household_id, MEMBERSHIP_HOUSEHOLDS, build, cause,
+                              row["cooperative_id"])
+
+
+def _kind(row) -> str:
+    if row["own_cooperative"] is not None:
+        return "owner_customer"
+    return "household_member" if row["household_id"] is not None else "other_customer"
+
+
+async def person(conn, person_id: str, cause: Envelope) -> None:
+    row = await states.person(conn, person_id)
+    deceased = row["deceased_on"] is not None
+
+    def build(version: int) -> PersonState:
+        return PersonState(
+            person_id=person_id, version=version, customer_kind=_kind(row), language=row["language"],
+            deceased=deceased, marketing_prohibition=row["marketing_prohibition"] or deceased,
+            sbank_customer=row["sbank_customer_ref"] is not None, staff_discount=row["staff_discount"],
+            household_id=row["household_id"], cooperative_id=row["household_cooperative"] or row["own_cooperative"])
+    await _publish_if_changed(conn, "person", person_id, MEMBERSHIP_PERSONS, build, cause, None)
+
+
+async def persons(conn, person_ids, cause: Envelope) -> None:
+    for person_id in dict.fromkeys(person_ids):
+        await person(conn, person_id, cause)
+
+
+async def benefit_payout(conn, payout: MemberBenefitPayout, cause: Envelope) -> None:
+    await outbox.add(conn, [event(MEMBERSHIP_BENEFITS, payout.person_id, payout, cause,
+                                  f"benefit:{payout.payout_id}", payout.cooperative_id)])

@@ -1,0 +1,40 @@
+"""Use case: staff data from the HR register Hertta (`hr.staff-updates.v1`).
+
+Each message is the current state of one employment; a later source time wins, an older one is stale
+(counted). The staff-discount right reaches the other services in the person's published state. An update
+for a person the register does not know has no effect (counted).
+"""
+from __future__ import annotations
+
+from contracts.events.hr import StaffUpdate
+from services.membership.adapters import persons, staff
+from services.membership.application import publish
+from services.membership.application.config import MembershipConfig
+from services.membership.domain.errors import MembershipRuleViolation
+from services.membership.domain.identity_code import parse_identity_code
+from shared.delivery import Incoming, Rejected
+
+SOURCE = "hr"
+
+
+async def apply_staff_update(conn, message: Incoming, config: MembershipConfig) -> None:
+    update: StaffUpdate = message.data
+    code = parse_identity_code(update.identity_code, allow_temporary=True)
+    person_id = await persons.by_token(conn, config.identity_token(code))
+    if person_id is None:
+        await persons.count_ignored(conn, SOURCE, "unknown_person")
+        return
+    await persons.lock(conn, person_id)
+    if not await staff.save_employment(conn, person_id, update.employer, update.employment_start,
+                                       update.employment_end, update.staff_discount, update.source_time):
+        await persons.count_ignored(conn, SOURCE, "stale:employment")
+        return
+    await publish.person(conn, person_id, message.envelope)
+
+
+async def apply_staff_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
+    for message in messages:
+        try:
+            await apply_staff_update(conn, message, config)
+        except MembershipRuleViolation as violation:
+            raise Rejected(violation.code, str(violation)) from None

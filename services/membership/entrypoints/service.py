@@ -1,0 +1,42 @@
+"""The membership service: the customer register — persons, cooperatives, memberships and capital
+contributions, households — and its exchanges with S-Bank, the population register (DVV) and HR (Hertta).
+Commands and updates in; household and person states, S-Bank updates and benefit payouts out."""
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from contracts.topics import (
+    DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+)
+from services.membership.application.commands import handle_commands
+from services.membership.application.config import MembershipConfig
+from services.membership.application.deadlines import run_deadline_sweeper
+from services.membership.application.population import apply_population_updates
+from services.membership.application.sbank_inbound import apply_sbank_updates
+from services.membership.application.staff import apply_staff_updates
+from shared.runtime import ServiceContext, ServiceDefinition, main
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
+
+
+def wire(ctx: ServiceContext) -> None:
+    config = MembershipConfig.from_settings(ctx.settings)
+    ctx.subscribe(MEMBERSHIP_COMMANDS, partial(handle_commands, config=config), max_records=200)
+    ctx.subscribe(SBANK_CUSTOMER_UPDATES, partial(apply_sbank_updates, config=config),
+                  consumer="membership-sbank", max_records=500)
+    ctx.subscribe(DVV_POPULATION_UPDATES, partial(apply_population_updates, config=config),
+                  consumer="membership-dvv", max_records=500)
+    ctx.subscribe(HR_STAFF_UPDATES, partial(apply_staff_updates, config=config),
+                  consumer="membership-hr", max_records=500)
+    ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
+
+
+SERVICE = ServiceDefinition(
+    "membership", MIGRATIONS, wire, description=__doc__,
+    publishes=(MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES, MEMBERSHIP_BENEFITS,
+               MEMBERSHIP_TAX_REPORTS))
+
+if __name__ == "__main__":
+    main(SERVICE)
