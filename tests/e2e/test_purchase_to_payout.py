@@ -26,8 +26,10 @@ async def issue_card(client, person: str, household: str, number: str, cooperati
     await client.flush()
 
 
-async def card_known(db, count: int):
-    return await db.fetchval("SELECT count(*) FROM purchases.card_allocations") >= count
+async def cards_known(db, household: str, count: int):
+    """The purchases service's projection knows this household's cards (the receipts can resolve)."""
+    return await db.fetchval("SELECT count(*) FROM purchases.card_allocations WHERE household_id = $1",
+                             household) >= count
 
 
 async def payouts_of(settings, household: str) -> list[dict]:
@@ -41,7 +43,7 @@ async def test_household_purchases_pool_into_one_tier_and_pay_out_once(settings,
     # two members of one household, each with a card
     await issue_card(client, f"{household}-a", household, cards["a"])
     await issue_card(client, f"{household}-b", household, cards["b"])
-    await eventually(lambda: card_known(db, 2))
+    await eventually(lambda: cards_known(db, household, 2))
     at = datetime(2031, 3, 14, 12, 0, tzinfo=timezone.utc)
     # member A buys 300 € (paid with the S-Etukortti Visa), member B 250 € in cash
     first = pos_purchase(f"r-{household}-1", cards["a"], at, [("grocery", 30000)], payment="s_etukortti_debit")
@@ -69,7 +71,7 @@ async def test_malformed_messages_land_in_the_dlq_with_reasons_while_valid_ones_
     household, seq = f"h-{uuid.uuid4().hex[:8]}", uuid.uuid4().int % 10**9
     number = card_number(seq)
     await issue_card(client, f"{household}-a", household, number)
-    await eventually(lambda: card_known(db, 1))
+    await eventually(lambda: cards_known(db, household, 1))
     at = datetime(2031, 5, 2, 9, 30, tzinfo=timezone.utc)
     valid = pos_purchase(f"r-{household}-ok", number, at, [("grocery", 1234)])
     in_sek = orjson.loads(valid.model_dump_json()) | {"currency": "SEK", "receipt_id": f"r-{household}-sek"}
