@@ -56,7 +56,9 @@ PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAcce
                            "Identified purchases resolved to the household they belonged to at purchase time")
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,
                    "Current state of each card with its allocation history", cleanup="compact", retention_ms=-1)
-CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card operations for the cards service")
+# Card commands carry card numbers in clear on the wire: kept no longer than the other inbound topics.
+CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card operations for the cards service",
+                      retention_ms=7 * DAY_MS)
 BONUS_COMMANDS = Topic("bonus.commands.v1", "month", CloseBonusMonth, "Month close requests")
 BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)

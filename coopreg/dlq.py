@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer
 
 from coopreg.client import read_topic
-from shared.dead_letters import CONSUMER, DETAIL, ORIGIN_TOPIC, REASON, dlq_topic, original_headers
+from shared.crypto import FieldCipher
+from shared.dead_letters import CONSUMER, DETAIL, ORIGIN_TOPIC, REASON, dlq_topic, original_headers, original_value
 from shared.kafka import make_producer
 from shared.settings import Settings
 
@@ -45,6 +46,7 @@ async def replay(settings: Settings, topic: str, limit: int | None = None, idle_
                                 group_id="coopreg-dlq-replay", enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     producer = make_producer(settings.kafka, "coopreg-dlq-replay")
+    cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
     await consumer.start()
     await producer.start()
     replayed = 0
@@ -55,8 +57,9 @@ async def replay(settings: Settings, topic: str, limit: int | None = None, idle_
                 break
             for records in batch.values():
                 for record in records[: None if limit is None else limit - replayed]:
-                    await producer.send_and_wait(_header(record, ORIGIN_TOPIC), value=record.value,
-                                                 key=record.key, headers=original_headers(record.headers))
+                    await producer.send_and_wait(_header(record, ORIGIN_TOPIC), key=record.key,
+                                                 value=original_value(record, cipher),
+                                                 headers=original_headers(record.headers))
                     replayed += 1
             await consumer.commit()
     finally:

@@ -35,15 +35,22 @@ class FieldCipher:
         return "FieldCipher(***)"
 
     def encrypt(self, plaintext: str, context: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        return self.seal(plaintext.encode(), context)
 
     def decrypt(self, blob: bytes, context: str) -> str:
+        return self.open(blob, context).decode()
+
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Encrypt raw bytes (a whole message, say) bound to `context`."""
+        nonce = os.urandom(NONCE_BYTES)
+        return VERSION + nonce + self._aead.encrypt(nonce, data, context.encode())
+
+    def open(self, blob: bytes, context: str) -> bytes:
         blob = bytes(blob)
         if not blob.startswith(VERSION) or len(blob) <= 1 + NONCE_BYTES:
             raise DecryptionFailed("not a value this cipher wrote")
         nonce, sealed = blob[1:1 + NONCE_BYTES], blob[1 + NONCE_BYTES:]
         try:
-            return self._aead.decrypt(nonce, sealed, context.encode()).decode()
+            return self._aead.decrypt(nonce, sealed, context.encode())
         except InvalidTag:
             raise DecryptionFailed("the value does not decrypt under this key and context") from None

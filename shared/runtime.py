@@ -16,6 +16,7 @@ from faststream.kafka.annotations import KafkaMessage
 
 from contracts.topics import Topic
 from shared.db import create_pool, migrate
+from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery, Handler
 from shared.kafka import ensure_topics, make_broker, make_producer
@@ -81,7 +82,8 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     producer = make_producer(settings.kafka, f"{service.name}-{settings.instance}")
     await producer.start()
     broker = make_broker(settings.kafka, f"{service.name}-{settings.instance}")
-    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer), broker)
+    cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
+    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher), broker)
     service.wire(ctx)
     relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch,
                         settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)

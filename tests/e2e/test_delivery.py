@@ -14,6 +14,7 @@ from coopreg.client import read_topic
 from coopreg.dlq import dead_letters, replay
 from shared import outbox
 from shared.db import create_pool, migrate
+from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery
 from shared.kafka import ensure_topics, make_producer
@@ -73,12 +74,14 @@ async def test_a_poison_message_goes_to_the_dlq_and_the_rest_of_the_batch_is_app
         settings, client, topic, pool, producer):
     months = ["2050-01", "2050-02", "2050-03", "2050-04"]
     await publish(client, topic, months)
-    delivery = Delivery("plumbing", CloseBonusMonth, pool, DeadLetters(producer), settings.delivery)
+    delivery = Delivery("plumbing", CloseBonusMonth, pool, DeadLetters(producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery)
     await delivery.process(await consume(settings, topic, 4), handler_failing_on({"2050-03"}))
     assert await effects(pool, months) == ["2050-01", "2050-02", "2050-04"]
     letters = await dead_letters(settings, topic.name)
     assert [(d.reason, d.consumer) for d in letters] == [("processing_failed", "plumbing")]
     assert "ValueError" in letters[0].detail
+    [sealed] = await read_topic(settings, topic.dlq, timeout=5)
+    assert b"2050-03" not in sealed.value  # the original bytes are sealed at rest
 
     # the cause is fixed: a replay sends the dead letter back and it is applied once
     assert await replay(settings, topic.name) == 1
@@ -91,7 +94,7 @@ async def test_a_redelivered_batch_has_no_second_effect(settings, client, pool, 
     topic = Topic(f"delivery-dup-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
     await ensure_topics(settings.kafka, (topic,))
     await publish(client, topic, ["2051-01", "2051-02"])
-    delivery = Delivery("plumbing-dup", CloseBonusMonth, pool, DeadLetters(producer), settings.delivery)
+    delivery = Delivery("plumbing-dup", CloseBonusMonth, pool, DeadLetters(producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery)
     records = await consume(settings, topic, 2)
     for _ in range(3):  # as after a crash before the offset commit
         await delivery.process(records, handler_failing_on(set()))
