@@ -170,3 +170,50 @@ async def test_each_change_publishes_the_month_to_date_with_euros_to_the_next_ti
     latest = orjson.loads(rows[-1]["value"])
     assert len(rows) == 2
     assert (latest["tier_total_cents"], latest["rate_bp"], latest["cents_to_next_tier"]) == (19000, 100, 1000)
+
+
+async def keep_household(pool, household: str, cooperative: str, cooperative_from: datetime, open_cents: int,
+                         version: int = 1):
+    from contracts.events.membership_states import HouseholdMember, HouseholdState
+    from services.bonus.application.keep_households import when_household_changes_keep_it
+
+    founded = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    state = HouseholdState(
+        household_id=household, version=version, status="active", main_member_person_id="p1", membership_id="m1",
+        cooperative_id=cooperative, cooperative_from=cooperative_from, member_number="1234567897",
+        membership_status="active", open_contribution_cents=open_cents, contribution_deadline=date(2032, 1, 1),
+        founded_at=founded, members=[HouseholdMember(person_id="p1", role="main_member", joined_by="founded",
+                                                     joined_at=founded)])
+    async with pool.acquire() as conn, conn.transaction():
+        await when_household_changes_keep_it(conn, [incoming(state)])
+
+
+async def test_bonus_goes_to_the_open_contribution_first(pools):
+    pool, household = pools["bonus"], new_id("h")
+    # worked example 9: 80 € open; the month earns 45 € Bonus + 2 € payment-method benefit → all to the fee
+    await keep_household(pool, household, "hok-elanto", datetime(2030, 1, 1, tzinfo=timezone.utc), 8000)
+    await book(pool, accepted(new_id("r"), household, month_at(2046, 1), 90000, pmb=40000))
+    await close(pool, date(2046, 1, 1))
+    [row] = await pool.fetch("SELECT value FROM outbox WHERE topic = 'bonus.payouts.v1' AND key = $1",
+                             household.encode())
+    payout = orjson.loads(row["value"])
+    assert (payout["contribution_cents"], payout["transactions"]) == (4700, [])
+
+
+async def test_a_transfer_mid_month_puts_the_whole_month_in_the_new_cooperative(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await book(pool, accepted(new_id("r"), household, month_at(2046, 3, 5), 20000, cooperative="turun"))
+    # a card still ordered under the old cooperative is used late in the month ...
+    await book(pool, accepted(new_id("r"), household, month_at(2046, 3, 28), 20000, cooperative="kpo"))
+    # ... but the membership moved to Turku on 20.3., which applies from the start of March (Helsinki)
+    await keep_household(pool, household, "turun", datetime(2046, 2, 28, 22, tzinfo=timezone.utc), 0, version=2)
+    await close(pool, date(2046, 3, 1))
+    statement = await pool.fetchrow("SELECT * FROM statements WHERE household_id = $1", household)
+    assert (statement["cooperative_id"], statement["tier_total_cents"]) == ("turun", 40000)
+
+
+async def test_an_older_household_state_never_overwrites_a_newer_one(pools):
+    pool, household = pools["bonus"], new_id("h")
+    await keep_household(pool, household, "turun", datetime(2030, 1, 1, tzinfo=timezone.utc), 0, version=3)
+    await keep_household(pool, household, "kpo", datetime(2030, 1, 1, tzinfo=timezone.utc), 5000, version=2)
+    assert await pool.fetchval("SELECT cooperative_id FROM households WHERE household_id = $1", household) == "turun"

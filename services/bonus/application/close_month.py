@@ -16,12 +16,12 @@ from datetime import date, datetime, timezone
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
 from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
-from services.bonus.adapters import closing
+from services.bonus.adapters import closing, households
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import (
     MonthTotals, TierTables, adjustment_for_closed_month, compute_month, split_payout,
 )
-from services.bonus.domain.months import month_label, parse_month, payout_due
+from services.bonus.domain.months import month_label, month_of, parse_month, payout_due
 from shared import outbox
 from shared.delivery import Incoming
 from shared.logging import get_logger
@@ -59,8 +59,21 @@ class Pricing:
 
     month: date
     tables: TierTables
+    households: dict = field(default_factory=dict)
     at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     _tables: dict = field(default_factory=dict)
+
+    def cooperative(self, row) -> str:
+        """The household's cooperative from the month of a transfer on (the whole month counts in the new
+        one); before the membership service has told, the cooperative its cards were ordered under."""
+        household = self.households.get(row["household_id"])
+        if household is not None and month_of(household["cooperative_from"]) <= self.month:
+            return household["cooperative_id"]
+        return row["cooperative_id"]
+
+    def open_contribution(self, household_id: str) -> int:
+        household = self.households.get(household_id)
+        return household["open_contribution_cents"] if household is not None else 0
 
     @property
     def due_on(self) -> date:
@@ -73,12 +86,13 @@ class Pricing:
 
 
 def price_household(row, pricing: Pricing) -> tuple[tuple, list[outbox.OutgoingEvent]]:
-    table = pricing.table(row["cooperative_id"])
+    household, cooperative = row["household_id"], pricing.cooperative(row)
+    table = pricing.table(cooperative)
     result = compute_month(table, totals_of(row))
-    split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents, 0)
-    household = row["household_id"]
+    split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents,
+                         pricing.open_contribution(household))
     paid = bool(split.transactions or split.contribution_cents)
-    statement = (household, pricing.month, row["cooperative_id"], table.name, result.rate_bp,
+    statement = (household, pricing.month, cooperative, table.name, result.rate_bp,
                  result.tier_total_cents, result.bonus_cents, result.fuel_bonus_cents,
                  result.payment_method_benefit_cents, split.contribution_cents, int(paid))
     if not paid:
@@ -99,7 +113,8 @@ async def _close_chunk(pool, month: date, after: str, config: CloseConfig) -> st
     """Close the next chunk of households; return the last household id, or None when none were left."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await closing.next_accruals(conn, month, after, config.chunk)
-        pricing = Pricing(month, config.tables)
+        known = await households.of(conn, [row["household_id"] for row in rows])
+        pricing = Pricing(month, config.tables, known)
         priced = [price_household(row, pricing) for row in rows]
         await closing.write_statements(conn, [statement for statement, _ in priced])
         await outbox.add(conn, [event for _, events in priced for event in events])

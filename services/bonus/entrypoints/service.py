@@ -4,8 +4,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, PURCHASES_ACCEPTED
+from contracts.topics import (
+    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, MEMBERSHIP_HOUSEHOLDS, PURCHASES_ACCEPTED,
+)
 from services.bonus.application.book_purchases import book_purchases
+from services.bonus.application.keep_households import when_household_changes_keep_it
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
 from services.bonus.domain import load_tier_tables
 from shared.runtime import ServiceContext, ServiceDefinition, main
@@ -18,6 +21,8 @@ def wire(ctx: ServiceContext) -> None:
     # Purchases are booked once by receipt id (their natural key), so they need no inbox row.
     ctx.subscribe(PURCHASES_ACCEPTED, partial(book_purchases, tables=config.tables), use_inbox=False)
     ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)
+    ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",
+                  use_inbox=False)  # versioned states: an older or repeated one changes nothing
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
 
 

@@ -7,9 +7,10 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
+    BONUS_PAYOUTS, DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
     MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
 )
+from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
 from services.membership.application.commands import handle_commands
 from services.membership.application.config import MembershipConfig
 from services.membership.application.deadlines import run_deadline_sweeper
@@ -30,6 +31,8 @@ def wire(ctx: ServiceContext) -> None:
                   consumer="membership-dvv", max_records=500)
     ctx.subscribe(HR_STAFF_UPDATES, partial(apply_staff_updates, config=config),
                   consumer="membership-hr", max_records=500)
+    ctx.subscribe(BONUS_PAYOUTS, partial(when_bonus_is_paid_credit_the_contribution, config=config),
+                  consumer="membership-bonus", max_records=500)
     ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
 
 

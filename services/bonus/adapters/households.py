@@ -1,0 +1,22 @@
+"""The bonus service's projection of households (from membership.households.v1)."""
+from __future__ import annotations
+
+import asyncpg
+
+
+async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Rows: (household, version, status, cooperative, cooperative_from, open contribution); an older
+    version than the one kept (a redelivery, or out of order) changes nothing."""
+    await conn.executemany("""
+        INSERT INTO households AS h (household_id, version, status, cooperative_id, cooperative_from,
+                                     open_contribution_cents)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, status = excluded.status,
+            cooperative_id = excluded.cooperative_id, cooperative_from = excluded.cooperative_from,
+            open_contribution_cents = excluded.open_contribution_cents, updated_at = now()
+        WHERE h.version < excluded.version""", rows)
+
+
+async def of(conn: asyncpg.Connection, household_ids: list[str]) -> dict[str, asyncpg.Record]:
+    rows = await conn.fetch("SELECT * FROM households WHERE household_id = ANY($1::text[])", household_ids)
+    return {r["household_id"]: r for r in rows}

@@ -1,0 +1,13 @@
+"""Reaction: keep the households the membership service publishes, for the close to read locally."""
+from __future__ import annotations
+
+from contracts.events.membership_states import HouseholdState
+from services.bonus.adapters import households
+from shared.delivery import Incoming
+
+
+async def when_household_changes_keep_it(conn, messages: list[Incoming]) -> None:
+    states: list[HouseholdState] = [m.data for m in messages]
+    await households.keep_latest(conn, [
+        (s.household_id, s.version, s.status, s.cooperative_id, s.cooperative_from, s.open_contribution_cents)
+        for s in states])
