@@ -1,13 +1,14 @@
-"""The cards service: card operations in, the compacted card state (with allocation history) out; a
-scheduled sweep closes lapsed temporary blocks and expires cards past their validity."""
+"""The cards service: card operations and household changes in, the compacted card state (with allocation
+history) out; a scheduled sweep closes lapsed temporary blocks and expires cards past their validity."""
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import CARD_COMMANDS, CARD_STATE
+from contracts.topics import CARD_COMMANDS, CARD_STATE, MEMBERSHIP_HOUSEHOLDS
 from services.cards.application.commands import handle_card_commands
 from services.cards.application.config import CardsConfig
+from services.cards.application.follow_households import when_household_changes_cards_follow
 from services.cards.application.sweep import run_card_sweeper
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
@@ -17,6 +18,8 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 def wire(ctx: ServiceContext) -> None:
     config = CardsConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
     ctx.subscribe(CARD_COMMANDS, partial(handle_card_commands, config=config), max_records=500)
+    ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_cards_follow, consumer="cards-households",
+                  max_records=200)
     ctx.jobs.append(partial(run_card_sweeper, ctx.pool, config))
 
 
