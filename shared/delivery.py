@@ -13,6 +13,8 @@ committed, or after the dead letter was acknowledged by the broker.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
@@ -24,6 +26,7 @@ from contracts.envelope import Envelope, InvalidEnvelope
 from shared.dead_letters import DeadLetters
 from shared.logging import get_logger, mask_text
 from shared.settings import DeliverySettings
+from shared.subject_keys import SubjectErased, SubjectKeys
 
 TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
              asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
@@ -42,7 +45,7 @@ class Rejected(Exception):
 class Incoming:
     record: object
     envelope: Envelope
-    data: BaseModel
+    data: BaseModel | None  # None: a tombstone, where the subscription accepts them
 
 
 Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
@@ -63,14 +66,19 @@ def describe_error(error: Exception) -> str:
 
 class Delivery:
     def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
-                 dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True) -> None:
+                 dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True,
+                 tombstones: bool = False, subject_keys: SubjectKeys | None = None) -> None:
         self.consumer, self.model, self.pool = consumer, model, pool
+        self.subject_keys = subject_keys
         self.dead_letters, self.settings, self.use_inbox = dead_letters, settings, use_inbox
+        self.tombstones = tombstones
         self.processed = self.duplicates = 0
         self.log = get_logger(consumer=consumer)
 
     def decode(self, record) -> Incoming:
         if record.value is None:
+            if self.tombstones:
+                return self._tombstone(record)
             raise Rejected("empty_value", "the message has no value")
         try:
             payload = orjson.loads(record.value)
@@ -85,15 +93,45 @@ class Delivery:
         except ValidationError as error:
             raise Rejected("schema_violation", describe_validation(error)) from None
 
+    def _tombstone(self, record) -> Incoming:
+        """A null value on a compacted topic (the key was removed): `data` None. Without a `ce_id` its id
+        comes from its place in the log, so two tombstones of one key are two messages."""
+        try:
+            place = f"tombstone:{record.partition}:{record.offset}".encode()
+            return Incoming(record, Envelope.from_headers(record.headers, record.topic, place), None)
+        except InvalidEnvelope as error:
+            raise Rejected("bad_envelope", mask_text(str(error))[:500]) from None
+
     async def process(self, records: Sequence, handler: Handler) -> None:
         batch: list[Incoming] = []
+        opened = await self._open_sealed(records)
         for record in records:
             try:
-                batch.append(self.decode(record))
+                batch.append(self._decode_opened(record, opened[id(record)]) if id(record) in opened
+                             else self.decode(record))
             except Rejected as rejected:
                 await self.dead_letters.send(record, self.consumer, rejected.reason, rejected.detail)
         if batch:
             await self._apply(batch, handler)
+
+    async def _open_sealed(self, records: Sequence) -> dict:
+        """Open the values sealed for a person (`shared.subject_keys`); waits out a lost database."""
+        attempt = 0
+        while self.subject_keys is not None:
+            attempt += 1
+            try:
+                async with self.pool.acquire() as conn:
+                    return await self.subject_keys.open_records(conn, records)
+            except TRANSIENT as error:
+                self.log.warning("key store unavailable, waiting", error=type(error).__name__, attempt=attempt)
+                await self._backoff(attempt)
+        return {}
+
+    def _decode_opened(self, record, opened: bytes | SubjectErased) -> Incoming:
+        """A sealed record decoded from its opened value; the dead letter keeps the sealed original."""
+        if isinstance(opened, SubjectErased):
+            raise Rejected("subject_erased", "sealed for a person whose key was destroyed")
+        return dataclasses.replace(self.decode(dataclasses.replace(record, value=opened)), record=record)
 
     async def _apply(self, batch: list[Incoming], handler: Handler) -> None:
         attempt = 0
@@ -121,6 +159,7 @@ class Delivery:
         await self.dead_letters.send(batch[0].record, self.consumer, reason, detail)
 
     async def _transaction(self, batch: list[Incoming], handler: Handler) -> None:
+        started = time.perf_counter()
         async with self.pool.acquire() as conn:
             async with conn.transaction():
                 fresh = await self._claim(conn, batch) if self.use_inbox else batch
@@ -128,6 +167,7 @@ class Delivery:
                     await handler(conn, fresh)
         self.processed += len(batch)
         self.duplicates += len(batch) - len(fresh)
+        self.log.debug("batch applied", records=len(batch), ms=round((time.perf_counter() - started) * 1000, 1))
 
     async def _claim(self, conn: asyncpg.Connection, batch: list[Incoming]) -> list[Incoming]:
         """Record every event id in the inbox; return the ones not handled before (first of a repeat)."""

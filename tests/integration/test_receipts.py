@@ -139,3 +139,22 @@ async def test_a_receipt_unresolved_past_the_horizon_is_reported_and_still_resol
                                receipt.receipt_id) == "unresolved_expired"
     await card_changes(pool, card_state(config, number, ("p3", "h3", T0, None)))
     assert (await accepted_for(pool, receipt.receipt_id))[0]["household_id"] == "h3"
+
+
+async def test_a_receipt_that_raced_its_card_data_is_resolved_by_the_sweep(settings, pools):
+    from services.purchases.adapters.receipts import replace_allocations
+    from services.purchases.application.report_unresolved import resolve_and_report
+
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=3), [("grocery", 900)])
+    await record(pool, config, receipt)
+    # the card's allocation committed without seeing the receipt (two concurrent transactions)
+    async with pool.acquire() as conn, conn.transaction():
+        await replace_allocations(conn, keyed_token("card", number, config.index_key),
+                                  [(T0, None, "p5", "h5", "hok-elanto", True)])
+    assert await pool.fetchval("SELECT status FROM receipts WHERE receipt_id = $1", receipt.receipt_id) == "unresolved"
+    resolved, _ = await resolve_and_report(pool, config)
+    assert resolved >= 1
+    assert (await accepted_for(pool, receipt.receipt_id))[0]["household_id"] == "h5"

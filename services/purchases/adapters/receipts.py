@@ -10,8 +10,8 @@ STAGING_COLUMNS = (
     "identifier_token", "identifier_last4", "total_cents", "bonus_eligible_cents", "fuel_cents",
     "fuel_millilitres", "payment_method_eligible_cents", "excluded", "lines", "return_of",
 )
-RETURNED = ("receipt_id, status, person_id, household_id, cooperative_id, purchased_at, outlet_id, chain, "
-            "total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
+RETURNED = ("receipt_id, identifier_token, status, person_id, household_id, cooperative_id, purchased_at, "
+            "outlet_id, chain, total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
             "excluded, return_of")
 
 CREATE_STAGING = """
@@ -51,6 +51,25 @@ RETURNING receipt_id
 """
 
 
+# A receipt and a state of its card may be applied at the same moment by two consumers. Under READ
+# COMMITTED neither transaction would see the other's uncommitted rows: the receipt would be stored
+# unresolved and the card's resolution would miss it, forever. So they lock the identifier first —
+# receipts shared (they never exclude each other), card changes exclusive — and whichever commits second
+# sees the first. Identifiers share 256 buckets, so a batch holds at most 256 locks.
+LOCK_IDENTIFIERS = """
+SELECT {function}(hashtext('purchases:identifier'), bucket)
+FROM (SELECT DISTINCT hashtext(token) & 255 AS bucket FROM {tokens} ORDER BY bucket) buckets
+"""
+LOCK_STAGED_FOR_RECEIPTS = LOCK_IDENTIFIERS.format(
+    function="pg_advisory_xact_lock_shared", tokens="(SELECT identifier_token AS token FROM receipt_staging) t")
+LOCK_FOR_CARD_CHANGES = LOCK_IDENTIFIERS.format(
+    function="pg_advisory_xact_lock", tokens="unnest($1::text[]) AS t(token)")
+
+
+async def lock_identifiers_for_card_changes(conn: asyncpg.Connection, card_tokens: list[str]) -> None:
+    await conn.execute(LOCK_FOR_CARD_CHANGES, card_tokens)
+
+
 @dataclass(frozen=True)
 class StoreResult:
     stored: list[asyncpg.Record]
@@ -61,29 +80,35 @@ class StoreResult:
 async def store_receipts(conn: asyncpg.Connection, rows: list[tuple]) -> StoreResult:
     await conn.execute(CREATE_STAGING)
     await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGING_COLUMNS))
+    await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
     stored = await conn.fetch(INSERT_RESOLVED)
     conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
     return StoreResult(stored, len(rows) - len(stored), conflicts)
 
 
 async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:
-    await conn.execute("DELETE FROM card_allocations WHERE card_token = $1", card_token)
-    await conn.executemany(
-        "INSERT INTO card_allocations (card_token, valid_from, valid_to, person_id, household_id,"
-        " cooperative_id, usable) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [(card_token, *period) for period in periods])
+    await replace_many_allocations(conn, {card_token: periods})
 
 
-async def resolve_waiting(conn: asyncpg.Connection, card_token: str) -> list[asyncpg.Record]:
-    """Receipts that waited for this identifier's card data and can now be resolved."""
+async def replace_many_allocations(conn: asyncpg.Connection, histories: dict[str, list[tuple]]) -> None:
+    """Each card's whole allocation history replaces what was kept for it (the state is complete)."""
+    await conn.execute("DELETE FROM card_allocations WHERE card_token = ANY($1::text[])", list(histories))
+    await conn.copy_records_to_table(
+        "card_allocations", columns=["card_token", "valid_from", "valid_to", "person_id", "household_id",
+                                     "cooperative_id", "usable"],
+        records=[(token, *period) for token, periods in histories.items() for period in periods])
+
+
+async def resolve_waiting(conn: asyncpg.Connection, card_tokens: list[str] | None = None) -> list[asyncpg.Record]:
+    """Receipts that waited for card data and can now be resolved: of these identifiers, or (None) of any."""
     return await conn.fetch(f"""
         UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
                cooperative_id = a.cooperative_id
         FROM card_allocations a
-        WHERE r.status IN ('unresolved', 'unresolved_expired') AND r.identifier_token = $1 AND a.card_token = r.identifier_token
-          AND a.usable AND a.household_id IS NOT NULL
+        WHERE r.status <> 'accepted' AND ($1::text[] IS NULL OR r.identifier_token = ANY($1::text[]))
+          AND a.card_token = r.identifier_token AND a.usable AND a.household_id IS NOT NULL
           AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)
-        RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_token)
+        RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_tokens)
 
 
 async def counts(conn: asyncpg.Connection) -> dict[str, int]:

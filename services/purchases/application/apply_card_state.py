@@ -1,4 +1,4 @@
-"""Reaction: when a card's state arrives, keep its allocation history and resolve receipts that waited."""
+"""Reaction: when cards' states arrive, keep their allocation histories and resolve receipts that waited."""
 from __future__ import annotations
 
 from contracts.events.cards import CardState
@@ -14,10 +14,9 @@ def periods(state: CardState) -> list[tuple]:
 
 
 async def when_card_changes_resolve_waiting_receipts(conn, messages: list[Incoming]) -> None:
-    events = []
-    for message in messages:  # in partition order: a later state of the same card wins
-        state: CardState = message.data
-        await receipts.replace_allocations(conn, state.card_token, periods(state))
-        events += [accepted_event(row, message.envelope)
-                   for row in await receipts.resolve_waiting(conn, state.card_token)]
-    await outbox.add(conn, events)
+    # In partition order a later state of the same card replaces an earlier one: each carries the whole
+    # history, so only the last state of each card in the batch matters.
+    latest: dict[str, Incoming] = {m.data.card_token: m for m in messages}
+    await receipts.replace_many_allocations(conn, {token: periods(m.data) for token, m in latest.items()})
+    resolved = await receipts.resolve_waiting(conn, list(latest))
+    await outbox.add(conn, [accepted_event(row, latest[row["identifier_token"]].envelope) for row in resolved])

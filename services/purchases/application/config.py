@@ -12,6 +12,7 @@ from services.purchases.domain.product_data import DEFAULT_COLLECTION_LEVEL_BY_C
 class PurchasesConfig:
     index_key: str
     parking_horizon_days: int = 30
+    resolve_every_seconds: float = 3.0
     rules: EligibilityRules = field(default_factory=default_rules)
     collection_levels: Mapping[str, CollectionLevel] = field(
         default_factory=lambda: DEFAULT_COLLECTION_LEVEL_BY_CHAIN)

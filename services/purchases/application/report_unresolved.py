@@ -1,27 +1,39 @@
-"""Job: receipts whose identifier stayed unknown past the parking horizon are reported to operators.
+"""Job: receipts waiting for card data are resolved as soon as it is there, and reported past a horizon.
 
-They are neither dropped nor guessed: a card that turns up later still resolves them (and the Bonus of a
-closed month becomes an adjustment). The horizon is configurable (`PurchasesConfig.parking_horizon_days`).
+A receipt and the card data it waits for are handled by two consumers in concurrent transactions: a
+receipt stored while its card's allocation is being written (neither sees the other uncommitted) would
+wait for ever. This job resolves whatever can be resolved now, every few seconds, so that race costs a
+few seconds, never a purchase. Receipts whose identifier stays unknown past the parking horizon are
+reported — neither dropped nor guessed: a card that turns up later still resolves them.
 """
 from __future__ import annotations
 
 import asyncio
 
 from services.purchases.adapters import receipts
+from services.purchases.application.accepted import accepted_event
 from services.purchases.application.config import PurchasesConfig
+from shared import outbox
 from shared.logging import get_logger
 
-log = get_logger(job="report_unresolved")
+log = get_logger(job="unresolved_receipts")
 
 
-async def run_parking_report(pool, config: PurchasesConfig, stop: asyncio.Event, every_seconds: float = 300) -> None:
+async def resolve_and_report(pool, config: PurchasesConfig) -> tuple[int, int]:
+    async with pool.acquire() as conn, conn.transaction():
+        resolved = await receipts.resolve_waiting(conn)
+        await outbox.add(conn, [accepted_event(row) for row in resolved])
+        expired = await receipts.expire_unresolved(conn, config.parking_horizon_days)
+    if expired:
+        log.warning("receipts unresolved past the parking horizon", receipts=expired,
+                    horizon_days=config.parking_horizon_days)
+    return len(resolved), expired
+
+
+async def run_unresolved_sweeper(pool, config: PurchasesConfig, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        async with pool.acquire() as conn:
-            expired = await receipts.expire_unresolved(conn, config.parking_horizon_days)
-        if expired:
-            log.warning("receipts unresolved past the parking horizon", receipts=expired,
-                        horizon_days=config.parking_horizon_days)
+        await resolve_and_report(pool, config)
         try:
-            await asyncio.wait_for(stop.wait(), every_seconds)
+            await asyncio.wait_for(stop.wait(), config.resolve_every_seconds)
         except asyncio.TimeoutError:
             pass

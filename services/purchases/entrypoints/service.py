@@ -9,7 +9,7 @@ from services.purchases.application.apply_card_state import when_card_changes_re
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import record_purchases
-from services.purchases.application.report_unresolved import run_parking_report
+from services.purchases.application.report_unresolved import run_unresolved_sweeper
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
@@ -21,7 +21,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(POS_PURCHASES, partial(record_purchases, config=config), use_inbox=False)
     ctx.subscribe(PARTNER_PURCHASES, partial(record_partner_purchases, config=config), use_inbox=False,
                   consumer="purchases-partners")
-    ctx.jobs.append(partial(run_parking_report, ctx.pool, config))
+    ctx.jobs.append(partial(run_unresolved_sweeper, ctx.pool, config))
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
 
 
