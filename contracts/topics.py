@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, MonthToDate
 from contracts.events.card_commands import CardCommand
 from contracts.events.cards import CardState
+from contracts.events.consent import ConsentCommand, ConsentState
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
@@ -101,6 +102,13 @@ MEMBERSHIP_BENEFITS = Topic("membership.benefits.v1", "person id", MemberBenefit
 MEMBERSHIP_TAX_REPORTS = Topic("membership.tax-reports.v1", "year", TaxReportWritten,
                                "The yearly report to the tax authority was written")
 
+# The consent service: blocks, permissions and segment definitions in, each person's consent out.
+CONSENT_COMMANDS = Topic("consent.commands.v1", "person id or segment name", ConsentCommand,
+                         "Blocks, marketing permissions and segment definitions for the consent service")
+CONSENT_STATES = Topic("consent.states.v1", "person id", ConsentState,
+                       "Each person's blocks and permissions in force, with the household's product-data "
+                       "blocks (tombstone: erased)", cleanup="compact", retention_ms=-1)
+
 
 def marketing_segment(name: str) -> Topic:
     """The compacted topic of one marketing segment, keyed by the per-segment pseudonym (tombstone = left)."""
@@ -113,5 +121,5 @@ ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_CO
                           BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
-                          MEMBERSHIP_TAX_REPORTS)
+                          MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES)
 BY_NAME = {topic.name: topic for topic in ALL}

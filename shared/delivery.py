@@ -5,8 +5,8 @@ only when it returns, that is after the PostgreSQL transaction holding the effec
 committed, or after the dead letter was acknowledged by the broker.
 
 - A message that cannot be decoded or violates its contract goes to the DLQ at once (`Rejected`).
-- A lost dependency (PostgreSQL down, connection reset) is waited for with capped backoff: the consumer
-  pauses, nothing is dead-lettered for an outage.
+- A lost dependency (PostgreSQL down, connection reset, the broker away while a dead letter is due) is
+  waited for with capped backoff: the consumer pauses, nothing is dead-lettered or skipped for an outage.
 - Any other failure is retried a bounded number of times; a failing batch is then split so that only
   the poison message goes to the DLQ and the rest of the partition moves on.
 """
@@ -20,13 +20,14 @@ from typing import Awaitable, Callable, Sequence
 
 import asyncpg
 import orjson
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel, ValidationError
 
 from contracts.envelope import Envelope, InvalidEnvelope
 from shared.dead_letters import DeadLetters
 from shared.logging import get_logger, mask_text
 from shared.settings import DeliverySettings
-from shared.subject_keys import SubjectErased, SubjectKeys
+from shared.subject_keys import SubjectErased, SubjectKeys, sealed_for
 
 TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError,
              asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
@@ -67,12 +68,13 @@ def describe_error(error: Exception) -> str:
 class Delivery:
     def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
                  dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True,
-                 tombstones: bool = False, subject_keys: SubjectKeys | None = None) -> None:
-        self.consumer, self.model, self.pool = consumer, model, pool
+                 tombstones: bool = False, subject_keys: SubjectKeys | None = None, topic: str = "") -> None:
+        self.consumer, self.model, self.pool, self.topic = consumer, model, pool, topic
         self.subject_keys = subject_keys
         self.dead_letters, self.settings, self.use_inbox = dead_letters, settings, use_inbox
         self.tombstones = tombstones
         self.processed = self.duplicates = 0
+        self.busy_seconds = 0.0
         self.log = get_logger(consumer=consumer)
 
     def decode(self, record) -> Incoming:
@@ -110,14 +112,16 @@ class Delivery:
                 batch.append(self._decode_opened(record, opened[id(record)]) if id(record) in opened
                              else self.decode(record))
             except Rejected as rejected:
-                await self.dead_letters.send(record, self.consumer, rejected.reason, rejected.detail)
+                await self._dead_letter(record, rejected.reason, rejected.detail)
         if batch:
             await self._apply(batch, handler)
 
     async def _open_sealed(self, records: Sequence) -> dict:
         """Open the values sealed for a person (`shared.subject_keys`); waits out a lost database."""
+        if self.subject_keys is None or not any(sealed_for(r.headers) for r in records):
+            return {}
         attempt = 0
-        while self.subject_keys is not None:
+        while True:
             attempt += 1
             try:
                 async with self.pool.acquire() as conn:
@@ -125,7 +129,6 @@ class Delivery:
             except TRANSIENT as error:
                 self.log.warning("key store unavailable, waiting", error=type(error).__name__, attempt=attempt)
                 await self._backoff(attempt)
-        return {}
 
     def _decode_opened(self, record, opened: bytes | SubjectErased) -> Incoming:
         """A sealed record decoded from its opened value; the dead letter keeps the sealed original."""
@@ -156,7 +159,7 @@ class Delivery:
             for item in batch:
                 await self._apply([item], handler)
             return
-        await self.dead_letters.send(batch[0].record, self.consumer, reason, detail)
+        await self._dead_letter(batch[0].record, reason, detail)
 
     async def _transaction(self, batch: list[Incoming], handler: Handler) -> None:
         started = time.perf_counter()
@@ -167,7 +170,9 @@ class Delivery:
                     await handler(conn, fresh)
         self.processed += len(batch)
         self.duplicates += len(batch) - len(fresh)
-        self.log.debug("batch applied", records=len(batch), ms=round((time.perf_counter() - started) * 1000, 1))
+        took = time.perf_counter() - started
+        self.busy_seconds += took
+        self.log.debug("batch applied", records=len(batch), ms=round(took * 1000, 1))
 
     async def _claim(self, conn: asyncpg.Connection, batch: list[Incoming]) -> list[Incoming]:
         """Record every event id in the inbox; return the ones not handled before (first of a repeat)."""
@@ -179,6 +184,19 @@ class Delivery:
             "ON CONFLICT DO NOTHING RETURNING message_id", self.consumer, list(first))
         new = {r["message_id"] for r in rows}
         return [item for mid, item in first.items() if mid in new]
+
+    async def _dead_letter(self, record, reason: str, detail: str) -> None:
+        """Send to the DLQ, waiting for a broker that is away: the offset never passes a message that is
+        neither applied nor acknowledged as a dead letter."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self.dead_letters.send(record, self.consumer, reason, detail)
+            except (KafkaError, OSError) as error:
+                self.log.warning("dead-letter queue unavailable, waiting", error=type(error).__name__,
+                                 attempt=attempt)
+                await self._backoff(attempt)
 
     async def _backoff(self, attempt: int) -> None:
         delay = min(self.settings.retry_backoff_ms * 2 ** (attempt - 1), self.settings.max_backoff_ms)

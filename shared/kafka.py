@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from aiokafka import AIOKafkaProducer
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -68,3 +70,36 @@ async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+class LagReader:
+    """Consumer lag per group and topic (end offset minus committed offset), read at most every few
+    seconds whatever the scrape rate."""
+
+    def __init__(self, kafka: KafkaSettings, groups: dict[str, str], every_seconds: float = 5.0) -> None:
+        self.kafka, self.groups, self.every = kafka, groups, every_seconds
+        self._cached: dict = {}
+        self._at = 0.0
+
+    async def __call__(self) -> dict[tuple[str, str], int]:
+        if time.monotonic() - self._at > self.every:
+            self._cached, self._at = await self._read(), time.monotonic()
+        return self._cached
+
+    async def _read(self) -> dict[tuple[str, str], int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka.bootstrap_servers, **_security(self.kafka))
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers, **_security(self.kafka))
+        await admin.start()
+        await consumer.start()
+        try:
+            lags: dict[tuple[str, str], int] = {}
+            for group, topic in self.groups.items():
+                committed = {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
+                             if tp.topic == topic}
+                if committed:
+                    end = await consumer.end_offsets(list(committed))
+                    lags[(group, topic)] = sum(max(end[tp] - offset, 0) for tp, offset in committed.items())
+            return lags
+        finally:
+            await consumer.stop()
+            await admin.close()

@@ -19,15 +19,19 @@ from shared.logging import get_logger
 
 @dataclass(frozen=True)
 class OutgoingEvent:
+    """One event to publish; `data` None is a tombstone (a null value: on a compacted topic it removes
+    the key), which still carries its envelope in the headers."""
+
     topic: str
     key: str | None
     envelope: Envelope
-    data: BaseModel
+    data: BaseModel | None
 
     def row(self) -> tuple:
         headers = [[k, v.decode()] for k, v in self.envelope.headers()]
-        return (self.topic, self.key.encode() if self.key is not None else None,
-                self.data.model_dump_json().encode(), orjson.dumps(headers).decode())
+        value = self.data.model_dump_json().encode() if self.data is not None else None
+        return (self.topic, self.key.encode() if self.key is not None else None, value,
+                orjson.dumps(headers).decode())
 
 
 async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
@@ -53,24 +57,29 @@ class OutboxRelay:
                 await _sleep(stop, 1.0)
             try:
                 while not stop.is_set():
-                    sent = await self.relay_once()
+                    sent = await self.relay_once(lock_conn)
                     if sent < self.batch:
                         await _sleep(stop, self.poll)
             finally:
                 await lock_conn.execute("SELECT pg_advisory_unlock_all()")
 
-    async def relay_once(self) -> int:
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch("SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT $1",
-                                    self.batch)
-            if not rows:
-                return 0
-            futures = [await self.producer.send(
-                self.prefix + r["topic"], value=r["value"], key=r["key"],
-                headers=[(k, v.encode()) for k, v in orjson.loads(r["headers"])]) for r in rows]
-            await asyncio.gather(*futures)
-            # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
-            await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
+    async def relay_once(self, conn: asyncpg.Connection | None = None) -> int:
+        """Send the next batch. `run` relays on the session that holds the election: when a database
+        restart ends that session (and the lock with it), relaying fails and the relay is elected anew,
+        instead of going on beside the relay of another instance."""
+        if conn is None:
+            async with self.pool.acquire() as conn:
+                return await self.relay_once(conn)
+        rows = await conn.fetch("SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT $1",
+                                self.batch)
+        if not rows:
+            return 0
+        futures = [await self.producer.send(
+            self.prefix + r["topic"], value=r["value"], key=r["key"],
+            headers=[(k, v.encode()) for k, v in orjson.loads(r["headers"])]) for r in rows]
+        await asyncio.gather(*futures)
+        # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
+        await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.relayed += len(rows)
         return len(rows)
 

@@ -19,10 +19,13 @@ from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery, Handler
-from shared.kafka import ensure_topics, make_broker, make_producer
+from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
+from shared.observability import Observability
+from shared.jobs import keep_running
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
+from shared.subject_keys import SubjectKeys
 
 
 @dataclass
@@ -37,16 +40,21 @@ class ServiceContext:
     broker: KafkaBroker
     deliveries: list[Delivery] = field(default_factory=list)
     jobs: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
+    subject_keys: SubjectKeys | None = None  # opens events sealed for a person (crypto-shredding)
 
     def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
-                  use_inbox: bool = True, max_records: int | None = None) -> Delivery:
-        """Attach `handler` to `topic`: batches in, offsets committed only after `Delivery` returns."""
+                  use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False) -> Delivery:
+        """Attach `handler` to `topic`: batches in, offsets committed only after `Delivery` returns.
+        `tombstones`: a null value on this compacted topic reaches the handler with `data` None."""
         group = consumer or self.name
-        delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox)
+        delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox,
+                            tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name))
         self.deliveries.append(delivery)
 
+        # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never
+        # committed past a message neither applied nor dead-lettered.
         @self.broker.subscriber(
-            self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.ACK, auto_offset_reset="earliest",
+            self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
             fetch_min_bytes=self.settings.delivery.fetch_min_bytes,
@@ -83,11 +91,18 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     await producer.start()
     broker = make_broker(settings.kafka, f"{service.name}-{settings.instance}")
     cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
-    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher), broker)
+    subject_keys = SubjectKeys(cipher)
+    async with pool.acquire() as conn, conn.transaction():
+        await subject_keys.ensure_schema(conn)
+    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher), broker,
+                         subject_keys=subject_keys)
     service.wire(ctx)
     relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch,
                         settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)
-    tasks = [asyncio.create_task(relay.run(stop))] + [asyncio.create_task(job(stop)) for job in ctx.jobs]
+    tasks = [asyncio.create_task(keep_running(job, stop)) for job in [relay.run, *ctx.jobs]]
+    if settings.metrics_port:
+        lag = LagReader(settings.kafka, {d.consumer: d.topic for d in ctx.deliveries})
+        tasks.append(asyncio.create_task(Observability(ctx, relay, lag).serve(settings.metrics_port, stop)))
     await broker.start()
     log.info("service started")
     if ready is not None:

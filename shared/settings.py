@@ -71,6 +71,19 @@ class SecretsSettings(BaseSettings):
     encryption_key: SecretStr = SecretStr("local-development-encryption-key-change-me")
 
 
+class ApiSettings(BaseSettings):
+    """The register API: where it listens, the key its bearer tokens are signed with, and its limits."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_API_")
+
+    host: str = "127.0.0.1"
+    port: int = 18080
+    token_key: SecretStr = SecretStr("local-development-token-key-change-me-0123456789")
+    token_audience: str = Field("coopreg-register-api", description="the `aud` every token must carry")
+    max_body_bytes: int = Field(64 * 1024, description="larger request bodies are refused (413)")
+    retention_every_hours: float = Field(24.0, description="how often the API runs the retention job; 0: never")
+
+
 class StackSettings(BaseSettings):
     """The local development stack (`coopreg stack up`); its ports come from the Kafka and PG settings."""
 
@@ -88,6 +101,8 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or console")
     instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")
+    metrics_port: int = Field(0, description="port of /health, /ready and /metrics; 0: no endpoint")

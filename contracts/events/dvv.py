@@ -2,8 +2,9 @@
 
 Published by the register's DVV adapter, which turns the population register's update service feed into one
 message per change of one person. Consumed by the membership service (names, address, non-disclosure,
-death) and the consent service (the population register's direct-marketing prohibition). Keyed by the
-identity code, so one person's changes stay in order; the topic is readable only by those two services.
+death, the direct-marketing prohibition), which passes the prohibition and deaths on to the consent service
+in the person state. Keyed by the identity code, so one person's changes stay in order; the topic is
+readable only by the membership service.
 
 Each message has one `kind` and carries exactly the fields of that kind (checked here):
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_serializer
 
 from contracts.events.common import Contract
 from contracts.events.fields import Language, MunicipalityCode, Slug, Text
@@ -56,3 +56,8 @@ class SegmentMember(Contract):
     age_band: AgeBand | None = None
     bonus_tier_bp: int | None = Field(None, ge=0, le=1000,
                                       description="the household's latest Bonus % in basis points (500 = 5 %)")
+
+    @model_serializer(mode="wrap")
+    def _only_what_is_carried(self, handler):
+        """An attribute the segment does not carry is left out of the message, not sent as null."""
+        return {name: value for name, value in handler(self).items() if value is not None}

@@ -8,7 +8,9 @@
   * cards: a member's cards are allocated to the household from `joined_at` (acceptance time, never the
     invitation) to `left_at`; payment features end at `left_at`, and for everyone at `dissolved_at`.
 - `membership.persons.v1` (`PersonState`, compacted, key person id): the pseudonymous state other services
-  need; no identity code, name, address, phone or e-mail ever.
+  need; no identity code, name, address, phone or e-mail ever. The consent service also reads address
+  protection, the home municipality (left out under address protection), the birth year (age bands),
+  S-Bank's reference (the two-way consent exchange) and where the marketing prohibition came from.
 - `membership.benefits.v1` (`MemberBenefitPayout`, key person id): interest on the contribution, return of
   surplus and contribution refunds to the member's benefit payment account at S-Bank.
 - `membership.tax-reports.v1` (`TaxReportWritten`, key year): the yearly report to the tax authority was
@@ -22,6 +24,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from contracts.events.common import Contract
+from contracts.events.fields import MunicipalityCode
 
 MembershipStatus = Literal["active", "resigned", "terminated_unpaid", "transferred", "deceased"]
 
@@ -63,6 +66,14 @@ class PersonState(Contract):
     staff_discount: bool
     household_id: str | None = None
     cooperative_id: str | None = None
+    # Added for the consent service; absent (null) in states published before them.
+    address_protection: bool | None = Field(None, description="non-disclosure (turvakielto) in force")
+    home_municipality: MunicipalityCode | None = Field(None, description="never under address protection")
+    birth_year: int | None = Field(None, ge=1850, le=2200)
+    sbank_customer_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{4,40}$",
+                                           description="S-Bank's reference of a shared customer")
+    marketing_prohibition_source: Literal["customer", "sbank", "population_register"] | None = Field(
+        None, description="where the last change of the marketing prohibition came from")
 
 
 class MemberBenefitPayout(Contract):

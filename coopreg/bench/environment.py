@@ -1,13 +1,16 @@
 """An isolated place for a benchmark on the local stack: its own database and topic prefix, and the
-services as real processes whose memory is sampled."""
+services as real processes whose memory is sampled (and which a chaos run kills and restarts)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator, Mapping
 
 import asyncpg
 import psutil
@@ -16,6 +19,18 @@ from shared.kafka import ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 
 SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent")
+
+
+@contextmanager
+def scoped_environ(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Settings variables for one run, restored afterwards (a test session goes on with its own)."""
+    saved = dict(os.environ)
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 async def isolated_settings(name: str) -> Settings:
@@ -41,6 +56,17 @@ async def isolated_settings(name: str) -> Settings:
     return settings
 
 
+async def drop_isolated_database(settings: Settings) -> None:
+    """Remove a run's database (its sessions ended first), leaving nothing behind on a shared server."""
+    pg = settings.pg
+    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="postgres",
+                                 password=pg.password.get_secret_value())
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{pg.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def connect(settings: Settings, schema: str | None = None) -> asyncpg.Connection:
     pg = settings.pg
     return await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database=pg.database,
@@ -50,22 +76,42 @@ async def connect(settings: Settings, schema: str | None = None) -> asyncpg.Conn
 
 @dataclass
 class ServiceUnderTest:
-    """A service process; a thread samples its resident memory until it stops."""
+    """A service process (one instance of it when `instance` is given); a thread samples its resident
+    memory until it stops. A restart appends to the same log."""
 
     name: str
     log_dir: str = str(PROJECT_ROOT / "artifacts" / "bench")
+    instance: str | None = None
     peak_rss: int = 0
     proc: subprocess.Popen | None = None
     _sampler: threading.Thread | None = field(default=None, repr=False)
+    _log_from: int = field(default=0, repr=False)
+
+    @property
+    def log_path(self) -> str:
+        return os.path.join(self.log_dir, f"{self.instance or self.name}.log")
 
     def start(self) -> "ServiceUnderTest":
         os.makedirs(self.log_dir, exist_ok=True)
-        log = open(os.path.join(self.log_dir, f"{self.name}.log"), "wb")
+        restart = self.proc is not None
+        self._log_from = os.path.getsize(self.log_path) if restart and os.path.exists(self.log_path) else 0
+        log = open(self.log_path, "ab" if restart else "wb")
+        env = {**os.environ, **({"COOPREG_INSTANCE": self.instance} if self.instance else {})}
         self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}.entrypoints.service"],
-                                     stdout=log, stderr=subprocess.STDOUT, env={**os.environ}, cwd=PROJECT_ROOT)
+                                     stdout=log, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT)
+        log.close()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
+        if self.running():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(30)
 
     def _sample(self) -> None:
         process = psutil.Process(self.proc.pid)
@@ -76,13 +122,17 @@ class ServiceUnderTest:
                 return
             time.sleep(0.1)
 
+    def ready(self) -> bool:
+        with open(self.log_path, "rb") as log:
+            log.seek(self._log_from)
+            return b'"service started"' in log.read()
+
     def wait_ready(self, timeout: float = 60) -> None:
-        path = os.path.join(self.log_dir, f"{self.name}.log")
+        path = self.log_path
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with open(path, "rb") as log:
-                if b'"service started"' in log.read():
-                    return
+            if self.ready():
+                return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {path}")
             time.sleep(0.2)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli import bench, bonus, dlq, membership, ops
+from coopreg.cli import api, bench, bonus, chaos, dlq, membership, ops, segments
 from coopreg.cli.stack import app as stack_app
 
 app = typer.Typer(help="coopreg — the owner-customer and customer register.", no_args_is_help=True,
@@ -14,9 +14,12 @@ app.add_typer(bonus.app, name="bonus")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench.app, name="bench")
 app.add_typer(membership.app, name="membership")
+app.add_typer(segments.app, name="segments")
+app.add_typer(api.app, name="api")
 app.command()(ops.run)
 app.command()(ops.demo)
 app.command()(ops.docs)
+app.command()(chaos.chaos)
 
 
 def main() -> None:

@@ -45,3 +45,16 @@ def close(households: int = typer.Option(2_600_000, help="households with purcha
     with sentences("the close benchmark"):
         figures = run_async(bench_close(households, say))
     report("coopreg bench close", figures)
+
+
+@app.command()
+def dsar(days: int = typer.Option(730, help="days of purchases (two years)"),
+         receipts_per_day: int = typer.Option(2, help="receipts a day"),
+         rounds: int = typer.Option(5, help="extracts timed")) -> None:
+    """A register extract for a person with two years of purchases: gathered, sealed, downloaded (target ≤ 1 s)."""
+    from coopreg.bench.dsar import bench_dsar
+
+    configure_logging("WARNING", "console")
+    with sentences("the extract benchmark"):
+        figures = run_async(bench_dsar(days, receipts_per_day, rounds, say))
+    report("coopreg bench dsar", figures)

@@ -8,7 +8,7 @@ from shared.kafka import ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
 
-SLICE = ("cards", "purchases", "bonus", "membership")
+SLICE = ("cards", "purchases", "bonus", "membership", "consent")
 
 
 @pytest.fixture(scope="session")

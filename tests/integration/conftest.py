@@ -5,12 +5,12 @@ import pytest
 from services.registry import SERVICES
 from shared.runtime import open_pool
 from shared.settings import Settings
-from tests.support.stack import ensure_stack, fresh_database
+from tests.support.stack import ensure_stack, fresh_database, integration_settings
 
 
 @pytest.fixture(scope="session")
 async def settings() -> Settings:
-    settings = Settings()
+    settings = integration_settings()
     ensure_stack(settings)
     await fresh_database(settings)
     return settings

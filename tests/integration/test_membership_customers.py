@@ -2,16 +2,18 @@
 contact data validated with specific reasons and kept over time, nothing of a refused command applied."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from contracts.events.dvv import PopulationUpdate
 from contracts.events.membership import AddressInput, UpdateContactData
 from contracts.topics import MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES
 from services.membership.adapters import base_data
+from services.membership.application.population import apply_population_updates
 from services.membership.application.config import MembershipConfig
 from services.membership.domain.identity_code import parse_identity_code
-from tests.support.membership_db import counts, events, latest, refusal, run, table_dump
+from tests.support.membership_db import counts, events, handle, latest, refusal, run, table_dump
 from tests.support.people import T0, identity_code, join, register, unique
 
 
@@ -37,12 +39,26 @@ async def test_a_customer_is_registered_with_the_identity_code_only_encrypted_an
 
 
 async def test_the_published_person_state_is_pseudonymous(pool, config):
-    customer = register(language="sv", marketing_prohibition=True)
+    customer = register(language="sv", marketing_prohibition=True, home_municipality="091",
+                        code=identity_code(date(1972, 5, 17)))
     await run(pool, config, customer)
     state = await latest(pool, MEMBERSHIP_PERSONS, customer.person_id)
     assert state == {"person_id": customer.person_id, "version": 1, "customer_kind": "other_customer",
                      "language": "sv", "deceased": False, "marketing_prohibition": True, "sbank_customer": False,
-                     "staff_discount": False, "household_id": None, "cooperative_id": None}
+                     "staff_discount": False, "household_id": None, "cooperative_id": None,
+                     "address_protection": False, "home_municipality": "091", "birth_year": 1972,
+                     "sbank_customer_ref": None, "marketing_prohibition_source": "customer"}
+
+
+async def test_a_protected_persons_municipality_is_not_published(pool, config):
+    customer = register(home_municipality="091")
+    await run(pool, config, customer)
+    protection = PopulationUpdate(update_id=unique("vtj"), identity_code=customer.identity_code,
+                                  kind="non_disclosure", non_disclosure=True, effective_date=T0.date(),
+                                  source_time=T0 + timedelta(days=1))
+    await handle(pool, apply_population_updates, protection, config=config)
+    state = await latest(pool, MEMBERSHIP_PERSONS, customer.person_id)
+    assert (state["address_protection"], state["home_municipality"]) == (True, None)
 
 
 async def test_contact_data_are_stored_in_canonical_form(pool, config):

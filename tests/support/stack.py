@@ -13,7 +13,8 @@ import asyncpg
 from coopreg.stack import Stack
 from shared.settings import PROJECT_ROOT, Settings
 
-SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test")
+SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "register_api",
+                   "subject_keys")
 
 
 async def fresh_database(settings: Settings) -> None:
@@ -85,3 +86,11 @@ async def eventually(check, timeout: float = 30, interval: float = 0.2):
             return value
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s (last value: {value!r})")
+
+
+def integration_settings() -> Settings:
+    """The integration tier's own database: the services the end-to-end tests run would otherwise relay
+    (and so empty) the outboxes these tests read."""
+    settings = Settings()
+    return settings.model_copy(update={"pg": settings.pg.model_copy(
+        update={"database": f"{settings.pg.database}_integration"})})

@@ -17,7 +17,11 @@ async def household(conn: asyncpg.Connection, household_id: str) -> asyncpg.Reco
 async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("""
         SELECT p.person_id, p.language, p.marketing_prohibition, p.deceased_on, p.sbank_customer_ref,
-               p.published_version, p.published_state,
+               p.published_version, p.published_state, p.non_disclosure, p.birth_date,
+               (SELECT b.value->>'code' FROM base_data b WHERE b.person_id = p.person_id
+                  AND b.field_group = 'home_municipality' AND b.ended_at IS NULL) AS home_municipality,
+               (SELECT v.source FROM field_versions v WHERE v.person_id = p.person_id
+                  AND v.field_group = 'marketing_prohibition') AS marketing_prohibition_source,
                hm.household_id, hm.role, hm_m.cooperative_id AS household_cooperative,
                own.cooperative_id AS own_cooperative,
                EXISTS (SELECT 1 FROM staff_employments s WHERE s.person_id = p.person_id AND s.staff_discount

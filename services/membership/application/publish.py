@@ -73,8 +73,20 @@ async def person(conn, person_id: str, cause: Envelope) -> None:
             person_id=person_id, version=version, customer_kind=_kind(row), language=row["language"],
             deceased=deceased, marketing_prohibition=row["marketing_prohibition"] or deceased,
             sbank_customer=row["sbank_customer_ref"] is not None, staff_discount=row["staff_discount"],
-            household_id=row["household_id"], cooperative_id=row["household_cooperative"] or row["own_cooperative"])
+            household_id=row["household_id"], cooperative_id=row["household_cooperative"] or row["own_cooperative"],
+            **_for_consent(row))
     await _publish_if_changed(conn, "person", person_id, MEMBERSHIP_PERSONS, build, cause, None)
+
+
+PROHIBITION_SOURCES = {"customer": "customer", "sbank": "sbank", "dvv": "population_register"}
+
+
+def _for_consent(row) -> dict:
+    """What the consent service needs: a protected person's municipality never leaves."""
+    protected = row["non_disclosure"]
+    return dict(address_protection=protected, home_municipality=None if protected else row["home_municipality"],
+                birth_year=row["birth_date"].year, sbank_customer_ref=row["sbank_customer_ref"],
+                marketing_prohibition_source=PROHIBITION_SOURCES.get(row["marketing_prohibition_source"]))
 
 
 async def persons(conn, person_ids, cause: Envelope) -> None:

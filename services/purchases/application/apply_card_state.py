@@ -17,6 +17,7 @@ async def when_card_changes_resolve_waiting_receipts(conn, messages: list[Incomi
     # In partition order a later state of the same card replaces an earlier one: each carries the whole
     # history, so only the last state of each card in the batch matters.
     latest: dict[str, Incoming] = {m.data.card_token: m for m in messages}
+    await receipts.lock_identifiers_for_card_changes(conn, list(latest))
     await receipts.replace_many_allocations(conn, {token: periods(m.data) for token, m in latest.items()})
     resolved = await receipts.resolve_waiting(conn, list(latest))
     await outbox.add(conn, [accepted_event(row, latest[row["identifier_token"]].envelope) for row in resolved])

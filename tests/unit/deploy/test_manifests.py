@@ -26,7 +26,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 NAMESPACE = "coopreg"
-REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2}
+REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2}
 
 # A COOPREG_ name as written anywhere (keys, ${...} interpolations, comments); `COOPREG_KAFKA_*` style
 # prefixes in prose are not names and are skipped.
@@ -132,7 +132,7 @@ def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
             "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL", "COOPREG_INSTANCE"} <= set(SETTINGS)
     assert not {"COOPREG_KAFKA", "COOPREG_PG", "COOPREG_SECRETS"} & set(SETTINGS)
     assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY",
-            "COOPREG_KAFKA_SASL_PASSWORD"} == SECRET_SETTINGS
+            "COOPREG_KAFKA_SASL_PASSWORD", "COOPREG_API_TOKEN_KEY"} == SECRET_SETTINGS
 
 
 def test_every_setting_named_in_the_manifests_is_read_by_the_code():

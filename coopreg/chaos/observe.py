@@ -1,0 +1,93 @@
+"""What the register ended with: its tables, the payouts S-Bank received and the dead letters."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+import orjson
+
+from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
+from coopreg.bench.environment import connect
+from coopreg.client import read_topic
+from services.bonus.domain import MonthTotals
+from shared.dead_letters import CONSUMER, DETAIL, REASON, dlq_topic
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class Observed:
+    stored: dict[str, str]  # receipt id → status
+    conflicts: set[str]
+    booked: dict[str, str]  # receipt id → household id, in the bonus ledger's lineage
+    totals: dict[tuple[str, date], MonthTotals]
+    receipts: dict[tuple[str, date], int]  # household-month → receipts counted in its accrual
+    month_status: str | None
+    statements: int
+    payouts: dict[str, dict[str, int]]  # household → transaction kind → cents
+    payout_messages: int
+    payouts_contradicting: int  # one payout id published with different content
+    dead_letters: dict[bytes, list[tuple[str, str, str]]]  # key → (reason, detail, consumer) per copy
+    other_dead_letters: int
+
+
+async def pipeline_progress(conn: asyncpg.Connection) -> dict[str, int]:
+    return dict(await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM purchases.receipts) AS stored,"
+        " (SELECT count(*) FROM purchases.receipts WHERE status <> 'accepted') AS unresolved,"
+        " (SELECT count(*) FROM bonus.purchases) AS booked,"
+        " (SELECT count(*) FROM purchases.outbox) + (SELECT count(*) FROM bonus.outbox) AS outbox"))
+
+
+async def _tables(conn: asyncpg.Connection, month: date) -> dict:
+    accruals = await conn.fetch("SELECT * FROM bonus.accruals")
+    return {
+        "stored": {r["receipt_id"]: r["status"] for r in await conn.fetch("SELECT receipt_id, status FROM purchases.receipts")},
+        "conflicts": {r["receipt_id"] for r in await conn.fetch("SELECT receipt_id FROM purchases.receipt_conflicts")},
+        "booked": {r["receipt_id"]: r["household_id"]
+                   for r in await conn.fetch("SELECT receipt_id, household_id FROM bonus.purchases")},
+        "totals": {(r["household_id"], r["month"]): MonthTotals(r["bonus_cents"], r["double_cents"], r["fuel_cents"],
+                                                                r["fuel_millilitres"], r["payment_method_cents"])
+                   for r in accruals},
+        "receipts": {(r["household_id"], r["month"]): r["receipts"] for r in accruals},
+        "month_status": await conn.fetchval("SELECT status FROM bonus.months WHERE month = $1", month),
+        "statements": await conn.fetchval("SELECT count(*) FROM bonus.statements WHERE month = $1", month),
+    }
+
+
+async def _payouts(settings: Settings) -> dict:
+    records = await read_topic(settings, BONUS_PAYOUTS, timeout=120)
+    by_id: dict[str, bytes] = {}
+    contradicting = 0
+    for record in records:
+        payout = orjson.loads(record.value)
+        previous = by_id.setdefault(payout["payout_id"], record.value)
+        contradicting += previous != record.value and orjson.loads(previous)["transactions"] != payout["transactions"]
+    payouts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for value in by_id.values():
+        payout = orjson.loads(value)
+        for transaction in payout["transactions"]:
+            payouts[payout["household_id"]][transaction["kind"]] += transaction["amount_cents"]
+    return {"payouts": {h: dict(kinds) for h, kinds in payouts.items()}, "payout_messages": len(records),
+            "payouts_contradicting": contradicting}
+
+
+async def _dead_letters(settings: Settings) -> dict:
+    letters: dict[bytes, list] = defaultdict(list)
+    for record in await read_topic(settings, dlq_topic(POS_PURCHASES.name), timeout=60):
+        headers = {k: v.decode() for k, v in record.headers}
+        letters[record.key].append((headers.get(REASON), headers.get(DETAIL), headers.get(CONSUMER)))
+    others = 0
+    for topic in (CARD_STATE, PURCHASES_ACCEPTED, BONUS_COMMANDS):
+        others += len(await read_topic(settings, dlq_topic(topic.name), timeout=10))
+    return {"dead_letters": dict(letters), "other_dead_letters": others}
+
+
+async def observe(settings: Settings, month: date) -> Observed:
+    conn = await connect(settings)
+    try:
+        tables = await _tables(conn, month)
+    finally:
+        await conn.close()
+    return Observed(**tables, **await _payouts(settings), **await _dead_letters(settings))

@@ -1,0 +1,110 @@
+"""One chaos run: stack, scenario and oracle, services under faults, month close, comparison."""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+
+from contracts.events.bonus import CloseBonusMonth
+from contracts.topics import BONUS_COMMANDS
+from coopreg.bench.environment import drop_isolated_database, isolated_settings, scoped_environ
+from coopreg.chaos import stack as dedicated
+from coopreg.chaos.config import ChaosConfig
+from coopreg.chaos.faults import FaultInjector, Injected, plan_faults
+from coopreg.chaos.fleet import Fleet
+from coopreg.chaos.observe import observe
+from coopreg.chaos.oracle import expected_outcome
+from coopreg.chaos.publisher import Publisher
+from coopreg.chaos.scenario import MONTH, build_scenario
+from coopreg.chaos.settle import query, wait_closed, wait_settled
+from coopreg.chaos.verdict import verdict
+from coopreg.client import RegisterClient
+from services.bonus.domain.months import month_label
+from shared.settings import PROJECT_ROOT, Settings
+
+
+@dataclass
+class ChaosReport:
+    figures: dict
+    faults: list[Injected] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.figures["ok"]
+
+
+async def run_chaos(config: ChaosConfig, say=print) -> ChaosReport:
+    with scoped_environ(dedicated.stack_environ(config.stack) if config.stack else {}):
+        stack = dedicated.up(Settings(), say) if config.stack else None
+        try:
+            return await _run(config, stack, say)
+        finally:
+            if stack is not None:
+                dedicated.down(stack, config.stack, say)
+
+
+async def _run(config: ChaosConfig, stack, say) -> ChaosReport:
+    started = time.monotonic()
+    settings = await isolated_settings(config.name)
+    rng = random.Random(config.seed)
+    say(f"generating {config.receipts:,} receipts and the oracle (seed {config.seed})")
+    scenario = build_scenario(config.receipts, config.seed, settings.secrets.index_key.get_secret_value())
+    expected = expected_outcome(scenario)
+    gate = asyncio.Lock()
+    publisher = Publisher(settings, gate)
+    fleet = Fleet(str(PROJECT_ROOT / "artifacts" / "chaos" / config.name), config.instances)
+    injector = FaultInjector(fleet, stack, gate, rng, say, config.broker_outage_seconds)
+    watching = asyncio.Event()
+    watcher = asyncio.create_task(fleet.watch(watching))
+    try:
+        await publisher.publish(scenario.cards)
+        fleet.start()
+        await fleet.wait_ready()
+        say(f"publishing {len(scenario.stream):,} POS messages over {config.publish_seconds:.0f} s under "
+            f"{config.faults.total} faults")
+        await asyncio.gather(publisher.publish(scenario.stream, config.publish_seconds),
+                             injector.run(plan_faults(config.faults, config.publish_seconds, rng)))
+        await publisher.publish(scenario.late_cards)
+        say("waiting for the register to settle")
+        await wait_settled(settings, len(expected.households), config.stall_seconds, say)
+        interrupted = await close_month(settings, injector if config.kill_during_close else None)
+        if config.kill_during_close:
+            say(f"month close interrupted after {interrupted} of {len(expected.totals)} households")
+        await wait_closed(settings, MONTH, config.stall_seconds)
+        observed = await observe(settings, MONTH)
+    finally:
+        watching.set()
+        await watcher
+        fleet.stop()
+        await publisher.close()
+        if stack is None:  # a run on the shared stack leaves no database behind
+            await drop_isolated_database(settings)
+    figures = verdict(scenario, expected, observed, len(injector.injected))
+    figures |= {"close_interrupted_after": interrupted, "service_exits": fleet.exits,
+                "resent": publisher.resent, "seconds": round(time.monotonic() - started)}
+    return ChaosReport(figures, injector.injected)
+
+
+async def close_month(settings: Settings, injector: FaultInjector | None) -> int | None:
+    """Request the close; with an injector, SIGKILL a bonus instance as soon as the first chunk of
+    statements is written: the restarted service must resume the close where it stopped. Returns the
+    statements written by then."""
+    label = month_label(MONTH)
+    async with RegisterClient(settings) as client:
+        await client.send(BONUS_COMMANDS, label, CloseBonusMonth(month=label))
+        await client.flush()
+    if injector is None:
+        return None
+    count = "SELECT count(*) FROM bonus.statements WHERE month = $1"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not await query(settings, count, MONTH):
+        await asyncio.sleep(0.02)
+    began = time.monotonic()
+    member = injector.fleet.pick("bonus", injector.rng)
+    injector.fleet.kill(member)
+    written = await query(settings, count, MONTH)
+    await asyncio.sleep(injector.rng.uniform(0.2, 2.0))
+    await injector.fleet.restart(member)
+    injector.record("kill_bonus_closing", member.instance, began)
+    return written

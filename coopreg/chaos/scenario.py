@@ -1,0 +1,107 @@
+"""A seeded month of POS traffic as it reaches the register, and the truth it was made from.
+
+Cards are published on `cards.card.v1` as the cards service would (some only after every receipt that
+uses them: late card data). The receipt stream mixes a month of sales with returns (negative amounts,
+`return_of`), exact duplicates (the same bytes again, later), conflicting duplicates (a known receipt id
+with other content, later) and malformed messages. The scenario is a pure function of the seed.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from itertools import islice
+
+from contracts.envelope import Envelope
+from contracts.events.cards import AllocationPeriod, CardState
+from contracts.events.pos import PosPurchase
+from contracts.topics import CARD_STATE, POS_PURCHASES
+from coopreg.chaos.inputs import EXPECTED_REASON, MALFORMED_KINDS, conflicting_version, malformed, return_of
+from coopreg.simulate.month import month_of_receipts
+from coopreg.simulate.population import Household, population
+from shared.pseudonym import keyed_token
+
+MONTH = date(2026, 10, 1)
+ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One record as it will be produced: topic (registry name), key, value and headers."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    kind: str
+
+
+@dataclass
+class Scenario:
+    households: list[Household]
+    receipts: list[PosPurchase]  # every valid receipt (sales and returns), in the version stored first
+    cards: list[Message]  # published before the receipts
+    stream: list[Message]  # the receipt traffic in publishing order
+    late_cards: list[Message]  # published after the receipts that use them
+    malformed: dict[bytes, str] = field(default_factory=dict)  # key → expected DLQ reason
+    conflicts: set[str] = field(default_factory=set)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for m in self.stream if m.kind == kind)
+
+
+def receipt_message(receipt: PosPurchase, kind: str) -> Message:
+    headers = Envelope(source="chaos-pos", type=POS_PURCHASES.event_type).headers()
+    return Message(POS_PURCHASES.name, receipt.receipt_id.encode(), receipt.model_dump_json().encode(),
+                   tuple(headers), kind)
+
+
+def card_messages(household: Household, index_key: str) -> list[Message]:
+    messages = []
+    for member in household.members:
+        token = keyed_token("card", member.card, index_key)
+        state = CardState(card_token=token, last_four=member.card[-4:], card_type=member.card_type,
+                          status="active", history=[AllocationPeriod(
+                              person_id=member.person_id, household_id=household.household_id,
+                              cooperative_id=household.cooperative_id, valid_from=ISSUED)])
+        envelope = Envelope(source="chaos-cards", type=CARD_STATE.event_type)
+        messages.append(Message(CARD_STATE.name, token.encode(), state.model_dump_json().encode(),
+                                tuple(envelope.headers()), "card"))
+    return messages
+
+
+def build_scenario(receipts: int, seed: int, index_key: str, run: str = "c") -> Scenario:
+    """`receipts` valid receipts (1 % of them returns), plus 1 % exact duplicates, a few conflicting
+    duplicates and 0.1 % malformed messages; about 3 % of the households' cards arrive late."""
+    rng = random.Random(seed)
+    people = population(max(receipts // 6, 10), run, seed=seed)
+    n_returns, n_conflicts = receipts // 100, max(3, receipts // 20_000)
+    sales = sorted(islice(month_of_receipts(people, MONTH, run, seed=seed + 1), receipts - n_returns),
+                   key=lambda r: r.purchased_at)
+    position = {s.receipt_id: i / len(sales) for i, s in enumerate(sales)}
+    picked = rng.sample(sales, n_returns + n_conflicts)
+    returns = [return_of(sale, rng) for sale in picked[:n_returns]]
+    conflicted = picked[n_returns:]
+    placed = [(position[s.receipt_id], receipt_message(s, "sale")) for s in sales]
+    placed += [(position[r.return_of] + rng.uniform(0, 0.1), receipt_message(r, "return")) for r in returns]
+    placed += [(rng.uniform(position[s.receipt_id], 1.0), receipt_message(conflicting_version(s), "conflict"))
+               for s in conflicted]
+    placed += [(rng.uniform(p, 1.0), Message(m.topic, m.key, m.value, m.headers, "duplicate"))
+               for p, m in rng.sample(placed[:len(sales) + n_returns], receipts // 100)]
+    bad: dict[bytes, str] = {}
+    for n in range(max(6, receipts // 1000)):
+        kind = MALFORMED_KINDS[n % len(MALFORMED_KINDS)]
+        key = f"bad-{run}-{n}".encode()
+        value, headers = malformed(kind, rng.choice(sales), key.decode())
+        placed.append((rng.random(), Message(POS_PURCHASES.name, key, value, tuple(headers), "malformed")))
+        bad[key] = EXPECTED_REASON[kind]
+    placed.sort(key=lambda item: item[0])
+    used = {s.identifier.value for s in sales}
+    with_receipts = [h for h in people if any(m.card in used for m in h.members)]
+    late = set(h.household_id for h in rng.sample(with_receipts, max(2, len(with_receipts) * 3 // 100)))
+    return Scenario(
+        households=people, receipts=sales + returns,
+        cards=[m for h in people if h.household_id not in late for m in card_messages(h, index_key)],
+        stream=[m for _, m in placed],
+        late_cards=[m for h in people if h.household_id in late for m in card_messages(h, index_key)],
+        malformed=bad, conflicts={s.receipt_id for s in conflicted})

@@ -1,0 +1,27 @@
+"""Read-only queries of a person's Bonus: their booked purchases and the statements of the households they
+belonged to, for the register API's views and extracts."""
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+STATEMENTS_OF_PERIODS = """
+SELECT s.household_id, s.month, s.cooperative_id, s.tier_table, s.rate_bp, s.tier_total_cents, s.bonus_cents,
+       s.fuel_bonus_cents, s.payment_method_benefit_cents, s.contribution_cents, s.closed_at
+FROM unnest($1::text[], $2::date[], $3::date[]) AS p(household_id, first_month, last_month)
+JOIN statements s ON s.household_id = p.household_id AND s.month >= p.first_month
+                 AND (p.last_month IS NULL OR s.month <= p.last_month)
+ORDER BY s.month, s.household_id"""
+
+
+async def bookings_of(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT receipt_id, household_id, month, purchased_at, outlet_id, bonus_cents, double_cents, fuel_cents,"
+        " fuel_millilitres, payment_method_cents, booked_as FROM purchases WHERE person_id = $1"
+        " ORDER BY purchased_at, receipt_id", person_id)
+
+
+async def statements_of(conn: asyncpg.Connection, periods: list[tuple[str, date, date | None]]) -> list[asyncpg.Record]:
+    return await conn.fetch(STATEMENTS_OF_PERIODS, [p[0] for p in periods], [p[1] for p in periods],
+                            [p[2] for p in periods])

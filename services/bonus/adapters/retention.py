@@ -1,0 +1,31 @@
+"""Erasure in the bonus schema: booked purchases and paid months past their retention, and one person's
+booked purchases."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+# A month's end (its first day + 1 month, Finnish time) before the cut-off.
+MONTH_ENDED = "({column} + interval '1 month') <= ($1 AT TIME ZONE 'Europe/Helsinki')"
+
+
+def _count(status: str) -> int:
+    return int(status.split()[-1])
+
+
+async def bookings_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    return _count(await conn.execute("DELETE FROM purchases WHERE purchased_at < $1", cutoff))
+
+
+async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    """Statements (Bonus, Fuel Bonus, payment-method benefit paid), adjustments and accruals of old months."""
+    total = 0
+    for table, column in (("statements", "month"), ("adjustment_payouts", "paid_in_month"),
+                          ("adjustments", "month"), ("accruals", "month")):
+        total += _count(await conn.execute(f"DELETE FROM {table} WHERE {MONTH_ENDED.format(column=column)}", cutoff))
+    return total
+
+
+async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
+    return _count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))

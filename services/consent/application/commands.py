@@ -1,0 +1,37 @@
+"""The consent commands (`consent.commands.v1`): each to its use case, in order, in the caller's transaction.
+A broken rule refuses the message with its code (the dead-letter reason) and rolls the batch back."""
+from __future__ import annotations
+
+from contracts.envelope import Envelope
+from contracts.events.consent import DefineSegment, RetireSegment, SetBlock, SetPermission
+from services.consent.application.change_consent import Provenance, change_consent
+from services.consent.application.config import ConsentConfig
+from services.consent.application.define_segment import define_segment, retire_segment
+from services.consent.domain.consent import Statement, block_item, permission_item
+from services.consent.domain.errors import ConsentRuleViolation
+from shared.delivery import Incoming, Rejected
+
+
+async def set_block(conn, command: SetBlock, cause: Envelope, config: ConsentConfig) -> None:
+    statement = Statement(block_item(command.block), command.blocked, command.at)
+    await change_consent(conn, command.person_id, [statement],
+                         Provenance(command.source, command.collection_point, command.actor), cause, config)
+
+
+async def set_permission(conn, command: SetPermission, cause: Envelope, config: ConsentConfig) -> None:
+    statement = Statement(permission_item(command.channel), command.granted, command.at)
+    await change_consent(conn, command.person_id, [statement],
+                         Provenance(command.source, command.collection_point, command.actor), cause, config)
+
+
+USE_CASES = {SetBlock: set_block, SetPermission: set_permission, DefineSegment: define_segment,
+             RetireSegment: retire_segment}
+
+
+async def handle_commands(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+    for message in messages:
+        command = message.data.root
+        try:
+            await USE_CASES[type(command)](conn, command, message.envelope, config)
+        except ConsentRuleViolation as violation:
+            raise Rejected(violation.code, str(violation) or violation.code) from None

@@ -1,0 +1,77 @@
+"""Use cases: what the membership service publishes about people and households, as the consent service
+keeps it — the person's facts a segment may use, their household, S-Bank's reference, death, and the
+register's marketing prohibition (each change of it a statement on the all-marketing block). A tombstone
+on `membership.persons.v1` is the person's erasure: their receipts go, and every segment and their consent
+state get a tombstone."""
+from __future__ import annotations
+
+from contracts.envelope import Envelope
+from contracts.events.membership_states import HouseholdState, PersonState
+from services.consent.adapters import consents, people
+from services.consent.application.change_consent import Provenance, record
+from services.consent.application.config import ConsentConfig
+from services.consent.application.sbank_inbound import apply_parked
+from services.consent.application.settle import settle
+from services.consent.domain.consent import register_prohibition_statement
+from shared.delivery import Incoming
+
+PROHIBITION_SOURCES = {"customer": "register", "sbank": "sbank", "population_register": "population_register"}
+
+
+def _fields(state: PersonState) -> dict:
+    return {"household_id": state.household_id, "cooperative_id": state.cooperative_id,
+            "customer_kind": state.customer_kind, "language": state.language, "deceased": state.deceased,
+            "marketing_prohibition": state.marketing_prohibition,
+            "marketing_prohibition_source": state.marketing_prohibition_source,
+            "address_protection": state.address_protection, "home_municipality": state.home_municipality,
+            "birth_year": state.birth_year, "sbank_customer_ref": state.sbank_customer_ref}
+
+
+async def _record_prohibition(conn, before, state: PersonState, cause: Envelope) -> None:
+    statement = register_prohibition_statement(before["marketing_prohibition"], state.marketing_prohibition,
+                                               cause.time)
+    if statement is not None:
+        source = PROHIBITION_SOURCES.get(state.marketing_prohibition_source or "customer", "register")
+        await record(conn, state.person_id, [statement], Provenance(source, "membership", "membership"),
+                     cause.id)
+
+
+async def apply_person_state(conn, state: PersonState, cause: Envelope, config: ConsentConfig) -> None:
+    locked = await people.lock(conn, [state.person_id], households=[state.household_id])
+    before = await people.person(conn, state.person_id)
+    if before["erased_at"] is not None or state.version <= before["state_version"]:
+        return await people.count_ignored(conn, "membership", "erased" if before["erased_at"] else "stale")
+    if state.sbank_customer_ref is not None:
+        await people.unlink_sbank_ref(conn, state.sbank_customer_ref, state.person_id)
+    await people.save_state(conn, state.person_id, state.version, _fields(state))
+    await _record_prohibition(conn, before, state, cause)
+    await settle(conn, locked, cause, config)
+    if state.sbank_customer_ref is not None:
+        await apply_parked(conn, state.person_id, state.sbank_customer_ref, cause, config)
+
+
+async def erase_person(conn, person_id: str, cause: Envelope, config: ConsentConfig) -> None:
+    locked = await people.lock(conn, [person_id])
+    await consents.erase(conn, person_id)
+    await people.erase(conn, person_id)
+    await settle(conn, locked, cause, config)
+
+
+async def apply_person_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+    for message in messages:
+        if message.data is None:
+            await erase_person(conn, message.record.key.decode(), message.envelope, config)
+        else:
+            await apply_person_state(conn, message.data, message.envelope, config)
+
+
+async def apply_household_state(conn, state: HouseholdState, cause: Envelope, config: ConsentConfig) -> None:
+    locked = await people.lock(conn, [], households=[state.household_id])
+    if await people.save_household(conn, state.household_id, state.version, state.status,
+                                   state.main_member_person_id, state.cooperative_id):
+        await settle(conn, locked, cause, config)
+
+
+async def apply_household_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+    for message in messages:
+        await apply_household_state(conn, message.data, message.envelope, config)

@@ -1,0 +1,66 @@
+"""Use case: the consent part of S-Bank's update of a shared customer (`sbank.customer-updates.v1`, read in
+the consent service's own consumer group; the membership service reads the base data).
+
+- An update S-Bank passes on from the register (`origin` register) is the register's own change coming
+  back: ignored and counted, never applied twice or sent back.
+- An update without permissions or prohibitions is not the consent service's: acknowledged.
+- The person is found by S-Bank's reference as the membership service published it. A reference not
+  linked yet (the membership service links it by the identity code, maybe just now) is parked and applied
+  when the person's state brings the link.
+- Nothing goes back to S-Bank (`NoEcho`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from contracts.envelope import Envelope
+from contracts.events.sbank import SbankCustomerUpdate
+from contracts.topics import SBANK_CUSTOMER_UPDATES
+from services.consent.adapters import people, sbank
+from services.consent.application.change_consent import Provenance, change_consent
+from services.consent.application.config import ConsentConfig
+from services.consent.domain.consent import Statement
+from services.consent.domain.sbank_exchange import statements_from_sbank
+from shared.delivery import Incoming
+
+FROM_SBANK = Provenance("sbank", "sbank", "sbank")
+
+
+def _statements(update: SbankCustomerUpdate) -> list[Statement]:
+    permissions = update.permissions.model_dump() if update.permissions else {}
+    prohibitions = update.prohibitions.model_dump() if update.prohibitions else {}
+    return statements_from_sbank(permissions, prohibitions, update.source_time)
+
+
+async def apply_sbank_update(conn, update: SbankCustomerUpdate, cause: Envelope, config: ConsentConfig) -> None:
+    if update.origin == "register":
+        return await people.count_ignored(conn, "sbank", "echo")
+    statements = _statements(update)
+    if not statements:
+        return
+    person_id = await people.by_sbank_ref(conn, update.sbank_customer_ref)
+    if person_id is None:
+        await sbank.park(conn, update.sbank_customer_ref, [_stored(s) for s in statements], cause.id)
+        return await people.count_ignored(conn, "sbank", "parked_unlinked_reference")
+    await change_consent(conn, person_id, statements, FROM_SBANK, cause, config)
+
+
+async def apply_parked(conn, person_id: str, ref: str, cause: Envelope, config: ConsentConfig) -> None:
+    """S-Bank's statements parked for `ref`, now that the person is known by it."""
+    for stored, cause_id in await sbank.take(conn, ref):
+        original = Envelope(source=f"kafka:{SBANK_CUSTOMER_UPDATES.name}", type=SBANK_CUSTOMER_UPDATES.event_type,
+                            id=cause_id, correlationid=cause.correlationid or cause.id)
+        await change_consent(conn, person_id, [_loaded(s) for s in stored], FROM_SBANK, original, config)
+
+
+def _stored(statement: Statement) -> dict:
+    return {"item": statement.item, "value": statement.value, "at": statement.at.isoformat()}
+
+
+def _loaded(stored: dict) -> Statement:
+    return Statement(stored["item"], stored["value"], datetime.fromisoformat(stored["at"]))
+
+
+async def apply_sbank_updates(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+    for message in messages:
+        await apply_sbank_update(conn, message.data, message.envelope, config)

@@ -1,0 +1,86 @@
+"""Erasure in the membership schema: what has passed its retention, and one person's data on request.
+
+The member register (memberships, contributions and their payments, interest and surplus returns) is kept
+with the person's row, identity code and name, as the Co-operatives Act and the tax rules require."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+RELATIONSHIP_ENDED = """
+SELECT p.person_id FROM persons p
+LEFT JOIN memberships m ON m.person_id = p.person_id
+LEFT JOIN household_members hm ON hm.person_id = p.person_id
+WHERE p.erased_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.person_id = p.person_id AND a.status = 'active')
+  AND NOT EXISTS (SELECT 1 FROM household_members c WHERE c.person_id = p.person_id AND c.valid_to IS NULL)
+GROUP BY p.person_id
+HAVING greatest((p.relationship_valid_until::timestamp AT TIME ZONE 'Europe/Helsinki'), max(m.ended_at),
+                max(hm.valid_to)) < $1
+ORDER BY p.person_id LIMIT $2"""
+
+
+def _count(status: str) -> int:
+    return int(status.split()[-1])
+
+
+async def delete(conn: asyncpg.Connection, sql: str, *args) -> int:
+    return _count(await conn.execute(sql, *args))
+
+
+async def ended_base_data(conn: asyncpg.Connection, groups: list[str], cutoff: datetime) -> int:
+    return await delete(conn, "DELETE FROM base_data WHERE ended_at < $1 AND field_group = ANY($2::text[])",
+                        cutoff, groups)
+
+
+async def ended_household_data(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    count = await delete(conn, "DELETE FROM household_members WHERE valid_to < $1", cutoff)
+    count += await delete(conn, "DELETE FROM invitations WHERE status <> 'pending' AND decided_at < $1", cutoff)
+    count += await delete(conn, "DELETE FROM customer_groups WHERE valid_to < $1", cutoff)
+    return count
+
+
+async def ended_orders(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    return await delete(conn, "DELETE FROM partner_registrations WHERE valid_to < $1", cutoff)
+
+
+async def ended_staff_data(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    return await delete(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
+
+
+async def relationship_ended_before(conn: asyncpg.Connection, cutoff: datetime, limit: int) -> list[str]:
+    return [r["person_id"] for r in await conn.fetch(RELATIONSHIP_ENDED, cutoff, limit)]
+
+
+async def has_statutory_records(conn: asyncpg.Connection, person_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1)"
+                               " OR EXISTS (SELECT 1 FROM contributions WHERE person_id = $1)", person_id)
+
+
+async def relationship_active(conn: asyncpg.Connection, person_id: str) -> bool:
+    return await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND status = 'active')"
+        " OR EXISTS (SELECT 1 FROM household_members WHERE person_id = $1 AND valid_to IS NULL)", person_id)
+
+
+async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: bool) -> int:
+    """Everything about the person but, with `keep_register`, the member register and the name."""
+    count = 0
+    kept_groups = ["name"] if keep_register else []
+    for sql in ("DELETE FROM household_members WHERE person_id = $1",
+                "DELETE FROM invitations WHERE invitee_person_id = $1",
+                "DELETE FROM benefit_accounts WHERE person_id = $1",
+                "DELETE FROM staff_employments WHERE person_id = $1",
+                "DELETE FROM partner_registrations WHERE person_id = $1"):
+        count += await delete(conn, sql, person_id)
+    count += await delete(conn, "DELETE FROM base_data WHERE person_id = $1 AND NOT (field_group = ANY($2::text[])"
+                          " AND ended_at IS NULL)", person_id, kept_groups)
+    count += await delete(conn, "DELETE FROM field_versions WHERE person_id = $1 AND NOT field_group = ANY($2::text[])",
+                          person_id, kept_groups)
+    if keep_register:
+        await conn.execute("UPDATE persons SET children_birth_years = '{}', sbank_customer_ref = NULL,"
+                           " published_state = NULL, erased_at = now() WHERE person_id = $1", person_id)
+    else:
+        count += await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id)
+    return count

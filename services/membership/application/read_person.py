@@ -1,0 +1,114 @@
+"""The membership service's read endpoints for the register API: find a person, and the person's part of
+the register (base and contact data with history, memberships, contributions, benefit accounts, yearly
+benefits, households, staff data, partner registrations).
+
+The register API calls these functions with a connection to this service's own schema; they only read.
+Identity codes and account numbers are decrypted here, for the person's own extract and for the roles
+the API's field policy lets see them, and never logged.
+"""
+from __future__ import annotations
+
+import orjson
+
+from services.membership.adapters import person_reads as reads
+from services.membership.adapters import persons
+from services.membership.application.config import MembershipConfig
+from services.membership.domain.errors import MembershipRuleViolation
+from services.membership.domain.identity_code import parse_identity_code
+
+CONTACT_GROUPS = ("permanent_address", "temporary_address", "home_municipality", "mobile_phone", "other_phone",
+                  "email")
+
+
+async def find_by_identity_code(conn, identity_code: str, config: MembershipConfig) -> str | None:
+    """The person with this identity code, through its blind index (never a decryption)."""
+    try:
+        code = parse_identity_code(identity_code, allow_temporary=True)
+    except MembershipRuleViolation:
+        return None
+    return await persons.by_token(conn, config.identity_token(code))
+
+
+async def find_by_customer_number(conn, customer_number: int) -> str | None:
+    return await reads.by_customer_number(conn, customer_number)
+
+
+async def find_by_member_number(conn, member_number: str) -> str | None:
+    return await reads.by_member_number(conn, member_number)
+
+
+def _person(row, config: MembershipConfig, current: dict) -> dict:
+    return {
+        "person_id": row["person_id"], "customer_number": row["customer_number"],
+        "identity_code": config.identity_code_of(row).value, "name": current.get("name"),
+        "birth_date": row["birth_date"], "birth_year": row["birth_date"].year, "gender": row["gender"],
+        "language": row["language"], "non_disclosure": row["non_disclosure"],
+        "marketing_prohibition": row["marketing_prohibition"], "children_birth_years": list(row["children_birth_years"]),
+        "relationship_start": row["relationship_start"], "relationship_valid_until": row["relationship_valid_until"],
+        "deceased_on": row["deceased_on"], "registered_at": row["registered_at"],
+        "sbank_customer": row["sbank_customer_ref"] is not None,
+    }
+
+
+def _contact(base_rows: list) -> tuple[dict, dict]:
+    current = {r["field_group"]: orjson.loads(r["value"]) for r in base_rows if r["ended_at"] is None}
+    history = [{"field_group": r["field_group"], "value": orjson.loads(r["value"]), "source": r["source"],
+                "source_time": r["source_time"], "ended_at": r["ended_at"]}
+               for r in base_rows if r["ended_at"] is not None]
+    contact = {group: current.get(group) for group in CONTACT_GROUPS}
+    return current, {**contact, "history": history}
+
+
+async def _contributions(conn, person_id: str) -> list[dict]:
+    rows = await reads.contributions(conn, person_id)
+    payments = await reads.payments(conn, [r["contribution_id"] for r in rows])
+    return [{"contribution_id": r["contribution_id"], "full_cents": r["full_cents"], "started_on": r["started_on"],
+             "fully_paid_on": r["fully_paid_on"],
+             "payments": [{k: p[k] for k in ("payment_id", "amount_cents", "source", "paid_on", "paid_at")}
+                          for p in payments if p["contribution_id"] == r["contribution_id"]]}
+            for r in rows]
+
+
+async def _household(conn, person_id: str) -> dict:
+    periods = [dict(r) for r in await reads.household_periods(conn, person_id)]
+    current = next((p for p in periods if p["valid_to"] is None), None)
+    members = [dict(m) for m in await reads.household_members(conn, current["household_id"])] if current else []
+    return {"household_id": current and current["household_id"], "role": current and current["role"],
+            "status": current and current["status"],
+            "main_member_person_id": current and current["main_person_id"], "members": members,
+            "history": periods, "invitations": [dict(r) for r in await reads.invitations(conn, person_id)]}
+
+
+async def person_part(conn, person_id: str, config: MembershipConfig) -> dict | None:
+    """Everything the membership service holds about the person, by section; None if it knows no such person."""
+    row = await reads.person(conn, person_id)
+    if row is None:
+        return None
+    current, contact = _contact(await reads.base_data(conn, person_id))
+    memberships = [dict(r) for r in await reads.memberships(conn, person_id)]
+    for membership in memberships:
+        membership.pop("person_id", None)
+    accounts = [{"iban": config.decrypt_iban(person_id, r["iban_encrypted"]), "last_four": r["last_four"],
+                 "account_type": r["account_type"], "valid_from": r["valid_from"], "valid_to": r["valid_to"]}
+                for r in await reads.benefit_accounts(conn, person_id)]
+    return {
+        "person": _person(row, config, current), "contact": contact,
+        "staff": [dict(r) for r in await reads.staff_employments(conn, person_id)],
+        "memberships": memberships, "contributions": await _contributions(conn, person_id),
+        "benefit_account": accounts, "yearly_benefits": [dict(r) for r in await reads.yearly_benefits(conn, person_id)],
+        "household": await _household(conn, person_id),
+        "orders": [dict(r) for r in await reads.partner_registrations(conn, person_id)],
+        "consents": {"marketing_prohibition": row["marketing_prohibition"], "non_disclosure": row["non_disclosure"]},
+    }
+
+
+async def exists(conn, person_id: str) -> bool:
+    return await reads.person(conn, person_id) is not None
+
+
+async def household_command_key(conn, person_id: str, invitation_id: str | None = None) -> str | None:
+    """The key of a household command (its main member), so an invitation, its acceptance and a leave of one
+    household stay in order: the main member of the invitation's household, or of the person's household."""
+    if invitation_id is not None:
+        return await reads.main_member_of_invitation(conn, invitation_id)
+    return await reads.current_main_member(conn, person_id)

@@ -1,0 +1,120 @@
+"""Use cases that change a person's data: rectification, the marketing prohibition, blocks and permissions,
+and household membership. Each publishes the same command the services take from their topics
+(`membership.commands.v1`, `consent.commands.v1`), sealed for the person, and audits it."""
+from __future__ import annotations
+
+import uuid
+
+from contracts.events.consent import ConsentCommand, SetBlock, SetPermission
+from contracts.events.membership import (
+    AcceptInvitation, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
+)
+from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
+from services.membership.application.base_data import contact_changes
+from services.membership.application.read_person import household_command_key
+from services.membership.domain.errors import MembershipRuleViolation
+from services.register_api.application.context import RegisterApi
+from services.register_api.application.errors import Conflict, Invalid
+from services.register_api.application.publish import check_known, publish_change
+from services.register_api.domain.access import Principal, check_person
+from shared.pseudonym import keyed_token
+
+
+async def rectify_contact_data(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                               changes: dict) -> dict:
+    """Correct contact data (a field left out is unchanged); checked as the membership service checks it."""
+    check_person(principal, "person:rectify", person_id)
+    command = UpdateContactData(person_id=person_id, updated_at=api.clock(), **changes)
+    try:
+        contact_changes(command)
+    except MembershipRuleViolation as violation:
+        raise Invalid(violation.code, str(violation)) from None
+    await check_known(api, person_id)
+    fields = [f"contact.{name}" for name in changes if name != "removed"] + [
+        f"contact.{name}" for name in changes.get("removed", [])]
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
+                                person_id=person_id, command=MembershipCommand(command), fields=fields,
+                                operation="rectify_contact_data")
+
+
+async def set_marketing_prohibition(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                                    prohibited: bool) -> dict:
+    """Prohibit (or allow again) direct marketing and market research."""
+    check_person(principal, "consent:change", person_id)
+    await check_known(api, person_id)
+    command = UpdateContactData(person_id=person_id, marketing_prohibition=prohibited, updated_at=api.clock())
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
+                                person_id=person_id, command=MembershipCommand(command),
+                                fields=["person.marketing_prohibition"], operation="set_marketing_prohibition")
+
+
+def _consent_origin(api: RegisterApi, principal: Principal) -> dict:
+    if principal.is_data_subject:
+        return {"source": "self_service", "collection_point": "register-api/self-service", "actor": "customer"}
+    return {"source": "customer_service", "collection_point": "register-api/customer-service",
+            "actor": "staff:" + keyed_token("staff", principal.user, api.index_key)[:20]}
+
+
+async def set_block(api: RegisterApi, principal: Principal, purpose: str, person_id: str, block: str,
+                    blocked: bool) -> dict:
+    check_person(principal, "consent:change", person_id)
+    await check_known(api, person_id)
+    command = SetBlock(person_id=person_id, block=block, blocked=blocked, at=api.clock(), **_consent_origin(api, principal))
+    return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
+                                command=ConsentCommand(command), fields=[f"consents.blocks.{block}"],
+                                operation="set_block")
+
+
+async def set_permission(api: RegisterApi, principal: Principal, purpose: str, person_id: str, channel: str,
+                         granted: bool) -> dict:
+    check_person(principal, "consent:change", person_id)
+    await check_known(api, person_id)
+    command = SetPermission(person_id=person_id, channel=channel, granted=granted, at=api.clock(),
+                            **_consent_origin(api, principal))
+    return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
+                                command=ConsentCommand(command), fields=[f"consents.permissions.{channel}"],
+                                operation="set_permission")
+
+
+async def invite_to_household(api: RegisterApi, principal: Principal, purpose: str, main_member_id: str,
+                              invitee_id: str) -> dict:
+    """The main member invites another person; the invitee accepts with the invitation id."""
+    check_person(principal, "household:change", main_member_id)
+    await check_known(api, main_member_id, invitee_id)
+    command = InviteToHousehold(invitation_id=f"inv-{uuid.uuid4()}", main_member_person_id=main_member_id,
+                                invitee_person_id=invitee_id, invited_at=api.clock())
+    receipt = await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=main_member_id,
+                                   person_id=main_member_id, command=MembershipCommand(command),
+                                   fields=["household.invitations"], operation="invite_to_household")
+    receipt["change"]["invitation_id"] = command.invitation_id
+    return receipt
+
+
+async def _household_key(api: RegisterApi, person_id: str, invitation_id: str | None = None) -> str:
+    async with api.pools["membership"].acquire() as conn:
+        key = await household_command_key(conn, person_id, invitation_id)
+    if key is None:
+        raise Conflict("not_in_household" if invitation_id is None else "unknown_invitation",
+                       "no such household for this request")
+    return key
+
+
+async def accept_invitation(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                            invitation_id: str) -> dict:
+    check_person(principal, "household:change", person_id)
+    await check_known(api, person_id)
+    key = await _household_key(api, person_id, invitation_id)
+    command = AcceptInvitation(invitation_id=invitation_id, person_id=person_id, accepted_at=api.clock())
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=key, person_id=person_id,
+                                command=MembershipCommand(command), fields=["household.household_id"],
+                                operation="accept_invitation")
+
+
+async def leave_household(api: RegisterApi, principal: Principal, purpose: str, person_id: str) -> dict:
+    check_person(principal, "household:change", person_id)
+    await check_known(api, person_id)
+    key = await _household_key(api, person_id)
+    command = LeaveHousehold(person_id=person_id, actor_person_id=person_id, left_at=api.clock())
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=key, person_id=person_id,
+                                command=MembershipCommand(command), fields=["household.household_id"],
+                                operation="leave_household")

@@ -1,0 +1,56 @@
+"""Use cases: find a person, and see their data by section. Each checks the user's scopes first; the
+field policy then trims every response in one place (the HTTP entrypoint), which also audits it."""
+from __future__ import annotations
+
+from services.cards.application.read_person import find_by_card_number
+from services.membership.application.read_person import find_by_customer_number, find_by_identity_code
+from services.register_api.application.context import RegisterApi
+from services.register_api.application.errors import NotFound
+from services.register_api.application.gather import gather
+from services.register_api.domain.access import Forbidden, Principal, check_own, check_scope
+from services.register_api.domain.sections import SECTION_SCOPES, check_sections, readable_sections
+
+SEARCH_SECTIONS = ["person"]
+
+
+async def _find(api: RegisterApi, customer_number: int | None, card_number: str | None,
+                identity_code: str | None) -> str | None:
+    async with api.pools["membership"].acquire() as conn:
+        if customer_number is not None:
+            return await find_by_customer_number(conn, customer_number)
+        if identity_code is not None:
+            return await find_by_identity_code(conn, identity_code, api.membership)
+    async with api.pools["cards"].acquire() as conn:
+        return await find_by_card_number(conn, card_number, api.index_key)
+
+
+async def find_person(api: RegisterApi, principal: Principal, *, customer_number: int | None = None,
+                      card_number: str | None = None, identity_code: str | None = None) -> dict:
+    """The person with this customer number, card (or member number) or identity code (blind index)."""
+    check_scope(principal, "person:search")
+    person_id = await _find(api, customer_number, card_number, identity_code)
+    found = await gather(api, person_id, SEARCH_SECTIONS) if person_id else None
+    return {"items": [found] if found else []}
+
+
+def _sections(principal: Principal, requested: list[str] | None) -> list[str]:
+    if requested is None:
+        sections = readable_sections(principal.scopes)
+        if not sections:
+            raise Forbidden("these roles read no section of a person's data")
+        return sections
+    sections = check_sections(requested)
+    for section in sections:
+        check_scope(principal, SECTION_SCOPES[section])
+    return sections
+
+
+async def person_view(api: RegisterApi, principal: Principal, person_id: str,
+                      sections: list[str] | None = None) -> dict:
+    """The person's data in the sections asked for (default: every section the user's roles read)."""
+    chosen = _sections(principal, sections)
+    check_own(principal, person_id)
+    found = await gather(api, person_id, chosen)
+    if found is None:
+        raise NotFound("no such person")
+    return found

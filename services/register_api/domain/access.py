@@ -1,0 +1,113 @@
+"""Who may do what: roles → scopes as data, and the purposes each role works for.
+
+Scopes are named ``resource:action`` (as in ethyca/fides). A token names a user and their roles; the
+scopes a request may use are the union of the roles' scopes. The data subject (a customer in
+self-service) gets their role's scopes for their own data only (`may_act_on`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+CUSTOMER_SERVICE = "customer_service"
+MEMBERSHIP_ADMIN = "membership_admin"
+CARD_OPERATIONS = "card_operations"
+FINANCE = "finance"
+MARKETING_ANALYST = "marketing_analyst"
+AUDITOR = "auditor"
+DATA_PROTECTION_OFFICER = "data_protection_officer"
+DATA_SUBJECT = "data_subject"
+
+_READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "membership:read", "card:read",
+                      "consent:read", "purchase:read", "bonus:read")
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    CUSTOMER_SERVICE: frozenset({"person:search", *_READ_ALL_SECTIONS, "person:rectify", "household:change",
+                                 "consent:change", "extract:request", "extract:read"}),
+    MEMBERSHIP_ADMIN: frozenset({"person:search", "person:read", "contact:read", "household:read",
+                                 "household:change", "membership:read", "person:rectify"}),
+    CARD_OPERATIONS: frozenset({"person:search", "person:read", "household:read", "card:read"}),
+    FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read"}),
+    MARKETING_ANALYST: frozenset({"person:read", "consent:read", "purchase:read"}),
+    AUDITOR: frozenset({"audit:read"}),
+    DATA_PROTECTION_OFFICER: frozenset({"person:search", *_READ_ALL_SECTIONS, "extract:request", "extract:read",
+                                        "audit:read", "retention:run", "erasure:run"}),
+    DATA_SUBJECT: frozenset({*_READ_ALL_SECTIONS, "person:rectify", "household:change", "consent:change",
+                             "extract:request", "extract:read"}),
+}
+
+# The purposes a role processes personal data for; the first is assumed when a request names none.
+ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
+    CUSTOMER_SERVICE: ("customer_service", "rectification", "data_subject_request"),
+    MEMBERSHIP_ADMIN: ("membership_administration", "rectification"),
+    CARD_OPERATIONS: ("card_operations",),
+    FINANCE: ("benefit_payments", "tax_reporting"),
+    MARKETING_ANALYST: ("marketing_analysis",),
+    AUDITOR: ("audit",),
+    DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit"),
+    DATA_SUBJECT: ("self_service",),
+}
+
+
+class Forbidden(Exception):
+    """The user's roles do not allow this (a scope missing, or another person's data in self-service)."""
+
+
+class UnknownPurpose(ValueError):
+    """The purpose named is not one the user's roles work for."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user: a named staff member, or a customer (`person_id` set) in self-service."""
+
+    user: str
+    roles: frozenset[str]
+    person_id: str | None = None
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return scopes_for(self.roles)
+
+    @property
+    def is_data_subject(self) -> bool:
+        return DATA_SUBJECT in self.roles
+
+
+def scopes_for(roles: Iterable[str]) -> frozenset[str]:
+    """The union of the roles' scopes; an unknown role grants nothing."""
+    return frozenset(scope for role in roles for scope in ROLE_SCOPES.get(role, ()))
+
+
+def check_scope(principal: Principal, scope: str) -> None:
+    if scope not in principal.scopes:
+        raise Forbidden(f"the scope {scope} is not granted to the roles of this user")
+
+
+def may_act_on(principal: Principal, person_id: str) -> bool:
+    """Staff act on anyone their scopes allow; a data subject only on themselves."""
+    if principal.is_data_subject:
+        return principal.person_id == person_id
+    return True
+
+
+def check_own(principal: Principal, person_id: str) -> None:
+    if not may_act_on(principal, person_id):
+        raise Forbidden("self-service reaches only the customer's own data")
+
+
+def check_person(principal: Principal, scope: str, person_id: str) -> None:
+    check_scope(principal, scope)
+    check_own(principal, person_id)
+
+
+def purpose_for(principal: Principal, requested: str | None) -> str:
+    """The purpose recorded in the audit log: the one requested if a role allows it, else the default."""
+    allowed = [p for role in sorted(principal.roles) for p in ROLE_PURPOSES.get(role, ())]
+    if requested is None:
+        if not allowed:
+            raise UnknownPurpose("no purpose is defined for these roles")
+        return allowed[0]
+    if requested not in allowed:
+        raise UnknownPurpose(f"purpose {requested!r} is not one of {sorted(set(allowed))}")
+    return requested

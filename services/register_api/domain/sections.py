@@ -1,0 +1,57 @@
+"""The sections a person's data come in, which service holds each, and the scope that reads it."""
+from __future__ import annotations
+
+from typing import Iterable
+
+# Title of each section, in the order a register extract shows them.
+SECTIONS: dict[str, str] = {
+    "person": "Personal data",
+    "contact": "Contact data",
+    "staff": "Staff data",
+    "memberships": "Cooperative memberships",
+    "contributions": "Capital contributions and payments",
+    "benefit_account": "Benefit payment account",
+    "yearly_benefits": "Interest on the contribution and return of surplus",
+    "household": "Household",
+    "orders": "Orders and registrations with Bonus-granting partners",
+    "cards": "S-Etukortti cards",
+    "identifiers": "Identifiers",
+    "consents": "Blocks, permissions and prohibitions",
+    "purchases": "Purchases",
+    "bonus": "Bonus and payment-method benefit",
+}
+
+SECTION_SCOPES: dict[str, str] = {
+    "person": "person:read", "staff": "person:read", "orders": "person:read", "contact": "contact:read",
+    "memberships": "membership:read", "contributions": "membership:read", "benefit_account": "membership:read",
+    "yearly_benefits": "membership:read", "household": "household:read", "cards": "card:read",
+    "identifiers": "card:read", "consents": "consent:read", "purchases": "purchase:read", "bonus": "bonus:read",
+}
+
+# Which service's read endpoint holds each section (the membership part is always read: it says whether
+# the person exists and which households they belonged to).
+SERVICE_OF: dict[str, str] = {
+    **{s: "membership" for s in ("person", "contact", "staff", "memberships", "contributions", "benefit_account",
+                                 "yearly_benefits", "household", "orders", "consents")},
+    "cards": "cards", "identifiers": "cards", "purchases": "purchases", "bonus": "bonus",
+}
+
+
+class UnknownSection(ValueError):
+    """No such section."""
+
+
+def readable_sections(scopes: Iterable[str]) -> list[str]:
+    granted = set(scopes)
+    return [section for section in SECTIONS if SECTION_SCOPES[section] in granted]
+
+
+def check_sections(requested: Iterable[str]) -> list[str]:
+    unknown = sorted(set(requested) - set(SECTIONS))
+    if unknown:
+        raise UnknownSection(f"unknown sections: {', '.join(unknown)}")
+    return [s for s in SECTIONS if s in set(requested)]
+
+
+def services_for(sections: Iterable[str]) -> set[str]:
+    return {SERVICE_OF[s] for s in sections} | {"membership"}

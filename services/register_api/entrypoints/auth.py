@@ -1,0 +1,69 @@
+"""Authentication: signed bearer tokens (JWT, HS256) naming the user, their roles and, for a customer in
+self-service, their person id. Tokens come from the identity provider; `issue_token` makes them for
+operators' tools and tests with the same key (`COOPREG_API_TOKEN_KEY`)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.register_api.domain.access import DATA_SUBJECT, ROLE_SCOPES, Principal, purpose_for
+from shared.settings import ApiSettings
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud"]
+bearer = HTTPBearer(auto_error=False, description="a JWT signed with the register API's key")
+
+
+class Unauthenticated(Exception):
+    """No token, or one that is not valid now; `code` says which."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def issue_token(settings: ApiSettings, user: str, roles: list[str], person_id: str | None = None,
+                ttl: timedelta = timedelta(hours=8), now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    claims = {"sub": user, "roles": roles, "aud": settings.token_audience, "iat": now, "exp": now + ttl}
+    if person_id is not None:
+        claims["person_id"] = person_id
+    return jwt.encode(claims, settings.token_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def decode_token(token: str, settings: ApiSettings) -> Principal:
+    try:
+        claims = jwt.decode(token, settings.token_key.get_secret_value(), algorithms=[ALGORITHM],
+                            audience=settings.token_audience, options={"require": REQUIRED_CLAIMS})
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("token_expired", "the token has expired") from None
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("invalid_token", "the token is not valid") from None
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles) or not set(roles) & set(ROLE_SCOPES):
+        raise Unauthenticated("invalid_token", "the token names no known role")
+    person_id = claims.get("person_id")
+    if DATA_SUBJECT in roles and (not isinstance(person_id, str) or not person_id):
+        raise Unauthenticated("invalid_token", "a customer's token must name their person")
+    return Principal(str(claims["sub"]), frozenset(r for r in roles if r in ROLE_SCOPES), person_id)
+
+
+async def current_principal(request: Request,
+                            credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("missing_token", "a bearer token is required")
+    principal = decode_token(credentials.credentials, request.app.state.api.settings.api)
+    request.state.principal = principal
+    return principal
+
+
+async def current_purpose(request: Request, principal: Principal = Depends(current_principal),
+                          x_purpose: str | None = Header(None, max_length=64,
+                                                         description="why the data are processed; "
+                                                                     "default: the role's main purpose")) -> str:
+    purpose = purpose_for(principal, x_purpose)
+    request.state.purpose = purpose
+    return purpose

@@ -1,0 +1,30 @@
+"""The retention job on a schedule inside the API process: one instance at a time (advisory lock), every
+`COOPREG_API_RETENTION_EVERY_HOURS`; what it erased is logged as counts only and kept in retention_runs."""
+from __future__ import annotations
+
+import asyncio
+
+from services.register_api.application.context import RegisterApi
+from services.register_api.application.retention_run import run_retention
+from shared.logging import get_logger
+
+log = get_logger(component="retention-schedule")
+
+
+async def run_retention_schedule(api: RegisterApi, stop: asyncio.Event) -> None:
+    hours = api.settings.api.retention_every_hours
+    while hours > 0 and not stop.is_set():
+        try:
+            async with api.own.acquire() as conn:
+                if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('register_api:retention'))"):
+                    try:
+                        report = await run_retention(api, "scheduler")
+                        log.info("retention run", persons_erased=report["persons_erased"], erased=report["erased"])
+                    finally:
+                        await conn.execute("SELECT pg_advisory_unlock(hashtext('register_api:retention'))")
+        except Exception as error:  # noqa: BLE001 - the next run tries again
+            log.error("retention run failed", error=type(error).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), hours * 3600)
+        except asyncio.TimeoutError:
+            pass

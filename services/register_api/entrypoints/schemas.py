@@ -1,0 +1,72 @@
+"""Request bodies of the register API: strict (unknown fields are an error), bounded, and made of the same
+field types as the commands they become."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.events.consent import Block, PermissionChannel
+from contracts.events.fields import Language, MessageId, MunicipalityCode
+from contracts.events.membership import AddressInput, Removable, TemporaryAddressInput, Unchecked
+
+PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonSearch(Body):
+    """Exactly one of: customer number, card (or member) number, identity code. Sent in a body, never in a
+    URL, so no identifier lands in an access log."""
+
+    customer_number: int | None = Field(None, ge=1, le=10**12)
+    card_number: str | None = Field(None, pattern=r"^[0-9]{6,19}$")
+    identity_code: str | None = Field(None, min_length=11, max_length=11, pattern=r"^[0-9A-Za-z+-]{11}$")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "PersonSearch":
+        if sum(v is not None for v in (self.customer_number, self.card_number, self.identity_code)) != 1:
+            raise ValueError("give exactly one of customer_number, card_number, identity_code")
+        return self
+
+
+class ContactChange(Body):
+    """Rectified contact data; a field left out is unchanged, `removed` removes one."""
+
+    address: AddressInput | None = None
+    temporary_address: TemporaryAddressInput | None = None
+    home_municipality: MunicipalityCode | None = None
+    mobile_phone: Unchecked | None = None
+    other_phone: Unchecked | None = None
+    email: Annotated[str, Field(min_length=3, max_length=254)] | None = None
+    language: Language | None = None
+    removed: list[Removable] = Field([], max_length=4)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ContactChange":
+        if not self.model_dump(exclude_defaults=True):
+            raise ValueError("name at least one field to change")
+        return self
+
+
+class MarketingProhibition(Body):
+    prohibited: bool
+
+
+class BlockChange(Body):
+    block: Block
+    blocked: bool
+
+
+class PermissionChange(Body):
+    channel: PermissionChannel
+    granted: bool
+
+
+class Invitation(Body):
+    invitee_person_id: MessageId
+
+
+ExtractFormat = Literal["json", "html"]

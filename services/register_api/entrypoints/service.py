@@ -1,0 +1,20 @@
+"""`python -m services.register_api.entrypoints.service`: the register API under uvicorn."""
+from __future__ import annotations
+
+import uvicorn
+
+from services.register_api.entrypoints.app import create_app
+from shared.logging import configure_logging, get_logger
+from shared.settings import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    get_logger(service="register_api").info("service started", port=settings.api.port)
+    uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None,
+                access_log=False, server_header=False)
+
+
+if __name__ == "__main__":
+    main()

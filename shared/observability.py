@@ -1,0 +1,93 @@
+"""Health, readiness and Prometheus metrics of a service process, on a small HTTP endpoint of its own.
+
+- `GET /health`: the process and its event loop answer.
+- `GET /ready`: PostgreSQL answers and the Kafka producer is connected (503 otherwise).
+- `GET /metrics`: Prometheus text format — messages consumed, duplicates and dead letters per consumer,
+  processing time, events relayed, outbox backlog, consumer lag per group.
+
+The figures are read from the delivery pipeline, dead letters and outbox relay the service already has;
+nothing on the message path waits for a scrape.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from shared.logging import get_logger
+
+log = get_logger(component="observability")
+
+
+def _line(name: str, value, **labels) -> str:
+    rendered = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    return f"{name}{{{rendered}}} {value}" if rendered else f"{name} {value}"
+
+
+class Observability:
+    def __init__(self, ctx, relay, lag_reader=None) -> None:
+        self.ctx, self.relay, self.lag_reader = ctx, relay, lag_reader
+        self.started = time.time()
+
+    async def metrics(self) -> str:
+        name = self.ctx.name
+        lines = ["# TYPE coopreg_messages_consumed_total counter"]
+        for d in self.ctx.deliveries:
+            lines.append(_line("coopreg_messages_consumed_total", d.processed, service=name, consumer=d.consumer))
+        lines.append("# TYPE coopreg_duplicates_ignored_total counter")
+        for d in self.ctx.deliveries:
+            lines.append(_line("coopreg_duplicates_ignored_total", d.duplicates, service=name, consumer=d.consumer))
+        lines.append("# TYPE coopreg_processing_seconds_total counter")
+        for d in self.ctx.deliveries:
+            lines.append(_line("coopreg_processing_seconds_total", round(d.busy_seconds, 3), service=name,
+                               consumer=d.consumer))
+        lines += ["# TYPE coopreg_dead_letters_total counter",
+                  _line("coopreg_dead_letters_total", self.ctx.dead_letters.sent, service=name),
+                  "# TYPE coopreg_events_published_total counter",
+                  _line("coopreg_events_published_total", self.relay.relayed, service=name),
+                  "# TYPE coopreg_outbox_backlog gauge",
+                  _line("coopreg_outbox_backlog", await self.relay.backlog(), service=name),
+                  "# TYPE coopreg_uptime_seconds gauge",
+                  _line("coopreg_uptime_seconds", round(time.time() - self.started), service=name)]
+        if self.lag_reader is not None:
+            lines.append("# TYPE coopreg_consumer_lag gauge")
+            for (group, topic), lag in (await self.lag_reader()).items():
+                lines.append(_line("coopreg_consumer_lag", lag, service=name, consumer=group, topic=topic))
+        return "\n".join(lines) + "\n"
+
+    async def ready(self) -> tuple[bool, str]:
+        try:
+            await asyncio.wait_for(self.ctx.pool.fetchval("SELECT 1"), 2)
+        except Exception:  # noqa: BLE001 - readiness answers, it does not raise
+            return False, "database unavailable"
+        if not self.ctx.producer.client.cluster.brokers():
+            return False, "kafka unavailable"
+        return True, "ready"
+
+    async def _respond(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = (await asyncio.wait_for(reader.readline(), 5)).decode(errors="replace").split()
+            path = request[1] if len(request) > 1 else "/"
+            status, body, kind = await self._route(path)
+            head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\nConnection: close"
+            writer.write(head.encode() + b"\r\n\r\n" + body)
+            await writer.drain()
+        except (asyncio.TimeoutError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def _route(self, path: str) -> tuple[str, bytes, str]:
+        if path == "/metrics":
+            return "200 OK", (await self.metrics()).encode(), "text/plain; version=0.0.4"
+        if path == "/health":
+            return "200 OK", b"ok\n", "text/plain"
+        if path == "/ready":
+            ok, why = await self.ready()
+            return ("200 OK" if ok else "503 Service Unavailable"), f"{why}\n".encode(), "text/plain"
+        return "404 Not Found", b"not found\n", "text/plain"
+
+    async def serve(self, port: int, stop: asyncio.Event) -> None:
+        server = await asyncio.start_server(self._respond, "0.0.0.0", port)
+        log.info("observability endpoint listening", port=port)
+        async with server:
+            await stop.wait()

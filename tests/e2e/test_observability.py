@@ -1,0 +1,87 @@
+"""A service's health, readiness and metrics endpoint, scraped while it consumes."""
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from contracts.topics import POS_PURCHASES
+from coopreg.client import RegisterClient
+from coopreg.simulate.receipts import card_number, pos_purchase
+from shared.settings import PROJECT_ROOT
+from tests.support.stack import ServiceProcess, eventually
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def get(port: int, path: str) -> tuple[int, str]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    await writer.drain()
+    raw = (await reader.read()).decode()
+    writer.close()
+    head, _, body = raw.partition("\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def metric(body: str, name: str, **labels) -> float:
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in body.splitlines():
+        if line.startswith(name + "{") and wanted in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+PREFIX = f"observed-{uuid.uuid4().hex[:6]}."
+
+
+@pytest.fixture(scope="module")
+async def observed(settings):
+    """A purchases instance on topics of its own, so that it alone consumes what the test sends."""
+    port = free_port()
+    process = ServiceProcess("purchases", PROJECT_ROOT / "artifacts" / "logs",
+                             env={"COOPREG_METRICS_PORT": str(port), "COOPREG_INSTANCE": "observed",
+                                  "COOPREG_KAFKA_TOPIC_PREFIX": PREFIX})
+    process.log = process.log.with_name(f"purchases-observed-{port}.log")
+    process.start()
+    process.wait_ready()
+    yield port
+    process.stop()
+
+
+async def test_health_and_readiness_answer(observed):
+    assert await get(observed, "/health") == (200, "ok\n")
+    assert await get(observed, "/ready") == (200, "ready\n")
+    assert (await get(observed, "/nowhere"))[0] == 404
+
+
+@pytest.fixture(scope="module")
+async def observed_client(settings, observed):
+    async with RegisterClient(settings.model_copy(update={"kafka": settings.kafka.model_copy(
+            update={"topic_prefix": PREFIX})})) as client:
+        yield client
+
+
+async def test_metrics_move_as_receipts_are_consumed_and_dead_lettered(observed, observed_client):
+    client = observed_client
+    _, before = await get(observed, "/metrics")
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", card_number(uuid.uuid4().int % 10**9),
+                           datetime(2031, 7, 1, tzinfo=timezone.utc), [("grocery", 100)])
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.send_raw(POS_PURCHASES, b"not json")
+    await client.flush()
+
+    async def moved():
+        _, body = await get(observed, "/metrics")
+        return body if metric(body, "coopreg_dead_letters_total") > metric(before, "coopreg_dead_letters_total") \
+            and metric(body, "coopreg_messages_consumed_total", consumer="purchases") > 0 else None
+    body = await eventually(moved, timeout=30)
+    assert "coopreg_outbox_backlog" in body and "coopreg_consumer_lag" in body
+

@@ -1,0 +1,47 @@
+"""The register API in tests: the app on the real PostgreSQL (no background relay), tokens per role, and a
+seeded person."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+from fastapi.testclient import TestClient
+
+from services.register_api.entrypoints.app import create_app
+from services.register_api.entrypoints.auth import issue_token
+from shared.settings import Settings
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@contextmanager
+def api_client(settings: Settings):
+    with TestClient(create_app(settings, background=False), raise_server_exceptions=False) as client:
+        yield client
+
+
+def bearer(settings: Settings, role: str, user: str | None = None, person_id: str | None = None,
+           ttl: timedelta = timedelta(minutes=10), now: datetime | None = None) -> dict[str, str]:
+    token = issue_token(settings.api, user or f"{role}-user", [role], person_id, ttl, now)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def own_pool(settings: Settings):
+    """A pool on the API's own schema, migrated."""
+    from services.register_api.entrypoints.app import MIGRATIONS
+    from shared.db import create_pool, migrate
+
+    pool = await create_pool(settings.pg, "register_api", max_size=2)
+    await migrate(pool, "register_api", MIGRATIONS)
+    return pool
+
+
+async def schema_text(pool, schema: str, *, in_flight: bool = True) -> str:
+    """Every row of every table of a schema, as one text (for "is anything of this person left?").
+    `in_flight` False leaves out the outbox, which a running relay empties within milliseconds (no relay
+    runs in the integration tests)."""
+    tables = await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND ($2 OR tablename <> 'outbox')",
+                              schema, in_flight)
+    texts = [await pool.fetchval(f'SELECT coalesce(string_agg(t::text, \' \'), \'\') FROM "{schema}"."{r["tablename"]}" t')
+             for r in tables]
+    return " ".join(texts)
