@@ -23,16 +23,25 @@ def managed(settings: Settings, name: str) -> ManagedProcess:
     return ManagedProcess(name, home / f"{name}.pid", home / f"{name}.log")
 
 
+METRICS_BASE_PORT = 9101  # the services' /health, /ready and /metrics: 9101, 9102, … in registry order
+
+
+def metrics_port(name: str) -> int:
+    return METRICS_BASE_PORT + list(SERVICES).index(name)
+
+
 def up(settings: Settings, say, names=None) -> None:
     for name in names or SERVICES:
         process = managed(settings, name)
         if process.running():
             say(f"{name} already running (pid {process.pid()})")
             continue
-        process.spawn(command(name), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        process.spawn(command(name), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT),
+                                          "COOPREG_METRICS_PORT": str(metrics_port(name))})
         wait_until(lambda: process.log_contains('"service started"'), 60,
                    f"{name} did not start; see {process.log}", alive=process.running)
-        say(f"{name} started (pid {process.pid()}, log {process.log})")
+        say(f"{name} started (pid {process.pid()}, log {process.log}, "
+            f"metrics http://127.0.0.1:{metrics_port(name)}/metrics)")
 
 
 def down(settings: Settings, say, names=None) -> None:
