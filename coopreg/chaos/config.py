@@ -19,6 +19,11 @@ class FaultCounts:
     leave_and_join: int = 0
 
     @property
+    def on_the_stack(self) -> int:
+        """Faults of the broker and the database, which only a dedicated stack may take."""
+        return self.kafka_restart + self.kafka_kill + self.postgres_restart
+
+    @property
     def total(self) -> int:
         return (self.kill_purchases + self.kill_bonus + self.kafka_restart + self.kafka_kill
                 + self.postgres_restart + self.leave_and_join)
@@ -41,10 +46,11 @@ class ChaosConfig:
     seed: int = 2026
     faults: FaultCounts = FaultCounts()
     instances: int = 1
-    publish_seconds: float = 90.0
+    publish_seconds: float = 180.0
     stack: DedicatedStack | None = DedicatedStack()
     name: str = "chaos"
     stall_seconds: float = 90.0
     # The broker killed with SIGKILL stays down this long: past the clients' own retries (40 s).
     broker_outage_seconds: float = 50.0
     kill_during_close: bool = True
+    log_dir: Path | None = None  # where the services' logs go; by default artifacts/chaos/<name>

@@ -48,7 +48,6 @@ class FaultInjector:
     say: object = print
     broker_outage_seconds: float = 50.0
     injected: list[Injected] = field(default_factory=list)
-
     started: float = field(default_factory=time.monotonic)
 
     async def run(self, plan: list[Fault]) -> None:

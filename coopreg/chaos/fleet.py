@@ -57,7 +57,10 @@ class Fleet:
     async def restart(self, member: ServiceUnderTest, timeout: float = 90) -> None:
         member.start()
         self._intended_down.discard(member.instance)
-        await asyncio.to_thread(member.wait_ready, timeout)
+        try:
+            await asyncio.to_thread(member.wait_ready, timeout)
+        except RuntimeError:
+            pass  # it exited while starting: the watchdog starts it again and counts the exit
 
     async def watch(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

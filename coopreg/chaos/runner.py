@@ -35,6 +35,8 @@ class ChaosReport:
 
 
 async def run_chaos(config: ChaosConfig, say=print) -> ChaosReport:
+    if config.stack is None and config.faults.on_the_stack:
+        raise ValueError("broker and database faults need a dedicated stack: they would disturb its other users")
     with scoped_environ(dedicated.stack_environ(config.stack) if config.stack else {}):
         stack = dedicated.up(Settings(), say) if config.stack else None
         try:
@@ -53,7 +55,7 @@ async def _run(config: ChaosConfig, stack, say) -> ChaosReport:
     expected = expected_outcome(scenario)
     gate = asyncio.Lock()
     publisher = Publisher(settings, gate)
-    fleet = Fleet(str(PROJECT_ROOT / "artifacts" / "chaos" / config.name), config.instances)
+    fleet = Fleet(str(config.log_dir or PROJECT_ROOT / "artifacts" / "chaos" / config.name), config.instances)
     injector = FaultInjector(fleet, stack, gate, rng, say, config.broker_outage_seconds)
     watching = asyncio.Event()
     watcher = asyncio.create_task(fleet.watch(watching))
