@@ -158,3 +158,46 @@ async def test_a_receipt_that_raced_its_card_data_is_resolved_by_the_sweep(setti
     resolved, _ = await resolve_and_report(pool, config)
     assert resolved >= 1
     assert (await accepted_for(pool, receipt.receipt_id))[0]["household_id"] == "h5"
+
+
+async def consent_of(pool, person: str, household: str, version: int, *, collection=False, targeting=False):
+    from contracts.events.consent import ConsentState, Permissions
+    from services.purchases.application.keep_product_data_consents import (
+        when_consent_changes_keep_product_data_rules,
+    )
+
+    state = ConsentState(person_id=person, version=version, household_id=household, blocks=[],
+                         permissions=Permissions(email=False, sms=False), marketing_prohibited=False,
+                         product_data_collection_blocked=collection, product_data_targeting_blocked=targeting,
+                         product_data_services_blocked=False)
+    async with pool.acquire() as conn, conn.transaction():
+        await when_consent_changes_keep_product_data_rules(conn, [incoming(state)])
+
+
+async def test_a_household_that_forbade_collection_keeps_the_receipt_total_only(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, household = fresh_number(), f"h-{uuid.uuid4().hex[:8]}"
+    await card_changes(pool, card_state(config, number, ("p1", household, T0, None)))
+    # another member of the household forbade collecting product-level data
+    await consent_of(pool, f"other-{household}", household, 1, collection=True)
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=1),
+                           [("grocery", 1000), ("general", 500)])
+    await record(pool, config, receipt)
+    row = await pool.fetchrow("SELECT lines, total_cents, bonus_eligible_cents FROM receipts WHERE receipt_id = $1",
+                              receipt.receipt_id)
+    assert (orjson.loads(row["lines"]), row["total_cents"], row["bonus_eligible_cents"]) == ([], 1500, 1500)
+
+
+async def test_a_household_that_forbade_targeting_keeps_the_lines_flagged(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, household = fresh_number(), f"h-{uuid.uuid4().hex[:8]}"
+    await card_changes(pool, card_state(config, number, ("p1", household, T0, None)))
+    await consent_of(pool, "p1", household, 2, targeting=True)
+    await consent_of(pool, "p1", household, 1)  # an older state arrives late: changes nothing
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=1), [("grocery", 1000)])
+    await record(pool, config, receipt)
+    row = await pool.fetchrow("SELECT lines, product_data_targeting_blocked FROM receipts WHERE receipt_id = $1",
+                              receipt.receipt_id)
+    assert len(orjson.loads(row["lines"])) == 1 and row["product_data_targeting_blocked"] is True

@@ -3,13 +3,14 @@ row and keyed by household id."""
 from __future__ import annotations
 
 import uuid
+from typing import Callable
 
 import orjson
 
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.purchases import PurchaseAccepted
 from contracts.topics import PURCHASES_ACCEPTED
-from services.purchases.adapters import receipts
+from services.purchases.adapters import product_data, receipts
 from shared import outbox
 from shared.logging import get_logger
 from shared.outbox import OutgoingEvent
@@ -43,5 +44,11 @@ async def store_and_publish(conn, rows: list[tuple], causes: dict[str, Envelope]
     result = await receipts.store_receipts(conn, rows)
     if result.conflicts:
         log.warning("conflicting duplicate receipts flagged", count=len(result.conflicts))
-    await outbox.add(conn, [accepted_event(row, causes[row["receipt_id"]])
-                            for row in result.stored if row["status"] == "accepted"])
+    await publish_accepted(conn, [row for row in result.stored if row["status"] == "accepted"],
+                           lambda row: causes[row["receipt_id"]])
+
+
+async def publish_accepted(conn, rows: list, cause_of: Callable[[object], Envelope | None]) -> None:
+    """Receipts resolved to a household: the household's product-data prohibitions applied, then published."""
+    await product_data.apply_to_receipts(conn, [row["receipt_id"] for row in rows])
+    await outbox.add(conn, [accepted_event(row, cause_of(row)) for row in rows])

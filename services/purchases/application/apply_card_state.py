@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from contracts.events.cards import CardState
 from services.purchases.adapters import receipts
-from services.purchases.application.accepted import accepted_event
-from shared import outbox
+from services.purchases.application.accepted import publish_accepted
 from shared.delivery import Incoming
 
 
@@ -20,4 +19,4 @@ async def when_card_changes_resolve_waiting_receipts(conn, messages: list[Incomi
     await receipts.lock_identifiers_for_card_changes(conn, list(latest))
     await receipts.replace_many_allocations(conn, {token: periods(m.data) for token, m in latest.items()})
     resolved = await receipts.resolve_waiting(conn, list(latest))
-    await outbox.add(conn, [accepted_event(row, latest[row["identifier_token"]].envelope) for row in resolved])
+    await publish_accepted(conn, resolved, lambda row: latest[row["identifier_token"]].envelope)

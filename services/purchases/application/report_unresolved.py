@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from services.purchases.adapters import receipts
-from services.purchases.application.accepted import accepted_event
+from services.purchases.application.accepted import publish_accepted
 from services.purchases.application.config import PurchasesConfig
-from shared import outbox
 from shared.logging import get_logger
 
 log = get_logger(job="unresolved_receipts")
@@ -22,7 +21,7 @@ log = get_logger(job="unresolved_receipts")
 async def resolve_and_report(pool, config: PurchasesConfig) -> tuple[int, int]:
     async with pool.acquire() as conn, conn.transaction():
         resolved = await receipts.resolve_waiting(conn)
-        await outbox.add(conn, [accepted_event(row) for row in resolved])
+        await publish_accepted(conn, resolved, lambda row: None)
         expired = await receipts.expire_unresolved(conn, config.parking_horizon_days)
     if expired:
         log.warning("receipts unresolved past the parking horizon", receipts=expired,

@@ -4,9 +4,10 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from contracts.topics import CARD_STATE, PARTNER_PURCHASES, POS_PURCHASES, PURCHASES_ACCEPTED
+from contracts.topics import CARD_STATE, CONSENT_STATES, PARTNER_PURCHASES, POS_PURCHASES, PURCHASES_ACCEPTED
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import record_purchases
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
@@ -23,6 +24,8 @@ def wire(ctx: ServiceContext) -> None:
                   consumer="purchases-partners")
     ctx.jobs.append(partial(run_unresolved_sweeper, ctx.pool, config))
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
+    ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_rules, consumer="purchases-consents",
+                  use_inbox=False, tombstones=True)  # versioned states: an older one changes nothing
 
 
 SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, publishes=(PURCHASES_ACCEPTED,), description=__doc__)

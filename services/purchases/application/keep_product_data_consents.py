@@ -1,0 +1,13 @@
+"""Reaction: keep the product-data prohibitions the consent service publishes (household level)."""
+from __future__ import annotations
+
+from contracts.events.consent import ConsentState
+from services.purchases.adapters import product_data
+from shared.delivery import Incoming
+
+
+async def when_consent_changes_keep_product_data_rules(conn, messages: list[Incoming]) -> None:
+    states: list[ConsentState] = [m.data for m in messages if m.data is not None]
+    await product_data.keep_latest(conn, [
+        (s.person_id, s.version, s.household_id, s.product_data_collection_blocked,
+         s.product_data_targeting_blocked, s.product_data_services_blocked) for s in states])
