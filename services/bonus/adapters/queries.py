@@ -19,12 +19,5 @@ async def lineage(conn: asyncpg.Connection, household: str, month: date) -> list
                             "ORDER BY purchased_at, receipt_id", household, month)
 
 
-async def tier_distribution(conn: asyncpg.Connection, month: date) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT rate_bp, count(*) AS households, sum(bonus_cents) AS bonus_cents,"
-        " sum(fuel_bonus_cents) AS fuel_bonus_cents, sum(payment_method_benefit_cents) AS pmb_cents"
-        " FROM statements WHERE month = $1 GROUP BY rate_bp ORDER BY rate_bp", month)
-
-
 async def month_status(conn: asyncpg.Connection, month: date) -> str | None:
     return await conn.fetchval("SELECT status FROM months WHERE month = $1", month)

@@ -111,16 +111,6 @@ async def resolve_waiting(conn: asyncpg.Connection, card_tokens: list[str] | Non
         RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_tokens)
 
 
-async def counts(conn: asyncpg.Connection) -> dict[str, int]:
-    row = await conn.fetchrow(
-        "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted,"
-        " count(*) FILTER (WHERE status = 'unresolved') AS unresolved,"
-        " count(*) FILTER (WHERE status = 'unresolved_expired') AS unresolved_expired,"
-        " (SELECT count(*) FROM receipt_conflicts) AS conflicts FROM receipts")
-    return dict(row)
-
-
-
 async def expire_unresolved(conn: asyncpg.Connection, horizon_days: int) -> int:
     """Receipts still unresolved after the horizon: marked for the report; a late card still resolves them."""
     result = await conn.execute(
