@@ -18,32 +18,25 @@ from datetime import datetime, timezone
 from aiokafka import AIOKafkaConsumer
 
 from contracts.envelope import Envelope
-from contracts.events.cards import AllocationPeriod, CardState
 from contracts.topics import CARD_STATE, POS_PURCHASES
 from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings
 from coopreg.client import RegisterClient
 from coopreg.simulate.month import month_of_receipts
-from coopreg.simulate.population import population
+from coopreg.simulate.population import card_states, population
 from coopreg.simulate.receipts import pos_purchase
 from services.purchases.adapters.receipts import CREATE_STAGING, STAGING_COLUMNS
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import staging_row
-from shared.pseudonym import keyed_token
 
-ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
 MONTH = datetime(2026, 10, 1).date()
 
 
 async def publish_cards(client: RegisterClient, households, index_key: str) -> int:
     count = 0
     for household in households:
-        for member in household.members:
-            token = keyed_token("card", member.card, index_key)
-            state = CardState(card_token=token, last_four=member.card[-4:], card_type=member.card_type,
-                              status="active", history=[AllocationPeriod(
-                                  person_id=member.person_id, household_id=household.household_id,
-                                  cooperative_id=household.cooperative_id, valid_from=ISSUED)])
-            await client.send(CARD_STATE, token, state, Envelope(source="bench", type=CARD_STATE.event_type))
+        for state in card_states(household, index_key):
+            await client.send(CARD_STATE, state.card_token, state,
+                              Envelope(source="bench", type=CARD_STATE.event_type))
             count += 1
     await client.flush()
     return count

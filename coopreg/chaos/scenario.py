@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from itertools import islice
 
 from contracts.envelope import Envelope
-from contracts.events.cards import AllocationPeriod, CardState
 from contracts.events.pos import PosPurchase
 from contracts.topics import CARD_STATE, POS_PURCHASES
 from coopreg.chaos.inputs import EXPECTED_REASON, MALFORMED_KINDS, conflicting_version, malformed, return_of
 from coopreg.simulate.month import month_of_receipts
-from coopreg.simulate.population import Household, population
-from shared.pseudonym import keyed_token
+from coopreg.simulate.population import Household, card_states, population
 
 MONTH = date(2026, 10, 1)
-ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -58,14 +55,9 @@ def receipt_message(receipt: PosPurchase, kind: str) -> Message:
 
 def card_messages(household: Household, index_key: str) -> list[Message]:
     messages = []
-    for member in household.members:
-        token = keyed_token("card", member.card, index_key)
-        state = CardState(card_token=token, last_four=member.card[-4:], card_type=member.card_type,
-                          status="active", history=[AllocationPeriod(
-                              person_id=member.person_id, household_id=household.household_id,
-                              cooperative_id=household.cooperative_id, valid_from=ISSUED)])
+    for state in card_states(household, index_key):
         envelope = Envelope(source="chaos-cards", type=CARD_STATE.event_type)
-        messages.append(Message(CARD_STATE.name, token.encode(), state.model_dump_json().encode(),
+        messages.append(Message(CARD_STATE.name, state.card_token.encode(), state.model_dump_json().encode(),
                                 tuple(envelope.headers()), "card"))
     return messages
 

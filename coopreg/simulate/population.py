@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 from dataclasses import dataclass
 
+from contracts.events.cards import AllocationPeriod, CardState
 from coopreg.simulate.receipts import card_number
+from shared.pseudonym import keyed_token
 
 COOPERATIVES = ("hok-elanto", "pirkanmaan", "turun", "keskimaa", "arina", "kpo", "koillismaa", "peeassa",
                 "hameenmaa", "satakunnan", "pko", "suur-savo", "kso", "maakunta", "keula", "sso",
                 "etela-karjalan", "etela-pohjanmaan", "varuboden-osla")
 # Rough member shares: the largest cooperatives carry most households.
 WEIGHTS = (27, 10, 8, 7, 6, 4, 1, 5, 5, 4, 3, 3, 3, 2, 2, 2, 3, 4, 1)
+
+ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)  # simulated cards were issued long before the month
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,12 @@ def population(households: int, run: str, seed: int = 7, first_card: int = 0) ->
         result.append(Household(f"{run}-h{h}", rng.choices(COOPERATIVES, weights=WEIGHTS)[0], tuple(members),
                                 min(spend, 400000)))
     return result
+
+
+def card_states(household: Household, index_key: str, issued: datetime = ISSUED) -> list[CardState]:
+    """Each member's card as the cards service publishes it: active, in the household since `issued`."""
+    return [CardState(card_token=keyed_token("card", member.card, index_key), last_four=member.card[-4:],
+                      card_type=member.card_type, status="active",
+                      history=[AllocationPeriod(person_id=member.person_id, household_id=household.household_id,
+                                                cooperative_id=household.cooperative_id, valid_from=issued)])
+            for member in household.members]
