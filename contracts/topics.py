@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, MonthToDate
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, BonusStatement, CloseBonusMonth, MonthToDate
 from contracts.events.card_commands import CardCommand
 from contracts.events.cards import CardState
 from contracts.events.consent import ConsentCommand, ConsentState
@@ -63,6 +63,9 @@ CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card opera
 BONUS_COMMANDS = Topic("bonus.commands.v1", "month", CloseBonusMonth, "Month close requests")
 BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)
+BONUS_STATEMENTS = Topic("bonus.statements.v1", "household id", BonusStatement,
+                         "Each household's closed month with its lineage (members, rate, exclusions)",
+                         retention_ms=35 * DAY_MS)
 BONUS_MONTHS = Topic("bonus.months.v1", "month", BonusMonthClosed, "A month close has completed")
 BONUS_MONTH_TO_DATE = Topic("bonus.month-to-date.v1", "household id", MonthToDate,
                             "Each household's current month: total, Bonus %, euros to the next tier",
@@ -118,7 +121,7 @@ def marketing_segment(name: str) -> Topic:
 
 
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
-                          BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
+                          BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
                           MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES)

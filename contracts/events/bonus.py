@@ -62,3 +62,46 @@ class MonthToDate(Contract):
     next_threshold_cents: int | None
     cents_to_next_tier: int | None
     receipts: int
+
+
+class StatementMember(Contract):
+    """One member's share of the household's month (the household pools every member's purchases)."""
+
+    person_id: str
+    receipts: int
+    bonus_eligible_cents: int
+
+
+class StatementExclusion(Contract):
+    """Excluded purchases of the month summed by reason (alcohol, gift_card, tobacco, ...)."""
+
+    reason: str
+    cents: int
+
+
+class BonusStatement(Contract):
+    """A household's closed month with its lineage: who bought, what counted, at which rate, what was
+    excluded and why. Published once per household and month at the close (`statement_id` is stable; a
+    re-sent statement has the same id). Amounts are those of the payout of the same month.
+    `own_cooperative_eligible_cents` — the Bonus purchases at outlets of the household's own
+    cooperative — is what the yearly return of surplus is computed from."""
+
+    statement_id: str
+    household_id: str
+    month: str = Month
+    cooperative_id: str = Field(description="the main member's cooperative, whose tier table applied")
+    table_version: str = Field(description="the tier table version that priced the month")
+    rate_bp: int
+    tier_total_cents: int = Field(description="purchases counting toward the tier, fuel euros included")
+    bonus_eligible_cents: int
+    own_cooperative_eligible_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_eligible_cents: int
+    bonus_cents: int
+    fuel_bonus_cents: int
+    payment_method_benefit_cents: int
+    adjustment_cents: int = Field(0, description="returns of closed months, at their recorded rates")
+    receipts: int
+    members: list[StatementMember]
+    excluded: list[StatementExclusion] = []

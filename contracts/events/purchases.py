@@ -18,6 +18,9 @@ class PurchaseAccepted(Contract):
     person_id: str
     cooperative_id: str = Field(description="the household's cooperative at purchase time")
     outlet_id: str
+    outlet_cooperative_id: str | None = Field(
+        None, description="the cooperative that runs the outlet (surplus return counts purchases at the "
+                          "household's own cooperative's outlets); absent from events of before 2026-11")
     chain: str
     purchased_at: AwareDatetime
     total_cents: int

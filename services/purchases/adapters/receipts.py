@@ -11,7 +11,7 @@ STAGING_COLUMNS = (
     "fuel_millilitres", "payment_method_eligible_cents", "excluded", "lines", "return_of",
 )
 RETURNED = ("receipt_id, identifier_token, status, person_id, household_id, cooperative_id, purchased_at, "
-            "outlet_id, chain, total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
+            "outlet_id, outlet_cooperative, chain, total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
             "excluded, return_of")
 
 CREATE_STAGING = """

@@ -22,7 +22,8 @@ log = get_logger(component="purchases")
 def accepted_event(row, cause: Envelope | None = None) -> OutgoingEvent:
     data = PurchaseAccepted(
         receipt_id=row["receipt_id"], household_id=row["household_id"], person_id=row["person_id"],
-        cooperative_id=row["cooperative_id"], outlet_id=row["outlet_id"], chain=row["chain"],
+        cooperative_id=row["cooperative_id"], outlet_id=row["outlet_id"],
+        outlet_cooperative_id=row["outlet_cooperative"], chain=row["chain"],
         purchased_at=row["purchased_at"], total_cents=row["total_cents"],
         bonus_eligible_cents=row["bonus_eligible_cents"], fuel_cents=row["fuel_cents"],
         fuel_millilitres=row["fuel_millilitres"],
