@@ -55,7 +55,8 @@ class Envelope:
         """Read the envelope from Kafka headers, deriving what an external producer left out."""
         found = {k[len(PREFIX):]: v.decode("utf-8", "replace")
                  for k, v in (headers or ()) if k.startswith(PREFIX) and v is not None}
-        found.setdefault("id", str(uuid.uuid5(NAMESPACE, topic + hashlib.sha256(value).hexdigest())))
+        if "id" not in found:
+            found["id"] = str(uuid.uuid5(NAMESPACE, topic + hashlib.sha256(value).hexdigest()))
         found.setdefault("source", f"kafka:{topic}")
         found.setdefault("type", topic)
         try:

@@ -9,6 +9,7 @@ import yaml
 from faststream.specification import AsyncAPI
 
 from contracts.topics import BY_NAME
+from coopreg import docs_site
 from shared.kafka import make_broker
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.settings import PROJECT_ROOT, Settings
@@ -51,6 +52,12 @@ def render(service: ServiceDefinition) -> str:
                           allow_unicode=True)
 
 
+def render_index(services: dict[str, ServiceDefinition], directory: Path = DOCS) -> str:
+    """The browsable page of every service's channels and payload schemas (coopreg/docs_site.py)."""
+    specs = {name: yaml.safe_load(render(service)) for name, service in services.items()}
+    return docs_site.render_index(specs, docs_site.integration_pages(directory.parent))
+
+
 def write_all(services: dict[str, ServiceDefinition], directory: Path = DOCS) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -58,4 +65,6 @@ def write_all(services: dict[str, ServiceDefinition], directory: Path = DOCS) ->
         path = directory / f"{name}.yaml"
         path.write_text(render(service))
         written.append(path)
-    return written
+    index = directory / "index.html"
+    index.write_text(render_index(services, directory))
+    return written + [index]

@@ -72,6 +72,22 @@ async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -
         await admin.close()
 
 
+async def delete_prefixed_topics(kafka: KafkaSettings) -> int:
+    """Delete every topic under this run's prefix (a test session's or a benchmark's), so that runs do
+    not pile up partitions that the broker keeps loading and checking. Refuses without a prefix."""
+    if not kafka.topic_prefix:
+        raise ValueError("refusing to delete topics without a topic prefix")
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **_security(kafka))
+    await admin.start()
+    try:
+        doomed = [name for name in await admin.list_topics() if name.startswith(kafka.topic_prefix)]
+        for start in range(0, len(doomed), 100):
+            await admin.delete_topics(doomed[start:start + 100], timeout_ms=60_000)
+        return len(doomed)
+    finally:
+        await admin.close()
+
+
 class LagReader:
     """Consumer lag per group and topic (end offset minus committed offset), read at most every few
     seconds whatever the scrape rate."""

@@ -14,6 +14,8 @@ import orjson
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
+from shared import tracing
+from shared.latency import RelayTimings
 from shared.logging import get_logger
 
 
@@ -29,6 +31,7 @@ class OutgoingEvent:
 
     def row(self) -> tuple:
         headers = [[k, v.decode()] for k, v in self.envelope.headers()]
+        headers += tracing.staged_headers()  # the W3C trace context, when tracing is on
         value = self.data.model_dump_json().encode() if self.data is not None else None
         return (self.topic, self.key.encode() if self.key is not None else None, value,
                 orjson.dumps(headers).decode())
@@ -47,6 +50,7 @@ class OutboxRelay:
         self.pool, self.producer, self.schema, self.prefix = pool, producer, schema, topic_prefix
         self.batch, self.poll = batch, poll_ms / 1000
         self.relayed = 0
+        self.timings = RelayTimings()  # outbox lag and events per topic, for /metrics
         self.log = get_logger(component="outbox-relay", schema=schema)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -70,17 +74,19 @@ class OutboxRelay:
         if conn is None:
             async with self.pool.acquire() as conn:
                 return await self.relay_once(conn)
-        rows = await conn.fetch("SELECT seq, topic, key, value, headers FROM outbox ORDER BY seq LIMIT $1",
+        rows = await conn.fetch("SELECT seq, topic, key, value, headers, created_at FROM outbox ORDER BY seq LIMIT $1",
                                 self.batch)
         if not rows:
             return 0
-        futures = [await self.producer.send(
-            self.prefix + r["topic"], value=r["value"], key=r["key"],
-            headers=[(k, v.encode()) for k, v in orjson.loads(r["headers"])]) for r in rows]
-        await asyncio.gather(*futures)
+        with tracing.publishing(self.schema, len(rows)) as stamp:  # a span per batch, when tracing is on
+            futures = [await self.producer.send(
+                self.prefix + r["topic"], value=r["value"], key=r["key"],
+                headers=stamp([(k, v.encode()) for k, v in orjson.loads(r["headers"])])) for r in rows]
+            await asyncio.gather(*futures)
         # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
         await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.relayed += len(rows)
+        self.timings.observe(rows)
         return len(rows)
 
     async def backlog(self) -> int:

@@ -24,6 +24,7 @@ from shared.observability import Observability
 from shared.jobs import keep_running
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
+from shared import tracing
 from shared.settings import Settings
 from shared.subject_keys import SubjectKeys
 
@@ -59,11 +60,17 @@ class ServiceContext:
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
             fetch_min_bytes=self.settings.delivery.fetch_min_bytes,
             fetch_max_wait_ms=self.settings.delivery.fetch_max_wait_ms,
-            description=topic.description)
+            description=topic.description, decoder=_undecoded)
         async def on_batch(msg: KafkaMessage) -> None:
             await delivery.process(msg.raw_message, handler)
 
         return delivery
+
+
+async def _undecoded(message: KafkaMessage) -> None:
+    """FastStream's decoder would parse every value as JSON for nothing: `Delivery` decodes the raw
+    records itself, straight into the contract."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
                       ready: asyncio.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     log = get_logger(service=service.name, instance=settings.instance)
+    tracing.configure(service.name, settings.tracing)  # off unless COOPREG_TRACING_EXPORTER names one
     pool = await open_pool(settings, service)
     await ensure_topics(settings.kafka)
     producer = make_producer(settings.kafka, f"{service.name}-{settings.instance}")
@@ -114,6 +122,7 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
         await asyncio.gather(*tasks, return_exceptions=True)
         await producer.stop()
         await pool.close()
+        tracing.shutdown()
         log.info("service stopped")
 
 

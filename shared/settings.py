@@ -6,8 +6,9 @@ that ``coopreg stack up`` runs; production sets the same variables to its own Ka
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +72,35 @@ class SecretsSettings(BaseSettings):
     encryption_key: SecretStr = SecretStr("local-development-encryption-key-change-me")
 
 
+class TrustedTokenKey(BaseModel):
+    """An identity provider's public key that the register API's bearer tokens may be signed with: tokens
+    naming `issuer` in `iss` and `key_id` in `kid` are verified with this key and only with `algorithm` —
+    a token naming another algorithm is refused, whatever its signature."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    issuer: str = Field(min_length=1, description="the token's `iss`")
+    key_id: str = Field(min_length=1, description="the token's `kid` (several keys per issuer: rotation)")
+    algorithm: Literal["EdDSA"] = Field("EdDSA", description="the one algorithm this key verifies (Ed25519)")
+    public_key: str = Field(description="the public key, PEM (SubjectPublicKeyInfo)")
+
+    @field_validator("public_key")
+    @classmethod
+    def _an_ed25519_public_key(cls, value: str) -> str:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        try:
+            key = load_pem_public_key(value.encode())
+        except ValueError:
+            raise ValueError("public_key is not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("an EdDSA key must be an Ed25519 public key")
+        return value
+
+
 class ApiSettings(BaseSettings):
-    """The register API: where it listens, the key its bearer tokens are signed with, and its limits."""
+    """The register API: where it listens, the keys its bearer tokens are verified with, and its limits."""
 
     model_config = SettingsConfigDict(env_prefix="COOPREG_API_")
 
@@ -82,6 +110,33 @@ class ApiSettings(BaseSettings):
     token_audience: str = Field("coopreg-register-api", description="the `aud` every token must carry")
     max_body_bytes: int = Field(64 * 1024, description="larger request bodies are refused (413)")
     retention_every_hours: float = Field(24.0, description="how often the API runs the retention job; 0: never")
+    token_issuers: list[TrustedTokenKey] = Field(
+        default_factory=list, description='identity providers\' public keys as JSON: [{"issuer", "key_id", '
+                                          '"algorithm": "EdDSA", "public_key": PEM}]; a token with `iss` is '
+                                          'verified with its issuer\'s key named by its `kid`, nothing else')
+    local_tokens: bool = Field(True, description="accept tokens without `iss`, HS256 with token_key (operators' "
+                                                 "tools); false where only the identity providers' tokens count")
+
+    @model_validator(mode="after")
+    def _one_key_per_issuer_and_id(self) -> "ApiSettings":
+        named = [(key.issuer, key.key_id) for key in self.token_issuers]
+        if len(set(named)) != len(named):
+            raise ValueError("token_issuers names an issuer's key id twice")
+        return self
+
+    def trusted_key(self, issuer: str, key_id: str | None) -> TrustedTokenKey | None:
+        return next((k for k in self.token_issuers if (k.issuer, k.key_id) == (issuer, key_id)), None)
+
+
+class TracingSettings(BaseSettings):
+    """Optional OpenTelemetry tracing (shared/tracing.py), carried between services in the Kafka headers."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_TRACING_")
+
+    exporter: Literal["none", "console", "otlp"] = Field(
+        "none", description="none: tracing off; console: spans as JSON on stderr; otlp: OTLP over HTTP")
+    endpoint: str = Field("http://127.0.0.1:4318/v1/traces", description="the OTLP/HTTP traces URL (exporter otlp)")
+    sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="share of new traces recorded")
 
 
 class StackSettings(BaseSettings):
@@ -102,6 +157,7 @@ class Settings(BaseSettings):
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or console")
     instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")

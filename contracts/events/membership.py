@@ -20,6 +20,13 @@ reasons: `unknown_person`, `person_already_registered`, `person_deceased`, `unkn
 `adult_must_accept_invitation`, `minor_must_be_added_by_main_member`, `not_in_household`,
 `main_member_cannot_leave`, `not_allowed_to_remove_member`, `same_cooperative`, `invalid_payment_amount`,
 `duplicate_id` (an id of a new thing that is taken).
+
+Partner registrations, supporter groups of associations and the household's customer group are kept over
+time as validity periods `[valid_from, valid_to)`; their reasons: `invalid_partner_id`, `invalid_group_id`
+(not 2–32 of `a-z`, `0-9`, `-`), `invalid_validity` (ends before it starts, or before the household was
+founded), `overlapping_validity` (another period of the same partner or group, or a household group change
+dated before the current group's start), `not_registered` (nothing in force to end), `unknown_household`,
+and `not_in_household` (only owner-customers and household members have them).
 """
 from __future__ import annotations
 
@@ -162,8 +169,56 @@ class UpdateContactData(Contract):
     updated_at: AwareDatetime
 
 
+class RegisterWithPartner(Contract):
+    """The customer gave their member or customer number to a Bonus-granting partner (an invoicing partner
+    needs it to pass the purchases on for Bonus); registered for `[valid_from, valid_to)`."""
+
+    command: Literal["register_with_partner"] = "register_with_partner"
+    person_id: Id
+    partner_id: Unchecked = Field(description="the partner as registered with S-Group, e.g. elisa")
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime | None = Field(None, description="open-ended when left out")
+
+
+class EndPartnerRegistration(Contract):
+    """The registration with the partner in force at `ended_at` ends then."""
+
+    command: Literal["end_partner_registration"] = "end_partner_registration"
+    person_id: Id
+    partner_id: Unchecked
+    ended_at: AwareDatetime
+
+
+class JoinSupporterGroup(Contract):
+    """The person joins an association's supporter group for `[valid_from, valid_to)`."""
+
+    command: Literal["join_supporter_group"] = "join_supporter_group"
+    person_id: Id
+    group_id: Unchecked = Field(description="the association's supporter group, e.g. hifk-juniorit")
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime | None = Field(None, description="open-ended when left out")
+
+
+class LeaveSupporterGroup(Contract):
+    command: Literal["leave_supporter_group"] = "leave_supporter_group"
+    person_id: Id
+    group_id: Unchecked
+    left_at: AwareDatetime
+
+
+class SetHouseholdGroup(Contract):
+    """The household's customer group from `valid_from` on: one at a time, the previous one ends there.
+    Keyed by the household's main member, like the other household commands."""
+
+    command: Literal["set_household_group"] = "set_household_group"
+    household_id: Id
+    group_id: Unchecked | None = Field(None, description="left out: the household's current group ends")
+    valid_from: AwareDatetime
+
+
 Command = Union[RegisterCustomer, JoinCooperative, PayContribution, InviteToHousehold, AcceptInvitation,
-                AddMinor, LeaveHousehold, TransferMembership, Resign, UpdateContactData]
+                AddMinor, LeaveHousehold, TransferMembership, Resign, UpdateContactData, RegisterWithPartner,
+                EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, SetHouseholdGroup]
 
 
 def _object_schema(schema: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
 """`coopreg bench close`: a realistic month for millions of households, closed by the bonus service.
 
-The month's accruals are loaded with COPY (the ingestion benchmark measures how they get there); the
-clock runs from the close command to the month closed with every payout published (the bonus outbox
-empty), and the payouts on the topic are counted from its offsets.
+The month's accruals and statement parts (members, purchases by the outlet's cooperative, exclusions)
+are loaded with COPY (the ingestion benchmark measures how they get there); the clock runs from the close
+command to the month closed with every payout and statement published (the bonus outbox empty), and the
+events on the topics are counted from their offsets.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from datetime import date, datetime, timezone
 from aiokafka import AIOKafkaConsumer
 
 from contracts.events.bonus import CloseBonusMonth
-from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS
-from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings
+from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS
+from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
 from coopreg.client import RegisterClient
 from coopreg.simulate.population import COOPERATIVES, WEIGHTS
 from services.bonus.domain.months import month_label
@@ -28,38 +29,63 @@ COLUMNS = ("household_id", "month", "cooperative_id", "bonus_cents", "double_cen
            "fuel_millilitres", "payment_method_cents", "receipts", "last_purchase_at")
 
 
-def accrual_rows(households: int, seed: int = 5):
+PARTS = {"accruals": COLUMNS,
+         "accrual_members": ("month", "household_id", "person_id", "receipts", "bonus_eligible_cents"),
+         "accrual_outlet_cooperatives": ("month", "household_id", "outlet_cooperative_id", "bonus_eligible_cents"),
+         "accrual_exclusions": ("month", "household_id", "reason", "cents")}
+
+
+def month_rows(households: int, seed: int = 5):
+    """Per household: its accrual and what its statement needs (one to three members, purchases at its own
+    cooperative's outlets and sometimes another's, alcohol or tobacco excluded for some), by table."""
     rng = random.Random(seed)
     cooperatives = rng.choices(COOPERATIVES, weights=WEIGHTS, k=1024)
     for h in range(households):
+        household, cooperative = f"h{h}", cooperatives[h % 1024]
         spend = min(int(rng.lognormvariate(10.4, 0.75)), 400000)
         fuel = int(spend * 0.15) if h % 5 == 0 else 0
         double = int(spend * 0.1) if h % 7 == 0 else 0
-        yield (f"h{h}", MONTH, cooperatives[h % 1024], spend - fuel - double, double, fuel, fuel * 1000 // 185,
-               spend * 2 // 5 if h % 2 else 0, 12, LAST_PURCHASE)
+        eligible = spend - fuel
+        yield "accruals", (household, MONTH, cooperative, spend - fuel - double, double, fuel, fuel * 1000 // 185,
+                           spend * 2 // 5 if h % 2 else 0, 12, LAST_PURCHASE)
+        members = 1 + h % 3
+        for m in range(members):
+            yield "accrual_members", (MONTH, household, f"{household}-p{m}", 12 // members,
+                                      eligible // members + (eligible % members if m == 0 else 0))
+        elsewhere = eligible // 5 if h % 4 == 0 else 0
+        yield "accrual_outlet_cooperatives", (MONTH, household, cooperative, eligible - elsewhere)
+        if elsewhere:
+            other = COOPERATIVES[(COOPERATIVES.index(cooperative) + 1) % len(COOPERATIVES)]
+            yield "accrual_outlet_cooperatives", (MONTH, household, other, elsewhere)
+        if h % 3 == 0:
+            yield "accrual_exclusions", (MONTH, household, "alcohol", spend // 12)
+        if h % 10 == 0:
+            yield "accrual_exclusions", (MONTH, household, "tobacco", 1190)
 
 
 async def load_month(settings, households: int, say) -> float:
     pool = await open_pool(settings, SERVICES["bonus"])
     start = time.perf_counter()
     try:
-        rows, batch = accrual_rows(households), []
+        batches: dict[str, list] = {table: [] for table in PARTS}
         async with pool.acquire() as conn:
-            for row in rows:
+            for table, row in month_rows(households):
+                batch = batches[table]
                 batch.append(row)
                 if len(batch) == 100_000:
-                    await conn.copy_records_to_table("accruals", records=batch, columns=list(COLUMNS))
+                    await conn.copy_records_to_table(table, records=batch, columns=list(PARTS[table]))
                     batch.clear()
-            if batch:
-                await conn.copy_records_to_table("accruals", records=batch, columns=list(COLUMNS))
-            await conn.execute("ANALYZE accruals")
+            for table, batch in batches.items():
+                if batch:
+                    await conn.copy_records_to_table(table, records=batch, columns=list(PARTS[table]))
+                await conn.execute(f"ANALYZE {table}")
     finally:
         await pool.close()
     return time.perf_counter() - start
 
 
-async def published_payouts(settings) -> int:
-    name = settings.kafka.topic(BONUS_PAYOUTS.name)
+async def published(settings, topic) -> int:
+    name = settings.kafka.topic(topic.name)
     consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None)
     await consumer.start()
     try:
@@ -68,6 +94,11 @@ async def published_payouts(settings) -> int:
         return sum((await consumer.end_offsets(list(consumer.assignment()))).values())
     finally:
         await consumer.stop()
+
+
+async def _until(conn, query: str, *args, every: float = 0.2) -> None:
+    while not await conn.fetchval(query, *args):
+        await asyncio.sleep(every)
 
 
 async def bench_close(households: int, say) -> dict:
@@ -79,22 +110,27 @@ async def bench_close(households: int, say) -> dict:
     try:
         bonus.wait_ready()
         say("closing the month")
+        cpu_before, stack_before = bonus.cpu_seconds(), stack_cpu_seconds()
         async with RegisterClient(settings) as client:
             start = time.perf_counter()
             await client.send(BONUS_COMMANDS, month_label(MONTH), CloseBonusMonth(month=month_label(MONTH)))
             await client.flush()
-        while await conn.fetchval("SELECT status FROM months WHERE month = $1", MONTH) != "closed":
-            await asyncio.sleep(0.2)
+        await _until(conn, "SELECT status = 'closed' FROM months WHERE month = $1", MONTH)
         priced = time.perf_counter() - start
-        while await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox)"):
-            await asyncio.sleep(0.2)
+        await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE topic = $1)", BONUS_PAYOUTS.name, every=0.5)
+        payouts_s = time.perf_counter() - start
+        await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox)")
         seconds = time.perf_counter() - start
+        service_cpu, stack_after = bonus.cpu_seconds() - cpu_before, stack_cpu_seconds()
         closed = await conn.fetchrow("SELECT count(*) AS households, sum(payouts) AS payouts FROM statements")
     finally:
         await conn.close()
         bonus.stop()
-    published = await published_payouts(settings)
     return {"households": households, "seconds": round(seconds, 2), "households_per_s": round(households / seconds),
-            "priced_seconds": round(priced, 2), "statements": closed["households"], "payouts_published": published,
-            "payouts_expected": int(closed["payouts"] or 0), "load_seconds": round(load_s, 1),
-            "peak_rss_mb": round(bonus.peak_rss / 2**20)}
+            "priced_seconds": round(priced, 2), "payouts_published_seconds": round(payouts_s, 2),
+            "statements": closed["households"], "payouts_published": await published(settings, BONUS_PAYOUTS),
+            "payouts_expected": int(closed["payouts"] or 0),
+            "statements_published": await published(settings, BONUS_STATEMENTS),
+            "cpu_seconds": {"bonus": round(service_cpu, 1),
+                            **{k: round(stack_after[k] - stack_before[k], 1) for k in stack_after}},
+            "load_seconds": round(load_s, 1), "peak_rss_mb": round(bonus.peak_rss / 2**20)}

@@ -15,7 +15,7 @@ from typing import Iterator, Mapping
 import asyncpg
 import psutil
 
-from shared.kafka import ensure_topics
+from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 
 SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent")
@@ -34,7 +34,9 @@ def scoped_environ(overrides: Mapping[str, str]) -> Iterator[None]:
 
 
 async def isolated_settings(name: str) -> Settings:
-    """Settings for a fresh database `coopreg_<name>` and a topic prefix of this run."""
+    """Settings for a fresh database `coopreg_<name>` and a topic prefix of this run; the topics of
+    earlier runs of the same name are deleted first."""
+    await delete_prefixed_topics(Settings(kafka={"topic_prefix": f"{name}-"}).kafka)
     os.environ["COOPREG_PG_DATABASE"] = f"coopreg_{name}"
     os.environ["COOPREG_KAFKA_TOPIC_PREFIX"] = f"{name}-{int(time.time())}."
     settings = Settings()
@@ -122,6 +124,15 @@ class ServiceUnderTest:
                 return
             time.sleep(0.1)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far (user + system): a cost that a busy machine does not
+        distort the way it distorts wall time."""
+        try:
+            times = psutil.Process(self.proc.pid).cpu_times()
+        except psutil.Error:
+            return 0.0
+        return times.user + times.system
+
     def ready(self) -> bool:
         with open(self.log_path, "rb") as log:
             log.seek(self._log_from)
@@ -142,3 +153,17 @@ class ServiceUnderTest:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(30)
+
+
+def stack_cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the broker (java) and by every PostgreSQL process of the local stack."""
+    used = {"kafka": 0.0, "postgres": 0.0}
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        name, cmdline, times = process.info["name"] or "", process.info["cmdline"] or [], process.info["cpu_times"]
+        if times is None:
+            continue
+        if name == "java" and any("kafka" in part for part in cmdline):
+            used["kafka"] += times.user + times.system
+        elif name == "postgres":
+            used["postgres"] += times.user + times.system
+    return used

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer
 
 from contracts.envelope import Envelope
 from contracts.topics import CARD_STATE, POS_PURCHASES
-from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings
+from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
 from coopreg.client import RegisterClient
 from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import card_states, population
@@ -80,6 +80,11 @@ async def copy_ceiling(settings, receipts, config: PurchasesConfig) -> float:
         await conn.close()
 
 
+def cpu_seconds(services: dict[str, ServiceUnderTest]) -> dict[str, float]:
+    """CPU used so far by each service process, the broker and PostgreSQL (the backlog's cost per part)."""
+    return {**{name: service.cpu_seconds() for name, service in services.items()}, **stack_cpu_seconds()}
+
+
 async def wait_until(conn, sql: str, target: int, timeout: float, *args) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,9 +140,11 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> d
             for service in services.values():
                 service.wait_ready()
             start = time.perf_counter()
+            cpu_before = cpu_seconds(services)
             stored = await wait_until(conn, "SELECT count(*) FROM purchases.receipts WHERE receipt_id LIKE 'b-%'"
                                       " AND (SELECT count(*) FROM purchases.outbox) = 0", len(backlog), 900)
             booked = await wait_until(conn, "SELECT count(*) FROM bonus.purchases", len(backlog), 900)
+            cpu_used = {name: used - cpu_before[name] for name, used in cpu_seconds(services).items()}
         finally:
             await conn.close()
         say(f"measuring latency at a steady {rate} receipts/s for {latency_seconds} s")
@@ -151,5 +158,6 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> d
         "raw_consume_per_s": round(raw), "copy_ceiling_per_s": round(ceiling),
         "publish_per_s": round(len(backlog) / publish_s), "offered_rate_per_s": rate,
         "latency_p50_ms": round(p50, 1), "latency_p99_ms": round(p99, 1),
+        "cpu_us_per_receipt": {name: round(used * 1e6 / len(backlog)) for name, used in cpu_used.items()},
         "peak_rss_mb": {name: round(s.peak_rss / 2**20) for name, s in services.items()},
     }

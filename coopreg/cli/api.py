@@ -52,3 +52,37 @@ def retention() -> None:
         report = run_async(_retention(Settings()))
     console.print_json(data=report)
     say(f"{report['persons_erased']} persons erased; kept: {', '.join(report['kept'])}")
+
+
+async def _demo_customer(settings: Settings, days: int) -> str:
+    """A customer with `days` of purchases, made through the services' own use cases (as `bench dsar` does)."""
+    from datetime import datetime, timezone
+
+    from coopreg.simulate.person_history import seed_person_history
+    from services.registry import SERVICES
+    from shared.runtime import open_pool
+
+    pools = {name: await open_pool(settings, SERVICES[name]) for name in ("membership", "cards", "purchases", "bonus")}
+    try:
+        return (await seed_person_history(pools, settings, datetime.now(timezone.utc), days=days)).person_id
+    finally:
+        for pool in pools.values():
+            await pool.close()
+
+
+@app.command("my-data")
+def my_data(person: str = typer.Option(None, help="the customer's person id; default: a new demo customer"),
+            days: int = typer.Option(20, help="days of purchases of the new demo customer"),
+            hours: float = typer.Option(1.0, help="validity of the login")) -> None:
+    """Print a login link to the customer's My data page (start the API with `coopreg api serve`)."""
+    from services.register_api.domain.access import DATA_SUBJECT
+    from services.register_api.entrypoints.auth import issue_token
+
+    settings = Settings()
+    if person is None:
+        with sentences("making a demo customer"):
+            person = run_async(_demo_customer(settings, days))
+        say(f"made a demo customer {person} with {days} days of purchases")
+    token = issue_token(settings.api, f"customer:{person}", [DATA_SUBJECT], person, timedelta(hours=hours))
+    # The token rides after '#': browsers never send that part to a server, so it reaches no access log.
+    typer.echo(f"http://{settings.api.host}:{settings.api.port}/my-data#token={token}")

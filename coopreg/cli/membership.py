@@ -2,7 +2,6 @@
 schema; what they publish leaves through the membership service's outbox."""
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
@@ -19,14 +18,6 @@ from shared.settings import Settings
 app = typer.Typer(help="Membership: yearly benefits and the tax authority report.", no_args_is_help=True)
 
 
-def _purchases(path: Path | None) -> dict[str, int]:
-    """household_id,cents rows: each household's Bonus purchases at its own cooperative in the year."""
-    if path is None:
-        return {}
-    with open(path, newline="", encoding="utf-8") as file:
-        return {row["household_id"]: int(row["cents"]) for row in csv.DictReader(file)}
-
-
 async def _in_transaction(settings: Settings, work):
     pool = await open_pool(settings, SERVICE)
     try:
@@ -36,16 +27,30 @@ async def _in_transaction(settings: Settings, work):
         await pool.close()
 
 
+async def _in_chunks(settings: Settings, financial_year: int, day: date, chunk_size: int, again: bool):
+    pool = await open_pool(settings, SERVICE)
+    try:
+        return await pay_yearly_benefits(pool, MembershipConfig.from_settings(settings), financial_year, day,
+                                         chunk_size=chunk_size, again=again)
+    finally:
+        await pool.close()
+
+
 @app.command("yearly-benefits")
 def yearly_benefits(financial_year: int = typer.Argument(..., help="the year the decisions were made on"),
                     paid_on: str = typer.Option(None, help="YYYY-MM-DD, when no decision names the day"),
-                    purchases: Path = typer.Option(None, help="CSV household_id,cents for the surplus return")):
-    """Pay interest and return of surplus decided on a financial year (a re-run pays nothing twice)."""
+                    chunk_size: int = typer.Option(1000, min=1, help="members per transaction"),
+                    again: bool = typer.Option(False, help="walk a completed run again (still pays nobody twice)")):
+    """Pay interest and return of surplus decided on a financial year, from the households' published Bonus
+    statements; members are walked in chunks, and a run that stopped resumes where it did (a re-run pays
+    nothing twice)."""
     day = date.fromisoformat(paid_on) if paid_on else date(financial_year + 1, 5, 31)
     with sentences("the yearly run"):
-        done = run_async(_in_transaction(Settings(), lambda conn, config: pay_yearly_benefits(
-            conn, config, financial_year, day, _purchases(purchases))))
-    say(f"{done.payouts} payouts, {done.cents / 100:.2f} € in total, staged on membership.benefits.v1")
+        done = run_async(_in_chunks(Settings(), financial_year, day, chunk_size, again))
+    resumed = f", resumed for {', '.join(done.resumed)}" if done.resumed else ""
+    finished = f"; completed before: {', '.join(done.already_done)}" if done.already_done else ""
+    say(f"{done.payouts} payouts, {done.cents / 100:.2f} € in total, staged on membership.benefits.v1 "
+        f"({done.members} members in {done.chunks} chunks{resumed}){finished}")
 
 
 @app.command("tax-report")

@@ -57,9 +57,25 @@ def demo(households: int = typer.Option(3000, help="simulated owner-customer hou
     say("the services keep running: `coopreg services down` and `coopreg stack down` stop them")
 
 
-def docs() -> None:
-    """Write the AsyncAPI documents of every service to docs/asyncapi/ (generated from the services)."""
-    from coopreg.asyncapi import write_all
+def docs(serve: bool = typer.Option(False, "--serve", help="then serve docs/ on localhost until Ctrl-C"),
+         port: int = typer.Option(8088, help="the port --serve listens on (0: any free port)")) -> None:
+    """Write the AsyncAPI documents of every service and their browsable index to docs/asyncapi/."""
+    from coopreg.asyncapi import DOCS, write_all
+    from coopreg.docs_site import make_server
 
     for path in write_all(SERVICES):
         say(f"wrote {path}")
+    if not serve:
+        return
+    try:
+        server = make_server(DOCS.parent, port)
+    except OSError as error:
+        say(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); choose another with --port")
+        raise typer.Exit(1)
+    typer.echo(f"serving the docs at http://127.0.0.1:{server.server_port}/asyncapi/index.html (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

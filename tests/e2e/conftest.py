@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from coopreg.client import RegisterClient
-from shared.kafka import ensure_topics
+from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
 
@@ -17,7 +17,8 @@ async def settings() -> Settings:
     ensure_stack(settings)
     await fresh_database(settings)
     await ensure_topics(settings.kafka)
-    return settings
+    yield settings
+    await delete_prefixed_topics(settings.kafka)  # the session's topics: runs must not pile up partitions
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """Crypto-shredding on the real stack: the register API publishes a rectification sealed under the
 person's key, the membership service (a real process) opens and applies it; after the person is erased
-the message — still in Kafka — can no longer be read, and a replay of it is dead-lettered unread."""
+the message — still in Kafka — can no longer be read, and a replay of it is dead-lettered unread. The same
+for the consent service: the permission the API sent sealed can no longer be read, and the person's consent
+state and segment entries end in tombstones on their topics."""
 from __future__ import annotations
 
 import uuid
@@ -9,13 +11,17 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from contracts.topics import MEMBERSHIP_COMMANDS
+from contracts.events.consent import ConsentCommand, DefineSegment
+from contracts.events.marketing import segment_topic
+from contracts.events.membership import Resign
+from contracts.topics import CONSENT_COMMANDS, CONSENT_STATES, MEMBERSHIP_COMMANDS
 from coopreg.client import read_topic
+from services.consent.application.config import ConsentConfig
 from services.register_api.entrypoints.app import create_app
 from shared.crypto import FieldCipher
 from shared.dead_letters import REASON, dlq_topic
 from shared.subject_keys import HEADER, SubjectErased, SubjectKeys
-from tests.support.people import register
+from tests.support.people import join, register, unique
 from tests.support.register_api import NOW, bearer
 from tests.support.stack import eventually
 
@@ -28,8 +34,8 @@ async def _email(db, person_id: str):
     return orjson.loads(value)["address"] if value else None
 
 
-async def _sealed_records(settings, person_id: str) -> list:
-    records = await read_topic(settings, MEMBERSHIP_COMMANDS, timeout=5)
+async def _sealed_records(settings, person_id: str, topic=MEMBERSHIP_COMMANDS) -> list:
+    records = await read_topic(settings, topic, timeout=5)
     return [r for r in records if dict(r.headers).get(HEADER) == person_id.encode()]
 
 
@@ -73,3 +79,58 @@ async def _has(db, person_id: str, email: str) -> bool:
 async def _dead_letters(settings, person_id: str) -> list:
     records = await read_topic(settings, dlq_topic(MEMBERSHIP_COMMANDS.name), timeout=3)
     return [r for r in records if dict(r.headers).get(HEADER) == person_id.encode()]
+
+
+async def _latest(settings, topic, key: bytes) -> tuple[bool, bytes | None]:
+    """(whether the key is on the topic, its latest value: None is a tombstone)."""
+    records = [r for r in await read_topic(settings, topic, timeout=3) if r.key == key]
+    return (True, records[-1].value) if records else (False, None)
+
+
+async def _tombstoned(settings, topic, key: bytes) -> bool:
+    return await _latest(settings, topic, key) == (True, None)
+
+
+async def test_an_erased_persons_consent_is_tombstoned_on_its_topics_and_unreadable_in_kafka(settings, client, db):
+    from fastapi.testclient import TestClient
+
+    config, name = ConsentConfig.from_settings(settings), unique("erasure")[:30]
+    customer = register(registered_at=NOW - timedelta(days=2))
+    person_id, staff = customer.person_id, bearer(settings, "customer_service")
+    await client.send(MEMBERSHIP_COMMANDS, person_id, customer)
+    await client.send(MEMBERSHIP_COMMANDS, person_id, join(person_id, at=NOW - timedelta(days=1)))
+    await client.send(CONSENT_COMMANDS, name, ConsentCommand(DefineSegment(name=name, purpose="marketing",
+                                                                           channel="email", defined_at=NOW)))
+    await client.flush()
+    await eventually(lambda: db.fetchval("SELECT cooperative_id IS NOT NULL FROM consent.persons WHERE person_id = $1",
+                                         person_id))
+    key = config.pseudonym(name, person_id).encode()
+    with TestClient(create_app(settings), raise_server_exceptions=False) as api:
+        # the permission travels sealed; the consent service opens it and puts the person in the segment
+        granted = api.put(f"/persons/{person_id}/permissions", json={"channel": "email", "granted": True},
+                          headers=staff)
+        blocked = api.put(f"/persons/{person_id}/blocks", json={"block": "surveys", "blocked": True}, headers=staff)
+        assert (granted.status_code, blocked.status_code) == (202, 202), granted.text
+        assert (await eventually(lambda: _latest(settings, segment_topic(name), key)))[1] is not None
+        await eventually(lambda: db.fetchval("SELECT count(*) = 2 FROM consent.consent_items WHERE person_id = $1",
+                                             person_id))
+        sealed = await eventually(lambda: _sealed_records(settings, person_id, CONSENT_COMMANDS))
+        assert all(b"surveys" not in r.value and b"email" not in r.value for r in sealed)
+        await client.send(MEMBERSHIP_COMMANDS, person_id, Resign(person_id=person_id, resigned_at=NOW))
+        await client.flush()
+        await eventually(lambda: db.fetchval("SELECT NOT EXISTS (SELECT 1 FROM membership.memberships WHERE"
+                                             " person_id = $1 AND status = 'active')", person_id))
+        erased = api.post(f"/persons/{person_id}/erasure", headers=bearer(settings, "data_protection_officer"))
+        assert erased.status_code == 200, erased.text
+        assert erased.json()["erasure"]["report"]["consent"]["suppression_kept"] is True
+    # the topics: the consent state and the segment entry end in tombstones, which compaction keeps
+    assert await eventually(lambda: _tombstoned(settings, CONSENT_STATES, person_id.encode()))
+    assert await eventually(lambda: _tombstoned(settings, segment_topic(name), key))
+    # the tables: nothing of the person's consent but the fact of erasure (and the suppression, keyed)
+    assert not await db.fetchval("SELECT count(*) FROM consent.consent_receipts WHERE person_id = $1", person_id)
+    assert await db.fetchval("SELECT erased_at IS NOT NULL FROM consent.persons WHERE person_id = $1", person_id)
+    # the sealed consent commands stay in Kafka and can no longer be opened
+    keys = SubjectKeys(FieldCipher(settings.secrets.encryption_key.get_secret_value()))
+    async with db.acquire() as conn:
+        opened = await keys.open_records(conn, sealed)
+    assert len(sealed) == 2 and all(isinstance(opened[id(r)], SubjectErased) for r in sealed)

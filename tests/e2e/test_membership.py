@@ -1,23 +1,31 @@
 """The membership service on the real stack: an S-Bank round trip without echo, a death from the population
-register, and a cooperative transfer mid-month as the other services read it."""
+register, a cooperative transfer mid-month as the other services read it, and the return of surplus from
+Bonus statements published on the broker."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 import orjson
 import pytest
 
+from contracts.events.bonus import BonusStatement
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.membership import (
     AcceptInvitation, InviteToHousehold, TransferMembership, UpdateContactData,
 )
 from contracts.events.sbank import SbankCustomerUpdate
 from contracts.topics import (
-    DVV_POPULATION_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS,
-    REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+    BONUS_STATEMENTS, DVV_POPULATION_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
 )
 from coopreg.client import read_topic
+from services.membership.application.config import MembershipConfig
+from services.membership.application.yearly import pay_yearly_benefits
+from services.membership.domain.cooperatives import YearlyDecision
+from services.membership.entrypoints.service import SERVICE
 from shared.dead_letters import dlq_topic
+from shared.runtime import open_pool
 from tests.support.people import T0, join, register, unique
 from tests.support.stack import eventually
 
@@ -146,3 +154,51 @@ async def test_a_refused_command_is_dead_lettered_with_its_reason_and_changes_no
     assert (letter["dlq_reason"], letter["dlq_consumer"]) == ("invalid_identity_code", "membership")
     assert "131052" not in letter["dlq_detail"]
     assert not await registered(db, bad.person_id)
+
+
+def _statement(household_id: str, month: str, cents: int, cooperative: str) -> BonusStatement:
+    return BonusStatement(
+        statement_id=f"st:{household_id}:{month}", household_id=household_id, month=month, cooperative_id=cooperative,
+        table_version="common-2020", rate_bp=200, tier_total_cents=cents, bonus_eligible_cents=cents,
+        own_cooperative_eligible_cents=cents, fuel_cents=0, fuel_millilitres=0, payment_method_eligible_cents=0,
+        bonus_cents=cents // 50, fuel_bonus_cents=0, payment_method_benefit_cents=0, receipts=4, members=[])
+
+
+async def test_the_return_of_surplus_is_paid_from_the_statements_published_by_bonus(settings, client, db):
+    cooperative, year = "suur-savo", 2046  # only this test's member has a decision on it
+    customer = register()
+    joined = join(customer.person_id, cooperative=cooperative, cents=10000,
+                  at=datetime(year, 1, 20, 10, 0, tzinfo=timezone.utc))
+    await send(client, customer.person_id, customer, joined)
+    await eventually(lambda: _latest(settings, MEMBERSHIP_HOUSEHOLDS, joined.household_id, lambda s: True))
+    household, stranger = joined.household_id, unique("h")
+    for statement in (_statement(household, f"{year}-03", 123_456, cooperative),
+                      _statement(household, f"{year}-03", 123_456, cooperative),  # re-sent by the bonus service
+                      _statement(household, f"{year}-10", 76_544, cooperative),
+                      _statement(stranger, f"{year}-03", 5_000, cooperative)):
+        await client.send(BONUS_STATEMENTS, statement.household_id, statement)
+    await client.flush()
+
+    async def kept():
+        return await db.fetchval("SELECT sum(own_cooperative_eligible_cents) FROM membership.bonus_statements"
+                                 " WHERE household_id = $1", household) == 200_000
+
+    async def dead_letter():
+        records = await read_topic(settings, dlq_topic(BONUS_STATEMENTS.name), timeout=3)
+        return [dict((k, v.decode()) for k, v in r.headers) for r in records if r.key == stranger.encode()]
+    await eventually(kept)
+    (letter,) = await eventually(dead_letter)
+    assert (letter["dlq_reason"], letter["dlq_consumer"]) == ("unknown_household", "membership-statements")
+
+    config = MembershipConfig.from_settings(settings)
+    decided = dataclasses.replace(config.cooperatives[cooperative], yearly_decisions=(
+        YearlyDecision(financial_year=year, interest_rate_bp=0, surplus_rate_bp=300, paid_on=date(year + 1, 5, 20)),))
+    config = dataclasses.replace(config, cooperatives={**config.cooperatives, cooperative: decided})
+    pool = await open_pool(settings, SERVICE)
+    try:
+        run = await pay_yearly_benefits(pool, config, year, date(year + 1, 5, 31), chunk_size=10)
+    finally:
+        await pool.close()
+    assert run.payouts == 1
+    (surplus,) = await eventually(lambda: published(settings, MEMBERSHIP_BENEFITS, customer.person_id))
+    assert (surplus["kind"], surplus["amount_cents"], surplus["household_id"]) == ("surplus_return", 6000, household)

@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from contracts.topics import POS_PURCHASES
+from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.client import RegisterClient
+from coopreg.simulate.population import Household, Member, card_states
 from coopreg.simulate.receipts import card_number, pos_purchase
 from shared.settings import PROJECT_ROOT
 from tests.support.stack import ServiceProcess, eventually
@@ -85,3 +86,68 @@ async def test_metrics_move_as_receipts_are_consumed_and_dead_lettered(observed,
     body = await eventually(moved, timeout=30)
     assert "coopreg_outbox_backlog" in body and "coopreg_consumer_lag" in body
 
+
+
+def histogram(body: str, name: str, **labels) -> dict:
+    """One histogram series: its cumulative buckets by `le`, sum and count."""
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    series = {"buckets": {}, "sum": None, "count": None}
+    for line in body.splitlines():
+        if not line.startswith(name + "_") or not all(w in line for w in wanted):
+            continue
+        head, value = line.rsplit(" ", 1)
+        if head.startswith(name + "_bucket{"):
+            series["buckets"][head.split('le="')[1].split('"')[0]] = float(value)
+        elif head.startswith(name + "_sum{"):
+            series["sum"] = float(value)
+        elif head.startswith(name + "_count{"):
+            series["count"] = float(value)
+    return series
+
+
+def assert_well_formed(series: dict) -> None:
+    counts = list(series["buckets"].values())
+    assert counts and list(series["buckets"])[-1] == "+Inf", series
+    assert counts == sorted(counts), f"buckets must be cumulative: {series}"
+    assert counts[-1] == series["count"], series
+
+
+async def test_latency_histograms_move_as_receipts_resolve_and_are_published(settings, observed, observed_client):
+    """A receipt for a known card is consumed, resolved and published: the batch latency and event age
+    histograms of both consumers and the outbox relay lag move, and the accepted purchase is counted on
+    its topic."""
+    client = observed_client
+    household = Household(f"h-obs-{uuid.uuid4().hex[:8]}", "hok-elanto",
+                          (Member(f"p-obs-{uuid.uuid4().hex[:8]}", card_number(uuid.uuid4().int % 10**9),
+                                  "cash_card"),), 0)
+    (card,) = card_states(household, settings.secrets.index_key.get_secret_value())
+    _, before = await get(observed, "/metrics")
+    await client.send(CARD_STATE, card.card_token, card)
+    await client.flush()
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", household.members[0].card,
+                           datetime(2031, 7, 2, tzinfo=timezone.utc), [("grocery", 2500)])
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.flush()
+    pos, cards = PREFIX + POS_PURCHASES.name, PREFIX + CARD_STATE.name
+
+    async def published():
+        _, body = await get(observed, "/metrics")
+        return body if metric(body, "coopreg_events_published_total", topic=PURCHASES_ACCEPTED.name) > \
+            metric(before, "coopreg_events_published_total", topic=PURCHASES_ACCEPTED.name) else None
+    body = await eventually(published, timeout=30)
+
+    for consumer, topic in (("purchases", pos), ("purchases-cards", cards)):
+        batches = histogram(body, "coopreg_batch_processing_seconds", consumer=consumer, topic=topic)
+        ages = histogram(body, "coopreg_event_age_seconds", consumer=consumer, topic=topic)
+        for series in (batches, ages):
+            assert_well_formed(series)
+            assert series["count"] >= 1 and series["sum"] > 0, (topic, series)
+        assert (histogram(before, "coopreg_event_age_seconds", consumer=consumer, topic=topic)["count"] or 0) \
+            < ages["count"], topic
+    # the events were a few seconds old at most when applied: the ages land in the low buckets
+    ages = histogram(body, "coopreg_event_age_seconds", consumer="purchases", topic=pos)
+    assert ages["buckets"]["30.0"] == ages["count"], ages
+    lag = histogram(body, "coopreg_outbox_relay_lag_seconds", service="purchases")
+    assert_well_formed(lag)
+    assert lag["count"] > histogram(before, "coopreg_outbox_relay_lag_seconds", service="purchases")["count"] \
+        and lag["buckets"]["30.0"] == lag["count"], lag

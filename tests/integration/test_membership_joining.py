@@ -103,15 +103,11 @@ async def test_a_payment_without_a_membership_is_refused(pool, config):
 
 async def test_an_unpaid_contribution_past_its_deadline_ends_the_membership_and_refunds_the_paid_part(pool, config):
     customer, joined = await member(pool, config, cents=3000)
-    async with pool.acquire() as conn, conn.transaction():
-        assert await end_overdue_memberships(conn, date(2032, 3, 10)) == 0  # the deadline day itself is fine
-    async with pool.acquire() as conn, conn.transaction():
-        ended = await end_overdue_memberships(conn, date(2032, 3, 11))
-    assert ended >= 1
+    assert await end_overdue_memberships(pool, date(2032, 3, 10)) == 0  # the deadline day itself is fine
+    assert await end_overdue_memberships(pool, date(2032, 3, 11)) >= 1
     state = await latest(pool, MEMBERSHIP_HOUSEHOLDS, joined.household_id)
     assert (state["status"], state["membership_status"]) == ("dissolved", "terminated_unpaid")
     refund = await latest(pool, MEMBERSHIP_BENEFITS, customer.person_id)
     assert (refund["kind"], refund["amount_cents"], refund["due_on"]) == ("contribution_refund", 3000, "2032-03-11")
-    async with pool.acquire() as conn, conn.transaction():
-        await end_overdue_memberships(conn, date(2032, 3, 12))
+    await end_overdue_memberships(pool, date(2032, 3, 12))
     assert len(await events(pool, MEMBERSHIP_BENEFITS, customer.person_id)) == 1

@@ -1,5 +1,6 @@
-"""The yearly runs on the real PostgreSQL: interest and return of surplus once per member and year, and the
-tax authority report (interest per member, capital refunded to departed members) as files and an event."""
+"""The yearly runs on the real PostgreSQL: interest and return of surplus once per member and year (the
+surplus from the households' published Bonus statements), and the tax authority report (interest per member,
+capital refunded to departed members) as files and an event."""
 from __future__ import annotations
 
 import csv
@@ -10,14 +11,17 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from contracts.events.bonus import BonusStatement
 from contracts.events.membership import Resign
 from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_TAX_REPORTS
 from services.membership.application.config import MembershipConfig
+from services.membership.application.statements import keep_bonus_statements
 from services.membership.application.tax_report import write_tax_report
 from services.membership.application.yearly import pay_yearly_benefits
 from services.membership.domain.cooperatives import YearlyDecision
-from tests.support.membership_db import events, latest, run
-from tests.support.people import join, register
+from shared.delivery import Rejected
+from tests.support.membership_db import events, handle, latest, run
+from tests.support.people import join, register, unique
 
 COOPERATIVE = "keula"  # only this module's members join it
 JOINED = datetime(2040, 1, 15, 10, 0, tzinfo=timezone.utc)
@@ -43,17 +47,37 @@ async def keula_member(pool, config, cents: int):
     return customer, joined
 
 
-async def yearly_run(pool, config, purchases: dict[str, int]):
-    async with pool.acquire() as conn, conn.transaction():
-        return await pay_yearly_benefits(conn, config, 2040, date(2041, 5, 31), purchases)
+def statement(household_id: str, month: str, cents: int, cooperative: str = COOPERATIVE,
+              statement_id: str | None = None) -> BonusStatement:
+    """A household's closed month as the bonus service publishes it (only what the surplus reads matters)."""
+    return BonusStatement(
+        statement_id=statement_id or unique("st"), household_id=household_id, month=month,
+        cooperative_id=cooperative, table_version="common-2020", rate_bp=300, tier_total_cents=cents,
+        bonus_eligible_cents=cents, own_cooperative_eligible_cents=cents, fuel_cents=0, fuel_millilitres=0,
+        payment_method_eligible_cents=0, bonus_cents=cents * 3 // 100, fuel_bonus_cents=0,
+        payment_method_benefit_cents=0, receipts=3, members=[])
+
+
+async def publish_statements(pool, config, *statements: BonusStatement) -> None:
+    await handle(pool, keep_bonus_statements, *statements, config=config)
+
+
+async def yearly_run(pool, config, again: bool = False):
+    return await pay_yearly_benefits(pool, config, 2040, date(2041, 5, 31), chunk_size=2, again=again)
 
 
 async def test_interest_and_surplus_are_paid_once_per_member_and_year(pool, config):
     paid_up, partly = await keula_member(pool, config, 10000), await keula_member(pool, config, 2000)
-    purchases = {paid_up[1].household_id: 412_345, partly[1].household_id: 100_000}
-    first = await yearly_run(pool, config, purchases)
-    again = await yearly_run(pool, config, purchases)
-    assert first.payouts >= 3 and again.payouts == 0
+    household, other = paid_up[1].household_id, partly[1].household_id
+    march = statement(household, "2040-03", 400_000)
+    await publish_statements(pool, config, march, march, statement(household, "2040-11", 12_345),
+                             statement(household, "2041-01", 99_999),  # the next year
+                             statement(other, "2040-12", 40_000))
+    # a corrected statement of the same month replaces the one kept
+    await publish_statements(pool, config, statement(other, "2040-12", 100_000))
+    first = await yearly_run(pool, config)
+    again = await yearly_run(pool, config)
+    assert first.payouts >= 3 and again.payouts == 0 and again.already_done == [COOPERATIVE]
     paid = {(p["kind"], p["person_id"]): p for p in await _benefits(pool, paid_up, partly)}
     # 10 % of the 100 € paid by the end of 2040; 2.5 % of 4 123.45 € half-up → 103.09 €
     assert paid[("interest", paid_up[0].person_id)]["amount_cents"] == 1000
@@ -65,7 +89,7 @@ async def test_interest_and_surplus_are_paid_once_per_member_and_year(pool, conf
 
 async def test_the_tax_report_lists_interest_and_refunds_per_member_in_private_files(pool, config, tmp_path):
     stayer, leaver = await keula_member(pool, config, 10000), await keula_member(pool, config, 5000)
-    await yearly_run(pool, config, {})
+    await yearly_run(pool, config, again=True)
     await run(pool, config, Resign(person_id=leaver[0].person_id,
                                    resigned_at=datetime(2041, 8, 1, 9, 0, tzinfo=timezone.utc)))
     async with pool.acquire() as conn, conn.transaction():
@@ -87,3 +111,29 @@ async def _benefits(pool, *members) -> list[dict]:
     for customer, _ in members:
         found += await events(pool, MEMBERSHIP_BENEFITS, customer.person_id)
     return found
+
+
+async def test_months_in_another_cooperative_before_a_transfer_do_not_count_for_the_surplus(pool, config):
+    customer, joined = await keula_member(pool, config, 10000)
+    await publish_statements(pool, config, statement(joined.household_id, "2040-02", 500_000, cooperative="pko"),
+                             statement(joined.household_id, "2040-09", 200_000))
+    await yearly_run(pool, config, again=True)
+    paid = {p["kind"]: p for p in await _benefits(pool, (customer, joined))}
+    assert paid["surplus_return"]["amount_cents"] == 5000  # 2.5 % of 2 000 €, not of 7 000 €
+
+
+async def test_a_statement_for_a_household_the_register_lacks_is_refused(pool, config):
+    with pytest.raises(Rejected) as refused:
+        await publish_statements(pool, config, statement(unique("h"), "2040-05", 1000))
+    assert refused.value.reason == "unknown_household"
+
+
+async def test_statements_are_kept_one_per_household_and_month(pool, config):
+    _, joined = await keula_member(pool, config, 2000)
+    first = statement(joined.household_id, "2040-06", 1000, statement_id="st-june")
+    await publish_statements(pool, config, first, first, statement(joined.household_id, "2040-07", 2000))
+    await publish_statements(pool, config, statement(joined.household_id, "2040-06", 1500, statement_id="st-june-2"))
+    rows = await pool.fetch("SELECT month, statement_id, own_cooperative_eligible_cents FROM bonus_statements"
+                            " WHERE household_id = $1 ORDER BY month", joined.household_id)
+    assert [(r["month"], r["statement_id"], r["own_cooperative_eligible_cents"]) for r in rows] == [
+        (date(2040, 6, 1), "st-june-2", 1500), (date(2040, 7, 1), rows[1]["statement_id"], 2000)]

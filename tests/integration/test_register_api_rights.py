@@ -1,5 +1,6 @@
 """The data subject's rights on the real PostgreSQL: an extract with every service's part (compared with what
-the services hold), the retention run over data aged past two years, and erasure proven on the tables."""
+the services hold), the retention run over data aged past two years, and erasure proven on the tables and on
+what goes to the topics (the consent service's outbox: the tombstones of the consent state and the segments)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,9 +8,17 @@ from datetime import timedelta
 import orjson
 import pytest
 
+from contracts.events.consent import ConsentCommand, SetBlock
+from contracts.events.marketing import segment_topic
 from contracts.events.membership import Resign
+from contracts.topics import CONSENT_STATES
 from coopreg.simulate.person_history import seed_person_history
+from services.consent.application.config import ConsentConfig
+from services.consent.application.erase_person import suppression_tokens
 from services.membership.application.config import MembershipConfig
+from tests.support.consent import block, commands, defined, outbox_values, permission, person_state, person_states
+from tests.support.consent import segment as segment_definition
+from tests.support.consent import unique
 from tests.support.membership_db import run
 from tests.support.register_api import NOW, api_client, bearer, schema_text
 
@@ -22,8 +31,20 @@ def client(settings):
         yield client
 
 
+async def _with_consent(pools, settings, person) -> tuple[str, str]:
+    """The person as the consent service knows them: a permission, a block on surveys, in a segment; returns
+    the segment's name and the person's S-Bank reference."""
+    config, name, ref = ConsentConfig.from_settings(settings), unique("rights"), unique("SB")
+    await person_states(pools["consent"], config, person_state(person.person_id, household_id=person.household_id,
+                                                               sbank_customer_ref=ref))
+    await commands(pools["consent"], config, permission(person.person_id, 0), block(person.person_id, "surveys", 1))
+    await defined(pools["consent"], config, segment_definition(name))
+    return name, ref
+
+
 async def test_the_extract_holds_every_services_part_of_the_person(client, settings, pools):
     person = await seed_person_history(pools, settings, NOW, days=60)
+    segment, ref = await _with_consent(pools, settings, person)
     mine = bearer(settings, "data_subject", person_id=person.person_id)
     request = client.post(f"/persons/{person.person_id}/extract-requests", headers=mine)
     assert request.status_code == 201
@@ -47,6 +68,15 @@ async def test_the_extract_holds_every_services_part_of_the_person(client, setti
     assert extract["person"]["identity_code"] == person.identity_code
     assert extract["benefit_account"][0]["iban"].startswith("FI")
     assert extract["household"]["household_id"] == person.household_id
+    receipts_held = await pools["consent"].fetch("SELECT item, value FROM consent_receipts WHERE person_id = $1"
+                                                 " ORDER BY item", person.person_id)
+    members = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
+                                           person.person_id)
+    assert sorted((r["item"], r["value"]) for r in extract["consents"]["receipts"]) == [tuple(r) for r in receipts_held]
+    assert extract["consents"]["blocks"]["surveys"] is True and extract["consents"]["permissions"]["email"] is True
+    assert [(m["segment"], m["pseudonym"]) for m in extract["segments"]["published_in"]] == [tuple(r) for r in members]
+    assert [m["segment"] for m in extract["segments"]["published_in"]] == [segment]
+    assert extract["segments"]["facts"]["sbank_customer_ref"] == ref and "consent" in extract["extract"]["sources"]
     html = client.get(f"/extract-requests/{tracked['request_id']}/document", params={"format": "html"}, headers=mine)
     assert html.headers["content-type"].startswith("text/html") and "Meikäläinen" in html.text
     assert person.receipts[0] in html.text
@@ -67,9 +97,21 @@ async def _age_history(pools, person, years: int = 3) -> None:
         person.household_id, old)
 
 
+async def _blocks_set_and_lifted(pools, settings, person) -> None:
+    """Surveys blocked and lifted about three years ago; telemarketing blocked and lifted last month."""
+    config, old, recent = ConsentConfig.from_settings(settings), NOW - timedelta(days=1100), NOW - timedelta(days=30)
+    await person_states(pools["consent"], config, person_state(person.person_id, household_id=person.household_id))
+    changes = [("surveys", True, old), ("surveys", False, old + timedelta(days=30)), ("telemarketing", True, recent),
+               ("telemarketing", False, recent + timedelta(days=1))]
+    await commands(pools["consent"], config, *[ConsentCommand(SetBlock(
+        person_id=person.person_id, block=name, blocked=blocked, source="customer_service", actor="anna",
+        collection_point="asiakaspalvelu", at=at)) for name, blocked, at in changes])
+
+
 async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(client, settings, pools):
     person = await seed_person_history(pools, settings, NOW, days=800)
     await _age_history(pools, person)
+    await _blocks_set_and_lifted(pools, settings, person)
     cutoff = NOW - timedelta(days=731)
     report = client.post("/retention/runs", headers=bearer(settings, DPO)).json()["retention"]
     assert report["erased"]["purchases"]["purchases"] >= 60 and report["erased"]["bonus"]["purchases"] >= 60
@@ -82,19 +124,30 @@ async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(cli
     assert "old@example.fi" not in await schema_text(pools["membership"], "membership")
     assert await pools["membership"].fetchval("SELECT count(*) FROM base_data WHERE person_id = $1 AND field_group ="
                                               " 'email'", person.person_id) == 1
+    # a service block lifted over two years ago goes; its lifting (in force) and the recent ones stay
+    assert report["erased"]["consent"]["service_blocks"] >= 1
+    receipts = await pools["consent"].fetch("SELECT item, value FROM consent_receipts WHERE person_id = $1"
+                                            " ORDER BY item, source_time", person.person_id)
+    assert [(r["item"], r["value"]) for r in receipts] == [
+        ("block:surveys", False), ("block:telemarketing", True), ("block:telemarketing", False)]
     again = client.post("/retention/runs", headers=bearer(settings, DPO)).json()["retention"]
     assert again["erased"]["purchases"]["purchases"] == 0 and again["persons_erased"] == 0
+    assert again["erased"]["consent"]["service_blocks"] == 0
     runs = client.get("/retention/runs", headers=bearer(settings, DPO)).json()["items"]
     assert runs[0]["retention"]["run_id"] == again["run_id"]
 
 
 async def _everywhere(pools) -> str:
     return " ".join([await schema_text(pools[name], name, in_flight=False)
-                     for name in ("membership", "cards", "purchases", "bonus")])
+                     for name in ("membership", "cards", "purchases", "bonus", "consent")])
 
 
 async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, settings, pools):
     person = await seed_person_history(pools, settings, NOW, days=20)
+    segment, ref = await _with_consent(pools, settings, person)
+    placed = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
+                                          person.person_id)
+    assert segment in {r["segment"] for r in placed}
     config = MembershipConfig.from_settings(settings)
     extract = client.post(f"/persons/{person.person_id}/extract-requests", headers=bearer(settings, DPO)).json()
     refused = client.post(f"/persons/{person.person_id}/erasure", headers=bearer(settings, DPO))
@@ -105,12 +158,29 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     assert erased.json()["erasure"]["report"]["key_destroyed"] is True
     left = await _everywhere(pools)
     for trace in (person.email, person.phone, person.street, person.receipts[0],
-                  person.household_id + " ", person.identity_code):
+                  person.household_id + " ", person.identity_code, ref):
         assert trace not in left
     for schema, table in (("cards", "cards"), ("purchases", "receipts"), ("bonus", "purchases"),
-                          ("membership", "base_data")):
+                          ("membership", "base_data"), ("consent", "consent_receipts"), ("consent", "consent_items"),
+                          ("consent", "segment_members")):
         rows = await pools[schema].fetch(f"SELECT * FROM {table} WHERE person_id = $1", person.person_id)
         assert [r.get("field_group") for r in rows] == ([] if table != "base_data" else ["name"]), table
+    # the topics: the person's consent state and their place in every segment get tombstones
+    for row in placed:
+        assert (await outbox_values(pools["consent"], segment_topic(row["segment"]), row["pseudonym"]))[-1] is None
+    assert (await outbox_values(pools["consent"], CONSENT_STATES.name, person.person_id))[-1] is None
+    # what they prohibited survives as a suppression under keyed tokens, and follows S-Bank's reference
+    assert erased.json()["erasure"]["report"]["consent"] == {"rows": 4, "segments_left": len(placed),
+                                                             "suppression_kept": True}
+    tokens = suppression_tokens(ConsentConfig.from_settings(settings), person.person_id, ref)
+    kept = await pools["consent"].fetch("SELECT kind, blocks FROM marketing_suppressions WHERE token = ANY($1)"
+                                        " ORDER BY kind", list(tokens.values()))
+    assert [(r["kind"], r["blocks"]) for r in kept] == [("person", ["surveys"]), ("sbank_customer", ["surveys"])]
+    returning = unique("p")
+    await person_states(pools["consent"], ConsentConfig.from_settings(settings),
+                        person_state(returning, sbank_customer_ref=ref))
+    assert await pools["consent"].fetchval("SELECT value FROM consent_items WHERE person_id = $1 AND item ="
+                                           " 'block:surveys'", returning) is True
     # the member register stays, as the Co-operatives Act requires; the earlier extract is unreadable
     assert await pools["membership"].fetchval("SELECT count(*) FROM memberships WHERE person_id = $1",
                                               person.person_id) == 1

@@ -1,18 +1,14 @@
-"""PostgreSQL side of the month close: claim chunks, write statements, finish the month.
+"""PostgreSQL side of the month close: request it, resume it, pay adjustments, finish the month.
 
-Each chunk is read in key order, priced, written as statements and staged as payouts in one transaction,
-so a crash between chunks loses nothing and pays nothing twice: the next run resumes after the last
-statement written.
+The households are priced chunk by chunk in key order (close_pricing.py), each chunk's statements and
+events in one transaction, so a crash between chunks loses nothing and pays nothing twice: the next run
+resumes after the last statement written.
 """
 from __future__ import annotations
 
 from datetime import date
 
 import asyncpg
-
-STATEMENT_COLUMNS = ("household_id", "month", "cooperative_id", "tier_table", "rate_bp", "tier_total_cents",
-                     "bonus_cents", "fuel_bonus_cents", "payment_method_benefit_cents", "contribution_cents", "payouts")
-
 
 async def request_close(conn: asyncpg.Connection, month: date) -> str:
     """Mark the month closing; waits for bookings in flight (they share-lock the month row)."""
@@ -26,13 +22,6 @@ async def request_close(conn: asyncpg.Connection, month: date) -> str:
 
 async def months_closing(pool: asyncpg.Pool) -> list[date]:
     return [r["month"] for r in await pool.fetch("SELECT month FROM months WHERE status = 'closing' ORDER BY month")]
-
-
-async def next_accruals(conn: asyncpg.Connection, month: date, after: str, limit: int) -> list[asyncpg.Record]:
-    """The month's next households after `after` in key order; walking by key range keeps every chunk as
-    cheap as the first, however many households the month has."""
-    return await conn.fetch("SELECT * FROM accruals WHERE month = $1 AND household_id > $2"
-                            " ORDER BY household_id LIMIT $3", month, after, limit)
 
 
 async def last_closed_household(conn: asyncpg.Connection, month: date) -> str:
@@ -64,10 +53,6 @@ async def recorded_rates(conn: asyncpg.Connection, keys: list[tuple[str, date]])
         " JOIN unnest($1::text[], $2::date[]) AS k(household_id, month) USING (household_id, month)",
         [k[0] for k in keys], [k[1] for k in keys])
     return {(r["household_id"], r["month"]): r["rate_bp"] for r in rows}
-
-
-async def write_statements(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    await conn.copy_records_to_table("statements", records=rows, columns=list(STATEMENT_COLUMNS))
 
 
 async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[tuple]) -> None:

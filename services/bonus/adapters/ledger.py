@@ -7,7 +7,7 @@ import asyncpg
 
 LINEAGE_COLUMNS = ("receipt_id", "household_id", "person_id", "cooperative_id", "outlet_id", "purchased_at",
                    "month", "bonus_cents", "double_cents", "fuel_cents", "fuel_millilitres",
-                   "payment_method_cents", "excluded", "return_of", "booked_as")
+                   "payment_method_cents", "excluded", "return_of", "booked_as", "outlet_cooperative_id")
 
 
 async def lock_months(conn: asyncpg.Connection, months: set[date]) -> dict[date, str]:
@@ -68,6 +68,32 @@ async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> list[a
                                   THEN excluded.cooperative_id ELSE a.cooperative_id END,
             last_purchase_at = greatest(a.last_purchase_at, excluded.last_purchase_at)
         RETURNING *""", *columns)
+
+
+async def add_to_statement_parts(conn: asyncpg.Connection, members: list[tuple], cooperatives: list[tuple],
+                                  exclusions: list[tuple]) -> None:
+    """What the month's statement needs beyond the totals. Rows: (month, household, person, receipts,
+    Bonus purchases); (month, household, outlet's cooperative or '', Bonus purchases); (month, household,
+    exclusion reason, cents)."""
+    if members:
+        await conn.execute("""
+            INSERT INTO accrual_members AS m (month, household_id, person_id, receipts, bonus_eligible_cents)
+            SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::int[], $5::bigint[])
+            ON CONFLICT (month, household_id, person_id) DO UPDATE SET receipts = m.receipts + excluded.receipts,
+                bonus_eligible_cents = m.bonus_eligible_cents + excluded.bonus_eligible_cents""", *zip(*members))
+    if cooperatives:
+        await conn.execute("""
+            INSERT INTO accrual_outlet_cooperatives AS o (month, household_id, outlet_cooperative_id,
+                                                          bonus_eligible_cents)
+            SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::bigint[])
+            ON CONFLICT (month, household_id, outlet_cooperative_id) DO UPDATE SET
+                bonus_eligible_cents = o.bonus_eligible_cents + excluded.bonus_eligible_cents""", *zip(*cooperatives))
+    if exclusions:
+        await conn.execute("""
+            INSERT INTO accrual_exclusions AS x (month, household_id, reason, cents)
+            SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::bigint[])
+            ON CONFLICT (month, household_id, reason) DO UPDATE SET cents = x.cents + excluded.cents""",
+            *zip(*exclusions))
 
 
 async def add_adjustments(conn: asyncpg.Connection, rows: list[tuple]) -> None:

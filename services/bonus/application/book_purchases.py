@@ -52,7 +52,7 @@ def _lineage_row(b: Booking, booked_as: str) -> tuple:
     p = b.purchase
     return (p.receipt_id, p.household_id, p.person_id, p.cooperative_id, p.outlet_id, p.purchased_at,
             b.month, *b.amounts(), orjson.dumps([e.model_dump() for e in p.excluded]).decode(),
-            p.return_of, booked_as)
+            p.return_of, booked_as, p.outlet_cooperative_id)
 
 
 def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
@@ -67,6 +67,25 @@ def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
     return [(household, month, *row) for (household, month), row in totals.items()]
 
 
+def _statement_part_rows(bookings: list[Booking]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Each member's receipts and Bonus purchases, the Bonus purchases by the outlet's cooperative ('' when
+    the event does not name it) and the excluded purchases by reason, per household-month."""
+    members: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    cooperatives: dict[tuple, int] = defaultdict(int)
+    exclusions: dict[tuple, int] = defaultdict(int)
+    for b in bookings:
+        p = b.purchase
+        member = members[(b.month, p.household_id, p.person_id)]
+        member[0] += 1
+        member[1] += p.bonus_eligible_cents
+        cooperatives[(b.month, p.household_id, p.outlet_cooperative_id or "")] += p.bonus_eligible_cents
+        for exclusion in p.excluded:
+            exclusions[(b.month, p.household_id, exclusion.reason)] += exclusion.cents
+    return ([(*key, *value) for key, value in members.items()],
+            [(*key, cents) for key, cents in cooperatives.items()],
+            [(*key, cents) for key, cents in exclusions.items()])
+
+
 async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> None:
     bookings = await _bookings(conn, [m.data for m in messages])
     status = await ledger.lock_months(conn, {b.month for b in bookings})
@@ -74,7 +93,9 @@ async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> 
     new = await ledger.insert_lineage(conn, [_lineage_row(b, "accrual" if b.month in open_ else "adjustment")
                                              for b in bookings])
     fresh = list({b.purchase.receipt_id: b for b in bookings if b.purchase.receipt_id in new}.values())
-    totals = await ledger.add_to_accruals(conn, _accrual_rows([b for b in fresh if b.month in open_]))
+    accruing = [b for b in fresh if b.month in open_]
+    totals = await ledger.add_to_accruals(conn, _accrual_rows(accruing))
+    await ledger.add_to_statement_parts(conn, *_statement_part_rows(accruing))
     await outbox.add(conn, [month_to_date_event(row, tables) for row in totals])
     await ledger.add_adjustments(conn, [
         (b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id, *b.amounts())

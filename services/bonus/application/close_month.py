@@ -2,26 +2,26 @@
 
 Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
 purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks
-the households in key order in chunks; each chunk's statements and payout events commit together, so
-closing twice pays once and a crash mid-close resumes after the last statement written. Adjustments to earlier months
-are paid with the close at their recorded rate. The month is closed when nothing is left to claim.
+the households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held
+to the pure domain by a test); each chunk's statements, payout events and statement events commit together,
+so closing twice pays once and a crash mid-close resumes after the last statement written. Adjustments to
+earlier months are paid with the close at their recorded rate. The month is closed when nothing is left to
+claim.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
-from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
-from services.bonus.adapters import closing, households
+from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS
+from services.bonus.adapters import close_pricing, closing
 from services.bonus.application.month_to_date import totals_of
-from services.bonus.domain import (
-    MonthTotals, TierTables, adjustment_for_closed_month, compute_month, split_payout,
-)
-from services.bonus.domain.months import month_label, month_of, parse_month, payout_due
+from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
+from services.bonus.domain.months import month_label, parse_month, payout_due
 from shared import outbox
 from shared.delivery import Incoming
 from shared.logging import get_logger
@@ -33,7 +33,7 @@ log = get_logger(use_case="close_month")
 @dataclass(frozen=True)
 class CloseConfig:
     tables: TierTables
-    chunk: int = 5000
+    chunk: int = 20000
 
 
 @dataclass(frozen=True)
@@ -53,55 +53,6 @@ def payout_event(household: str, month: date, due_on: date, rate_bp: int, transa
     return outbox.OutgoingEvent(BONUS_PAYOUTS.name, household, envelope, data)
 
 
-@dataclass
-class Pricing:
-    """What pricing a chunk of households needs once, not per household."""
-
-    month: date
-    tables: TierTables
-    households: dict = field(default_factory=dict)
-    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    _tables: dict = field(default_factory=dict)
-
-    def cooperative(self, row) -> str:
-        """The household's cooperative from the month of a transfer on (the whole month counts in the new
-        one); before the membership service has told, the cooperative its cards were ordered under."""
-        household = self.households.get(row["household_id"])
-        if household is not None and month_of(household["cooperative_from"]) <= self.month:
-            return household["cooperative_id"]
-        return row["cooperative_id"]
-
-    def open_contribution(self, household_id: str) -> int:
-        household = self.households.get(household_id)
-        return household["open_contribution_cents"] if household is not None else 0
-
-    @property
-    def due_on(self) -> date:
-        return payout_due(self.month)
-
-    def table(self, cooperative: str):
-        if cooperative not in self._tables:
-            self._tables[cooperative] = self.tables.table_for(cooperative, self.month)
-        return self._tables[cooperative]
-
-
-def price_household(row, pricing: Pricing) -> tuple[tuple, list[outbox.OutgoingEvent]]:
-    household, cooperative = row["household_id"], pricing.cooperative(row)
-    table = pricing.table(cooperative)
-    result = compute_month(table, totals_of(row))
-    split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents,
-                         pricing.open_contribution(household))
-    paid = bool(split.transactions or split.contribution_cents)
-    statement = (household, pricing.month, cooperative, table.name, result.rate_bp,
-                 result.tier_total_cents, result.bonus_cents, result.fuel_bonus_cents,
-                 result.payment_method_benefit_cents, split.contribution_cents, int(paid))
-    if not paid:
-        return statement, []
-    return statement, [payout_event(household, pricing.month, pricing.due_on, result.rate_bp,
-                                    [(str(t.kind), t.cents) for t in split.transactions],
-                                    split.contribution_cents, at=pricing.at)]
-
-
 async def request_month_close(conn, messages: list[Incoming]) -> None:
     for message in messages:
         command: CloseBonusMonth = message.data
@@ -109,16 +60,33 @@ async def request_month_close(conn, messages: list[Incoming]) -> None:
         log.info("month close requested", month=command.month, status=status)
 
 
+class ChunkIncomplete(RuntimeError):
+    """Pricing wrote fewer statements than the chunk has households; the chunk is rolled back."""
+
+
 async def _close_chunk(pool, month: date, after: str, config: CloseConfig) -> str | None:
-    """Close the next chunk of households; return the last household id, or None when none were left."""
-    async with pool.acquire() as conn, conn.transaction():
-        rows = await closing.next_accruals(conn, month, after, config.chunk)
-        known = await households.of(conn, [row["household_id"] for row in rows])
-        pricing = Pricing(month, config.tables, known)
-        priced = [price_household(row, pricing) for row in rows]
-        await closing.write_statements(conn, [statement for statement, _ in priced])
-        await outbox.add(conn, [event for _, events in priced for event in events])
-    return max((row["household_id"] for row in rows), default=None)
+    """Close the next chunk of households; return the last household id, or None when none were left.
+
+    One snapshot (repeatable read) for the chunk, so the cooperatives whose tables were looked up are the
+    ones the pricing sees even while the membership service moves a household."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
+        if chunk is None:
+            return None
+        tables = {cooperative: config.tables.table_for(cooperative, month) for cooperative in chunk.cooperatives}
+        written = await close_pricing.price_chunk(conn, month, chunk, tables, _publishing(month))
+        if written.statements != chunk.households:
+            raise ChunkIncomplete(f"{written.statements} statements for {chunk.households} households "
+                                  f"after {chunk.after!r}")
+    return chunk.upper
+
+
+def _publishing(month: date) -> close_pricing.Publishing:
+    return close_pricing.Publishing(
+        month_label=month_label(month), due_on=payout_due(month), at=datetime.now(timezone.utc),
+        payment_method_rate_bp=PAYMENT_METHOD_RATE_BP, payouts_topic=BONUS_PAYOUTS.name,
+        payouts_type=BONUS_PAYOUTS.event_type, statements_topic=BONUS_STATEMENTS.name,
+        statements_type=BONUS_STATEMENTS.event_type, source=SOURCE)
 
 
 async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:

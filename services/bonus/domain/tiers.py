@@ -64,6 +64,11 @@ class TierTable:
                 raise InvalidTierTable(f"{self.name}: thresholds and rates must rise strictly from 0")
             previous = tier
 
+    @property
+    def version(self) -> str:
+        """How a statement names the version that priced its month: the table's name and start date."""
+        return f"{self.name} from {self.effective_from.isoformat()}"
+
     def tier_for(self, total_cents: int) -> Tier | None:
         """The tier a month with this total reaches (thresholds inclusive), or None below the lowest."""
         reached = bisect_right([tier.threshold_cents for tier in self.tiers], total_cents)

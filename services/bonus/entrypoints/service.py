@@ -5,7 +5,8 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, MEMBERSHIP_HOUSEHOLDS, PURCHASES_ACCEPTED,
+    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS, MEMBERSHIP_HOUSEHOLDS,
+    PURCHASES_ACCEPTED,
 )
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.keep_households import when_household_changes_keep_it
@@ -26,7 +27,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
 
 
-SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, publishes=(BONUS_PAYOUTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE), description=__doc__)
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, description=__doc__,
+                            publishes=(BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE))
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events.membership_states import HouseholdState, PersonState
-from services.consent.adapters import consents, people
+from services.consent.adapters import people
 from services.consent.application.change_consent import Provenance, record
 from services.consent.application.config import ConsentConfig
+from services.consent.application.erase_person import erase_person, restore_suppression
 from services.consent.application.sbank_inbound import apply_parked
 from services.consent.application.settle import settle
 from services.consent.domain.consent import register_prohibition_statement
@@ -45,22 +46,17 @@ async def apply_person_state(conn, state: PersonState, cause: Envelope, config: 
         await people.unlink_sbank_ref(conn, state.sbank_customer_ref, state.person_id)
     await people.save_state(conn, state.person_id, state.version, _fields(state))
     await _record_prohibition(conn, before, state, cause)
+    if not before["known"]:  # an erased person's prohibitions follow them to a new record
+        await restore_suppression(conn, state.person_id, state.sbank_customer_ref, cause, config)
     await settle(conn, locked, cause, config)
     if state.sbank_customer_ref is not None:
         await apply_parked(conn, state.person_id, state.sbank_customer_ref, cause, config)
 
 
-async def erase_person(conn, person_id: str, cause: Envelope, config: ConsentConfig) -> None:
-    locked = await people.lock(conn, [person_id])
-    await consents.erase(conn, person_id)
-    await people.erase(conn, person_id)
-    await settle(conn, locked, cause, config)
-
-
 async def apply_person_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
     for message in messages:
         if message.data is None:
-            await erase_person(conn, message.record.key.decode(), message.envelope, config)
+            await erase_person(conn, message.record.key.decode(), config, message.envelope)
         else:
             await apply_person_state(conn, message.data, message.envelope, config)
 

@@ -90,3 +90,7 @@ async def decide_invitation(conn: asyncpg.Connection, invitation_id: str, status
 async def cancel_invitations_to(conn: asyncpg.Connection, person_id: str, at: datetime) -> None:
     await conn.execute("UPDATE invitations SET status = 'cancelled', decided_at = $2"
                        " WHERE invitee_person_id = $1 AND status = 'pending'", person_id, at)
+
+
+async def exists(conn: asyncpg.Connection, household_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM households WHERE household_id = $1)", household_id)

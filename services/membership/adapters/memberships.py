@@ -29,6 +29,16 @@ async def payments(conn: asyncpg.Connection, contribution_id: str) -> list[async
                             " WHERE contribution_id = $1 ORDER BY paid_at, recorded_at", contribution_id)
 
 
+async def contributions_with_payments(conn: asyncpg.Connection,
+                                      contribution_ids: list[str]) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+    """Many contributions and all their payments in two queries (the yearly runs load a chunk at a time)."""
+    rows = await conn.fetch("SELECT * FROM contributions WHERE contribution_id = ANY($1::text[])", contribution_ids)
+    paid = await conn.fetch("SELECT contribution_id, amount_cents, paid_on, source FROM contribution_payments"
+                            " WHERE contribution_id = ANY($1::text[]) ORDER BY paid_at, recorded_at",
+                            contribution_ids)
+    return rows, paid
+
+
 async def add_payment(conn: asyncpg.Connection, payment_id: str, contribution_id: str, amount_cents: int,
                       source: str, paid_at: datetime, paid_on: date, excess_cents: int = 0) -> bool:
     """Book a payment once by its id; False when the id was booked before."""
@@ -71,13 +81,15 @@ async def end(conn: asyncpg.Connection, membership_id: str, status: str, ended_a
                        membership_id, status, ended_at)
 
 
-async def overdue_candidates(conn: asyncpg.Connection, today: date, limit: int) -> list[str]:
-    """Active memberships whose contribution's deadline has passed without full payment."""
+async def overdue_candidates(conn: asyncpg.Connection, today: date, after_person_id: str,
+                             limit: int) -> list[str]:
+    """The next `limit` persons (by id, after `after_person_id`) with an active membership whose contribution's
+    deadline has passed without full payment."""
     rows = await conn.fetch("""
         SELECT m.person_id FROM memberships m JOIN contributions c USING (contribution_id)
         WHERE m.status = 'active' AND c.fully_paid_on IS NULL
-          AND c.started_on + make_interval(months => c.deadline_months) < $1
-        ORDER BY m.person_id LIMIT $2""", today, limit)
+          AND c.started_on + make_interval(months => c.deadline_months) < $1 AND m.person_id > $2
+        ORDER BY m.person_id LIMIT $3""", today, after_person_id, limit)
     return [r["person_id"] for r in rows]
 
 

@@ -82,6 +82,21 @@ async def partner_registrations(conn: asyncpg.Connection, person_id: str) -> lis
                             " WHERE person_id = $1 ORDER BY valid_from", person_id)
 
 
+async def supporter_groups(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT group_id, valid_from, valid_to FROM supporter_groups"
+                            " WHERE person_id = $1 ORDER BY valid_from, group_id", person_id)
+
+
+async def household_groups(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+    """The customer groups of the households the person belonged to, while they belonged to them."""
+    return await conn.fetch("""
+        SELECT DISTINCT g.household_id, g.group_code AS group_id, g.valid_from, g.valid_to
+        FROM customer_groups g JOIN household_members hm ON hm.household_id = g.household_id
+        WHERE hm.person_id = $1 AND g.valid_from < coalesce(hm.valid_to, 'infinity')
+          AND coalesce(g.valid_to, 'infinity') > hm.valid_from
+        ORDER BY g.valid_from, g.household_id""", person_id)
+
+
 async def main_member_of_invitation(conn: asyncpg.Connection, invitation_id: str) -> str | None:
     return await conn.fetchval("SELECT h.main_person_id FROM invitations i JOIN households h USING (household_id)"
                                " WHERE i.invitation_id = $1", invitation_id)

@@ -38,7 +38,14 @@ async def ended_household_data(conn: asyncpg.Connection, cutoff: datetime) -> in
     count = await delete(conn, "DELETE FROM household_members WHERE valid_to < $1", cutoff)
     count += await delete(conn, "DELETE FROM invitations WHERE status <> 'pending' AND decided_at < $1", cutoff)
     count += await delete(conn, "DELETE FROM customer_groups WHERE valid_to < $1", cutoff)
+    count += await delete(conn, "DELETE FROM supporter_groups WHERE valid_to < $1", cutoff)
     return count
+
+
+async def bonus_statements_of_months_ended(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    """Statements of months that ended (in Helsinki) before the cut-off."""
+    return await delete(conn, "DELETE FROM bonus_statements WHERE ((month + interval '1 month')::timestamp"
+                        " AT TIME ZONE 'Europe/Helsinki') <= $1", cutoff)
 
 
 async def ended_orders(conn: asyncpg.Connection, cutoff: datetime) -> int:
@@ -72,7 +79,12 @@ async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: 
                 "DELETE FROM invitations WHERE invitee_person_id = $1",
                 "DELETE FROM benefit_accounts WHERE person_id = $1",
                 "DELETE FROM staff_employments WHERE person_id = $1",
-                "DELETE FROM partner_registrations WHERE person_id = $1"):
+                "DELETE FROM partner_registrations WHERE person_id = $1",
+                "DELETE FROM supporter_groups WHERE person_id = $1",
+                "DELETE FROM customer_groups WHERE household_id IN"
+                " (SELECT household_id FROM households WHERE main_person_id = $1)",
+                "DELETE FROM bonus_statements WHERE household_id IN"
+                " (SELECT household_id FROM households WHERE main_person_id = $1)"):
         count += await delete(conn, sql, person_id)
     count += await delete(conn, "DELETE FROM base_data WHERE person_id = $1 AND NOT (field_group = ANY($2::text[])"
                           " AND ended_at IS NULL)", person_id, kept_groups)

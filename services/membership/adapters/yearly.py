@@ -1,4 +1,5 @@
-"""PostgreSQL side of the yearly runs: who was a member at a year's end, what was paid, what was refunded."""
+"""PostgreSQL side of the yearly runs: who was a member at a year's end (in chunks of person ids), how far a
+run got, what was paid, what was refunded."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,16 +7,53 @@ from datetime import date, datetime
 import asyncpg
 
 
-async def members_at(conn: asyncpg.Connection, cooperative_id: str, at: datetime) -> list[asyncpg.Record]:
-    """Memberships of the cooperative active at `at`, with the household the member then headed."""
-    return await conn.fetch("""
-        SELECT m.membership_id, m.person_id, m.contribution_id,
-               (SELECT h.household_id FROM households h WHERE h.main_person_id = m.person_id
-                  AND h.founded_at <= $2 AND (h.dissolved_at IS NULL OR h.dissolved_at > $2)
-                ORDER BY h.founded_at DESC LIMIT 1) AS household_id
-        FROM memberships m
-        WHERE m.cooperative_id = $1 AND m.started_at <= $2 AND (m.ended_at IS NULL OR m.ended_at > $2)
-        ORDER BY m.person_id""", cooperative_id, at)
+MEMBERS_AT = """
+SELECT m.membership_id, m.person_id, m.contribution_id, hh.household_id,
+       coalesce((SELECT sum(s.own_cooperative_eligible_cents) FROM bonus_statements s
+                 WHERE s.household_id = hh.household_id AND s.cooperative_id = $1
+                   AND s.month >= $3 AND s.month < $4), 0) AS own_cooperative_purchases_cents
+FROM memberships m
+LEFT JOIN LATERAL (SELECT h.household_id FROM households h
+                   WHERE h.main_person_id = m.person_id AND h.founded_at <= $2
+                     AND (h.dissolved_at IS NULL OR h.dissolved_at > $2)
+                   ORDER BY h.founded_at DESC LIMIT 1) hh ON true
+WHERE m.cooperative_id = $1 AND m.started_at <= $2 AND (m.ended_at IS NULL OR m.ended_at > $2)
+  AND m.person_id > $5
+ORDER BY m.person_id LIMIT $6"""
+
+
+async def members_at(conn: asyncpg.Connection, cooperative_id: str, at: datetime, statements_from: date,
+                     statements_until: date, after_person_id: str, limit: int) -> list[asyncpg.Record]:
+    """The next `limit` memberships of the cooperative active at `at` (the year's end), by person id after
+    `after_person_id`, each with the household the member then headed and that household's Bonus purchases
+    at the cooperative's outlets in the statements of months [statements_from, statements_until)."""
+    return await conn.fetch(MEMBERS_AT, cooperative_id, at, statements_from, statements_until, after_person_id,
+                            limit)
+
+
+async def progress(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
+    """The cooperative's run of the year (made when missing), locked until commit: one walker at a time."""
+    await conn.execute("INSERT INTO yearly_run_progress (financial_year, cooperative_id) VALUES ($1, $2)"
+                       " ON CONFLICT DO NOTHING", financial_year, cooperative_id)
+    return await conn.fetchrow("SELECT * FROM yearly_run_progress WHERE financial_year = $1 AND cooperative_id = $2"
+                               " FOR UPDATE", financial_year, cooperative_id)
+
+
+async def restart(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "UPDATE yearly_run_progress SET after_person_id = '', chunks = 0, started_at = now(), completed_at = NULL"
+        " WHERE financial_year = $1 AND cooperative_id = $2 RETURNING *", financial_year, cooperative_id)
+
+
+async def complete(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> None:
+    await conn.execute("UPDATE yearly_run_progress SET completed_at = now() WHERE financial_year = $1"
+                       " AND cooperative_id = $2", financial_year, cooperative_id)
+
+
+async def advance(conn: asyncpg.Connection, financial_year: int, cooperative_id: str, after_person_id: str) -> None:
+    await conn.execute("UPDATE yearly_run_progress SET after_person_id = $3, chunks = chunks + 1"
+                       " WHERE financial_year = $1 AND cooperative_id = $2", financial_year, cooperative_id,
+                       after_person_id)
 
 
 async def record_benefit(conn: asyncpg.Connection, person_id: str, financial_year: int, kind: str,

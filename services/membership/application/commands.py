@@ -6,8 +6,9 @@ transaction is rolled back, nothing of a refused command is applied.
 from __future__ import annotations
 
 from contracts.events.membership import (
-    AcceptInvitation, AddMinor, InviteToHousehold, JoinCooperative, LeaveHousehold, PayContribution,
-    RegisterCustomer, Resign, TransferMembership, UpdateContactData,
+    AcceptInvitation, AddMinor, EndPartnerRegistration, InviteToHousehold, JoinCooperative, JoinSupporterGroup,
+    LeaveHousehold, LeaveSupporterGroup, PayContribution, RegisterCustomer, RegisterWithPartner, Resign,
+    SetHouseholdGroup, TransferMembership, UpdateContactData,
 )
 from services.membership.application.config import MembershipConfig
 from services.membership.application.contributions import pay_contribution
@@ -17,6 +18,10 @@ from services.membership.application.households import (
 )
 from services.membership.application.join import join_cooperative
 from services.membership.application.membership_end import resign, transfer_membership
+from services.membership.application.registrations import (
+    end_partner_registration, join_supporter_group, leave_supporter_group, register_with_partner,
+    set_household_group,
+)
 from services.membership.domain.errors import MembershipRuleViolation
 from shared.delivery import Incoming, Rejected
 
@@ -31,6 +36,11 @@ USE_CASES = {
     TransferMembership: transfer_membership,
     Resign: resign,
     UpdateContactData: update_contact_data,
+    RegisterWithPartner: register_with_partner,
+    EndPartnerRegistration: end_partner_registration,
+    JoinSupporterGroup: join_supporter_group,
+    LeaveSupporterGroup: leave_supporter_group,
+    SetHouseholdGroup: set_household_group,
 }
 
 

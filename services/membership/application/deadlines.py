@@ -1,6 +1,11 @@
 """Use case and job: a contribution not paid in full by its deadline ends the membership, and the paid
-part is refunded (domain.md §2.4). Run daily by the service; idempotent, so running twice ends nothing
-twice."""
+part is refunded (domain.md §2.4). Run hourly by the service; idempotent, so running twice ends nothing
+twice.
+
+National scale: the candidates are walked in chunks of person ids (keyset), each chunk its own transaction.
+A sweep that stops half-way leaves the committed chunks done; the next sweep finds only what is still
+active and overdue (each membership is re-checked under the person's lock), so nothing ends or is refunded
+twice, whichever instance sweeps."""
 from __future__ import annotations
 
 import asyncio
@@ -19,29 +24,44 @@ from shared.logging import get_logger
 log = get_logger(use_case="contribution_deadlines")
 
 
-async def end_overdue_memberships(conn, today: date, limit: int = 1000) -> int:
-    """End the memberships whose contribution deadline passed before `today`; return how many."""
-    ended = 0
-    for person_id in await memberships.overdue_candidates(conn, today, limit):
-        await persons.lock(conn, person_id)
-        membership = await memberships.active_of(conn, person_id)
-        if membership is None:
-            continue
-        if not ends_for_unpaid_contribution(await load_contribution(conn, membership["contribution_id"]), today):
-            continue
-        cause = Envelope(id=str(uuid.uuid5(NAMESPACE, f"overdue:{membership['membership_id']}")), source=SOURCE,
-                         type="coopreg.ContributionDeadlinePassed", subject=membership["membership_id"],
-                         cooperative=membership["cooperative_id"])
-        await end_membership(conn, membership, MembershipStatus.TERMINATED_UNPAID, day_start(today), cause)
-        ended += 1
-    return ended
+CHUNK_SIZE = 500
+
+
+async def _end_if_overdue(conn, person_id: str, today: date) -> bool:
+    await persons.lock(conn, person_id)
+    membership = await memberships.active_of(conn, person_id)
+    if membership is None:
+        return False
+    if not ends_for_unpaid_contribution(await load_contribution(conn, membership["contribution_id"]), today):
+        return False
+    cause = Envelope(id=str(uuid.uuid5(NAMESPACE, f"overdue:{membership['membership_id']}")), source=SOURCE,
+                     type="coopreg.ContributionDeadlinePassed", subject=membership["membership_id"],
+                     cooperative=membership["cooperative_id"])
+    await end_membership(conn, membership, MembershipStatus.TERMINATED_UNPAID, day_start(today), cause)
+    return True
+
+
+async def end_overdue_memberships(pool, today: date, chunk_size: int = CHUNK_SIZE,
+                                  stop: asyncio.Event | None = None) -> int:
+    """End the memberships whose contribution deadline passed before `today`, a chunk per transaction
+    (a set `stop` ends the sweep between chunks); return how many ended."""
+    ended, after = 0, ""
+    while True:
+        async with pool.acquire() as conn, conn.transaction():
+            candidates = await memberships.overdue_candidates(conn, today, after, chunk_size)
+            in_chunk = 0
+            for person_id in candidates:
+                in_chunk += await _end_if_overdue(conn, person_id, today)
+        ended += in_chunk
+        if len(candidates) < chunk_size or (stop is not None and stop.is_set()):
+            return ended
+        after = candidates[-1]
 
 
 async def run_deadline_sweeper(pool, stop: asyncio.Event, interval_seconds: float = 3600) -> None:
     """Background job: sweep once at start and then every `interval_seconds`."""
     while not stop.is_set():
-        async with pool.acquire() as conn, conn.transaction():
-            ended = await end_overdue_memberships(conn, helsinki_date(datetime.now(timezone.utc)))
+        ended = await end_overdue_memberships(pool, helsinki_date(datetime.now(timezone.utc)), stop=stop)
         if ended:
             log.info("memberships ended for unpaid contributions", count=ended)
         try:

@@ -1,8 +1,8 @@
 """Use cases: resign, transfer to another cooperative, and the end of a membership whatever its cause.
 
 When the main member's membership ends (but for a transfer), the paid part of the contribution is
-refunded and the household dissolves: every member leaves it, pending invitations lapse, and the cards
-service ends the payment features when it reads the dissolved household.
+refunded and the household dissolves: every member leaves it, pending invitations lapse, its customer group
+ends, and the cards service ends the payment features when it reads the dissolved household.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from contracts.envelope import Envelope
 from contracts.events.membership import Resign, TransferMembership
 from contracts.events.membership_states import MemberBenefitPayout
-from services.membership.adapters import households, memberships
+from services.membership.adapters import households, memberships, registrations
 from services.membership.application import publish
 from services.membership.application.config import MembershipConfig
 from services.membership.application.customers import locked_person
@@ -33,6 +33,7 @@ async def end_membership(conn, membership, status: MembershipStatus, at: datetim
     affected = [membership["person_id"]]
     if household is not None and household["status"] == "active":
         affected += await households.dissolve(conn, household_id, at)
+        await registrations.end_household_group(conn, household_id, at)
         await publish.household(conn, household_id, cause)
     await publish.persons(conn, affected, cause)
 

@@ -5,12 +5,13 @@ documented precedence (the population register outranks the other sources on nam
 address and the home municipality). A shared customer's change goes on to S-Bank, a protected address
 never. A death ends everything at once: the membership (refunding the contribution, dissolving the
 household if the person was its main member), the person's place in a household, pending invitations,
-and marketing. An update for a person the register does not know has no effect (counted).
+partner registrations and supporter groups, and marketing. An update for a person the register does not
+know has no effect (counted).
 """
 from __future__ import annotations
 
 from contracts.events.dvv import PopulationUpdate
-from services.membership.adapters import households, memberships, persons
+from services.membership.adapters import households, memberships, persons, registrations
 from services.membership.application import publish
 from services.membership.application.base_data import address_value, apply_changes, name_value
 from services.membership.application.config import MembershipConfig
@@ -47,6 +48,7 @@ async def record_death(conn, person, update: PopulationUpdate, cause) -> None:
     if person["deceased_on"] is not None:
         return
     await persons.mark_deceased(conn, person_id, update.date_of_death)
+    await registrations.end_all_of(conn, person_id, at)
     await households.cancel_invitations_to(conn, person_id, at)
     current = await households.current_of(conn, person_id)
     if current is not None:

@@ -1,6 +1,7 @@
 """The membership service's read endpoints for the register API: find a person, and the person's part of
 the register (base and contact data with history, memberships, contributions, benefit accounts, yearly
-benefits, households, staff data, partner registrations).
+benefits, households with their customer groups and the person's supporter groups, staff data, partner
+registrations).
 
 The register API calls these functions with a connection to this service's own schema; they only read.
 Identity codes and account numbers are decrypted here, for the person's own extract and for the roles
@@ -79,6 +80,11 @@ async def _household(conn, person_id: str) -> dict:
             "history": periods, "invitations": [dict(r) for r in await reads.invitations(conn, person_id)]}
 
 
+async def _customer_groups(conn, person_id: str) -> dict:
+    return {"household_groups": [dict(r) for r in await reads.household_groups(conn, person_id)],
+            "supporter_groups": [dict(r) for r in await reads.supporter_groups(conn, person_id)]}
+
+
 async def person_part(conn, person_id: str, config: MembershipConfig) -> dict | None:
     """Everything the membership service holds about the person, by section; None if it knows no such person."""
     row = await reads.person(conn, person_id)
@@ -96,7 +102,8 @@ async def person_part(conn, person_id: str, config: MembershipConfig) -> dict | 
         "staff": [dict(r) for r in await reads.staff_employments(conn, person_id)],
         "memberships": memberships, "contributions": await _contributions(conn, person_id),
         "benefit_account": accounts, "yearly_benefits": [dict(r) for r in await reads.yearly_benefits(conn, person_id)],
-        "household": await _household(conn, person_id),
+        "household": {**await _household(conn, person_id),
+                      "customer_groups": await _customer_groups(conn, person_id)},
         "orders": [dict(r) for r in await reads.partner_registrations(conn, person_id)],
         "consents": {"marketing_prohibition": row["marketing_prohibition"], "non_disclosure": row["non_disclosure"]},
     }

@@ -2,9 +2,10 @@
 its erasure requests with a connection to this service's schema (one transaction per call).
 
 Cut-offs come from the register's retention periods (data): ended base data, ended contact data,
-household data, orders (partner registrations) and staff data are erased two years after they ended; a
-person whose customer relationship ended before the `customer_relationship` cut-off is erased but for the
-member register (memberships, contributions, payments, interest and surplus returns, and the name), which
+household data (with customer and supporter groups), orders (partner registrations) and staff data are
+erased two years after they ended, the Bonus statements kept for the return of surplus two years after
+their month (paid Bonus); a person whose customer relationship ended before the `customer_relationship`
+cut-off is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
 the Co-operatives Act and the tax rules keep.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]
         "household_data": lambda at: retention.ended_household_data(conn, at),
         "orders": lambda at: retention.ended_orders(conn, at),
         "staff_data": lambda at: retention.ended_staff_data(conn, at),
+        "paid_bonus": lambda at: retention.bonus_statements_of_months_ended(conn, at),
     }
     return {group: await step(cutoffs[group]) for group, step in steps.items() if group in cutoffs}
 

@@ -181,3 +181,33 @@ class SameCooperative(MembershipRuleViolation):
 class DuplicateId(MembershipRuleViolation):
     code = "duplicate_id"
     summary = "the id is in use for something else already"
+
+
+class InvalidPartnerId(MembershipRuleViolation):
+    code = "invalid_partner_id"
+    summary = "a partner id is 2-32 characters of a-z, 0-9 and '-'"
+
+
+class InvalidGroupId(MembershipRuleViolation):
+    code = "invalid_group_id"
+    summary = "a customer group id is 2-32 characters of a-z, 0-9 and '-'"
+
+
+class InvalidValidity(MembershipRuleViolation):
+    code = "invalid_validity"
+    summary = "a validity period must end after it starts"
+
+
+class OverlappingValidity(MembershipRuleViolation):
+    code = "overlapping_validity"
+    summary = "the validity overlaps another period of the same registration or group"
+
+
+class NotRegistered(MembershipRuleViolation):
+    code = "not_registered"
+    summary = "no registration or group membership is in force at that time"
+
+
+class UnknownHousehold(MembershipRuleViolation):
+    code = "unknown_household"
+    summary = "no such household in the register"

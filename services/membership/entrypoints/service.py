@@ -7,8 +7,9 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    BONUS_PAYOUTS, DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
-    MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+    BONUS_PAYOUTS, BONUS_STATEMENTS, DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS,
+    MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES,
+    SBANK_CUSTOMER_UPDATES,
 )
 from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
 from services.membership.application.commands import handle_commands
@@ -17,6 +18,7 @@ from services.membership.application.deadlines import run_deadline_sweeper
 from services.membership.application.population import apply_population_updates
 from services.membership.application.sbank_inbound import apply_sbank_updates
 from services.membership.application.staff import apply_staff_updates
+from services.membership.application.statements import keep_bonus_statements
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
@@ -33,6 +35,8 @@ def wire(ctx: ServiceContext) -> None:
                   consumer="membership-hr", max_records=500)
     ctx.subscribe(BONUS_PAYOUTS, partial(when_bonus_is_paid_credit_the_contribution, config=config),
                   consumer="membership-bonus", max_records=500)
+    ctx.subscribe(BONUS_STATEMENTS, partial(keep_bonus_statements, config=config), consumer="membership-statements",
+                  use_inbox=False, max_records=2000)
     ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
 
 

@@ -12,6 +12,7 @@ from typing import Callable, Mapping
 
 import asyncpg
 
+from services.consent.application.config import ConsentConfig
 from services.membership.application.config import MembershipConfig
 from services.register_api.domain.retention import RetentionRules, load_retention_rules
 from shared.crypto import FieldCipher
@@ -20,7 +21,7 @@ from shared.settings import Settings
 from shared.subject_keys import SubjectKeys
 
 OWN_SCHEMA = "register_api"
-SERVICE_SCHEMAS = ("membership", "cards", "purchases", "bonus")
+SERVICE_SCHEMAS = ("membership", "cards", "purchases", "bonus", "consent")
 SOURCE = "coopreg/register-api"
 
 
@@ -49,6 +50,12 @@ class RegisterApi:
     @property
     def index_key(self) -> str:
         return self.settings.secrets.index_key.get_secret_value()
+
+    @property
+    def consent(self) -> ConsentConfig:
+        """What the consent service's functions are given (its segment pseudonyms and suppressions are keyed
+        with the register's index key)."""
+        return ConsentConfig(self.index_key, clock=self.clock)
 
     def pseudonym(self, person_id: str) -> str:
         """A stable pseudonym for analysis: no direct identifier, not linkable without the index key."""

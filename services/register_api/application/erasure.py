@@ -1,15 +1,18 @@
 """Erasure of one person across every service: on request (the data protection officer), or by the
 retention job when the customer relationship ended more than the retention period ago.
 
-Each service erases its own part through its own function, in its own transaction: cards, purchases and
-bonus first, membership last (it marks the person erased, so an interrupted erasure is simply repeated).
-Then the person's key is destroyed, which makes every event sealed for them unreadable, and the erasure is
-recorded. The member register the Co-operatives Act and the tax rules require stays in membership.
+Each service erases its own part through its own function, in its own transaction: cards, purchases,
+bonus and consent first, membership last (it marks the person erased, so an interrupted erasure is simply
+repeated). Consent's erasure publishes the tombstones of the person's consent state and of every segment
+they were in, and keeps what they had prohibited as a suppression under keyed tokens. Then the person's key
+is destroyed, which makes every event sealed for them unreadable, and the erasure is recorded. The member
+register the Co-operatives Act and the tax rules require stays in membership.
 """
 from __future__ import annotations
 
 from services.bonus.application import retention as bonus
 from services.cards.application import retention as cards
+from services.consent.application import erase_person as consent
 from services.membership.application import retention as membership
 from services.membership.application.read_person import exists
 from services.purchases.application import retention as purchases
@@ -30,6 +33,8 @@ async def erase_everywhere(api: RegisterApi, person_id: str, requested_by: str, 
     for name, erase in OTHER_SERVICES.items():
         async with api.pools[name].acquire() as conn, conn.transaction():
             report[name] = await erase(conn, person_id)
+    async with api.pools["consent"].acquire() as conn, conn.transaction():
+        report["consent"] = await consent.erase_person(conn, person_id, api.consent)
     async with api.pools["membership"].acquire() as conn, conn.transaction():
         report["membership"] = await membership.erase_person(conn, person_id)
     async with api.own.acquire() as conn, conn.transaction():

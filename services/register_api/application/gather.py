@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 
-from services.bonus.application.read_person import bonus_part
+from services.bonus.application.read_person import bonus_part, month_to_date_part
 from services.cards.application.read_person import cards_part
+from services.consent.application.read_person import consents_part, segments_part
 from services.membership.application.read_person import person_part
 from services.purchases.application.read_person import purchases_part
 from services.register_api.application.context import RegisterApi
@@ -27,10 +29,21 @@ async def _purchases(api: RegisterApi, person_id: str, membership: dict) -> dict
 
 async def _bonus(api: RegisterApi, person_id: str, membership: dict) -> dict:
     async with api.pools["bonus"].acquire() as conn:
-        return {"bonus": await bonus_part(conn, person_id, _periods(membership["household"]))}
+        part = await bonus_part(conn, person_id, _periods(membership["household"]))
+        now = datetime.now(timezone.utc)
+        return {"bonus": {**part, "month_to_date": await month_to_date_part(
+            conn, membership["household"]["household_id"], now)}}
 
 
-PARTS = {"cards": _cards, "purchases": _purchases, "bonus": _bonus}
+async def _consent(api: RegisterApi, person_id: str, membership: dict) -> dict:
+    """The register's prohibition and non-disclosure (membership) with the blocks and permissions in force,
+    and the marketing segments the person is in."""
+    async with api.pools["consent"].acquire() as conn:
+        return {"consents": {**membership["consents"], **await consents_part(conn, person_id)},
+                "segments": await segments_part(conn, person_id)}
+
+
+PARTS = {"cards": _cards, "purchases": _purchases, "bonus": _bonus, "consent": _consent}
 
 
 async def gather(api: RegisterApi, person_id: str, sections: list[str]) -> dict | None:

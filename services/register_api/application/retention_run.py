@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from services.bonus.application import retention as bonus
+from services.consent.application import retention as consent
 from services.membership.application import retention as membership
 from services.purchases.application import retention as purchases
 from services.register_api.adapters import audit_log, records
@@ -15,7 +16,7 @@ from services.register_api.application.erasure import erase_everywhere
 from services.register_api.application.errors import Conflict
 
 EXPIRED = {"membership": membership.erase_expired, "purchases": purchases.erase_expired,
-           "bonus": bonus.erase_expired}
+           "bonus": bonus.erase_expired, "consent": consent.erase_expired}
 PERSONS_PER_BATCH = 200
 
 

@@ -2,7 +2,7 @@
 
 Responses share one vocabulary: a person's data come in sections (`person`, `contact`, `household`,
 `memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`, `cards`, `identifiers`,
-`consents`, `purchases`, `bonus`), and the register's own records in `extract_request`, `change`,
+`consents`, `segments`, `purchases`, `bonus`), and the register's own records in `extract_request`, `change`,
 `audit`, `retention` and `erasure`. A path names a field by its keys from the top (lists are transparent,
 and `items` wraps a list of such documents); an allowed path admits the field and everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
@@ -29,9 +29,11 @@ _CS_PERSON = ("person.person_id", "person.customer_number", "person.name", "pers
 VISIBLE_FIELDS: dict[str, frozenset[str]] = {
     CUSTOMER_SERVICE: frozenset({
         *_CS_PERSON, "contact", "household", "memberships", "contributions", "benefit_account.last_four",
-        "benefit_account.account_type", "cards", "identifiers", "consents", "purchases.receipt_id",
-        "purchases.purchased_at", "purchases.outlet_id", "purchases.chain", "purchases.total_cents",
-        "purchases.bonus_eligible_cents", "purchases.identifier_last4", "purchases.status", "bonus", *RECORDS}),
+        "benefit_account.account_type", "cards", "identifiers", "consents", "segments.published_in.segment",
+        "segments.published_in.purpose", "segments.published_in.channel", "segments.published_in.published_at",
+        "purchases.receipt_id", "purchases.purchased_at", "purchases.outlet_id", "purchases.chain",
+        "purchases.total_cents", "purchases.bonus_eligible_cents", "purchases.identifier_last4", "purchases.status",
+        "bonus", *RECORDS}),
     MEMBERSHIP_ADMIN: frozenset({
         "person.person_id", "person.customer_number", "person.identity_code", "person.name",
         "person.birth_date", "person.language", "person.customer_kind", "person.deceased_on",
@@ -47,8 +49,8 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
     # No direct identifiers: a pseudonym, coarse attributes, consents and receipt totals.
     MARKETING_ANALYST: frozenset({
         "person.pseudonym", "person.birth_year", "person.language", "person.customer_kind",
-        "contact.home_municipality", "consents", "purchases.purchased_at", "purchases.chain",
-        "purchases.total_cents"}),
+        "contact.home_municipality", "consents.marketing_prohibition", "consents.blocks", "consents.permissions",
+        "purchases.purchased_at", "purchases.chain", "purchases.total_cents"}),
     AUDITOR: frozenset({"audit"}),
     DATA_PROTECTION_OFFICER: frozenset({EVERYTHING}),
     DATA_SUBJECT: frozenset({EVERYTHING}),

@@ -17,6 +17,7 @@ SECTIONS: dict[str, str] = {
     "cards": "S-Etukortti cards",
     "identifiers": "Identifiers",
     "consents": "Blocks, permissions and prohibitions",
+    "segments": "Customer groupings: the marketing segments you are in",
     "purchases": "Purchases",
     "bonus": "Bonus and payment-method benefit",
 }
@@ -25,15 +26,17 @@ SECTION_SCOPES: dict[str, str] = {
     "person": "person:read", "staff": "person:read", "orders": "person:read", "contact": "contact:read",
     "memberships": "membership:read", "contributions": "membership:read", "benefit_account": "membership:read",
     "yearly_benefits": "membership:read", "household": "household:read", "cards": "card:read",
-    "identifiers": "card:read", "consents": "consent:read", "purchases": "purchase:read", "bonus": "bonus:read",
+    "identifiers": "card:read", "consents": "consent:read", "segments": "consent:read", "purchases": "purchase:read",
+    "bonus": "bonus:read",
 }
 
 # Which service's read endpoint holds each section (the membership part is always read: it says whether
 # the person exists and which households they belonged to).
 SERVICE_OF: dict[str, str] = {
     **{s: "membership" for s in ("person", "contact", "staff", "memberships", "contributions", "benefit_account",
-                                 "yearly_benefits", "household", "orders", "consents")},
-    "cards": "cards", "identifiers": "cards", "purchases": "purchases", "bonus": "bonus",
+                                 "yearly_benefits", "household", "orders")},
+    "consents": "consent", "segments": "consent", "cards": "cards", "identifiers": "cards", "purchases": "purchases",
+    "bonus": "bonus",
 }
 
 

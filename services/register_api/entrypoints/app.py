@@ -7,10 +7,11 @@ import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
 from services.register_api.application.context import OWN_SCHEMA, SERVICE_SCHEMAS, RegisterApi
-from services.register_api.entrypoints import errors, routes_persons, routes_rights
+from services.register_api.entrypoints import errors, routes_persons, routes_rights, web
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule
 from services.registry import SERVICES
@@ -21,6 +22,7 @@ from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 SERVICE_POOL_SIZE = 4
+READY_TIMEOUT_SECONDS = 2
 
 
 async def open_register_api(settings: Settings) -> RegisterApi:
@@ -76,9 +78,20 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.add_middleware(errors.Guard, max_body_bytes=settings.api.max_body_bytes)
     app.include_router(routes_persons.router)
     app.include_router(routes_rights.router)
+    web.install(app)  # the customer's My data page
 
     @app.get("/health", tags=["operations"], summary="Liveness")
     async def health() -> dict:
         return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], summary="Readiness: PostgreSQL answers",
+             responses={503: {"description": "PostgreSQL does not answer"}})
+    async def ready() -> OrjsonResponse:
+        """Changes go through the API's outbox, so a broker away does not stop it serving; a database does."""
+        try:
+            await asyncio.wait_for(app.state.api.own.fetchval("SELECT 1"), READY_TIMEOUT_SECONDS)
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return OrjsonResponse({"status": "unavailable"}, status_code=503)
+        return OrjsonResponse({"status": "ready"})
 
     return app

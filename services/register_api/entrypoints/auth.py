@@ -1,6 +1,13 @@
-"""Authentication: signed bearer tokens (JWT, HS256) naming the user, their roles and, for a customer in
-self-service, their person id. Tokens come from the identity provider; `issue_token` makes them for
-operators' tools and tests with the same key (`COOPREG_API_TOKEN_KEY`)."""
+"""Authentication: signed bearer tokens (JWT) naming the user, their roles and, for a customer in
+self-service, their person id.
+
+Two kinds of token, told apart by `iss`:
+- from an identity provider (`iss` set): verified with the provider's Ed25519 public key named by the
+  token's `kid` (`COOPREG_API_TOKEN_ISSUERS`, data), with that key's one pinned algorithm (EdDSA) and `iss`
+  checked; an unknown issuer or key id is refused, never tried against another key;
+- the register's own (no `iss`): HS256 with `COOPREG_API_TOKEN_KEY`, which `issue_token` signs for
+  operators' tools and tests; `COOPREG_API_LOCAL_TOKENS=false` refuses them.
+The algorithm always comes from the key, never from the token's header (no algorithm confusion)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -14,7 +21,8 @@ from shared.settings import ApiSettings
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud"]
-bearer = HTTPBearer(auto_error=False, description="a JWT signed with the register API's key")
+bearer = HTTPBearer(auto_error=False, description="a JWT signed by a trusted identity provider (EdDSA) or with the "
+                                                  "register API's own key (HS256)")
 
 
 class Unauthenticated(Exception):
@@ -34,10 +42,29 @@ def issue_token(settings: ApiSettings, user: str, roles: list[str], person_id: s
     return jwt.encode(claims, settings.token_key.get_secret_value(), algorithm=ALGORITHM)
 
 
-def decode_token(token: str, settings: ApiSettings) -> Principal:
+def _verification(token: str, settings: ApiSettings) -> tuple[str, str, str | None]:
+    """(key, the one algorithm it verifies, the issuer to check) for the token, chosen by its `iss` and `kid`
+    before anything of it is trusted."""
     try:
-        claims = jwt.decode(token, settings.token_key.get_secret_value(), algorithms=[ALGORITHM],
-                            audience=settings.token_audience, options={"require": REQUIRED_CLAIMS})
+        header = jwt.get_unverified_header(token)
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("invalid_token", "the token is not valid") from None
+    if issuer is None:
+        if not settings.local_tokens:
+            raise Unauthenticated("invalid_token", "the token names no trusted issuer")
+        return settings.token_key.get_secret_value(), ALGORITHM, None
+    trusted = settings.trusted_key(str(issuer), header.get("kid")) if isinstance(issuer, str) else None
+    if trusted is None:
+        raise Unauthenticated("invalid_token", "the token's issuer or key is not trusted")
+    return trusted.public_key, trusted.algorithm, trusted.issuer
+
+
+def decode_token(token: str, settings: ApiSettings) -> Principal:
+    key, algorithm, issuer = _verification(token, settings)
+    try:
+        claims = jwt.decode(token, key, algorithms=[algorithm], audience=settings.token_audience, issuer=issuer,
+                            options={"require": REQUIRED_CLAIMS + (["iss"] if issuer else [])})
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("token_expired", "the token has expired") from None
     except jwt.InvalidTokenError:

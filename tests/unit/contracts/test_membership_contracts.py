@@ -40,6 +40,18 @@ def test_bad_commands_are_schema_violations(data, fragment):
     assert fragment in str(raised.value)
 
 
+@pytest.mark.parametrize("data, command", [
+    ({"command": "register_with_partner", "person_id": "p-1", "partner_id": "elisa",
+      "valid_from": "2030-01-01T10:00:00+02:00"}, "RegisterWithPartner"),
+    ({"command": "leave_supporter_group", "person_id": "p-1", "group_id": "Not A Slug",
+      "left_at": "2030-01-01T10:00:00+02:00"}, "LeaveSupporterGroup"),
+    ({"command": "set_household_group", "household_id": "h-1", "valid_from": "2030-01-01T10:00:00+02:00"},
+     "SetHouseholdGroup"),
+])
+def test_registration_commands_leave_ids_for_the_service_to_check(data, command):
+    assert type(MembershipCommand.model_validate(data).root).__name__ == command
+
+
 def test_a_wrong_identity_code_passes_the_schema_for_the_service_to_name_it():
     assert MembershipCommand.model_validate({**REGISTER, "identity_code": "131052-308U"})
 
@@ -48,5 +60,6 @@ def test_the_published_schema_is_an_object_of_the_commands_fields():
     schema = topic_schema(BY_NAME["membership.commands.v1"])
     assert schema["type"] == "object" and schema["additionalProperties"] is False
     assert {"command", "identity_code", "first_payment_cents", "invitation_id"} <= set(schema["properties"])
-    assert len(schema["oneOf"]) == 10
+    assert len(schema["oneOf"]) == 15
+    assert {"partner_id", "group_id", "valid_from", "valid_to", "household_id"} <= set(schema["properties"])
     json.dumps(schema)

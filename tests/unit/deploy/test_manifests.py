@@ -5,6 +5,7 @@ service or a missing probe shows up as a failing unit test rather than at deploy
 """
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import re
@@ -26,7 +27,9 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 NAMESPACE = "coopreg"
-REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2}
+REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2, "register_api": 2}
+# The register API: an HTTP service run from the same image, not one of the registered event services.
+API, API_MODULE = "register_api", "services.register_api.entrypoints.service"
 
 # A COOPREG_ name as written anywhere (keys, ${...} interpolations, comments); `COOPREG_KAFKA_*` style
 # prefixes in prose are not names and are skipped.
@@ -98,8 +101,17 @@ def _deployments_by_service() -> dict[str, dict]:
 
 
 def _service_run_by(command: list[str]) -> str:
-    """The registered name of the service that `python -m <module>` runs."""
-    return importlib.import_module(_module_run_by(command)).SERVICE.name
+    """The registered name of the service that `python -m <module>` runs (or the register API's)."""
+    module = _module_run_by(command)
+    return API if module == API_MODULE else importlib.import_module(module).SERVICE.name
+
+
+def _event_compose_services() -> dict[str, dict]:
+    return {name: svc for name, svc in _coopreg_compose_services().items() if _service_run_by(svc["command"]) != API}
+
+
+def _event_deployments() -> dict[str, dict]:
+    return {service: d for service, d in _deployments_by_service().items() if service != API}
 
 
 def _interpolate(value: str) -> str:
@@ -158,13 +170,13 @@ def test_every_setting_given_to_a_container_is_read_by_the_code():
 
 def test_every_registered_service_has_a_compose_service_running_it():
     running = {name: _service_run_by(svc["command"]) for name, svc in _coopreg_compose_services().items()}
-    assert all(name == service for name, service in running.items()), running
-    assert set(running.values()) == set(SERVICES)
+    assert all(name.replace("-", "_") == service for name, service in running.items()), running
+    assert set(running.values()) == set(SERVICES) | {API}
 
 
 def test_every_registered_service_has_a_k8s_deployment_running_it():
-    assert set(_deployments_by_service()) == set(SERVICES)
-    assert len(_k8s("Deployment")) == len(SERVICES), "two Deployments run the same service"
+    assert set(_deployments_by_service()) == set(SERVICES) | {API}
+    assert len(_k8s("Deployment")) == len(SERVICES) + 1, "two Deployments run the same service"
 
 
 def test_each_service_scales_to_its_planned_replicas_within_the_topic_partitions():
@@ -296,7 +308,9 @@ def test_every_deployment_takes_its_settings_from_the_configmap_and_the_secret(m
                                         {"secretRef": {"name": secret["metadata"]["name"]}}], service
         env = {e["name"]: e for e in container.get("env", [])}
         assert env["COOPREG_INSTANCE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", service
-        settings = _settings_from({**config["data"], **secret["stringData"], "COOPREG_INSTANCE": "pod-1"}, monkeypatch)
+        values = {name: e["value"] for name, e in env.items() if "value" in e}
+        settings = _settings_from({**config["data"], **secret["stringData"], **values, "COOPREG_INSTANCE": "pod-1"},
+                                  monkeypatch)
         assert settings.pg.host == config["data"]["COOPREG_PG_HOST"]
 
 
@@ -306,8 +320,54 @@ def test_every_deployment_has_resources_and_a_liveness_probe():
         assert container["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"},
                                           "limits": {"cpu": "1", "memory": "256Mi"}}, service
         probe = container["livenessProbe"]
-        assert probe["exec"]["command"][:2] == ["python", "-c"], service
         assert probe["periodSeconds"] > 0 and probe["failureThreshold"] >= 1, service
+
+
+# -- health probes on the observability endpoint (shared/observability.py) ---------------------------
+
+PROBES = {"startupProbe": "/health", "livenessProbe": "/health", "readinessProbe": "/ready"}
+
+
+def _served(path: str) -> bool:
+    """Whether the observability endpoint routes `path` (/ready needs a live service: named, not called)."""
+    from shared.observability import Observability
+
+    if path == "/ready":
+        return True
+    status, _, _ = asyncio.run(Observability(None, None)._route(path))
+    return status.startswith("200")
+
+
+def test_the_probe_paths_are_served_by_the_observability_endpoint_and_others_are_not():
+    assert _served("/health") and not _served("/healthz")
+
+
+def test_every_deployment_probes_health_and_readiness_on_the_metrics_port_the_settings_read(monkeypatch):
+    (config,) = _k8s("ConfigMap")
+    (secret,) = _k8s("Secret")
+    port = _settings_from({**config["data"], **secret["stringData"]}, monkeypatch).metrics_port
+    assert port > 0, "COOPREG_METRICS_PORT must be set in the ConfigMap, or the services serve no probes"
+    for service, deployment in _event_deployments().items():
+        container = _container(deployment)
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        for kind, path in PROBES.items():
+            probe = container[kind]
+            assert probe["httpGet"]["path"] == path and _served(path), (service, kind)
+            target = probe["httpGet"]["port"]
+            assert ports.get(target, target) == port, (service, kind, target)
+            assert probe["periodSeconds"] > 0 and probe["failureThreshold"] >= 1, (service, kind)
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert (annotations["prometheus.io/port"], annotations["prometheus.io/path"]) == (str(port), "/metrics")
+
+
+def test_every_compose_service_is_healthy_only_when_its_ready_endpoint_answers(monkeypatch):
+    for name, svc in _event_compose_services().items():
+        port = _settings_from({k: _interpolate(v) for k, v in svc["environment"].items()}, monkeypatch).metrics_port
+        assert port > 0, name
+        test = svc["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "python", "-c"], name
+        (url,) = re.findall(r"http://[^'\"]+", test[3])
+        assert url == f"http://127.0.0.1:{port}/ready" and _served("/ready"), name
 
 
 def test_every_deployment_runs_non_root_on_a_read_only_root_filesystem():
@@ -328,3 +388,51 @@ def test_deployment_selectors_match_their_pod_labels():
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert selector.items() <= labels.items(), service
         assert labels["app.kubernetes.io/component"] == service
+
+
+# -- the register API ----------------------------------------------------------------------------------
+
+
+def _api_routes() -> set[str]:
+    from services.register_api.entrypoints.app import create_app
+
+    return set(create_app(Settings()).openapi()["paths"])
+
+
+def _url(test: list[str]) -> str:
+    assert test[:3] == ["CMD", "python", "-c"]
+    (url,) = re.findall(r"http://[^'\"]+", test[3])
+    return url
+
+
+def test_compose_serves_the_register_api_on_its_published_port_healthy_when_ready(monkeypatch):
+    (svc,) = [s for s in _coopreg_compose_services().values() if _service_run_by(s["command"]) == API]
+    settings = _settings_from({k: _interpolate(v) for k, v in svc["environment"].items()}, monkeypatch)
+    assert settings.api.host == "0.0.0.0", "inside a container the API must listen beyond loopback"
+    assert svc["ports"] == [f"{settings.api.port}:{settings.api.port}"]
+    assert _url(svc["healthcheck"]["test"]) == f"http://127.0.0.1:{settings.api.port}/ready"
+    assert "/ready" in _api_routes()
+    match = INTERPOLATION.fullmatch(svc["environment"]["COOPREG_API_TOKEN_KEY"])
+    assert match and match["name"] == "COOPREG_API_TOKEN_KEY" and match["op"] == ":?"
+    assert settings.api.token_issuers == []
+
+
+def test_the_k8s_register_api_listens_on_its_port_probed_and_served_and_takes_only_the_providers_tokens(
+        monkeypatch):
+    (config,) = _k8s("ConfigMap")
+    (secret,) = _k8s("Secret")
+    deployment = _deployments_by_service()[API]
+    container = _container(deployment)
+    values = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    settings = _settings_from({**config["data"], **secret["stringData"], **values}, monkeypatch)
+    assert settings.api.host == "0.0.0.0" and settings.api.local_tokens is False
+    assert "COOPREG_API_TOKEN_KEY" in secret["stringData"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": settings.api.port}
+    routes = _api_routes()
+    for kind, path in {"startupProbe": "/health", "livenessProbe": "/health", "readinessProbe": "/ready"}.items():
+        assert container[kind]["httpGet"] == {"path": path, "port": "http"} and path in routes, kind
+    (service,) = [s for s in _k8s("Service") if s["metadata"]["name"] == deployment["metadata"]["name"]]
+    assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    assert [p["targetPort"] for p in service["spec"]["ports"]] == ["http"]
+

@@ -17,7 +17,10 @@ DOCUMENT = {
     "memberships": [{"membership_id": "m-1", "member_number": "0000000018"}],
     "benefit_account": [{"iban": "FI2112345600000785", "last_four": "0785", "account_type": "current_account"}],
     "cards": [{"card_token": "t", "last_four": "1234"}],
-    "consents": {"marketing_prohibition": False},
+    "consents": {"marketing_prohibition": False, "blocks": {"surveys": True},
+                 "receipts": [{"item": "block:surveys", "actor": "anna"}]},
+    "segments": {"published_in": [{"segment": "s-1", "pseudonym": "9f2c", "attributes": {"age_band": "30-39"}}],
+                 "facts": {"sbank_customer_ref": "SB-1"}},
     "purchases": [{"receipt_id": "r-1", "purchased_at": "2026-01-01", "chain": "prisma", "total_cents": 100,
                    "lines": [{"amount_cents": 100}]}],
     "bonus": {"bookings": [{"receipt_id": "r-1"}]},
@@ -30,20 +33,23 @@ SEES = {
                          "contact.permanent_address"},
     "card_operations": {"person.name", "cards.last_four", "household.household_id"},
     "finance": {"person.customer_number", "memberships.member_number", "benefit_account.last_four", "bonus.bookings"},
-    "marketing_analyst": {"person.pseudonym", "person.birth_year", "contact.home_municipality", "consents.marketing_prohibition",
-                          "purchases.total_cents", "purchases.chain"},
+    "marketing_analyst": {"person.pseudonym", "person.birth_year", "contact.home_municipality",
+                          "consents.marketing_prohibition", "consents.blocks", "purchases.total_cents",
+                          "purchases.chain"},
     "data_protection_officer": {"person.identity_code", "benefit_account.iban", "purchases.lines"},
     "data_subject": {"person.identity_code", "benefit_account.iban", "purchases.lines", "contact.email"},
 }
 NEVER_SEES = {
-    "customer_service": {"person.identity_code", "benefit_account.iban", "purchases.lines", "person.pseudonym"},
+    "customer_service": {"person.identity_code", "benefit_account.iban", "purchases.lines", "person.pseudonym",
+                         "segments.facts"},
     "membership_admin": {"purchases.total_cents", "cards.last_four", "contact.email", "bonus.bookings"},
     "card_operations": {"contact.email", "purchases.total_cents", "person.identity_code", "household.members",
                         "benefit_account.last_four"},
     "finance": {"person.name", "contact.email", "purchases.total_cents", "benefit_account.iban"},
     "marketing_analyst": {"person.person_id", "person.name", "person.customer_number", "person.identity_code",
                           "person.birth_date", "contact.email", "contact.permanent_address", "purchases.receipt_id",
-                          "purchases.lines", "household.members", "cards.last_four"},
+                          "purchases.lines", "household.members", "cards.last_four", "consents.receipts",
+                          "segments.published_in", "segments.facts"},
     "auditor": {"person.person_id", "person.name", "contact.email", "purchases.total_cents"},
 }
 
@@ -64,8 +70,13 @@ def test_each_role_never_sees_fields_beyond_its_tasks(role):
 
 def test_the_marketing_analyst_gets_no_direct_identifier_at_all():
     shown = str(disclose(DOCUMENT, ["marketing_analyst"]).document)
-    for identifier in ("p-1", "p-2", "100000001", "010150-123A", "Maija", "r-1", "0785", "1234"):
+    for identifier in ("p-1", "p-2", "100000001", "010150-123A", "Maija", "r-1", "0785", "1234", "9f2c", "SB-1"):
         assert identifier not in shown
+
+
+def test_customer_service_sees_which_segments_a_person_is_in_but_not_their_pseudonyms_there():
+    shown = disclose(DOCUMENT, ["customer_service"]).document["segments"]
+    assert shown == {"published_in": [{"segment": "s-1"}]}
 
 
 def test_the_auditor_sees_no_personal_data_but_the_audit_log():

@@ -1,0 +1,21 @@
+"""PostgreSQL side of the marketing suppressions kept after an erasure (keyed tokens, never an id in clear)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+
+async def keep(conn: asyncpg.Connection, token: str, kind: str, blocks: list[str], stated_at: datetime) -> None:
+    """Keep (or widen) the suppression under `token`."""
+    await conn.execute("""
+        INSERT INTO marketing_suppressions (token, kind, blocks, stated_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (token) DO UPDATE SET
+            blocks = ARRAY(SELECT DISTINCT unnest(marketing_suppressions.blocks || excluded.blocks) ORDER BY 1),
+            stated_at = greatest(marketing_suppressions.stated_at, excluded.stated_at)""",
+        token, kind, blocks, stated_at)
+
+
+async def find(conn: asyncpg.Connection, tokens: list[str]) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT blocks, stated_at FROM marketing_suppressions WHERE token = ANY($1)"
+                            " ORDER BY stated_at", tokens)

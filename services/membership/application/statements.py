@@ -1,0 +1,30 @@
+"""Reaction: keep each household's published Bonus statement (`bonus.statements.v1`), one per household and
+month, for the yearly return of surplus: it is computed from the sum over the financial year of the months'
+`own_cooperative_eligible_cents` (the Bonus purchases at the outlets of the household's own cooperative).
+
+Idempotent by its natural key: a re-sent statement (same id) changes nothing; another statement of the same
+household and month replaces the one kept. A statement for a household the register does not know is
+dead-lettered (`unknown_household`).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from contracts.events.bonus import BonusStatement
+from services.membership.adapters import households, statements
+from shared.delivery import Incoming, Rejected
+
+
+def month_of(month: str) -> date:
+    """The first day of a `YYYY-MM` month."""
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
+
+
+async def keep_bonus_statements(conn, messages: list[Incoming], config) -> None:
+    for message in messages:
+        statement: BonusStatement = message.data
+        if not await households.exists(conn, statement.household_id):
+            raise Rejected("unknown_household", "a Bonus statement for a household the register lacks")
+        await statements.save(conn, statement.household_id, month_of(statement.month), statement.statement_id,
+                              statement.cooperative_id, statement.own_cooperative_eligible_cents)
