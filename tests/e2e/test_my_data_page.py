@@ -163,10 +163,10 @@ async def test_a_permission_and_a_block_changed_with_the_keyboard_take_effect_th
     status = page.get_by_role("status")
     await page.get_by_label("Markkinointi sähköpostilla").focus()
     await page.keyboard.press("Space")
-    await expect(status).to_have_text("Muutos tallennettu ja voimassa: Markkinointi sähköpostilla.", timeout=30000)
+    await expect(status).to_have_text("Muutos tallennettu ja voimassa: Markkinointi sähköpostilla.", timeout=45000)
     await page.get_by_label("Puhelinmarkkinointi").focus()
     await page.keyboard.press("Space")
-    await expect(status).to_have_text("Muutos tallennettu ja voimassa: Puhelinmarkkinointi.", timeout=30000)
+    await expect(status).to_have_text("Muutos tallennettu ja voimassa: Puhelinmarkkinointi.", timeout=45000)
 
     consents = (await api_get(api_url, customer, f"/persons/{person.person_id}/consents"))["consents"]
     assert consents["permissions"] == {"email": True, "sms": False}

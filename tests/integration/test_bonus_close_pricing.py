@@ -47,7 +47,9 @@ def varied_month(seed: int, cooperatives: tuple[str, ...], thresholds: list[int]
     cases += [(cooperatives[0], MonthTotals(5_050, 0, 0, 500, 100)),
               (cooperatives[0], MonthTotals(20_050, 0, 0, 1_500, 300)),
               (cooperatives[0], MonthTotals(90_010, 0, 0, 1_111, 901))]
-    return [(f"t-{uuid.uuid4().hex[:12]}-{cooperative}", totals) for cooperative, totals in cases]
+    # some ids with what JSON must escape
+    return [(f"t-{uuid.uuid4().hex[:12]}{'' if i % 10 else chr(34) + chr(92) + 'ä'}-{cooperative}", totals)
+            for i, (cooperative, totals) in enumerate(cases)]
 
 
 async def load_month(pool, month: date, households: list[tuple[str, MonthTotals]], seed: int) -> dict[str, dict]:

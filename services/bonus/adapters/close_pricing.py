@@ -105,7 +105,7 @@ payouts AS (
     SELECT $9, convert_to(household_id, 'UTF8'),
            convert_to('{"payout_id":' || to_json(household_id || ':' || $8)::text
                || ',"household_id":' || to_json(household_id)::text || ',"month":"' || $8 || '","rate_bp":' || rate_bp
-               || ',"due_on":"' || $5 || '","currency":"EUR","transactions":[' || concat_ws(',',
+               || ',"due_on":"' || $5::text || '","currency":"EUR","transactions":[' || concat_ws(',',
                    CASE WHEN bonus_cash <> 0 THEN '{"kind":"bonus","amount_cents":' || bonus_cash || '}' END,
                    CASE WHEN benefit_cash <> 0
                         THEN '{"kind":"payment_method_benefit","amount_cents":' || benefit_cash || '}' END,
@@ -195,7 +195,7 @@ async def price_chunk(conn: asyncpg.Connection, month: date, chunk: Chunk, table
     """Price the chunk's households under `tables` (one per cooperative of the chunk); write statements and
     stage the payout and statement events."""
     p = publishing
-    row = await conn.fetchrow(PRICE_CHUNK, month, chunk.after, chunk.upper, tables_json(tables), p.due_on,
+    row = await conn.fetchrow(PRICE_CHUNK, month, chunk.after, chunk.upper, tables_json(tables), p.due_on.isoformat(),
                               p.at.isoformat(), p.payment_method_rate_bp, p.month_label, p.payouts_topic,
                               p.payouts_type, p.statements_topic, p.source, p.statements_type)
     return ChunkWritten(row["statements"], row["payouts"], row["statement_events"])

@@ -8,26 +8,15 @@ import orjson
 from contracts.events.pos import PosPurchase
 from services.purchases.application.accepted import store_and_publish
 from services.purchases.application.config import PurchasesConfig
-from services.purchases.domain.eligibility import Payment, Receipt, ReceiptLine, classify_receipt
+from services.purchases.domain.eligibility import classify_receipt
 from services.purchases.domain.product_data import lines_to_store
 from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
-
-
-def to_receipt(purchase: PosPurchase) -> Receipt:
-    return Receipt(
-        chain=purchase.chain, outlet_id=purchase.outlet_id, channel=purchase.channel, abroad=purchase.abroad,
-        lines=tuple(ReceiptLine(l.line_no, l.product_id, l.product_group, l.category, l.quantity_milli, l.unit,
-                                l.amount_cents) for l in purchase.lines),
-        payments=tuple(Payment(p.method, p.amount_cents) for p in purchase.payments),
-    )
-
-
 def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
-    receipt = to_receipt(purchase)
-    eligibility = classify_receipt(receipt, config.rules)
-    stored_lines = lines_to_store(receipt.lines, purchase.chain, config.collection_levels, False)
+    # The contract has the attributes the rules read (see `Receipt`): classified as it arrived.
+    eligibility = classify_receipt(purchase, config.rules)
+    stored_lines = lines_to_store(purchase.lines, purchase.chain, config.collection_levels, False)
     ident = purchase.identifier
     return (
         purchase.receipt_id, hashlib.sha256(purchase.model_dump_json().encode()).digest(),
@@ -38,7 +27,6 @@ def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
         orjson.dumps([e._asdict() for e in eligibility.excluded]).decode(),
         orjson.dumps([line.__dict__ for line in stored_lines]).decode(), purchase.return_of,
     )
-
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
     causes = {m.data.receipt_id: m.envelope for m in messages}

@@ -46,7 +46,9 @@ class Payment:
 
 @dataclass(frozen=True)
 class Receipt:
-    """A POS receipt as the purchases service sees it (mirrors the receipt contract)."""
+    """A POS receipt as the purchases service sees it. The rules read only these attributes, which the
+    receipt contract (`PosPurchase`, its lines and payments) has under the same names: the service
+    classifies a validated contract as it is, without copying it into this class first."""
 
     chain: str
     outlet_id: str

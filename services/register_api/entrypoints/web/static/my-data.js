@@ -7,7 +7,7 @@ const LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" };
 const SECTIONS = ["person", "contact", "memberships", "household", "cards", "consents", "bonus"];
 const TOKEN_KEY = "coopreg.my-data.token";
 const LANGUAGE_KEY = "coopreg.my-data.language";
-const IN_FORCE_POLLS = 40;
+const IN_FORCE_POLLS = 120;  // 30 s: a busy consent service still answers in time
 const POLL_MS = 250;
 
 const state = { lang: "fi", texts: {}, doc: null, token: null, personId: null };
