@@ -17,6 +17,7 @@ from contracts.envelope import Envelope
 from shared import tracing
 from shared.latency import RelayTimings
 from shared.logging import get_logger
+from shared.record_batches import send_in_batches
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,9 @@ class OutboxRelay:
         if not rows:
             return 0
         with tracing.publishing(self.schema, len(rows)) as stamp:  # a span per batch, when tracing is on
-            futures = [await self.producer.send(
-                self.prefix + r["topic"], value=r["value"], key=r["key"],
-                headers=stamp([(k, v.encode()) for k, v in orjson.loads(r["headers"])])) for r in rows]
-            await asyncio.gather(*futures)
+            await send_in_batches(self.producer, [  # record batches: a close publishes millions
+                (self.prefix + r["topic"], r["key"], r["value"],
+                 stamp([(k, v.encode()) for k, v in orjson.loads(r["headers"])])) for r in rows])
         # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
         await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.relayed += len(rows)
