@@ -69,6 +69,15 @@ async def database_restarting(settings, seconds: float = 1.5):
     yield
 
 
+class RecordedBatch:
+    def __init__(self) -> None:
+        self.messages: list[tuple] = []
+
+    def append(self, *, timestamp, key, value, headers=()):
+        self.messages.append((key, value))
+        return True
+
+
 class RecordingProducer:
     """Stands in for the Kafka producer: records what was sent; the first `failures` sends fail."""
 
@@ -78,6 +87,20 @@ class RecordingProducer:
 
     async def send(self, topic, value=None, key=None, headers=None):
         self.sent.append((topic, key, value))
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    async def partitions_for(self, topic):
+        return {0}
+
+    def create_batch(self):
+        return RecordedBatch()
+
+    async def send_batch(self, batch, topic, *, partition):
+        """The outbox relay sends record batches (shared/record_batches.py)."""
+        for key, value in batch.messages:
+            await self.send(topic, value=value, key=key)
         future = asyncio.get_running_loop().create_future()
         future.set_result(None)
         return future

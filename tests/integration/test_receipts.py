@@ -201,3 +201,40 @@ async def test_a_household_that_forbade_targeting_keeps_the_lines_flagged(settin
     row = await pool.fetchrow("SELECT lines, product_data_targeting_blocked FROM receipts WHERE receipt_id = $1",
                               receipt.receipt_id)
     assert len(orjson.loads(row["lines"])) == 1 and row["product_data_targeting_blocked"] is True
+
+
+async def test_receipts_are_stored_in_the_partition_of_their_helsinki_month(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    await card_changes(pool, card_state(config, number, ("p1", "h1", T0 - timedelta(days=400), None)))
+    # 22:30 UTC on 31 January is 00:30 on 1 February in Helsinki: a February receipt.
+    late_january_utc = pos_purchase(f"r-{uuid.uuid4().hex}", number, datetime(2034, 1, 31, 22, 30, tzinfo=timezone.utc),
+                                    [("grocery", 1000)])
+    march = pos_purchase(f"r-{uuid.uuid4().hex}", number, datetime(2034, 3, 15, 12, tzinfo=timezone.utc),
+                         [("grocery", 2000)])
+    await record(pool, config, late_january_utc, march)
+    where = {r["receipt_id"]: r["partition"] for r in await pool.fetch(
+        "SELECT receipt_id, tableoid::regclass::text AS partition FROM receipts WHERE receipt_id = ANY($1::text[])",
+        [late_january_utc.receipt_id, march.receipt_id])}
+    assert where == {late_january_utc.receipt_id: "receipts_2034_02", march.receipt_id: "receipts_2034_03"}
+
+
+async def test_retention_drops_whole_months_and_deletes_the_rest_before_the_cut_off(settings, pools):
+    from services.purchases.adapters.retention import receipts_before
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    await card_changes(pool, card_state(config, number, ("p1", "h1", datetime(2001, 1, 1, tzinfo=timezone.utc), None)))
+    at = [datetime(2002, 5, 10, tzinfo=timezone.utc), datetime(2002, 6, 3, tzinfo=timezone.utc),
+          datetime(2002, 6, 20, tzinfo=timezone.utc)]
+    receipts = [pos_purchase(f"r-{uuid.uuid4().hex}", number, t, [("grocery", 500)]) for t in at]
+    await record(pool, config, *receipts)
+    async with pool.acquire() as conn, conn.transaction():
+        erased = await receipts_before(conn, datetime(2002, 6, 10, tzinfo=timezone.utc))
+    assert erased == 2
+    assert await pool.fetchval("SELECT to_regclass('receipts_2002_05')") is None  # May dropped whole
+    left = {r["receipt_id"] for r in await pool.fetch("SELECT receipt_id FROM receipts WHERE purchased_at < '2003-01-01'")}
+    assert left == {receipts[2].receipt_id}
+    assert await pool.fetchval("SELECT count(*) FROM receipt_ids WHERE receipt_id = ANY($1::text[])",
+                               [r.receipt_id for r in receipts]) == 1

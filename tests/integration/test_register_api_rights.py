@@ -11,7 +11,7 @@ import pytest
 from contracts.events.consent import ConsentCommand, SetBlock
 from contracts.events.marketing import segment_topic
 from contracts.events.membership import Resign
-from contracts.topics import CONSENT_STATES
+from contracts.topics import CONSENT_STATES, MEMBERSHIP_PERSONS
 from coopreg.simulate.person_history import seed_person_history
 from services.consent.application.config import ConsentConfig
 from services.consent.application.erase_person import suppression_tokens
@@ -169,6 +169,10 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     for row in placed:
         assert (await outbox_values(pools["consent"], segment_topic(row["segment"]), row["pseudonym"]))[-1] is None
     assert (await outbox_values(pools["consent"], CONSENT_STATES.name, person.person_id))[-1] is None
+    # membership's person state ends in a tombstone, staged in the erasure's transaction, the last word
+    states = await outbox_values(pools["membership"], MEMBERSHIP_PERSONS.name, person.person_id)
+    assert states[0] is not None and states[-1] is None
+    assert erased.json()["erasure"]["report"]["membership"]["person_state_tombstoned"] is True
     # what they prohibited survives as a suppression under keyed tokens, and follows S-Bank's reference
     assert erased.json()["erasure"]["report"]["consent"] == {"rows": 4, "segments_left": len(placed),
                                                              "suppression_kept": True}
@@ -203,3 +207,4 @@ async def test_the_retention_run_erases_a_person_whose_relationship_ended_over_t
                                               person.person_id)
     assert not await pools["cards"].fetchval("SELECT count(*) FROM cards WHERE person_id = $1", person.person_id)
     assert person.email not in await schema_text(pools["membership"], "membership")
+    assert (await outbox_values(pools["membership"], MEMBERSHIP_PERSONS.name, person.person_id))[-1] is None

@@ -17,7 +17,7 @@ async def household(conn: asyncpg.Connection, household_id: str) -> asyncpg.Reco
 async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("""
         SELECT p.person_id, p.language, p.marketing_prohibition, p.deceased_on, p.sbank_customer_ref,
-               p.published_version, p.published_state, p.non_disclosure, p.birth_date,
+               p.published_version, p.published_state, p.non_disclosure, p.birth_date, p.erased_at,
                (SELECT b.value->>'code' FROM base_data b WHERE b.person_id = p.person_id
                   AND b.field_group = 'home_municipality' AND b.ended_at IS NULL) AS home_municipality,
                (SELECT v.source FROM field_versions v WHERE v.person_id = p.person_id

@@ -2,6 +2,8 @@
 
 Household and person states are published only when they changed since the last publication, each with
 a version one higher; their event ids are derived from (key, version), so a re-sent state is recognised.
+An erased person's key on `membership.persons.v1` gets a tombstone (a null value, which compaction keeps
+as the key's last word), so downstream projections drop the person; nothing is published for them after.
 """
 from __future__ import annotations
 
@@ -66,6 +68,8 @@ def _kind(row) -> str:
 
 async def person(conn, person_id: str, cause: Envelope) -> None:
     row = await states.person(conn, person_id)
+    if row is None or row["erased_at"] is not None:
+        return  # erased: the tombstone is the key's last word
     deceased = row["deceased_on"] is not None
 
     def build(version: int) -> PersonState:
@@ -87,6 +91,14 @@ def _for_consent(row) -> dict:
     return dict(address_protection=protected, home_municipality=None if protected else row["home_municipality"],
                 birth_year=row["birth_date"].year, sbank_customer_ref=row["sbank_customer_ref"],
                 marketing_prohibition_source=PROHIBITION_SOURCES.get(row["marketing_prohibition_source"]))
+
+
+async def person_erased(conn, person_id: str) -> None:
+    """The tombstone of the person's state, staged in the erasure's transaction; its id is the erasure's,
+    so a repeated erasure sends the same event."""
+    envelope = Envelope(source=SOURCE, type=MEMBERSHIP_PERSONS.event_type, subject=person_id,
+                        id=str(uuid.uuid5(NAMESPACE, f"person:{person_id}:erased")))
+    await outbox.add(conn, [outbox.OutgoingEvent(MEMBERSHIP_PERSONS.name, person_id, envelope, None)])
 
 
 async def persons(conn, person_ids, cause: Envelope) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Mapping
 
 from services.membership.adapters import retention
+from services.membership.application import publish
 
 BASE_GROUPS = ["name", "language", "marketing_prohibition", "non_disclosure"]
 CONTACT_GROUPS = ["permanent_address", "temporary_address", "home_municipality", "mobile_phone", "other_phone",
@@ -45,11 +46,14 @@ async def relationship_ended(conn, cutoffs: Mapping[str, datetime], limit: int =
 
 
 async def erase_person(conn, person_id: str) -> dict[str, int | bool]:
-    """Erase the person but for the member register; refused while the relationship is active."""
+    """Erase the person but for the member register; refused while the relationship is active. The
+    person's key on `membership.persons.v1` gets its tombstone in the same transaction."""
     if await retention.relationship_active(conn, person_id):
         raise RelationshipActive(person_id)
     keep = await retention.has_statutory_records(conn, person_id)
-    return {"rows": await retention.erase_person(conn, person_id, keep), "member_register_kept": keep}
+    rows = await retention.erase_person(conn, person_id, keep)
+    await publish.person_erased(conn, person_id)
+    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True}
 
 
 async def relationship_active_now(conn, person_id: str) -> bool:

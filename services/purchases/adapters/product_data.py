@@ -1,4 +1,4 @@
-"""The household's prohibitions on product-level purchase data, and applying them to stored receipts."""
+"""The household's prohibitions on product-level purchase data (applied as receipts are stored: `receipts`)."""
 from __future__ import annotations
 
 import asyncpg
@@ -14,16 +14,3 @@ async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> None:
             collection_blocked = excluded.collection_blocked, targeting_blocked = excluded.targeting_blocked,
             services_blocked = excluded.services_blocked
         WHERE c.version < excluded.version""", rows)
-
-
-async def apply_to_receipts(conn: asyncpg.Connection, receipt_ids: list[str]) -> None:
-    """A household that forbade collecting product-level data keeps the receipt total only (and what the
-    Bonus needs, which is on the receipt row); one that forbade its use keeps the lines, flagged."""
-    if receipt_ids:
-        await conn.execute("""
-            UPDATE receipts r SET lines = CASE WHEN c.collection THEN '[]'::jsonb ELSE r.lines END,
-                   product_data_targeting_blocked = c.targeting, product_data_services_blocked = c.services
-            FROM (SELECT household_id, bool_or(collection_blocked) AS collection,
-                         bool_or(targeting_blocked) AS targeting, bool_or(services_blocked) AS services
-                  FROM product_data_consents WHERE household_id IS NOT NULL GROUP BY household_id) c
-            WHERE r.receipt_id = ANY($1::text[]) AND r.household_id = c.household_id""", receipt_ids)

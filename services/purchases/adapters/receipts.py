@@ -23,31 +23,57 @@ CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
 ) ON COMMIT DELETE ROWS
 """
 
-# The allocation valid at purchase time, if any; a duplicate receipt id in the batch or already
-# stored is skipped here and examined for conflicting content afterwards.
+# The household's product-data prohibitions (seed §4-5): collection forbidden keeps the receipt total
+# only, use forbidden keeps the lines flagged. One subquery, used when a receipt is stored resolved and
+# when a waiting one is resolved later.
+PRODUCT_DATA = """LEFT JOIN LATERAL (
+    SELECT bool_or(collection_blocked) AS collection, bool_or(targeting_blocked) AS targeting,
+           bool_or(services_blocked) AS services
+    FROM product_data_consents p WHERE p.household_id = {household}) pd ON true"""
+LINES_KEPT = "CASE WHEN pd.collection THEN '[]'::jsonb ELSE {lines} END"
+
+# Each receipt id is claimed once in `receipt_ids` (the first of a batch by arrival wins); the claimed
+# ones are stored in their month, resolved to the allocation valid at purchase time, if any. A
+# duplicate, in the batch or already stored, is examined for conflicting content afterwards.
 INSERT_RESOLVED = f"""
-INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id)
-SELECT {", ".join("s." + c for c in STAGING_COLUMNS)},
+WITH claimed AS (
+    INSERT INTO receipt_ids (receipt_id, purchased_at, content_hash)
+    SELECT receipt_id, purchased_at, content_hash FROM receipt_staging ORDER BY seq
+    ON CONFLICT DO NOTHING
+    RETURNING receipt_id
+)
+INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id,
+                      product_data_targeting_blocked, product_data_services_blocked)
+SELECT {", ".join(LINES_KEPT.format(lines="s.lines") if c == "lines" else "s." + c for c in STAGING_COLUMNS)},
        CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
-       a.person_id, a.household_id, a.cooperative_id
-FROM receipt_staging s
+       a.person_id, a.household_id, a.cooperative_id,
+       coalesce(pd.targeting, false), coalesce(pd.services, false)
+FROM (SELECT DISTINCT ON (receipt_id) * FROM receipt_staging ORDER BY receipt_id, seq) s
+JOIN claimed USING (receipt_id)
 LEFT JOIN LATERAL (
     SELECT person_id, household_id, cooperative_id FROM card_allocations c
     WHERE c.card_token = s.identifier_token AND c.usable AND c.household_id IS NOT NULL
       AND c.valid_from <= s.purchased_at AND (c.valid_to IS NULL OR s.purchased_at < c.valid_to)
     ORDER BY c.valid_from DESC LIMIT 1) a ON true
+{PRODUCT_DATA.format(household="a.household_id")}
 ORDER BY s.seq
-ON CONFLICT (receipt_id) DO NOTHING
 RETURNING {RETURNED}
 """
 
 RECORD_CONFLICTS = """
 INSERT INTO receipt_conflicts (receipt_id, content_hash)
 SELECT s.receipt_id, s.content_hash FROM receipt_staging s
-JOIN receipts r USING (receipt_id)
+JOIN receipt_ids r USING (receipt_id)
 WHERE r.content_hash <> s.content_hash
 ON CONFLICT DO NOTHING
 RETURNING receipt_id
+"""
+
+# Receipts live in month partitions, made when a month's first receipt arrives.
+ENSURE_MONTHS = """
+SELECT receipts_month_partition(month) FROM (
+    SELECT DISTINCT (date_trunc('month', purchased_at AT TIME ZONE 'Europe/Helsinki'))::date AS month
+    FROM receipt_staging) months
 """
 
 
@@ -80,6 +106,7 @@ class StoreResult:
 async def store_receipts(conn: asyncpg.Connection, rows: list[tuple]) -> StoreResult:
     await conn.execute(CREATE_STAGING)
     await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGING_COLUMNS))
+    await conn.execute(ENSURE_MONTHS)
     await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
     stored = await conn.fetch(INSERT_RESOLVED)
     conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
@@ -103,8 +130,10 @@ async def resolve_waiting(conn: asyncpg.Connection, card_tokens: list[str] | Non
     """Receipts that waited for card data and can now be resolved: of these identifiers, or (None) of any."""
     return await conn.fetch(f"""
         UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
-               cooperative_id = a.cooperative_id
-        FROM card_allocations a
+               cooperative_id = a.cooperative_id, lines = {LINES_KEPT.format(lines="r.lines")},
+               product_data_targeting_blocked = coalesce(pd.targeting, false),
+               product_data_services_blocked = coalesce(pd.services, false)
+        FROM card_allocations a {PRODUCT_DATA.format(household="a.household_id")}
         WHERE r.status <> 'accepted' AND ($1::text[] IS NULL OR r.identifier_token = ANY($1::text[]))
           AND a.card_token = r.identifier_token AND a.usable AND a.household_id IS NOT NULL
           AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)

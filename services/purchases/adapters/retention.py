@@ -8,14 +8,35 @@ import asyncpg
 CHUNK = 5000
 
 
+# Month partitions wholly before the cut-off (a partition is named receipts_YYYY_MM, its month).
+WHOLE_MONTHS_BEFORE = """
+SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'receipts'::regclass AND c.relname ~ '^receipts_[0-9]{4}_[0-9]{2}$'
+  AND (to_date(substr(c.relname, 10), 'YYYY_MM') + interval '1 month')::timestamp AT TIME ZONE 'Europe/Helsinki'
+      <= $1
+ORDER BY c.relname
+"""
+
+
 async def receipts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
-    """Receipts bought before the cut-off, in chunks so a large backlog never holds one huge statement."""
+    """Receipts bought before the cut-off: whole months dropped with their partition, the rest of the
+    month the cut-off falls in deleted in chunks (so a large backlog never holds one huge statement);
+    their ids go with them."""
+    total = 0
+    for partition in await conn.fetch(WHOLE_MONTHS_BEFORE, cutoff):
+        total += await conn.fetchval(f'SELECT count(*) FROM "{partition["name"]}"')
+        await conn.execute(f'DROP TABLE "{partition["name"]}"')
+    total += await _in_chunks(conn, "DELETE FROM receipts WHERE (receipt_id, purchased_at) IN (SELECT receipt_id,"
+                                    " purchased_at FROM receipts WHERE purchased_at < $1 LIMIT $2)", cutoff)
+    await _in_chunks(conn, "DELETE FROM receipt_ids WHERE receipt_id IN (SELECT receipt_id FROM receipt_ids"
+                           " WHERE purchased_at < $1 LIMIT $2)", cutoff)
+    return total
+
+
+async def _in_chunks(conn: asyncpg.Connection, delete_sql: str, cutoff: datetime) -> int:
     total = 0
     while True:
-        status = await conn.execute(
-            "DELETE FROM receipts WHERE receipt_id IN (SELECT receipt_id FROM receipts WHERE purchased_at < $1"
-            " LIMIT $2)", cutoff, CHUNK)
-        erased = int(status.split()[-1])
+        erased = int((await conn.execute(delete_sql, cutoff, CHUNK)).split()[-1])
         total += erased
         if erased < CHUNK:
             return total
@@ -26,6 +47,8 @@ async def conflicts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
 
 
 async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
+    await conn.execute("DELETE FROM receipt_ids WHERE receipt_id IN (SELECT receipt_id FROM receipts"
+                       " WHERE person_id = $1)", person_id)
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
     allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
     return int(receipts.split()[-1]) + int(allocations.split()[-1])

@@ -10,7 +10,7 @@ import orjson
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.purchases import PurchaseAccepted
 from contracts.topics import PURCHASES_ACCEPTED
-from services.purchases.adapters import product_data, receipts
+from services.purchases.adapters import receipts
 from shared import outbox
 from shared.logging import get_logger
 from shared.outbox import OutgoingEvent
@@ -50,6 +50,5 @@ async def store_and_publish(conn, rows: list[tuple], causes: dict[str, Envelope]
 
 
 async def publish_accepted(conn, rows: list, cause_of: Callable[[object], Envelope | None]) -> None:
-    """Receipts resolved to a household: the household's product-data prohibitions applied, then published."""
-    await product_data.apply_to_receipts(conn, [row["receipt_id"] for row in rows])
+    """Receipts resolved to a household (its product-data prohibitions applied as they were) published."""
     await outbox.add(conn, [accepted_event(row, cause_of(row)) for row in rows])

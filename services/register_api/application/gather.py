@@ -53,6 +53,8 @@ async def gather(api: RegisterApi, person_id: str, sections: list[str]) -> dict 
     if membership is None:
         return None
     membership["person"]["pseudonym"] = api.pseudonym(person_id)
+    # a section of its own (its own scope): the household's customer group and the person's supporter groups
+    membership["customer_groups"] = membership["household"].pop("customer_groups")
     wanted = sorted(services_for(sections) - {"membership"})
     parts = await asyncio.gather(*(PARTS[name](api, person_id, membership) for name in wanted))
     everything = {**membership, **{k: v for part in parts for k, v in part.items()}}

@@ -18,22 +18,27 @@ AUDITOR = "auditor"
 DATA_PROTECTION_OFFICER = "data_protection_officer"
 DATA_SUBJECT = "data_subject"
 
-_READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "membership:read", "card:read",
-                      "consent:read", "purchase:read", "bonus:read")
+_READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "customer_group:read", "membership:read",
+                      "card:read", "consent:read", "purchase:read", "bonus:read")
+# Partner registrations and supporter groups are the customer's own choices (self-service too); the
+# household's customer group is set by the register keeper's staff.
+_REGISTRATIONS = ("partner_registration:change", "customer_group:change")
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     CUSTOMER_SERVICE: frozenset({"person:search", *_READ_ALL_SECTIONS, "person:rectify", "household:change",
-                                 "consent:change", "extract:request", "extract:read"}),
+                                 *_REGISTRATIONS, "household_group:change", "consent:change", "extract:request",
+                                 "extract:read"}),
     MEMBERSHIP_ADMIN: frozenset({"person:search", "person:read", "contact:read", "household:read",
-                                 "household:change", "membership:read", "person:rectify"}),
+                                 "customer_group:read", "household:change", *_REGISTRATIONS,
+                                 "household_group:change", "membership:read", "person:rectify"}),
     CARD_OPERATIONS: frozenset({"person:search", "person:read", "household:read", "card:read"}),
     FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read"}),
     MARKETING_ANALYST: frozenset({"person:read", "consent:read", "purchase:read"}),
     AUDITOR: frozenset({"audit:read"}),
     DATA_PROTECTION_OFFICER: frozenset({"person:search", *_READ_ALL_SECTIONS, "extract:request", "extract:read",
                                         "audit:read", "retention:run", "erasure:run"}),
-    DATA_SUBJECT: frozenset({*_READ_ALL_SECTIONS, "person:rectify", "household:change", "consent:change",
-                             "extract:request", "extract:read"}),
+    DATA_SUBJECT: frozenset({*_READ_ALL_SECTIONS, "person:rectify", "household:change", *_REGISTRATIONS,
+                             "consent:change", "extract:request", "extract:read"}),
 }
 
 # The purposes a role processes personal data for; the first is assumed when a request names none.

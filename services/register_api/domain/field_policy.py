@@ -1,10 +1,11 @@
 """The field policy: which fields of a response each role sees. Applied to every response in one place.
 
 Responses share one vocabulary: a person's data come in sections (`person`, `contact`, `household`,
-`memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`, `cards`, `identifiers`,
-`consents`, `segments`, `purchases`, `bonus`), and the register's own records in `extract_request`, `change`,
-`audit`, `retention` and `erasure`. A path names a field by its keys from the top (lists are transparent,
-and `items` wraps a list of such documents); an allowed path admits the field and everything below it.
+`customer_groups`, `orders`, `memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`,
+`cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`), and the register's own records in
+`extract_request`, `change`, `audit`, `retention` and `erasure`. A path names a field by its keys from the
+top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
+and everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
 """
 from __future__ import annotations
@@ -28,7 +29,8 @@ _CS_PERSON = ("person.person_id", "person.customer_number", "person.name", "pers
 
 VISIBLE_FIELDS: dict[str, frozenset[str]] = {
     CUSTOMER_SERVICE: frozenset({
-        *_CS_PERSON, "contact", "household", "memberships", "contributions", "benefit_account.last_four",
+        *_CS_PERSON, "contact", "household", "customer_groups", "orders", "memberships", "contributions",
+        "benefit_account.last_four",
         "benefit_account.account_type", "cards", "identifiers", "consents", "segments.published_in.segment",
         "segments.published_in.purpose", "segments.published_in.channel", "segments.published_in.published_at",
         "purchases.receipt_id", "purchases.purchased_at", "purchases.outlet_id", "purchases.chain",
@@ -38,7 +40,8 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
         "person.person_id", "person.customer_number", "person.identity_code", "person.name",
         "person.birth_date", "person.language", "person.customer_kind", "person.deceased_on",
         "person.relationship_start", "person.relationship_valid_until", "contact.permanent_address",
-        "contact.home_municipality", "household", "memberships", "contributions", "benefit_account",
+        "contact.home_municipality", "household", "customer_groups", "orders", "memberships", "contributions",
+        "benefit_account",
         "yearly_benefits", *RECORDS}),
     CARD_OPERATIONS: frozenset({
         "person.person_id", "person.customer_number", "person.name", "person.customer_kind",

@@ -13,6 +13,7 @@ SECTIONS: dict[str, str] = {
     "benefit_account": "Benefit payment account",
     "yearly_benefits": "Interest on the contribution and return of surplus",
     "household": "Household",
+    "customer_groups": "Customer groups: the household's customer group and supporter groups of associations",
     "orders": "Orders and registrations with Bonus-granting partners",
     "cards": "S-Etukortti cards",
     "identifiers": "Identifiers",
@@ -25,7 +26,8 @@ SECTIONS: dict[str, str] = {
 SECTION_SCOPES: dict[str, str] = {
     "person": "person:read", "staff": "person:read", "orders": "person:read", "contact": "contact:read",
     "memberships": "membership:read", "contributions": "membership:read", "benefit_account": "membership:read",
-    "yearly_benefits": "membership:read", "household": "household:read", "cards": "card:read",
+    "yearly_benefits": "membership:read", "household": "household:read", "customer_groups": "customer_group:read",
+    "cards": "card:read",
     "identifiers": "card:read", "consents": "consent:read", "segments": "consent:read", "purchases": "purchase:read",
     "bonus": "bonus:read",
 }
@@ -34,7 +36,7 @@ SECTION_SCOPES: dict[str, str] = {
 # the person exists and which households they belonged to).
 SERVICE_OF: dict[str, str] = {
     **{s: "membership" for s in ("person", "contact", "staff", "memberships", "contributions", "benefit_account",
-                                 "yearly_benefits", "household", "orders")},
+                                 "yearly_benefits", "household", "customer_groups", "orders")},
     "consents": "consent", "segments": "consent", "cards": "cards", "identifiers": "cards", "purchases": "purchases",
     "bonus": "bonus",
 }

@@ -11,7 +11,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from services.register_api.application.context import OWN_SCHEMA, SERVICE_SCHEMAS, RegisterApi
-from services.register_api.entrypoints import errors, routes_persons, routes_rights, web
+from services.register_api.entrypoints import errors, routes_persons, routes_registrations, routes_rights, web
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule
 from services.registry import SERVICES
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     errors.install(app)
     app.add_middleware(errors.Guard, max_body_bytes=settings.api.max_body_bytes)
     app.include_router(routes_persons.router)
+    app.include_router(routes_registrations.router)
     app.include_router(routes_rights.router)
     web.install(app)  # the customer's My data page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from contracts.events.consent import Block, PermissionChannel
 from contracts.events.fields import Language, MessageId, MunicipalityCode
@@ -67,6 +67,32 @@ class PermissionChange(Body):
 
 class Invitation(Body):
     invitee_person_id: MessageId
+
+
+class Registration(Body):
+    """A validity period `[valid_from, valid_to)`: from now when `valid_from` is left out, open-ended when
+    `valid_to` is."""
+
+    valid_from: AwareDatetime | None = None
+    valid_to: AwareDatetime | None = None
+
+
+class PartnerRegistration(Registration):
+    partner_id: Unchecked = Field(description="the partner as registered with S-Group, e.g. elisa "
+                                              "(2–32 of a-z, 0-9, -)")
+
+
+class SupporterGroup(Registration):
+    group_id: Unchecked = Field(description="the association's supporter group, e.g. hifk-juniorit "
+                                            "(2–32 of a-z, 0-9, -)")
+
+
+class HouseholdGroup(Body):
+    """The household's customer group from `valid_from` (now when left out); `group_id` null ends the
+    current one."""
+
+    group_id: Unchecked | None = Field(description="2–32 of a-z, 0-9, -; null: no customer group")
+    valid_from: AwareDatetime | None = None
 
 
 ExtractFormat = Literal["json", "html"]
