@@ -38,6 +38,11 @@ async def explain_household(settings: Settings, console: Console, household: str
                      if r.cents_to_next_tier else "; top tier"))
     console.print(f"  Bonus {_euros(r.bonus_cents)}, Fuel Bonus {_euros(r.fuel_bonus_cents)}, "
                   f"payment-method benefit {_euros(r.payment_method_benefit_cents)}")
+    if found.statement:
+        s = found.statement
+        console.print(f"  closed with table '{s['table_version']}'; {_euros(s['contribution_cents'])} to the open "
+                      f"capital contribution; Bonus purchases at the own cooperative's outlets "
+                      f"{_euros(s['own_cooperative_eligible_cents'])}")
     table = Table(title=f"receipts ({len(found.purchases)}; first {max_receipts})")
     for column in ("time", "member", "outlet", "eligible €", "fuel €", "payment-method €", "excluded"):
         table.add_column(column)

@@ -3,8 +3,10 @@
 Published by the register's DVV adapter, which turns the population register's update service feed into one
 message per change of one person. Consumed by the membership service (names, address, non-disclosure,
 death, the direct-marketing prohibition), which passes the prohibition and deaths on to the consent service
-in the person state. Keyed by the identity code, so one person's changes stay in order; the topic is
-readable only by the membership service.
+in the person state. Keyed by the update id (as in `contracts/topics.py`), never by the identity code,
+which must not lie in clear in a key at rest in Kafka; one person's changes need no common partition, since
+the later `source_time` wins whatever order they arrive in. The topic is readable only by the membership
+service.
 
 Each message has one `kind` and carries exactly the fields of that kind (checked here):
 

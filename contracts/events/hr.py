@@ -3,8 +3,10 @@
 Published by Hertta (or its adapter) when an S-Group employee's employment or right to the staff discount
 starts, changes or ends; each message is the current state of one employment. Consumed by the membership
 service, which keeps it as the person's staff data (owner-customers and household members only); the
-purchases service learns the discount right from membership events. Keyed by the identity code, so one
-person's updates stay in order; the topic is readable only by the membership service.
+purchases service learns the discount right from membership events. Keyed by the update id (as in
+`contracts/topics.py`), never by the identity code, which must not lie in clear in a key at rest in Kafka;
+one person's updates need no common partition, since an update older (by `source_time`) than the one kept
+for the employment is ignored. The topic is readable only by the membership service.
 
 The identity code is in clear on the wire only: the consumer turns it into a keyed token at once and never
 stores or logs it in clear.

@@ -32,12 +32,16 @@ COLUMNS = ("household_id", "month", "cooperative_id", "bonus_cents", "double_cen
 PARTS = {"accruals": COLUMNS,
          "accrual_members": ("month", "household_id", "person_id", "receipts", "bonus_eligible_cents"),
          "accrual_outlet_cooperatives": ("month", "household_id", "outlet_cooperative_id", "bonus_eligible_cents"),
-         "accrual_exclusions": ("month", "household_id", "reason", "cents")}
+         "accrual_exclusions": ("month", "household_id", "reason", "cents"),
+         "households": ("household_id", "version", "status", "cooperative_id", "cooperative_from",
+                        "open_contribution_cents")}
+MEMBER_SINCE = datetime(2019, 12, 31, 22, tzinfo=timezone.utc)
 
 
 def month_rows(households: int, seed: int = 5):
-    """Per household: its accrual and what its statement needs (one to three members, purchases at its own
-    cooperative's outlets and sometimes another's, alcohol or tobacco excluded for some), by table."""
+    """Per household: its accrual, what its statement needs (one to three members, purchases at its own
+    cooperative's outlets and sometimes another's, alcohol or tobacco excluded for some) and the
+    membership service's household (cooperative, open contribution), by table."""
     rng = random.Random(seed)
     cooperatives = rng.choices(COOPERATIVES, weights=WEIGHTS, k=1024)
     for h in range(households):
@@ -57,6 +61,8 @@ def month_rows(households: int, seed: int = 5):
         if elsewhere:
             other = COOPERATIVES[(COOPERATIVES.index(cooperative) + 1) % len(COOPERATIVES)]
             yield "accrual_outlet_cooperatives", (MONTH, household, other, elsewhere)
+        # the membership service's view: a few still paying their capital contribution
+        yield "households", (household, 1, "active", cooperative, MEMBER_SINCE, 8000 if h % 50 == 0 else 0)
         if h % 3 == 0:
             yield "accrual_exclusions", (MONTH, household, "alcohol", spend // 12)
         if h % 10 == 0:

@@ -155,8 +155,9 @@ class ServiceUnderTest:
             self.proc.wait(30)
 
 
-def stack_cpu_seconds() -> dict[str, float]:
-    """CPU time used so far by the broker (java) and by every PostgreSQL process of the local stack."""
+def stack_cpu_seconds(database: str | None = None) -> dict[str, float]:
+    """CPU time used so far by the broker (java) and by PostgreSQL: its background processes and, when
+    `database` is given, only the sessions of that database (others may share the server)."""
     used = {"kafka": 0.0, "postgres": 0.0}
     for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
         name, cmdline, times = process.info["name"] or "", process.info["cmdline"] or [], process.info["cpu_times"]
@@ -164,6 +165,15 @@ def stack_cpu_seconds() -> dict[str, float]:
             continue
         if name == "java" and any("kafka" in part for part in cmdline):
             used["kafka"] += times.user + times.system
-        elif name == "postgres":
+        elif name == "postgres" and _of_database(" ".join(cmdline), database):
             used["postgres"] += times.user + times.system
     return used
+
+
+def _of_database(title: str, database: str | None) -> bool:
+    """A session's process title is `postgres: <user> <database> <client> <state>`; a background
+    process's names its task (`postgres: walwriter`)."""
+    words = title.split()
+    if database is None or len(words) < 4 or not words[0].startswith("postgres:"):
+        return True
+    return words[2] == database

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from datetime import datetime, timezone
@@ -84,19 +85,29 @@ async def copy_ceiling(settings, receipts, config: PurchasesConfig) -> float:
         await conn.close()
 
 
-def cpu_seconds(services: dict[str, ServiceUnderTest]) -> dict[str, float]:
-    """CPU used so far by each service process, the broker and PostgreSQL (the backlog's cost per part)."""
-    return {**{name: service.cpu_seconds() for name, service in services.items()}, **stack_cpu_seconds()}
+def cpu_seconds(name: str, instances: list[ServiceUnderTest]) -> dict[str, float]:
+    """CPU used so far by a service's instances, the broker and PostgreSQL (the backlog's cost per part)."""
+    return {name: sum(instance.cpu_seconds() for instance in instances),
+            **stack_cpu_seconds(os.environ.get("COOPREG_PG_DATABASE"))}
 
 
-async def stage(services: dict[str, ServiceUnderTest], name: str, conn, count: int, done_sql: str) -> dict:
-    """Run one service on its backlog until `done_sql` counts `count`: seconds, and the CPU each part
-    (the service, the broker, PostgreSQL) spent per receipt meanwhile."""
-    services[name].wait_ready()
-    start, cpu_before = time.perf_counter(), cpu_seconds({name: services[name]})
-    done = await wait_until(conn, done_sql, count, 900)
-    cpu_used = {part: used - cpu_before[part] for part, used in cpu_seconds({name: services[name]}).items()}
-    return {"seconds": done - start, "cpu_us": {part: round(used * 1e6 / count) for part, used in cpu_used.items()}}
+async def stage(name: str, instances: list[ServiceUnderTest], conn, count: int, done_sql: str,
+                drained_sql: str = "SELECT 0") -> dict:
+    """Run a service's instances on its backlog until `done_sql` counts `count` and `drained_sql` (what is
+    left to publish) none. The clock and the CPU
+    meters start when the first of it is done (not at process start: imports, migrations and joining the
+    group are not throughput), and the rate counts what was done after that: seconds, per second, and
+    the CPU each part (the service, the broker, PostgreSQL) spent per item."""
+    instances[0].wait_ready()  # its schema is migrated
+    await wait_until(conn, done_sql, 1, 120)
+    start, cpu_before = time.perf_counter(), cpu_seconds(name, instances)
+    already = await conn.fetchval(done_sql)
+    await wait_until(conn, done_sql, count, 900)
+    done = await wait_until(conn, f"SELECT ({drained_sql}) = 0", 1, 900)
+    cpu_used = {part: used - cpu_before[part] for part, used in cpu_seconds(name, instances).items()}
+    measured = count - already
+    return {"seconds": done - start, "per_s": round(measured / (done - start)), "measured": measured,
+            "cpu_us": {part: round(used * 1e6 / measured) for part, used in cpu_used.items()}}
 
 
 async def wait_until(conn, sql: str, target: int, timeout: float, *args) -> float:
@@ -135,7 +146,7 @@ async def latency(settings, client, households, rate: int, seconds: int) -> tupl
     return quantiles[49], quantiles[98]
 
 
-async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> dict:
+async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say, instances: int = 1) -> dict:
     settings = await isolated_settings("bench")
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
     people = population(max(receipts // 6, 10), "b")
@@ -149,14 +160,15 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> d
         ceiling = await copy_ceiling(settings, backlog, config)
         conn = await connect(settings)
         try:
-            say("purchases alone on the backlog: stored, and every accepted purchase published")
-            services["purchases"] = ServiceUnderTest("purchases").start()
-            ingest = await stage(services, "purchases", conn, len(backlog),
-                                 "SELECT count(*) FROM purchases.receipts WHERE receipt_id LIKE 'b-%'"
-                                 " AND (SELECT count(*) FROM purchases.outbox) = 0")
+            say(f"purchases alone ({instances} instance(s)) on the backlog: stored, every accepted purchase published")
+            ingesting = [ServiceUnderTest("purchases", instance=f"purchases-{n}").start() for n in range(instances)]
+            services.update({instance.instance: instance for instance in ingesting})
+            ingest = await stage("purchases", ingesting, conn, len(backlog),
+                                 "SELECT count(*) FROM purchases.receipts WHERE receipt_id LIKE 'b-%'",
+                                 "SELECT count(*) FROM purchases.outbox")
             say("bonus on the published purchases: each booked into its household month")
             services["bonus"] = ServiceUnderTest("bonus").start()
-            accrual = await stage(services, "bonus", conn, len(backlog), "SELECT count(*) FROM bonus.purchases")
+            accrual = await stage("bonus", [services["bonus"]], conn, len(backlog), "SELECT count(*) FROM bonus.purchases")
         finally:
             await conn.close()
         say(f"both running: latency at a steady {rate} receipts/s for {latency_seconds} s")
@@ -165,8 +177,8 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say) -> d
         service.stop()
     seconds = ingest["seconds"]
     return {
-        "receipts": len(backlog), "seconds": round(seconds, 2),
-        "receipts_per_s": round(len(backlog) / seconds), "bonus_booked_per_s": round(len(backlog) / accrual["seconds"]),
+        "receipts": len(backlog), "purchases_instances": instances, "seconds": round(seconds, 2),
+        "receipts_per_s": ingest["per_s"], "bonus_booked_per_s": accrual["per_s"],
         "raw_consume_per_s": round(raw), "copy_ceiling_per_s": round(ceiling),
         "publish_per_s": round(len(backlog) / publish_s), "offered_rate_per_s": rate,
         "latency_p50_ms": round(p50, 1), "latency_p99_ms": round(p99, 1),

@@ -26,13 +26,14 @@ def report(title: str, figures: dict) -> None:
 @app.command()
 def ingest(receipts: int = typer.Option(200_000, help="receipts in the backlog"),
            rate: int = typer.Option(1000, help="offered rate for the latency measurement, receipts/s"),
-           latency_seconds: int = typer.Option(15, help="how long to offer that rate")) -> None:
+           latency_seconds: int = typer.Option(15, help="how long to offer that rate"),
+           instances: int = typer.Option(1, help="purchases service instances sharing the partitions")) -> None:
     """POS receipts end to end: backlog throughput, ceilings, latency at a steady rate, memory."""
     from coopreg.bench.ingest import bench_ingest
 
     configure_logging("WARNING", "console")
     with sentences("the ingest benchmark"):
-        figures = run_async(bench_ingest(receipts, rate, latency_seconds, say))
+        figures = run_async(bench_ingest(receipts, rate, latency_seconds, say, instances))
     report("coopreg bench ingest", figures)
 
 

@@ -2,7 +2,8 @@
 person's key, the membership service (a real process) opens and applies it; after the person is erased
 the message — still in Kafka — can no longer be read, and a replay of it is dead-lettered unread. The same
 for the consent service: the permission the API sent sealed can no longer be read, and the person's consent
-state and segment entries end in tombstones on their topics."""
+state and segment entries end in tombstones on their topics. Membership's pseudonymous person state on
+`membership.persons.v1` ends in a tombstone too, so downstream projections drop the person."""
 from __future__ import annotations
 
 import uuid
@@ -14,7 +15,7 @@ import pytest
 from contracts.events.consent import ConsentCommand, DefineSegment
 from contracts.events.marketing import segment_topic
 from contracts.events.membership import Resign
-from contracts.topics import CONSENT_COMMANDS, CONSENT_STATES, MEMBERSHIP_COMMANDS
+from contracts.topics import CONSENT_COMMANDS, CONSENT_STATES, MEMBERSHIP_COMMANDS, MEMBERSHIP_PERSONS
 from coopreg.client import read_topic
 from services.consent.application.config import ConsentConfig
 from services.register_api.entrypoints.app import create_app
@@ -63,6 +64,11 @@ async def test_an_erased_persons_sealed_history_in_kafka_cannot_be_read(settings
         opened = await keys.open_records(conn, [record])
     assert isinstance(opened[id(record)], SubjectErased)
     assert await db.fetchval("SELECT count(*) FROM membership.persons WHERE person_id = $1", customer.person_id) == 0
+    # the person's state on the compacted topic: published while registered, a tombstone after the erasure
+    assert await eventually(lambda: _tombstoned(settings, MEMBERSHIP_PERSONS, customer.person_id.encode()))
+    states = [r for r in await read_topic(settings, MEMBERSHIP_PERSONS, timeout=3)
+              if r.key == customer.person_id.encode()]
+    assert states[0].value is not None and dict(states[-1].headers)["ce_subject"] == customer.person_id.encode()
     # a replay of the sealed message reaches the service, which cannot read it: dead-lettered, nothing applied
     headers = [(k, v) for k, v in record.headers if k != "ce_id"] + [("ce_id", str(uuid.uuid4()).encode())]
     await client.send_raw(MEMBERSHIP_COMMANDS, record.value, record.key, headers)
@@ -126,6 +132,7 @@ async def test_an_erased_persons_consent_is_tombstoned_on_its_topics_and_unreada
     # the topics: the consent state and the segment entry end in tombstones, which compaction keeps
     assert await eventually(lambda: _tombstoned(settings, CONSENT_STATES, person_id.encode()))
     assert await eventually(lambda: _tombstoned(settings, segment_topic(name), key))
+    assert await eventually(lambda: _tombstoned(settings, MEMBERSHIP_PERSONS, person_id.encode()))
     # the tables: nothing of the person's consent but the fact of erasure (and the suppression, keyed)
     assert not await db.fetchval("SELECT count(*) FROM consent.consent_receipts WHERE person_id = $1", person_id)
     assert await db.fetchval("SELECT erased_at IS NOT NULL FROM consent.persons WHERE person_id = $1", person_id)

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.events.bonus import CloseBonusMonth
 from contracts.events.cards import IssueCard
-from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_COMMANDS, POS_PURCHASES
+from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS, CARD_COMMANDS, POS_PURCHASES
 from coopreg.client import read_topic
 from coopreg.simulate.receipts import card_number, pos_purchase
 from shared.dead_letters import dlq_topic
@@ -34,6 +34,11 @@ async def cards_known(db, household: str, count: int):
 
 async def payouts_of(settings, household: str) -> list[dict]:
     records = await read_topic(settings, BONUS_PAYOUTS, timeout=3)
+    return [orjson.loads(r.value) for r in records if r.key == household.encode()]
+
+
+async def statements_of(settings, household: str) -> list[dict]:
+    records = await read_topic(settings, BONUS_STATEMENTS, timeout=3)
     return [orjson.loads(r.value) for r in records if r.key == household.encode()]
 
 
@@ -65,6 +70,12 @@ async def test_household_purchases_pool_into_one_tier_and_pay_out_once(settings,
     assert (payout["rate_bp"], payout["due_on"], payout["month"]) == (300, "2031-04-10", "2031-03")
     assert await db.fetchval("SELECT count(*) FROM purchases.receipts WHERE receipt_id = $1",
                              first.receipt_id) == 1
+    # and the month's statement, published with the payout: both members, all at Helsinki's own outlets
+    [statement] = await eventually(lambda: statements_of(settings, household), timeout=30)
+    assert (statement["rate_bp"], statement["tier_total_cents"], statement["bonus_cents"],
+            statement["own_cooperative_eligible_cents"]) == (300, 55000, 1650, 55000)
+    assert [(m["person_id"], m["receipts"]) for m in statement["members"]] == [(f"{household}-a", 1),
+                                                                            (f"{household}-b", 1)]
 
 
 async def test_malformed_messages_land_in_the_dlq_with_reasons_while_valid_ones_flow(settings, client, db):

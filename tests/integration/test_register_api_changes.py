@@ -3,15 +3,13 @@ for the person, audited in the same transaction; the audit log itself cannot be 
 from __future__ import annotations
 
 import asyncpg
-import orjson
 import pytest
 
 from contracts.events.consent import ConsentCommand
 from contracts.events.membership import MembershipCommand
 from coopreg.simulate.person_history import seed_person_history
-from shared.subject_keys import HEADER, SubjectKeys, unseal
-from shared.crypto import FieldCipher
-from tests.support.register_api import NOW, api_client, bearer, own_pool
+from shared.subject_keys import HEADER
+from tests.support.register_api import NOW, api_client, bearer, own_pool, staged
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +28,6 @@ async def own(settings):
     pool = await own_pool(settings)
     yield pool
     await pool.close()
-
-
-async def staged(own, settings, change_id: str) -> tuple[dict, dict]:
-    """The command staged for a change, opened with the person's key, and its headers."""
-    rows = await own.fetch("SELECT key, value, headers::text AS headers FROM outbox ORDER BY seq DESC LIMIT 50")
-    for row in rows:
-        headers = dict(orjson.loads(row["headers"]))
-        if headers.get("ce_id") == change_id:
-            keys = SubjectKeys(FieldCipher(settings.secrets.encryption_key.get_secret_value()))
-            subject = headers[HEADER]
-            async with own.acquire() as conn:
-                key = (await keys.keys_of(conn, [subject]))[subject]
-            return orjson.loads(unseal(key, subject, row["value"])), {**headers, "value": bytes(row["value"])}
-    raise AssertionError("the change was not staged")
 
 
 async def test_a_rectification_is_the_membership_command_sealed_for_the_person(client, settings, person, own):

@@ -33,7 +33,7 @@ async def refusal(pool, config, command) -> str:
 async def events(pool, topic: Topic, key: str) -> list[dict]:
     rows = await pool.fetch("SELECT value FROM outbox WHERE topic = $1 AND key = $2 ORDER BY seq",
                             topic.name, key.encode())
-    return [orjson.loads(r["value"]) for r in rows]
+    return [orjson.loads(r["value"]) if r["value"] is not None else None for r in rows]  # None: a tombstone
 
 
 async def latest(pool, topic: Topic, key: str) -> dict:
@@ -47,7 +47,8 @@ async def table_dump(pool) -> str:
     tables = await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     texts = [await pool.fetchval(f'SELECT coalesce(string_agg(t::text, \' \'), \'\') FROM "{r["tablename"]}" t')
              for r in tables]
-    outbox = await pool.fetch("SELECT convert_from(value, 'UTF8') AS v, headers::text AS h FROM outbox")
+    outbox = await pool.fetch("SELECT coalesce(convert_from(value, 'UTF8'), '') AS v, headers::text AS h"
+                              " FROM outbox")  # a tombstone has no value
     return " ".join(texts + [r["v"] + r["h"] for r in outbox])
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
+import orjson
 from fastapi.testclient import TestClient
 
 from services.register_api.entrypoints.app import create_app
 from services.register_api.entrypoints.auth import issue_token
+from shared.crypto import FieldCipher
 from shared.settings import Settings
+from shared.subject_keys import HEADER, SubjectKeys, unseal
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -34,6 +37,22 @@ async def own_pool(settings: Settings):
     pool = await create_pool(settings.pg, "register_api", max_size=2)
     await migrate(pool, "register_api", MIGRATIONS)
     return pool
+
+
+async def staged(own, settings: Settings, change_id: str) -> tuple[dict, dict]:
+    """The command the API staged for a change (its outbox; no relay runs in the integration tests), opened
+    with the person's key, and its headers with the sealed value."""
+    rows = await own.fetch("SELECT key, value, headers::text AS headers FROM outbox ORDER BY seq DESC LIMIT 50")
+    for row in rows:
+        headers = dict(orjson.loads(row["headers"]))
+        if headers.get("ce_id") == change_id:
+            keys = SubjectKeys(FieldCipher(settings.secrets.encryption_key.get_secret_value()))
+            subject = headers[HEADER]
+            async with own.acquire() as conn:
+                key = (await keys.keys_of(conn, [subject]))[subject]
+            return orjson.loads(unseal(key, subject, row["value"])), {**headers, "key": bytes(row["key"]),
+                                                                      "value": bytes(row["value"])}
+    raise AssertionError("the change was not staged")
 
 
 async def schema_text(pool, schema: str, *, in_flight: bool = True) -> str:

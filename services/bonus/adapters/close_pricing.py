@@ -26,7 +26,8 @@ CHUNK = """
            CASE WHEN date_trunc('month', h.cooperative_from AT TIME ZONE 'Europe/Helsinki')::date <= a.month
                 THEN h.cooperative_id ELSE a.cooperative_id END AS cooperative_id,
            coalesce(h.open_contribution_cents, 0) AS open_contribution_cents
-    FROM accruals a LEFT JOIN households h USING (household_id)
+    FROM accruals a
+    LEFT JOIN households h ON h.household_id = a.household_id AND h.household_id > $2 AND h.household_id <= $3
     WHERE a.month = $1 AND a.household_id > $2 AND a.household_id <= $3"""
 
 NEXT_CHUNK = f"""

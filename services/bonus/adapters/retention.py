@@ -22,10 +22,13 @@ async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int
     """Statements (Bonus, Fuel Bonus, payment-method benefit paid), adjustments and accruals of old months."""
     total = 0
     for table, column in (("statements", "month"), ("adjustment_payouts", "paid_in_month"),
-                          ("adjustments", "month"), ("accruals", "month")):
+                          ("adjustments", "month"), ("accruals", "month"), ("accrual_members", "month"),
+                          ("accrual_outlet_cooperatives", "month"), ("accrual_exclusions", "month")):
         total += _count(await conn.execute(f"DELETE FROM {table} WHERE {MONTH_ENDED.format(column=column)}", cutoff))
     return total
 
 
 async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
-    return _count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))
+    """The person's booked purchases and their share of their households' months."""
+    return (_count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))
+            + _count(await conn.execute("DELETE FROM accrual_members WHERE person_id = $1", person_id)))

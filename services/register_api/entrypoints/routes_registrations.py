@@ -14,8 +14,13 @@ from services.register_api.entrypoints.errors import ERROR_RESPONSES
 from services.register_api.entrypoints.policed_route import PolicedRoute
 from services.register_api.entrypoints.routes_persons import CHANGE, PERSON, api_of
 
-SLUG = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]{1,64}$",
-            description="2–32 of a-z, 0-9, - (another value is a 422 with the service's reason)")
+
+def _slug():
+    """A partner's or a group's id in a path (one Path per parameter: FastAPI names it after the parameter)."""
+    return Path(pattern=r"^[A-Za-z0-9._:-]{1,64}$",
+                description="2–32 of a-z, 0-9, - (another value is a 422 with the service's reason)")
+
+
 router = APIRouter(route_class=PolicedRoute, responses=ERROR_RESPONSES, tags=["registrations"])
 
 
@@ -30,7 +35,7 @@ async def register_with_partner(registration: schemas.PartnerRegistration, perso
 
 @router.post("/persons/{person_id}/partner-registrations/{partner_id}/end", status_code=202, openapi_extra=CHANGE,
              summary="End the person's registration with the partner now")
-async def end_partner_registration(person_id: str = PERSON, partner_id: str = SLUG,
+async def end_partner_registration(person_id: str = PERSON, partner_id: str = _slug(),
                                    api: RegisterApi = Depends(api_of),
                                    principal: Principal = Depends(current_principal),
                                    purpose: str = Depends(current_purpose)):
@@ -48,7 +53,7 @@ async def join_supporter_group(group: schemas.SupporterGroup, person_id: str = P
 
 @router.post("/persons/{person_id}/supporter-groups/{group_id}/leave", status_code=202, openapi_extra=CHANGE,
              summary="The person leaves the supporter group now")
-async def leave_supporter_group(person_id: str = PERSON, group_id: str = SLUG, api: RegisterApi = Depends(api_of),
+async def leave_supporter_group(person_id: str = PERSON, group_id: str = _slug(), api: RegisterApi = Depends(api_of),
                                 principal: Principal = Depends(current_principal),
                                 purpose: str = Depends(current_purpose)):
     return await registrations.leave_supporter_group(api, principal, purpose, person_id, group_id)

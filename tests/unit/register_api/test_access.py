@@ -21,6 +21,12 @@ ROLE_CAN = [
     ("data_protection_officer", "person:rectify", False),
     ("data_subject", "extract:request", True), ("data_subject", "person:search", False),
     ("data_subject", "audit:read", False),
+    ("customer_service", "customer_group:read", True), ("membership_admin", "customer_group:read", True),
+    ("data_subject", "customer_group:read", True), ("marketing_analyst", "customer_group:read", False),
+    ("card_operations", "customer_group:read", False), ("finance", "customer_group:read", False),
+    ("data_subject", "customer_group:change", True), ("data_subject", "partner_registration:change", True),
+    ("data_subject", "household_group:change", False), ("membership_admin", "household_group:change", True),
+    ("marketing_analyst", "customer_group:change", False), ("finance", "partner_registration:change", False),
 ]
 
 

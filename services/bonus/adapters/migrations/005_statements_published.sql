@@ -15,6 +15,7 @@ CREATE TABLE accrual_members (
     bonus_eligible_cents bigint  NOT NULL,
     PRIMARY KEY (month, household_id, person_id)
 );
+CREATE INDEX accrual_members_person ON accrual_members (person_id);  -- erasure of one person
 
 CREATE TABLE accrual_outlet_cooperatives (
     month                 date   NOT NULL,
