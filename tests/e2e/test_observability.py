@@ -12,8 +12,9 @@ from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.client import RegisterClient
 from coopreg.simulate.population import Household, Member, card_states
 from coopreg.simulate.receipts import card_number, pos_purchase
+from shared.kafka import delete_prefixed_topics
 from shared.settings import PROJECT_ROOT
-from tests.support.stack import ServiceProcess, eventually
+from tests.support.stack import ServiceProcess, eventually, fresh_database
 
 
 def free_port() -> int:
@@ -45,16 +46,20 @@ PREFIX = f"observed-{uuid.uuid4().hex[:6]}."
 
 @pytest.fixture(scope="module")
 async def observed(settings):
-    """A purchases instance on topics of its own, so that it alone consumes what the test sends."""
+    """A purchases instance on topics and a database of its own, so that it alone consumes what the test
+    sends and relays what it stores (a purchases service of the session would share its outbox)."""
     port = free_port()
+    database = f"{settings.pg.database}_observed"
+    await fresh_database(settings.model_copy(update={"pg": settings.pg.model_copy(update={"database": database})}))
     process = ServiceProcess("purchases", PROJECT_ROOT / "artifacts" / "logs",
                              env={"COOPREG_METRICS_PORT": str(port), "COOPREG_INSTANCE": "observed",
-                                  "COOPREG_KAFKA_TOPIC_PREFIX": PREFIX})
+                                  "COOPREG_KAFKA_TOPIC_PREFIX": PREFIX, "COOPREG_PG_DATABASE": database})
     process.log = process.log.with_name(f"purchases-observed-{port}.log")
     process.start()
     process.wait_ready()
     yield port
     process.stop()
+    await delete_prefixed_topics(settings.kafka.model_copy(update={"topic_prefix": PREFIX}))
 
 
 async def test_health_and_readiness_answer(observed):

@@ -6,7 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
+from contracts.envelope import Envelope
 from contracts.events.cards import AllocationPeriod, CardState
+from contracts.events.purchases import PurchaseAccepted
+from contracts.topics import PURCHASES_ACCEPTED
 from coopreg.simulate.receipts import card_number, pos_purchase
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
@@ -238,3 +241,50 @@ async def test_retention_drops_whole_months_and_deletes_the_rest_before_the_cut_
     assert left == {receipts[2].receipt_id}
     assert await pool.fetchval("SELECT count(*) FROM receipt_ids WHERE receipt_id = ANY($1::text[])",
                                [r.receipt_id for r in receipts]) == 1
+
+
+async def published_event(pool, receipt_id: str):
+    """The outbox row of the receipt's accepted event: its value and headers as the relay sends them."""
+    for row in await pool.fetch("SELECT key, value, headers FROM outbox WHERE topic = 'purchases.accepted.v1'"):
+        if orjson.loads(row["value"])["receipt_id"] == receipt_id:
+            headers = [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
+            return row["key"], row["value"], Envelope.from_headers(headers, "purchases.accepted.v1", row["value"])
+    raise AssertionError(f"no accepted event for {receipt_id}")
+
+
+async def test_the_event_built_in_the_database_is_the_contract_with_its_envelope(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    await card_changes(pool, card_state(config, number, ("p7", "h7", T0, None)))
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=2),
+                           [("grocery", 1500), ("alcohol", 900)], cooperative="arina")
+    cause = incoming(receipt)
+    async with pool.acquire() as conn, conn.transaction():
+        await record_purchases(conn, [cause], config)
+    key, value, envelope = await published_event(pool, receipt.receipt_id)
+    event = PurchaseAccepted.model_validate_json(value)  # every field, strictly (unknown ones refused)
+    assert key == b"h7"
+    assert (event.household_id, event.person_id, event.cooperative_id, event.outlet_cooperative_id) == \
+        ("h7", "p7", "hok-elanto", "arina")
+    assert event.purchased_at == receipt.purchased_at
+    assert (event.total_cents, event.bonus_eligible_cents) == (2400, 1500)
+    assert [(e.reason, e.cents) for e in event.excluded] == [("alcohol", 900)]
+    assert (envelope.type, envelope.source, envelope.subject) == (
+        PURCHASES_ACCEPTED.event_type, "coopreg/purchases", receipt.receipt_id)
+    assert envelope.correlationid == cause.envelope.id and envelope.cooperative == "hok-elanto"
+    assert envelope.time.tzinfo is not None
+
+
+async def test_a_receipt_resolved_late_is_published_with_the_card_states_correlation(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=3), [("grocery", 700)])
+    await record(pool, config, receipt)
+    state = incoming(card_state(config, number, ("p8", "h8", T0, None)))
+    async with pool.acquire() as conn, conn.transaction():
+        await when_card_changes_resolve_waiting_receipts(conn, [state])
+    _, value, envelope = await published_event(pool, receipt.receipt_id)
+    assert PurchaseAccepted.model_validate_json(value).household_id == "h8"
+    assert envelope.correlationid == state.envelope.id

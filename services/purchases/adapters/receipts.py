@@ -1,27 +1,55 @@
 """PostgreSQL repository of receipts: staged with COPY, stored once by receipt id, resolved to the
-household the identifier belonged to at purchase time in the same statement."""
+household the identifier belonged to at purchase time, and the accepted ones published (through the
+outbox) — all in one statement, so that a receipt costs the service no Python past its validation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import asyncpg
+import orjson
 
 STAGING_COLUMNS = (
     "receipt_id", "content_hash", "purchased_at", "outlet_id", "chain", "outlet_cooperative",
     "identifier_token", "identifier_last4", "total_cents", "bonus_eligible_cents", "fuel_cents",
     "fuel_millilitres", "payment_method_eligible_cents", "excluded", "lines", "return_of",
 )
-RETURNED = ("receipt_id, identifier_token, status, person_id, household_id, cooperative_id, purchased_at, "
-            "outlet_id, outlet_cooperative, chain, total_cents, bonus_eligible_cents, fuel_cents, fuel_millilitres, payment_method_eligible_cents, "
-            "excluded, return_of")
+STAGED_COLUMNS = (*STAGING_COLUMNS, "correlation_id")  # and the correlation the receipt's event keeps
 
 CREATE_STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
     receipt_id text, content_hash bytea, purchased_at timestamptz, outlet_id text, chain text,
     outlet_cooperative text, identifier_token text, identifier_last4 text, total_cents bigint,
     bonus_eligible_cents bigint, fuel_cents bigint, fuel_millilitres bigint,
-    payment_method_eligible_cents bigint, excluded jsonb, lines jsonb, return_of text, seq serial
+    payment_method_eligible_cents bigint, excluded jsonb, lines jsonb, return_of text, correlation_id text,
+    seq serial
 ) ON COMMIT DELETE ROWS
 """
+
+# The accepted-purchase event of each accepted row of {rows}, in the outbox: the value is the
+# `PurchaseAccepted` contract's JSON and the headers its CloudEvents envelope (tests hold both to the
+# models). $1 topic, $2 source, $3 type, $4 further headers (the trace context); a header whose value
+# is null is left out.
+PUBLISH_ACCEPTED = """
+INSERT INTO outbox (topic, key, value, headers)
+SELECT $1::text, convert_to(r.household_id, 'UTF8'),
+       convert_to(json_build_object(
+           'receipt_id', r.receipt_id, 'household_id', r.household_id, 'person_id', r.person_id,
+           'cooperative_id', r.cooperative_id, 'outlet_id', r.outlet_id,
+           'outlet_cooperative_id', r.outlet_cooperative, 'chain', r.chain, 'purchased_at', r.purchased_at,
+           'total_cents', r.total_cents, 'bonus_eligible_cents', r.bonus_eligible_cents,
+           'fuel_cents', r.fuel_cents, 'fuel_millilitres', r.fuel_millilitres,
+           'payment_method_eligible_cents', r.payment_method_eligible_cents, 'excluded', r.excluded,
+           'return_of', r.return_of)::text, 'UTF8'),
+       jsonb_path_query_array(jsonb_build_array(
+           jsonb_build_array('ce_id', 'accepted:' || r.receipt_id), jsonb_build_array('ce_source', $2::text),
+           jsonb_build_array('ce_type', $3::text),
+           jsonb_build_array('ce_time', to_json(clock_timestamp()) #>> '{{}}'),
+           jsonb_build_array('ce_subject', r.receipt_id), jsonb_build_array('ce_specversion', '1.0'),
+           jsonb_build_array('ce_cooperative', r.cooperative_id),
+           jsonb_build_array('ce_correlationid', {correlation})), 'strict $[*] ? (@[1] != null)') || $4::jsonb
+FROM {rows} r WHERE r.status = 'accepted'
+ORDER BY {order}
+RETURNING 1"""
 
 # The household's product-data prohibitions (seed §4-5): collection forbidden keeps the receipt total
 # only, use forbidden keeps the lines flagged. One subquery, used when a receipt is stored resolved and
@@ -33,31 +61,38 @@ PRODUCT_DATA = """LEFT JOIN LATERAL (
 LINES_KEPT = "CASE WHEN pd.collection THEN '[]'::jsonb ELSE {lines} END"
 
 # Each receipt id is claimed once in `receipt_ids` (the first of a batch by arrival wins); the claimed
-# ones are stored in their month, resolved to the allocation valid at purchase time, if any. A
-# duplicate, in the batch or already stored, is examined for conflicting content afterwards.
-INSERT_RESOLVED = f"""
+# ones are stored in their month, resolved to the allocation valid at purchase time, if any, and the
+# accepted ones published. A duplicate, in the batch or already stored, is examined for conflicting
+# content afterwards. $1-$4: see PUBLISH_ACCEPTED.
+STORE_AND_PUBLISH = f"""
 WITH claimed AS (
     INSERT INTO receipt_ids (receipt_id, purchased_at, content_hash)
     SELECT receipt_id, purchased_at, content_hash FROM receipt_staging ORDER BY seq
     ON CONFLICT DO NOTHING
     RETURNING receipt_id
-)
-INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id,
-                      product_data_targeting_blocked, product_data_services_blocked)
-SELECT {", ".join(LINES_KEPT.format(lines="s.lines") if c == "lines" else "s." + c for c in STAGING_COLUMNS)},
-       CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
-       a.person_id, a.household_id, a.cooperative_id,
-       coalesce(pd.targeting, false), coalesce(pd.services, false)
-FROM (SELECT DISTINCT ON (receipt_id) * FROM receipt_staging ORDER BY receipt_id, seq) s
-JOIN claimed USING (receipt_id)
-LEFT JOIN LATERAL (
-    SELECT person_id, household_id, cooperative_id FROM card_allocations c
-    WHERE c.card_token = s.identifier_token AND c.usable AND c.household_id IS NOT NULL
-      AND c.valid_from <= s.purchased_at AND (c.valid_to IS NULL OR s.purchased_at < c.valid_to)
-    ORDER BY c.valid_from DESC LIMIT 1) a ON true
-{PRODUCT_DATA.format(household="a.household_id")}
-ORDER BY s.seq
-RETURNING {RETURNED}
+),
+first_of_each AS (SELECT DISTINCT ON (receipt_id) * FROM receipt_staging ORDER BY receipt_id, seq),
+stored AS (
+    INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id,
+                          product_data_targeting_blocked, product_data_services_blocked)
+    SELECT {", ".join(LINES_KEPT.format(lines="s.lines") if c == "lines" else "s." + c for c in STAGING_COLUMNS)},
+           CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
+           a.person_id, a.household_id, a.cooperative_id,
+           coalesce(pd.targeting, false), coalesce(pd.services, false)
+    FROM first_of_each s
+    JOIN claimed USING (receipt_id)
+    LEFT JOIN LATERAL (
+        SELECT person_id, household_id, cooperative_id FROM card_allocations c
+        WHERE c.card_token = s.identifier_token AND c.usable AND c.household_id IS NOT NULL
+          AND c.valid_from <= s.purchased_at AND (c.valid_to IS NULL OR s.purchased_at < c.valid_to)
+        ORDER BY c.valid_from DESC LIMIT 1) a ON true
+    {PRODUCT_DATA.format(household="a.household_id")}
+    RETURNING *
+),
+published AS ({PUBLISH_ACCEPTED.format(
+    rows="(SELECT stored.*, s.seq, s.correlation_id FROM stored JOIN first_of_each s USING (receipt_id))",
+    correlation="r.correlation_id", order="r.seq")})
+SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM published) AS published
 """
 
 RECORD_CONFLICTS = """
@@ -98,19 +133,21 @@ async def lock_identifiers_for_card_changes(conn: asyncpg.Connection, card_token
 
 @dataclass(frozen=True)
 class StoreResult:
-    stored: list[asyncpg.Record]
+    stored: int
+    published: int
     duplicates: int
     conflicts: list[str]
 
 
-async def store_receipts(conn: asyncpg.Connection, rows: list[tuple]) -> StoreResult:
+async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> StoreResult:
+    """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers."""
     await conn.execute(CREATE_STAGING)
-    await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGING_COLUMNS))
+    await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGED_COLUMNS))
     await conn.execute(ENSURE_MONTHS)
     await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
-    stored = await conn.fetch(INSERT_RESOLVED)
+    done = await conn.fetchrow(STORE_AND_PUBLISH, *event)
     conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
-    return StoreResult(stored, len(rows) - len(stored), conflicts)
+    return StoreResult(done["stored"], done["published"], len(rows) - done["stored"], conflicts)
 
 
 async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:
@@ -126,18 +163,30 @@ async def replace_many_allocations(conn: asyncpg.Connection, histories: dict[str
         records=[(token, *period) for token, periods in histories.items() for period in periods])
 
 
-async def resolve_waiting(conn: asyncpg.Connection, card_tokens: list[str] | None = None) -> list[asyncpg.Record]:
-    """Receipts that waited for card data and can now be resolved: of these identifiers, or (None) of any."""
-    return await conn.fetch(f"""
-        UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
-               cooperative_id = a.cooperative_id, lines = {LINES_KEPT.format(lines="r.lines")},
-               product_data_targeting_blocked = coalesce(pd.targeting, false),
-               product_data_services_blocked = coalesce(pd.services, false)
-        FROM card_allocations a {PRODUCT_DATA.format(household="a.household_id")}
-        WHERE r.status <> 'accepted' AND ($1::text[] IS NULL OR r.identifier_token = ANY($1::text[]))
-          AND a.card_token = r.identifier_token AND a.usable AND a.household_id IS NOT NULL
-          AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)
-        RETURNING {", ".join("r." + c.strip() for c in RETURNED.split(","))}""", card_tokens)
+# Receipts that waited for card data and can now be resolved (of the identifiers $5, or any when null),
+# with their product-data rules, published; the correlation kept is the card state's ($6: by token).
+RESOLVE_AND_PUBLISH = f"""
+WITH resolved AS (
+    UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
+           cooperative_id = a.cooperative_id, lines = {LINES_KEPT.format(lines="r.lines")},
+           product_data_targeting_blocked = coalesce(pd.targeting, false),
+           product_data_services_blocked = coalesce(pd.services, false)
+    FROM card_allocations a {PRODUCT_DATA.format(household="a.household_id")}
+    WHERE r.status <> 'accepted' AND ($5::text[] IS NULL OR r.identifier_token = ANY($5::text[]))
+      AND a.card_token = r.identifier_token AND a.usable AND a.household_id IS NOT NULL
+      AND a.valid_from <= r.purchased_at AND (a.valid_to IS NULL OR r.purchased_at < a.valid_to)
+    RETURNING r.*
+),
+published AS ({PUBLISH_ACCEPTED.format(rows="resolved", correlation="$6::jsonb ->> r.identifier_token",
+                                       order="r.purchased_at, r.receipt_id")})
+SELECT count(*) FROM published
+"""
+
+
+async def resolve_and_publish(conn: asyncpg.Connection, event: tuple, card_tokens: list[str] | None = None,
+                              correlations: dict[str, str] | None = None) -> int:
+    """Resolve the receipts waiting for these identifiers (None: any) and publish them; how many."""
+    return await conn.fetchval(RESOLVE_AND_PUBLISH, *event, card_tokens, orjson.dumps(correlations or {}).decode())
 
 
 async def expire_unresolved(conn: asyncpg.Connection, horizon_days: int) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contracts.events.cards import CardState
 from services.purchases.adapters import receipts
-from services.purchases.application.accepted import publish_accepted
+from services.purchases.application.accepted import resolve_and_publish
 from shared.delivery import Incoming
 
 
@@ -18,5 +18,4 @@ async def when_card_changes_resolve_waiting_receipts(conn, messages: list[Incomi
     latest: dict[str, Incoming] = {m.data.card_token: m for m in messages}
     await receipts.lock_identifiers_for_card_changes(conn, list(latest))
     await receipts.replace_many_allocations(conn, {token: periods(m.data) for token, m in latest.items()})
-    resolved = await receipts.resolve_waiting(conn, list(latest))
-    await publish_accepted(conn, resolved, lambda row: latest[row["identifier_token"]].envelope)
+    await resolve_and_publish(conn, list(latest), {token: m.envelope for token, m in latest.items()})

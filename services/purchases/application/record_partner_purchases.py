@@ -36,5 +36,4 @@ def partner_row(purchase: PartnerPurchase, config: PurchasesConfig) -> tuple:
 
 
 async def record_partner_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    causes = {partner_receipt_id(m.data.partner_id, m.data.purchase_id): m.envelope for m in messages}
-    await store_and_publish(conn, [partner_row(m.data, config) for m in messages], causes)
+    await store_and_publish(conn, [partner_row(m.data, config) for m in messages], [m.envelope for m in messages])

@@ -29,5 +29,4 @@ def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
     )
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    causes = {m.data.receipt_id: m.envelope for m in messages}
-    await store_and_publish(conn, [staging_row(m.data, config) for m in messages], causes)
+    await store_and_publish(conn, [staging_row(m.data, config) for m in messages], [m.envelope for m in messages])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from services.purchases.adapters import receipts
-from services.purchases.application.accepted import publish_accepted
+from services.purchases.application.accepted import resolve_and_publish
 from services.purchases.application.config import PurchasesConfig
 from shared.logging import get_logger
 
@@ -20,13 +20,12 @@ log = get_logger(job="unresolved_receipts")
 
 async def resolve_and_report(pool, config: PurchasesConfig) -> tuple[int, int]:
     async with pool.acquire() as conn, conn.transaction():
-        resolved = await receipts.resolve_waiting(conn)
-        await publish_accepted(conn, resolved, lambda row: None)
+        resolved = await resolve_and_publish(conn)
         expired = await receipts.expire_unresolved(conn, config.parking_horizon_days)
     if expired:
         log.warning("receipts unresolved past the parking horizon", receipts=expired,
                     horizon_days=config.parking_horizon_days)
-    return len(resolved), expired
+    return resolved, expired
 
 
 async def run_unresolved_sweeper(pool, config: PurchasesConfig, stop: asyncio.Event) -> None:
