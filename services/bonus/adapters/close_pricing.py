@@ -39,6 +39,8 @@ NEXT_CHUNK = f"""
                AS cooperatives
     FROM bounds"""
 
+# $4 the tier tables by cooperative (tables_json), $5 due date, $6 event time, $7 payment-method benefit
+# rate, $8 month label; $9/$10 payouts topic and event type, $11/$13 statements topic and type, $12 source.
 PRICE_CHUNK = """
 WITH chunk AS (""" + CHUNK + """),
 tables AS (
