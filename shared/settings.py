@@ -59,7 +59,7 @@ class DeliverySettings(BaseSettings):
     batch_timeout_ms: int = 50
     fetch_min_bytes: int = Field(256 * 1024, description="the broker waits for this much data per fetch ...")
     fetch_max_wait_ms: int = Field(50, description="... or this long: bigger batches under load")
-    outbox_batch: int = 2000
+    outbox_batch: int = Field(10_000, description="events per relay round trip: a month close publishes millions")
     outbox_poll_ms: int = 50
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from contracts.events.pos import PosPurchase
 from coopreg.simulate.population import Household
@@ -35,19 +35,25 @@ def _moment(rng: random.Random, month: date) -> datetime:
     return local
 
 
+def household_receipt(rng: random.Random, household: Household, receipt_id: str, cents: int,
+                      when: Callable[[random.Random], datetime]) -> PosPurchase:
+    """One receipt of a household member: chain, payment, outlet and basket drawn from `rng`, at `when(rng)`."""
+    member = rng.choice(household.members)
+    chain = rng.choices([c for c, _ in CHAINS], weights=[w for _, w in CHAINS])[0]
+    payment = rng.choices([p for p, _ in PAYMENTS], weights=[w for _, w in PAYMENTS])[0]
+    if payment.startswith("s_etukortti") and member.card_type == "cash_card":
+        payment = "other_card"
+    return pos_purchase(receipt_id, member.card, when(rng), _basket(rng, chain, cents), payment=payment,
+                        chain=chain, cooperative=household.cooperative_id, outlet=f"{chain}-{rng.randint(1, 200):03d}")
+
+
 def month_of_receipts(households: list[Household], month: date, run: str, seed: int = 11) -> Iterator[PosPurchase]:
     rng = random.Random(seed)
     for household in households:
         left, n = household.monthly_spend_cents, 0
         while left > 0:
             cents = min(left, rng.randint(800, 12000))
-            member = rng.choice(household.members)
-            chain = rng.choices([c for c, _ in CHAINS], weights=[w for _, w in CHAINS])[0]
-            payment = rng.choices([p for p, _ in PAYMENTS], weights=[w for _, w in PAYMENTS])[0]
-            if payment.startswith("s_etukortti") and member.card_type == "cash_card":
-                payment = "other_card"
-            yield pos_purchase(f"{run}-{household.household_id}-{n}", member.card, _moment(rng, month),
-                               _basket(rng, chain, cents), payment=payment, chain=chain,
-                               cooperative=household.cooperative_id, outlet=f"{chain}-{rng.randint(1, 200):03d}")
+            yield household_receipt(rng, household, f"{run}-{household.household_id}-{n}", cents,
+                                    lambda r: _moment(r, month))
             left -= cents
             n += 1

@@ -38,6 +38,15 @@ async def find_by_member_number(conn, member_number: str) -> str | None:
     return await reads.by_member_number(conn, member_number)
 
 
+async def find_by_household(conn, household_id: str) -> str | None:
+    """A member of the household to read it through: its current main member, else any current member,
+    else its last member (a dissolved household)."""
+    members = await reads.household_members(conn, household_id)
+    current = [m for m in members if m["valid_to"] is None] or members[-1:]
+    current.sort(key=lambda m: m["role"] != "main_member")
+    return current[0]["person_id"] if current else None
+
+
 def _person(row, config: MembershipConfig, current: dict) -> dict:
     return {
         "person_id": row["person_id"], "customer_number": row["customer_number"],
