@@ -12,12 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from contracts.events.bonus import CloseBonusMonth
-from contracts.events.cards import IssueCard
-from contracts.topics import BONUS_COMMANDS, CARD_COMMANDS, POS_PURCHASES
+from contracts.topics import BONUS_COMMANDS
 from coopreg.client import RegisterClient
 from coopreg.explain_view import explain_household
-from coopreg.simulate.month import month_of_receipts
-from coopreg.simulate.population import Household, population
+from coopreg.simulate.population import population
+from coopreg.simulate.publish import issue_cards, publish_month
 from services.bonus.domain.months import month_label, next_month
 from shared.settings import Settings
 
@@ -60,34 +59,6 @@ def issued_for(month: date) -> datetime:
     return datetime(month.year, month.month, month.day, tzinfo=timezone.utc) - timedelta(days=1)
 
 
-async def issue_cards(client: RegisterClient, households: list[Household], issued: datetime,
-                      bar: Progress) -> int:
-    members = [(h, m) for h in households for m in h.members]
-    task = bar.add_task("issuing cards", total=len(members))
-    for i, (household, member) in enumerate(members, 1):
-        await client.send(CARD_COMMANDS, member.person_id, IssueCard(
-            card_number=member.card, card_type=member.card_type, person_id=member.person_id,
-            household_id=household.household_id, cooperative_id=household.cooperative_id,
-            membership_id=f"m-{household.household_id}", valid_from=issued))
-        if i % 500 == 0:
-            bar.update(task, completed=i)
-    await client.flush()
-    bar.update(task, completed=len(members))
-    return len(members)
-
-
-async def publish_month(client: RegisterClient, households, month: date, run: str, bar: Progress) -> int:
-    receipts = list(month_of_receipts(households, month, run))
-    task = bar.add_task(f"POS receipts {month_label(month)}", total=len(receipts))
-    for i, receipt in enumerate(receipts, 1):
-        await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
-        if i % 1000 == 0:
-            bar.update(task, completed=i)
-    await client.flush()
-    bar.update(task, completed=len(receipts))
-    return len(receipts)
-
-
 async def run_demo(settings: Settings, households: int, console: Console) -> None:
     run = f"d{int(time.time()) % 10**6:06d}"
     people = population(households, run, first_card=(int(time.time()) % 10**6) * 10**5)
@@ -110,6 +81,24 @@ async def run_demo(settings: Settings, households: int, console: Console) -> Non
         await summarise(conn, console, month, run, settings)
     finally:
         await conn.close()
+    next_steps(console, settings)
+
+
+def next_steps(console: Console, settings: Settings) -> None:
+    """Where to look next: the customer's My data page and each service's metrics."""
+    from coopreg.services_ctl import metrics_port
+    from services.registry import SERVICES
+
+    console.print("\n[bold]Next[/]")
+    console.print("  the My data page: start the register API with `coopreg api serve &`, then "
+                  "`coopreg api my-data` prints a login link for a demo customer "
+                  f"(http://{settings.api.host}:{settings.api.port}/my-data#token=…)")
+    console.print("  a live simulation: `coopreg simulate traffic --rate 200 --seconds 60`")
+    console.print("  metrics while it runs (Prometheus text; /health and /ready beside them):")
+    for name in SERVICES:
+        console.print(f"    {name:<11} http://127.0.0.1:{metrics_port(name)}/metrics")
+    api = f"http://{settings.api.host}:{settings.api.port}"
+    console.print(f"  the register API (once served): {api}/health, {api}/ready, OpenAPI at {api}/docs")
 
 
 async def summarise(conn, console: Console, month: date, run: str, settings: Settings) -> None:

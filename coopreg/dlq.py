@@ -7,15 +7,22 @@ message that did get processed after all harmless.
 """
 from __future__ import annotations
 
+import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import orjson
 from aiokafka import AIOKafkaConsumer
 
 from coopreg.client import read_topic
-from shared.crypto import FieldCipher
-from shared.dead_letters import CONSUMER, DETAIL, ORIGIN_TOPIC, REASON, dlq_topic, original_headers, original_value
+from coopreg.topic_reading import assigned_partitions
+from shared.crypto import DecryptionFailed, FieldCipher
+from shared.dead_letters import (
+    CONSUMER, DETAIL, FAILED_AT, ORIGIN_OFFSET, ORIGIN_PARTITION, ORIGIN_TOPIC, REASON, SEALED, dlq_topic,
+    original_headers, original_value,
+)
 from shared.kafka import make_producer
+from shared.logging import mask_text, redact_personal_data
 from shared.settings import Settings
 
 
@@ -34,6 +41,94 @@ def _header(record, name: str) -> str:
 async def dead_letters(settings: Settings, topic: str) -> list[DeadLetter]:
     records = await read_topic(settings, dlq_topic(topic), timeout=5)
     return [DeadLetter(r.offset, _header(r, REASON), _header(r, DETAIL), _header(r, CONSUMER)) for r in records]
+
+
+READ_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class LetterInFull:
+    """One dead letter for `coopreg dlq show`: why it failed, where it came from, its original headers, and
+    its original value only when opened, with personal data masked."""
+
+    partition: int
+    offset: int
+    reason: str
+    detail: str
+    consumer: str
+    origin: str
+    failed_at: str
+    key: str | None
+    sealed: bool
+    size: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    value: object = None
+
+
+def masked(raw: bytes | None) -> object:
+    """A value for an operator's eyes: JSON with personal-data fields redacted and identifiers masked
+    anywhere in it; other bytes as text with identifiers masked."""
+    if raw is None:
+        return None
+    try:
+        return redact_personal_data(None, None, {"value": orjson.loads(raw)})["value"]
+    except orjson.JSONDecodeError:
+        return mask_text(raw.decode("utf-8", errors="replace"))
+
+
+async def _record_at(settings: Settings, topic: str, offset: int, partition: int | None):
+    name = settings.kafka.topic(dlq_topic(topic))
+    consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        known = await assigned_partitions(consumer)
+        if not known:
+            raise LookupError(f"there is no dead-letter topic {dlq_topic(topic)}; check the topic's name "
+                              "(`coopreg dlq list <topic>` shows what is there)")
+        chosen = [tp for tp in known if partition is None or tp.partition == partition]
+        ends = await consumer.end_offsets(chosen)
+        chosen = [tp for tp in chosen if offset < ends[tp]]
+        if not chosen:
+            raise LookupError(f"{dlq_topic(topic)} has no dead letter at offset {offset}; "
+                              f"`coopreg dlq list {topic}` shows the offsets")
+        for tp in chosen:
+            consumer.seek(tp, offset)
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        while time.monotonic() < deadline:
+            for records in (await consumer.getmany(*chosen, timeout_ms=500, max_records=1)).values():
+                for record in records:
+                    if record.offset == offset:
+                        return record
+                    raise LookupError(f"the dead letter at offset {offset} has expired (dead letters are kept "
+                                      f"{settings.kafka.dlq_retention_days} days)")
+        raise TimeoutError(f"the dead letter was not read within {READ_TIMEOUT_S} s; is Kafka running? "
+                           "Try `coopreg stack status`")
+    finally:
+        await consumer.stop()
+
+
+async def dead_letter(settings: Settings, topic: str, offset: int, partition: int | None = None,
+                      open_value: bool = False) -> LetterInFull:
+    record = await _record_at(settings, topic, offset, partition)
+    cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
+    value = None
+    if open_value:
+        try:
+            value = masked(original_value(record, cipher))
+        except DecryptionFailed:
+            raise ValueError("the value was sealed with another key than COOPREG_SECRET_ENCRYPTION_KEY; run "
+                             "with the key the services had when they dead-lettered it") from None
+    return LetterInFull(
+        partition=record.partition, offset=record.offset, reason=_header(record, REASON),
+        detail=mask_text(_header(record, DETAIL)), consumer=_header(record, CONSUMER),
+        origin=f"{_header(record, ORIGIN_TOPIC)} partition {_header(record, ORIGIN_PARTITION)} offset "
+               f"{_header(record, ORIGIN_OFFSET)}",
+        failed_at=_header(record, FAILED_AT),
+        key=mask_text(record.key.decode("utf-8", "replace")) if record.key else None,
+        sealed=_header(record, SEALED) == "1", size=len(record.value or b""),
+        headers=[(k, mask_text(v.decode("utf-8", "replace"))) for k, v in original_headers(record.headers)],
+        value=value)
 
 
 def reasons(letters: list[DeadLetter]) -> Counter:

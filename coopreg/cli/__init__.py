@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli import api, bench, bonus, chaos, dlq, membership, ops, segments
+from coopreg.cli import api, bench, bonus, chaos, dlq, dsar, lookup, membership, ops, segments, simulate
 from coopreg.cli.stack import app as stack_app
 
 app = typer.Typer(help="coopreg — the owner-customer and customer register.", no_args_is_help=True,
@@ -16,6 +16,9 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(membership.app, name="membership")
 app.add_typer(segments.app, name="segments")
 app.add_typer(api.app, name="api")
+app.add_typer(simulate.app, name="simulate")
+app.add_typer(lookup.app, name="lookup")
+app.add_typer(dsar.app, name="dsar")
 app.command()(ops.run)
 app.command()(ops.demo)
 app.command()(ops.docs)

@@ -34,3 +34,17 @@ def explain(household: str, month: str = typer.Argument(..., help="YYYY-MM")) ->
     """Explain a household's Bonus month: total, tier, amounts and the receipts behind them."""
     with sentences("explaining"):
         run_async(explain_household(Settings(), console, household, parse_month(month), max_receipts=1000))
+
+
+@app.command("month-to-date")
+def month_to_date_(household: str = typer.Argument(..., help="the household id"),
+                   month: str = typer.Option(None, help="YYYY-MM (default: this month in Finnish time)")) -> None:
+    """A household's month so far: purchases toward the tier, the current %, and euros to the next tier."""
+    from datetime import datetime, timezone
+
+    from coopreg.month_to_date_view import household_month_to_date, render
+    from services.bonus.domain.months import month_of
+
+    with sentences("reading the month to date"):
+        chosen = parse_month(month) if month else month_of(datetime.now(timezone.utc))
+        render(console, household, chosen, run_async(household_month_to_date(Settings(), household, chosen)))

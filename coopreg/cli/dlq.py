@@ -1,4 +1,4 @@
-"""`coopreg dlq list | replay`."""
+"""`coopreg dlq list | show | replay`."""
 from __future__ import annotations
 
 import typer
@@ -8,7 +8,7 @@ from coopreg import dlq
 from coopreg.cli.common import console, run_async, say, sentences
 from shared.settings import Settings
 
-app = typer.Typer(help="Dead-letter topics: see why messages failed, replay them.", no_args_is_help=True)
+app = typer.Typer(help="Dead-letter topics: see why messages failed, one in full, replay them.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -25,6 +25,34 @@ def list_(topic: str = typer.Argument(..., help="the original topic, e.g. pos.pu
     console.print(table)
     for reason, count in dlq.reasons(letters).most_common():
         console.print(f"  {reason}: {count}")
+
+
+@app.command()
+def show(topic: str = typer.Argument(..., help="the original topic, e.g. pos.purchases.v1"),
+         offset: int = typer.Argument(..., min=0, help="the dead letter's offset, as `coopreg dlq list` shows it"),
+         partition: int = typer.Option(None, min=0, help="the DLQ partition, when it has more than one"),
+         open_value: bool = typer.Option(False, "--open", help="open the sealed original value (personal data "
+                                                               "stays masked)")) -> None:
+    """One dead letter in full: the reason, where it came from, its original headers and, with --open, its
+    original value with personal data masked."""
+    with sentences("reading the dead letter"):
+        letter = run_async(dlq.dead_letter(Settings(), topic, offset, partition, open_value))
+    table = Table(title=f"{topic}.dlq, partition {letter.partition}, offset {letter.offset}", show_header=False)
+    for name, value in (("reason", letter.reason), ("detail", letter.detail), ("consumer", letter.consumer),
+                        ("original", letter.origin), ("failed at", letter.failed_at), ("key", letter.key or "–")):
+        table.add_row(name, value)
+    for name, value in letter.headers:
+        table.add_row(f"header {name}", value)
+    console.print(table)
+    if letter.value is None and not open_value:
+        state = "sealed" if letter.sealed else "not sealed"
+        console.print(f"value: {letter.size} bytes, {state}; --open shows it with personal data masked")
+    elif isinstance(letter.value, str):
+        console.print("value (not JSON, personal data masked):")
+        console.print(letter.value, markup=False, highlight=False)
+    else:
+        console.print("value (personal data masked):")
+        console.print_json(data=letter.value)
 
 
 @app.command()

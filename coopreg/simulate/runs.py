@@ -1,0 +1,118 @@
+"""`coopreg simulate traffic | month` on the running services, with progress bars and live counters.
+
+Each run has ids of its own (`t…` or `m…` and the time), so runs never collide and what a run counts is its
+own: receipts by id, accepted purchases and dead letters by key."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coopreg.client import RegisterClient
+from coopreg.demo import connect, issued_for, progress, wait_for
+from coopreg.simulate.population import population
+from coopreg.simulate.publish import issue_cards, publish_card_states, publish_month
+from coopreg.simulate.traffic import Traffic
+from services.bonus.domain.months import month_label
+from shared.settings import Settings
+
+CARDS_KNOWN = "SELECT count(*) FROM purchases.card_allocations WHERE person_id LIKE $1"
+NEEDED = ("purchases.card_allocations", "purchases.receipt_ids", "bonus.purchases", "bonus.months")
+COUNTERS = (("sent", "receipts sent"), ("stored", "stored by purchases"),
+            ("accepted_published", "accepted published"), ("dead_lettered", "dead-lettered"))
+
+
+def run_id(kind: str) -> tuple[str, int]:
+    """A run id, and the first card number of its population (card numbers of runs never overlap)."""
+    now = int(time.time()) % 10**6
+    return f"{kind}{now:06d}", now * 10**5
+
+
+async def require_services(conn) -> None:
+    missing = [t for t in NEEDED if await conn.fetchval("SELECT to_regclass($1)", t) is None]
+    if missing:
+        raise LookupError(f"the services' tables ({', '.join(missing)}) are not there yet; start the services "
+                          "with `coopreg services up` and try again")
+
+
+def counters_bar(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console)
+
+
+async def _watch(traffic: Traffic, conn, bar: Progress, tasks: dict, stop: asyncio.Event, began: float) -> None:
+    while True:
+        counters = await traffic.refresh(conn)
+        elapsed = max(time.perf_counter() - began, 1e-3)
+        for name, task in tasks.items():
+            value = getattr(counters, name)
+            bar.update(task, completed=value, rate=f"{value / elapsed:,.0f}/s")
+        if stop.is_set():
+            return
+        try:
+            await asyncio.wait_for(stop.wait(), 0.3)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def simulate_traffic(settings: Settings, console: Console, *, rate: int, seconds: float, households: int,
+                           invalid: float, drain: float) -> dict:
+    """Publish the population's card states, wait until the purchases service knows them, then send
+    receipts at `rate` for `seconds` and count until everything sent is stored (or dead-lettered)."""
+    run, first_card = run_id("t")
+    people = population(households, run, first_card=first_card)
+    conn = await connect(settings)
+    try:
+        await require_services(conn)
+        async with RegisterClient(settings) as client:
+            with progress(console) as bar:
+                cards = await publish_card_states(client, people, settings.secrets.index_key.get_secret_value(), bar)
+                await wait_for(conn, CARDS_KNOWN, cards, bar, "cards known to purchases", f"{run}-%", timeout=120)
+            async with Traffic(settings, people, run, rate, seconds, invalid) as traffic:
+                with counters_bar(console) as bar:
+                    tasks = {name: bar.add_task(label, total=traffic.total, rate="") for name, label in COUNTERS}
+                    stop, began = asyncio.Event(), time.perf_counter()
+                    watcher = asyncio.create_task(_watch(traffic, conn, bar, tasks, stop, began))
+                    took = await traffic.send(client)
+                    deadline = time.monotonic() + drain
+                    while not traffic.settled() and time.monotonic() < deadline and not watcher.done():
+                        await asyncio.sleep(0.2)
+                    stop.set()
+                    await watcher
+        return {"run": run, "households": households, "cards": cards, "offered_rate_per_s": rate,
+                "sent_rate_per_s": round(traffic.counters.sent / took) if took else 0,
+                "settled": traffic.settled(), **traffic.counters.as_dict()}
+    finally:
+        await conn.close()
+
+
+async def simulate_month(settings: Settings, console: Console, *, households: int, month: date) -> dict:
+    """Issue the population's cards through the cards service, publish the month's receipts and wait until
+    the purchases service stored them and the bonus service booked them."""
+    run, first_card = run_id("m")
+    people = population(households, run, first_card=first_card)
+    conn = await connect(settings)
+    try:
+        await require_services(conn)
+        status = await conn.fetchval("SELECT status FROM bonus.months WHERE month = $1", month)
+        if status not in (None, "open"):
+            raise ValueError(f"{month_label(month)} is {status}: its receipts would only become adjustments; "
+                             "choose a month that is still open")
+        async with RegisterClient(settings) as client:
+            with progress(console) as bar:
+                cards = await issue_cards(client, people, issued_for(month), bar)
+                await wait_for(conn, CARDS_KNOWN, cards, bar, "cards known to purchases", f"{run}-%", timeout=300)
+                receipts = await publish_month(client, people, month, run, bar)
+                await wait_for(conn, "SELECT count(*) FROM purchases.receipt_ids WHERE receipt_id LIKE $1",
+                               receipts, bar, "receipts stored by purchases", f"{run}-%")
+                await wait_for(conn, "SELECT count(*) FROM bonus.purchases WHERE receipt_id LIKE $1",
+                               receipts, bar, "receipts booked by bonus", f"{run}-%")
+        example = await conn.fetchval("SELECT household_id FROM bonus.purchases WHERE receipt_id LIKE $1 LIMIT 1",
+                                      f"{run}-%")
+        return {"run": run, "month": month_label(month), "households": households, "cards": cards,
+                "receipts": receipts, "example_household": example}
+    finally:
+        await conn.close()
