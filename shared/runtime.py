@@ -3,6 +3,7 @@ producer, dead letters and outbox relay → FastStream subscribers. Nothing is b
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -112,6 +113,9 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
         lag = LagReader(settings.kafka, {d.consumer: d.topic for d in ctx.deliveries})
         tasks.append(asyncio.create_task(Observability(ctx, relay, lag).serve(settings.metrics_port, stop)))
     await broker.start()
+    # What is loaded by now lives as long as the process: kept out of every garbage collection, which
+    # millions of consumed and relayed events would otherwise trigger over and over (CPU and pauses).
+    gc.freeze()
     log.info("service started")
     if ready is not None:
         ready.set()

@@ -21,30 +21,21 @@ import time
 from datetime import datetime, timezone
 
 from aiokafka import AIOKafkaConsumer
+from rich.progress import Progress
 
 from contracts.envelope import Envelope
-from contracts.topics import CARD_STATE, POS_PURCHASES
+from contracts.topics import POS_PURCHASES
 from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
 from coopreg.client import RegisterClient
 from coopreg.simulate.month import month_of_receipts
-from coopreg.simulate.population import card_states, population
+from coopreg.simulate.population import population
+from coopreg.simulate.publish import publish_card_states
 from coopreg.simulate.receipts import pos_purchase
 from services.purchases.adapters.receipts import CREATE_STAGING, STAGING_COLUMNS
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import staging_row
 
 MONTH = datetime(2026, 10, 1).date()
-
-
-async def publish_cards(client: RegisterClient, households, index_key: str) -> int:
-    count = 0
-    for household in households:
-        for state in card_states(household, index_key):
-            await client.send(CARD_STATE, state.card_token, state,
-                              Envelope(source="bench", type=CARD_STATE.event_type))
-            count += 1
-    await client.flush()
-    return count
 
 
 async def publish_receipts(client: RegisterClient, receipts) -> float:
@@ -154,7 +145,8 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say, inst
     services = {}
     async with RegisterClient(settings) as client:
         say(f"publishing {sum(len(h.members) for h in people)} card states and {len(backlog)} receipts")
-        await publish_cards(client, people, config.index_key)
+        with Progress(transient=True) as bar:
+            await publish_card_states(client, people, config.index_key, bar)
         publish_s = await publish_receipts(client, backlog)
         raw = await raw_consume(settings, len(backlog))
         ceiling = await copy_ceiling(settings, backlog, config)

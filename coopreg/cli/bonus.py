@@ -11,7 +11,7 @@ from coopreg.explain_view import explain_household
 from services.bonus.domain.months import parse_month
 from shared.settings import Settings
 
-app = typer.Typer(help="Bonus months: close, explain.", no_args_is_help=True)
+app = typer.Typer(help="Bonus months: close, explain, month to date.", no_args_is_help=True)
 
 
 async def _close(settings: Settings, month: str) -> None:

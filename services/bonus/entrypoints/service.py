@@ -1,7 +1,6 @@
 """The bonus service: accepted purchases in, household-month accruals, month close and payouts out."""
 from __future__ import annotations
 
-import gc
 from functools import partial
 from pathlib import Path
 
@@ -20,9 +19,6 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
 def wire(ctx: ServiceContext) -> None:
     config = CloseConfig(tables=load_tier_tables())
-    # What is loaded by now lives as long as the process: keep it out of every garbage collection, which
-    # a close's millions of relayed events would otherwise trigger over and over.
-    gc.freeze()
     # Purchases are booked once by receipt id (their natural key), so they need no inbox row.
     ctx.subscribe(PURCHASES_ACCEPTED, partial(book_purchases, tables=config.tables), use_inbox=False)
     ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)

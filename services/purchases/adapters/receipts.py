@@ -146,8 +146,10 @@ async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: 
     await conn.execute(ENSURE_MONTHS)
     await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
     done = await conn.fetchrow(STORE_AND_PUBLISH, *event)
-    conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
-    return StoreResult(done["stored"], done["published"], len(rows) - done["stored"], conflicts)
+    duplicates = len(rows) - done["stored"]
+    # Only a duplicate can conflict: a batch of new receipts (the usual one) skips the comparison.
+    conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)] if duplicates else []
+    return StoreResult(done["stored"], done["published"], duplicates, conflicts)
 
 
 async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:

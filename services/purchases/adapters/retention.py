@@ -18,27 +18,33 @@ ORDER BY c.relname
 """
 
 
+# One chunk of ids bought before the cut-off, with their receipts (already gone when their month was
+# dropped whole): how many ids, how many receipts.
+CHUNK_BEFORE = """
+WITH ids AS (
+    DELETE FROM receipt_ids WHERE receipt_id IN (
+        SELECT receipt_id FROM receipt_ids WHERE purchased_at < $1 LIMIT $2)
+    RETURNING receipt_id, purchased_at
+), receipts_gone AS (
+    DELETE FROM receipts r USING ids WHERE r.receipt_id = ids.receipt_id AND r.purchased_at = ids.purchased_at
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM ids) AS ids, (SELECT count(*) FROM receipts_gone) AS receipts
+"""
+
+
 async def receipts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
-    """Receipts bought before the cut-off: whole months dropped with their partition, the rest of the
-    month the cut-off falls in deleted in chunks (so a large backlog never holds one huge statement);
-    their ids go with them."""
+    """Receipts bought before the cut-off with their ids: whole months dropped with their partition, the
+    rest of the month the cut-off falls in deleted in chunks (so a large backlog never holds one huge
+    statement)."""
     total = 0
     for partition in await conn.fetch(WHOLE_MONTHS_BEFORE, cutoff):
         total += await conn.fetchval(f'SELECT count(*) FROM "{partition["name"]}"')
         await conn.execute(f'DROP TABLE "{partition["name"]}"')
-    total += await _in_chunks(conn, "DELETE FROM receipts WHERE (receipt_id, purchased_at) IN (SELECT receipt_id,"
-                                    " purchased_at FROM receipts WHERE purchased_at < $1 LIMIT $2)", cutoff)
-    await _in_chunks(conn, "DELETE FROM receipt_ids WHERE receipt_id IN (SELECT receipt_id FROM receipt_ids"
-                           " WHERE purchased_at < $1 LIMIT $2)", cutoff)
-    return total
-
-
-async def _in_chunks(conn: asyncpg.Connection, delete_sql: str, cutoff: datetime) -> int:
-    total = 0
     while True:
-        erased = int((await conn.execute(delete_sql, cutoff, CHUNK)).split()[-1])
-        total += erased
-        if erased < CHUNK:
+        chunk = await conn.fetchrow(CHUNK_BEFORE, cutoff, CHUNK)
+        total += chunk["receipts"]
+        if chunk["ids"] < CHUNK:
             return total
 
 
