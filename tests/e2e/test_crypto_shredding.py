@@ -93,6 +93,11 @@ async def _latest(settings, topic, key: bytes) -> tuple[bool, bytes | None]:
     return (True, records[-1].value) if records else (False, None)
 
 
+async def _published(settings, topic, key: bytes) -> bytes | None:
+    """The key's latest value on the topic, None while it is absent or tombstoned (for `eventually`)."""
+    return (await _latest(settings, topic, key))[1]
+
+
 async def _tombstoned(settings, topic, key: bytes) -> bool:
     return await _latest(settings, topic, key) == (True, None)
 
@@ -117,7 +122,7 @@ async def test_an_erased_persons_consent_is_tombstoned_on_its_topics_and_unreada
                           headers=staff)
         blocked = api.put(f"/persons/{person_id}/blocks", json={"block": "surveys", "blocked": True}, headers=staff)
         assert (granted.status_code, blocked.status_code) == (202, 202), granted.text
-        assert (await eventually(lambda: _latest(settings, segment_topic(name), key)))[1] is not None
+        assert await eventually(lambda: _published(settings, segment_topic(name), key))
         await eventually(lambda: db.fetchval("SELECT count(*) = 2 FROM consent.consent_items WHERE person_id = $1",
                                              person_id))
         sealed = await eventually(lambda: _sealed_records(settings, person_id, CONSENT_COMMANDS))
