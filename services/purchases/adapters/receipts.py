@@ -143,8 +143,10 @@ async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: 
     """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers."""
     await conn.execute(CREATE_STAGING)
     await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGED_COLUMNS))
-    await conn.execute(ENSURE_MONTHS)
+    # Identifiers first, then a new month's partition: making one locks the receipts table until the
+    # commit, and a card change holding an identifier's lock may be about to write to it.
     await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
+    await conn.execute(ENSURE_MONTHS)
     done = await conn.fetchrow(STORE_AND_PUBLISH, *event)
     duplicates = len(rows) - done["stored"]
     # Only a duplicate can conflict: a batch of new receipts (the usual one) skips the comparison.
