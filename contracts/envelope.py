@@ -66,9 +66,14 @@ class Envelope:
         except (TypeError, ValueError) as error:
             raise InvalidEnvelope(str(error)) from None
 
+    @property
+    def correlation(self) -> str:
+        """The correlation id an event caused by this one keeps: this one's, or its id when it has none."""
+        return self.correlationid or self.id
+
     def follow(self, *, source: str, type: str, subject: str | None = None, cooperative: str | None = None,
                id: str | None = None, time: datetime | None = None) -> "Envelope":
         """An envelope for an event caused by this one: it keeps the correlation id."""
         return Envelope(source=source, type=type, id=id or str(uuid.uuid4()), time=time or _now(),
                         subject=subject, cooperative=cooperative or self.cooperative,
-                        correlationid=self.correlationid or self.id)
+                        correlationid=self.correlation)

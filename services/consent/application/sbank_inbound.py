@@ -49,7 +49,7 @@ async def apply_parked(conn, person_id: str, ref: str, cause: Envelope, config: 
     """S-Bank's statements parked for `ref`, now that the person is known by it."""
     for stored, cause_id in await sbank.take(conn, ref):
         original = Envelope(source=f"kafka:{SBANK_CUSTOMER_UPDATES.name}", type=SBANK_CUSTOMER_UPDATES.event_type,
-                            id=cause_id, correlationid=cause.correlationid or cause.id)
+                            id=cause_id, correlationid=cause.correlation)
         await change_consent(conn, person_id, [_loaded(s) for s in stored], FROM_SBANK, original, config)
 
 

@@ -3,8 +3,6 @@ household the identifier belonged to at purchase time, and the accepted ones pub
 outbox) — all in one statement, so that a receipt costs the service no Python past its validation."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import asyncpg
 import orjson
 
@@ -92,7 +90,7 @@ stored AS (
 published AS ({PUBLISH_ACCEPTED.format(
     rows="(SELECT stored.*, s.seq, s.correlation_id FROM stored JOIN first_of_each s USING (receipt_id))",
     correlation="r.correlation_id", order="r.seq")})
-SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM published) AS published
+SELECT count(*) FROM stored
 """
 
 RECORD_CONFLICTS = """
@@ -131,27 +129,18 @@ async def lock_identifiers_for_card_changes(conn: asyncpg.Connection, card_token
     await conn.execute(LOCK_FOR_CARD_CHANGES, card_tokens)
 
 
-@dataclass(frozen=True)
-class StoreResult:
-    stored: int
-    published: int
-    duplicates: int
-    conflicts: list[str]
-
-
-async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> StoreResult:
-    """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers."""
+async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> list[str]:
+    """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers.
+    Returns the ids of conflicting duplicates (same id, other content), flagged and never merged."""
     await conn.execute(CREATE_STAGING)
     await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGED_COLUMNS))
     # Identifiers first, then a new month's partition: making one locks the receipts table until the
-    # commit, and a card change holding an identifier's lock may be about to write to it.
-    await conn.execute(LOCK_STAGED_FOR_RECEIPTS)
-    await conn.execute(ENSURE_MONTHS)
-    done = await conn.fetchrow(STORE_AND_PUBLISH, *event)
-    duplicates = len(rows) - done["stored"]
-    # Only a duplicate can conflict: a batch of new receipts (the usual one) skips the comparison.
-    conflicts = [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)] if duplicates else []
-    return StoreResult(done["stored"], done["published"], duplicates, conflicts)
+    # commit, and a card change holding an identifier's lock may be about to write to it. One round trip.
+    await conn.execute(f"{LOCK_STAGED_FOR_RECEIPTS};{ENSURE_MONTHS}")
+    stored = await conn.fetchval(STORE_AND_PUBLISH, *event)
+    if stored == len(rows):
+        return []  # only a duplicate can conflict: a batch of new receipts (the usual one) skips the check
+    return [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
 
 
 async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:

@@ -25,21 +25,16 @@ def accepted_event() -> tuple:
             orjson.dumps(tracing.staged_headers()).decode())
 
 
-def correlation_of(cause: Envelope) -> str:
-    """An event caused by `cause` keeps its correlation id (or takes its id as one)."""
-    return cause.correlationid or cause.id
-
-
 async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> None:
     """Store each receipt once; publish those resolved to a household; flag conflicting duplicates."""
-    staged = [(*row, correlation_of(cause)) for row, cause in zip(rows, causes, strict=True)]
-    result = await receipts.store_and_publish(conn, staged, accepted_event())
-    if result.conflicts:
-        log.warning("conflicting duplicate receipts flagged", count=len(result.conflicts))
+    staged = [(*row, cause.correlation) for row, cause in zip(rows, causes, strict=True)]
+    conflicts = await receipts.store_and_publish(conn, staged, accepted_event())
+    if conflicts:
+        log.warning("conflicting duplicate receipts flagged", count=len(conflicts))
 
 
 async def resolve_and_publish(conn, card_tokens: list[str] | None = None,
                               causes: dict[str, Envelope] | None = None) -> int:
     """Receipts that waited for these identifiers' card data (None: any), resolved and published."""
-    correlations = {token: correlation_of(cause) for token, cause in (causes or {}).items()}
+    correlations = {token: cause.correlation for token, cause in (causes or {}).items()}
     return await receipts.resolve_and_publish(conn, accepted_event(), card_tokens, correlations)
