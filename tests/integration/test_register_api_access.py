@@ -62,6 +62,14 @@ def test_staff_find_a_person_by_customer_number_card_or_identity_code(client, se
     assert [item["person"]["person_id"] for item in found.json()["items"]] == [person.person_id]
 
 
+def test_a_search_by_an_invalid_identity_code_is_refused_without_echoing_it(client, settings, person):
+    wrong_check = person.identity_code[:-1] + ("A" if person.identity_code[-1] != "A" else "B")
+    refused = client.post("/persons/search", json={"identity_code": wrong_check},
+                          headers=bearer(settings, "customer_service"))
+    assert refused.status_code == 422 and "identity_code is not a valid" in refused.text
+    assert wrong_check not in refused.text
+
+
 def test_self_service_reaches_the_customers_own_data_and_nobody_elses(client, settings, person, other):
     mine = bearer(settings, "data_subject", person_id=person.person_id)
     assert client.get(f"/persons/{person.person_id}/purchases", headers=mine).status_code == 200
