@@ -5,13 +5,11 @@ input ever being stored; without the key a token cannot be reversed or recompute
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 
 def keyed_token(namespace: str, value: str, key: str) -> str:
-    digest = hmac.new(key.encode(), f"{namespace}:{value}".encode(), hashlib.sha256).hexdigest()
-    return digest[:40]
+    return hmac.digest(key.encode(), f"{namespace}:{value}".encode(), "sha256").hex()[:40]
 
 
 def identifier_namespace(kind: str) -> str:

@@ -116,6 +116,7 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     # What is loaded by now lives as long as the process: kept out of every garbage collection, which
     # millions of consumed and relayed events would otherwise trigger over and over (CPU and pauses).
     gc.freeze()
+    gc.set_threshold(settings.gc_threshold, *gc.get_threshold()[1:])
     log.info("service started")
     if ready is not None:
         ready.set()
