@@ -16,6 +16,7 @@ import asyncio
 import dataclasses
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Awaitable, Callable, Sequence
 
 import asyncpg
@@ -48,6 +49,12 @@ class Incoming:
     record: object
     envelope: Envelope
     data: BaseModel | None  # None: a tombstone, where the subscription accepts them
+
+    @classmethod
+    def handed(cls, data: BaseModel, envelope: Envelope) -> "Incoming":
+        """A message handed to a use case directly (simulations, tests) as if it had been consumed: its
+        record carries the value's bytes."""
+        return cls(SimpleNamespace(value=data.model_dump_json().encode(), headers=[]), envelope, data)
 
 
 Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]

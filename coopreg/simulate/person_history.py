@@ -52,7 +52,7 @@ class SeededPerson:
 
 
 def _incoming(data) -> Incoming:
-    return Incoming(record=None, envelope=Envelope(source="coopreg/simulate", type=type(data).__name__), data=data)
+    return Incoming.handed(data, Envelope(source="coopreg/simulate", type=type(data).__name__))
 
 
 def identity_code(rng: random.Random) -> str:

@@ -10,8 +10,7 @@ from shared.delivery import Incoming
 
 
 def incoming(data, event_id: str | None = None) -> Incoming:
-    envelope = Envelope(id=event_id or str(uuid.uuid4()), source="tests", type=type(data).__name__)
-    return Incoming(record=None, envelope=envelope, data=data)
+    return Incoming.handed(data, Envelope(id=event_id or str(uuid.uuid4()), source="tests", type=type(data).__name__))
 
 
 def accepted(receipt: str, household: str, at: datetime, cents: int, *, person: str = "p1",

@@ -13,20 +13,22 @@ from services.purchases.domain.product_data import lines_to_store
 from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
-def staging_row(purchase: PosPurchase, config: PurchasesConfig) -> tuple:
+def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> tuple:
+    """`sent`: the receipt's bytes as the POS sent them. A duplicate is the same bytes (a re-send or a
+    redelivery); other content under the same id is a conflict."""
     # The contract has the attributes the rules read (see `Receipt`): classified as it arrived.
     eligibility = classify_receipt(purchase, config.rules)
     stored_lines = lines_to_store(purchase.lines, purchase.chain, config.collection_levels, False)
     ident = purchase.identifier
     return (
-        purchase.receipt_id, hashlib.sha256(purchase.model_dump_json().encode()).digest(),
+        purchase.receipt_id, hashlib.sha256(sent).digest(),
         purchase.purchased_at, purchase.outlet_id, purchase.chain, purchase.cooperative_id,
         keyed_token(identifier_namespace(ident.kind), ident.value, config.index_key), ident.value[-4:],
         purchase.total_cents, eligibility.bonus_eligible_cents, eligibility.fuel_cents,
         eligibility.fuel_millilitres, eligibility.payment_method_eligible_cents,
         orjson.dumps([e._asdict() for e in eligibility.excluded]).decode(),
-        orjson.dumps([line.__dict__ for line in stored_lines]).decode(), purchase.return_of,
+        orjson.dumps(stored_lines).decode(), purchase.return_of,  # orjson writes dataclasses as objects
     )
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    await store_and_publish(conn, [staging_row(m.data, config) for m in messages], [m.envelope for m in messages])
+    await store_and_publish(conn, [staging_row(m.data, m.record.value, config) for m in messages], [m.envelope for m in messages])
