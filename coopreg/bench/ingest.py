@@ -8,7 +8,7 @@
 4. The purchases service starts alone on the backlog; the clock runs from its first stored receipt
    until every receipt's accepted purchase is on `purchases.accepted.v1` (its end offsets):
    `receipts_per_s`.
-5. Then the bonus service starts on those published purchases; the clock runs until its consumer group
+5. Then the bonus service (as many instances) starts on those published purchases; the clock runs until its consumer group
    has committed them all, which it does after booking them (`bonus_booked_per_s`: accrual keeps up
    when it is at least the ingest rate). Each stage reports the CPU its service, the broker and
    PostgreSQL spent per receipt: on a shared machine, a steadier cost than the wall clock. Progress is
@@ -216,7 +216,7 @@ async def bench_ingest(receipts: int, rate: int, latency_seconds: int, say, inst
     finally:  # whatever failed: no service is left running
         for service in services.values():
             service.stop()
-    return {"receipts": len(backlog), "purchases_instances": instances, **figures,
+    return {"receipts": len(backlog), "instances_of_each_service": instances, **figures,
             "peak_rss_mb": {name: round(s.peak_rss / 2**20) for name, s in services.items()}}
 
 
@@ -244,8 +244,9 @@ async def _measure(settings, config, people, backlog, services: dict, rate: int,
                 if await stored() != len(backlog):
                     raise RuntimeError(f"{len(backlog)} accepted purchases published, {await stored()} receipts stored")
                 say("bonus on the published purchases: each booked into its household month")
-                services["bonus"] = ServiceUnderTest("bonus").start()
-                accrual = await stage("bonus", [services["bonus"]], len(backlog), partial(accepted.committed, "bonus"))
+                booking = [ServiceUnderTest("bonus", instance=f"bonus-{n}").start() for n in range(instances)]
+                services.update({instance.instance: instance for instance in booking})
+                accrual = await stage("bonus", booking, len(backlog), partial(accepted.committed, "bonus"))
             if await conn.fetchval("SELECT count(*) FROM bonus.purchases") != len(backlog):
                 raise RuntimeError("bonus committed offsets past purchases it has not booked")
         finally:
