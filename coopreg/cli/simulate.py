@@ -18,10 +18,7 @@ app = typer.Typer(help="Simulated POS traffic through the running services (`coo
 
 def ended_month(text: str) -> date:
     """A month given as YYYY-MM that has ended (a whole month of receipts lies in the past)."""
-    try:
-        month = parse_month(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-10") from None
+    month = parse_month(text)
     today = date.today()
     if month >= date(today.year, today.month, 1):
         raise ValueError(f"{month_label(month)} has not ended; choose an earlier month, or send today's traffic "

@@ -26,9 +26,12 @@ def payout_due(month: date) -> date:
 
 
 def parse_month(text: str) -> date:
-    """'2026-11' → 2026-11-01."""
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
+    """'2026-11' → 2026-11-01; anything else is a ValueError that says how to write a month."""
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-10") from None
 
 
 def month_label(month: date) -> str:

@@ -31,4 +31,5 @@ def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> 
     )
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    await store_and_publish(conn, [staging_row(m.data, m.record.value, config) for m in messages], [m.envelope for m in messages])
+    rows = [staging_row(m.data, m.record.value, config) for m in messages]
+    await store_and_publish(conn, rows, [m.envelope for m in messages])
