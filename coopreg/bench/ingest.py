@@ -8,11 +8,11 @@
 4. The purchases service starts alone on the backlog; the clock runs from its first stored receipt
    until every receipt's accepted purchase is on `purchases.accepted.v1` (its end offsets):
    `receipts_per_s`.
-5. Then the bonus service (as many instances) starts on those published purchases; the clock runs until its consumer group
-   has committed them all, which it does after booking them (`bonus_booked_per_s`: accrual keeps up
-   when it is at least the ingest rate). Each stage reports the CPU its service, the broker and
-   PostgreSQL spent per receipt: on a shared machine, a steadier cost than the wall clock. Progress is
-   read from the broker, which costs the services nothing (see `Offsets`).
+5. Then the bonus service (as many instances) starts on those published purchases; the clock runs
+   until its consumer group has committed them all, which it does after booking them
+   (`bonus_booked_per_s`: accrual keeps up when it is at least the ingest rate). Each stage reports the
+   CPU its service, the broker and PostgreSQL spent per receipt: on a shared machine, a steadier cost
+   than the wall clock. Progress is read from the broker, which costs the services nothing (`Offsets`).
 6. With both running, after a VACUUM (ANALYZE) of the backlog's tables and a warm-up, a steady offered
    rate measures latency from publish to stored.
 """
@@ -255,7 +255,8 @@ async def _measure(settings, config, people, backlog, services: dict, rate: int,
         await vacuum(settings)
         p50, p99 = await latency(settings, client, people, rate, latency_seconds)
     return {
-        "seconds": round(ingest["seconds"], 2), "receipts_per_s": ingest["per_s"], "bonus_booked_per_s": accrual["per_s"],
+        "seconds": round(ingest["seconds"], 2), "receipts_per_s": ingest["per_s"],
+        "bonus_booked_per_s": accrual["per_s"],
         "raw_consume_per_s": round(raw), "copy_ceiling_per_s": round(ceiling),
         "publish_per_s": round(len(backlog) / publish_s), "offered_rate_per_s": rate,
         "latency_p50_ms": round(p50, 1), "latency_p99_ms": round(p99, 1),
