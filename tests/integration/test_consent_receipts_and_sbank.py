@@ -17,16 +17,10 @@ from tests.support.consent import (
     T0, block, commands, outbox_values, permission, person_state, person_states, unique,
 )
 from tests.support.membership_db import handle
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return ConsentConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["consent"]
+config, pool = config_of(ConsentConfig), pool_of("consent")
 
 
 async def in_force(pool, person_id: str) -> dict[str, bool]:

@@ -20,16 +20,10 @@ from tests.support.consent import (
     T0, block, commands, defined, outbox_values, permission, person_state, person_states, segment, segment_view,
     unique,
 )
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return ConsentConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["consent"]
+config, pool = config_of(ConsentConfig), pool_of("consent")
 
 
 async def allowed_person(pool, config, **state) -> str:

@@ -15,16 +15,10 @@ from services.membership.application.config import MembershipConfig
 from services.membership.domain.identity_code import parse_identity_code
 from tests.support.membership_db import counts, events, handle, latest, refusal, run, table_dump
 from tests.support.people import T0, identity_code, join, register, unique
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return MembershipConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+config, pool = config_of(MembershipConfig), pool_of("membership")
 
 
 async def test_a_customer_is_registered_with_the_identity_code_only_encrypted_and_indexed(pool, config):

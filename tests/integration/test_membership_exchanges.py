@@ -20,16 +20,10 @@ from services.membership.application.staff import apply_staff_updates
 from shared.delivery import Rejected
 from tests.support.membership_db import events, handle, latest, run
 from tests.support.people import T0, identity_code, join, register, unique
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return MembershipConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+config, pool = config_of(MembershipConfig), pool_of("membership")
 
 
 def sbank(ref: str, days: float, origin: str = "sbank", **fields) -> SbankCustomerUpdate:

@@ -13,16 +13,10 @@ from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_HOUSEHOLDS, MEMBERS
 from services.membership.application.config import MembershipConfig
 from tests.support.membership_db import latest, refusal, run
 from tests.support.people import T0, join, minor_code, register, unique
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return MembershipConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+config, pool = config_of(MembershipConfig), pool_of("membership")
 
 
 async def household(pool, config):

@@ -12,16 +12,10 @@ from services.membership.application.config import MembershipConfig
 from services.membership.application.deadlines import end_overdue_memberships
 from tests.support.membership_db import counts, events, latest, refusal, run, table_dump
 from tests.support.people import IBAN, T0, join, register, unique
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return MembershipConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+config, pool = config_of(MembershipConfig), pool_of("membership")
 
 
 async def member(pool, config, cents: int = 2000, **changes):

@@ -19,16 +19,10 @@ from services.membership.application.retention import erase_expired, erase_perso
 from shared.delivery import Rejected
 from tests.support.membership_db import handle, refusal, run
 from tests.support.people import T0, join, register, unique
+from tests.support.service_fixtures import config_of, pool_of
 
 
-@pytest.fixture
-def config(settings):
-    return MembershipConfig.from_settings(settings)
-
-
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+config, pool = config_of(MembershipConfig), pool_of("membership")
 
 
 def at(days: float) -> datetime:

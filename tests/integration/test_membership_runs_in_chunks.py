@@ -22,6 +22,7 @@ from services.membership.domain.cooperatives import YearlyDecision
 from services.membership.domain.numbers import day_start
 from tests.support.membership_db import handle, run
 from tests.support.people import join, register
+from tests.support.service_fixtures import pool_of
 
 COOPERATIVE = "varuboden-osla"  # only this module's members join it
 YEAR = 2043
@@ -37,9 +38,7 @@ def config(settings):
     return dataclasses.replace(config, cooperatives={**config.cooperatives, COOPERATIVE: cooperative})
 
 
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+pool = pool_of("membership")
 
 
 async def many_members(pool, config, count: int, joined_at: datetime, cents: int, cooperative: str):

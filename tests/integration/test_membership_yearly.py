@@ -22,6 +22,7 @@ from services.membership.domain.cooperatives import YearlyDecision
 from shared.delivery import Rejected
 from tests.support.membership_db import events, handle, latest, run
 from tests.support.people import join, register, unique
+from tests.support.service_fixtures import pool_of
 
 COOPERATIVE = "keula"  # only this module's members join it
 JOINED = datetime(2040, 1, 15, 10, 0, tzinfo=timezone.utc)
@@ -35,9 +36,7 @@ def config(settings):
     return dataclasses.replace(config, cooperatives={**config.cooperatives, COOPERATIVE: keula})
 
 
-@pytest.fixture
-def pool(pools):
-    return pools["membership"]
+pool = pool_of("membership")
 
 
 async def keula_member(pool, config, cents: int):

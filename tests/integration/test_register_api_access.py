@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from coopreg.simulate.person_history import seed_person_history
-from tests.support.register_api import NOW, api_client, bearer
+from tests.support.register_api import NOW, bearer, client_fixture
 
 ROLES = ("customer_service", "membership_admin", "card_operations", "finance", "marketing_analyst",
          "data_protection_officer")
@@ -24,10 +24,7 @@ async def other(settings, pools):
     return await seed_person_history(pools, settings, NOW, days=5)
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    with api_client(settings) as client:
-        yield client
+client = client_fixture()
 
 
 def sections_seen(client, settings, role: str, person) -> dict:

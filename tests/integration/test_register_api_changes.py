@@ -9,7 +9,7 @@ from contracts.events.consent import ConsentCommand
 from contracts.events.membership import MembershipCommand
 from coopreg.simulate.person_history import seed_person_history
 from shared.subject_keys import HEADER
-from tests.support.register_api import NOW, api_client, bearer, own_pool, staged
+from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, staged
 
 
 @pytest.fixture(scope="module")
@@ -17,17 +17,7 @@ async def person(settings, pools):
     return await seed_person_history(pools, settings, NOW, days=3)
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    with api_client(settings) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def own(settings):
-    pool = await own_pool(settings)
-    yield pool
-    await pool.close()
+client, own = client_fixture(), own_fixture()
 
 
 async def test_a_rectification_is_the_membership_command_sealed_for_the_person(client, settings, person, own):

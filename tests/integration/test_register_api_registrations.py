@@ -13,7 +13,7 @@ from coopreg.simulate.person_history import seed_person_history
 from services.membership.application.config import MembershipConfig
 from tests.support.membership_db import refusal, run
 from tests.support.people import register
-from tests.support.register_api import NOW, api_client, bearer, own_pool, staged
+from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, staged
 
 STAFF = ("customer_service", "membership_admin")
 NOT_ALLOWED = ("card_operations", "finance", "marketing_analyst", "auditor", "data_protection_officer")
@@ -24,17 +24,7 @@ async def person(settings, pools):
     return await seed_person_history(pools, settings, NOW, days=3)
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    with api_client(settings) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def own(settings):
-    pool = await own_pool(settings)
-    yield pool
-    await pool.close()
+client, own = client_fixture(), own_fixture()
 
 
 def changes(person_id: str) -> dict[str, tuple[str, str, dict | None]]:

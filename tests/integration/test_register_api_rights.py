@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import orjson
-import pytest
 
 from contracts.events.consent import ConsentCommand, SetBlock
 from contracts.events.marketing import segment_topic
@@ -20,15 +19,12 @@ from tests.support.consent import block, commands, defined, outbox_values, permi
 from tests.support.consent import segment as segment_definition
 from tests.support.consent import unique
 from tests.support.membership_db import run
-from tests.support.register_api import NOW, api_client, bearer, schema_text
+from tests.support.register_api import NOW, bearer, client_fixture, schema_text
 
 DPO = "data_protection_officer"
 
 
-@pytest.fixture(scope="module")
-def client(settings):
-    with api_client(settings) as client:
-        yield client
+client = client_fixture()
 
 
 async def _with_consent(pools, settings, person) -> tuple[str, str]:

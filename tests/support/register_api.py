@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 
 from services.register_api.entrypoints.app import create_app
@@ -27,6 +28,25 @@ def bearer(settings: Settings, role: str, user: str | None = None, person_id: st
            ttl: timedelta = timedelta(minutes=10), now: datetime | None = None) -> dict[str, str]:
     token = issue_token(settings.api, user or f"{role}-user", [role], person_id, ttl, now)
     return {"Authorization": f"Bearer {token}"}
+
+
+def client_fixture():
+    """A module-scoped `client` fixture: the app on the session's settings."""
+    @pytest.fixture(scope="module", name="client")
+    def client(settings):
+        with api_client(settings) as client:
+            yield client
+    return client
+
+
+def own_fixture():
+    """A module-scoped `own` fixture: a pool on the API's own schema (its outbox and audit log)."""
+    @pytest.fixture(scope="module", name="own")
+    async def own(settings):
+        pool = await own_pool(settings)
+        yield pool
+        await pool.close()
+    return own
 
 
 async def own_pool(settings: Settings):

@@ -40,7 +40,7 @@ async def insert_lineage(conn: asyncpg.Connection, rows: list[tuple]) -> set[str
     await conn.execute("CREATE TEMP TABLE IF NOT EXISTS lineage_staging (LIKE purchases) ON COMMIT DELETE ROWS")
     await conn.copy_records_to_table("lineage_staging", records=rows, columns=list(LINEAGE_COLUMNS))
     inserted = await conn.fetch(
-        f"INSERT INTO purchases SELECT DISTINCT ON (receipt_id) * FROM lineage_staging ORDER BY receipt_id "
+        "INSERT INTO purchases SELECT DISTINCT ON (receipt_id) * FROM lineage_staging ORDER BY receipt_id "
         "ON CONFLICT (receipt_id) DO NOTHING RETURNING receipt_id")
     return {r["receipt_id"] for r in inserted}
 
