@@ -13,7 +13,7 @@ import asyncpg
 import orjson
 from pydantic import BaseModel
 
-from contracts.envelope import Envelope
+from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
 from shared import tracing
 from shared.latency import RelayTimings
 from shared.logging import get_logger
@@ -36,6 +36,20 @@ class OutgoingEvent:
         value = self.data.model_dump_json().encode() if self.data is not None else None
         return (self.topic, self.key.encode() if self.key is not None else None, value,
                 orjson.dumps(headers).decode())
+
+
+def envelope_headers_sql(drop_nulls: bool = False, **attributes: str) -> str:
+    """SQL for the headers of events built where their rows are (an INSERT INTO outbox ... SELECT): the
+    JSON array of [name, value] pairs that `OutgoingEvent.row` writes, in the envelope's order.
+    `attributes` maps envelope attributes (contracts/envelope.py) to SQL text expressions; specversion is
+    the envelope's own. `drop_nulls`: leave out a pair whose value is null, as the envelope does."""
+    sql = {"specversion": "'1.0'", **attributes}
+    unknown = set(sql) - set(ATTRIBUTES)
+    if unknown:
+        raise ValueError(f"not envelope attributes: {sorted(unknown)}")
+    pairs = "jsonb_build_array(" + ", ".join(
+        f"jsonb_build_array('{PREFIX}{name}', {sql[name]})" for name in ATTRIBUTES if name in sql) + ")"
+    return f"jsonb_path_query_array({pairs}, 'strict $[*] ? (@[1] != null)')" if drop_nulls else pairs
 
 
 async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:

@@ -16,6 +16,7 @@ import asyncpg
 import orjson
 
 from services.bonus.domain import TierTable
+from shared.outbox import envelope_headers_sql
 
 # The chunk's households with the cooperative whose table applies: the household's cooperative from the
 # month of a transfer on (the whole month counts in the new one); before the membership service has told,
@@ -115,9 +116,8 @@ payouts AS (
                    CASE WHEN fuel_bonus_earned <> 0
                         THEN '{"kind":"fuel_bonus","amount_cents":' || fuel_bonus_earned || '}' END)
                || '],"contribution_cents":' || contribution_cents || '}', 'UTF8'),
-           to_jsonb(ARRAY[ARRAY['ce_id', 'payout:' || household_id || ':' || $8], ARRAY['ce_source', $12],
-                          ARRAY['ce_type', $10], ARRAY['ce_time', $6], ARRAY['ce_subject', household_id],
-                          ARRAY['ce_specversion', '1.0']])
+           """ + envelope_headers_sql(id="'payout:' || household_id || ':' || $8", source="$12::text",
+                                      type="$10::text", time="$6::text", subject="household_id") + """
     FROM final WHERE bonus_earned + fuel_bonus_earned + benefit_earned > 0
     RETURNING 1
 ),
@@ -135,9 +135,9 @@ statement_events AS (
                || ',"fuel_bonus_cents":' || fuel_bonus_earned || ',"payment_method_benefit_cents":' || benefit_earned
                || ',"adjustment_cents":0,"receipts":' || receipts || ',"members":' || members
                || ',"excluded":' || excluded || '}', 'UTF8'),
-           to_jsonb(ARRAY[ARRAY['ce_id', 'statement:' || household_id || ':' || $8], ARRAY['ce_source', $12],
-                          ARRAY['ce_type', $13], ARRAY['ce_time', $6], ARRAY['ce_subject', household_id],
-                          ARRAY['ce_specversion', '1.0'], ARRAY['ce_cooperative', cooperative_id]])
+           """ + envelope_headers_sql(id="'statement:' || household_id || ':' || $8", source="$12::text",
+                                      type="$13::text", time="$6::text", subject="household_id",
+                                      cooperative="cooperative_id") + """
     FROM final
     RETURNING 1
 )

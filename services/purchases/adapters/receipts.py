@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncpg
 import orjson
 
+from shared.outbox import envelope_headers_sql
+
 STAGING_COLUMNS = (
     "receipt_id", "content_hash", "purchased_at", "outlet_id", "chain", "outlet_cooperative",
     "identifier_token", "identifier_last4", "total_cents", "bonus_eligible_cents", "fuel_cents",
@@ -38,13 +40,10 @@ SELECT $1::text, convert_to(r.household_id, 'UTF8'),
            'fuel_cents', r.fuel_cents, 'fuel_millilitres', r.fuel_millilitres,
            'payment_method_eligible_cents', r.payment_method_eligible_cents, 'excluded', r.excluded,
            'return_of', r.return_of)::text, 'UTF8'),
-       jsonb_path_query_array(jsonb_build_array(
-           jsonb_build_array('ce_id', 'accepted:' || r.receipt_id), jsonb_build_array('ce_source', $2::text),
-           jsonb_build_array('ce_type', $3::text),
-           jsonb_build_array('ce_time', to_json(clock_timestamp()) #>> '{{}}'),
-           jsonb_build_array('ce_subject', r.receipt_id), jsonb_build_array('ce_specversion', '1.0'),
-           jsonb_build_array('ce_cooperative', r.cooperative_id),
-           jsonb_build_array('ce_correlationid', {correlation})), 'strict $[*] ? (@[1] != null)') || $4::jsonb
+       """ + envelope_headers_sql(
+           drop_nulls=True, id="'accepted:' || r.receipt_id", source="$2::text", type="$3::text",
+           time="to_json(clock_timestamp()) #>> '{{}}'", subject="r.receipt_id", cooperative="r.cooperative_id",
+           correlationid="{correlation}") + """ || $4::jsonb
 FROM {rows} r WHERE r.status = 'accepted'
 ORDER BY {order}
 RETURNING 1"""
