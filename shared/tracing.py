@@ -101,8 +101,8 @@ def traced_batch(apply):
         tracer = _state["tracer"]
         if tracer is None:
             return await apply(delivery, batch, handler)
-        contexts = list({(c.trace_id, c.span_id): c for c in (_context_of(i.record.headers) for i in batch
-                                                               if i.record is not None) if c is not None}.values())
+        contexts = list({(c.trace_id, c.span_id): c for c in (_context_of(i.record.headers) for i in batch)
+                         if c is not None}.values())
         parent = trace.set_span_in_context(trace.NonRecordingSpan(contexts[0])) if contexts else None
         with tracer.start_as_current_span(
                 f"{delivery.topic or 'batch'} process", context=parent, kind=SpanKind.CONSUMER,

@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 
 from coopreg.client import RegisterClient
-from shared.kafka import delete_prefixed_topics, ensure_topics
+from shared.kafka import delete_prefixed_topics, ensure_topics, make_producer
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
 
@@ -37,6 +37,15 @@ async def services(settings):
 async def client(settings):
     async with RegisterClient(settings) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def producer(settings):
+    """A started producer, for tests that send records themselves (a relay, raw or malformed messages)."""
+    producer = make_producer(settings.kafka, "e2e-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 
 SCHEMA = "delivery_test"
 
@@ -36,14 +36,6 @@ async def pool(settings, tmp_path_factory):
     await pool.execute("CREATE TABLE IF NOT EXISTS effects (month text, event_id text)")
     yield pool
     await pool.close()
-
-
-@pytest.fixture(scope="module")
-async def producer(settings):
-    producer = make_producer(settings.kafka, "delivery-test")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def publish(client, topic: Topic, months: list[str]) -> None:

@@ -19,7 +19,7 @@ from shared.crypto import FieldCipher
 from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics
 from shared.settings import TracingSettings
 
 SCHEMA = "tracing_test"
@@ -42,14 +42,6 @@ async def pool(settings, tmp_path_factory):
     await pool.execute("DELETE FROM outbox")
     yield pool
     await pool.close()
-
-
-@pytest.fixture(scope="module")
-async def producer(settings):
-    producer = make_producer(settings.kafka, "tracing-test")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 def event(topic: Topic, key: str, month: str) -> outbox.OutgoingEvent:
