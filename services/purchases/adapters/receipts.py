@@ -20,7 +20,7 @@ CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
     receipt_id text, content_hash bytea, purchased_at timestamptz, outlet_id text, chain text,
     outlet_cooperative text, identifier_token text, identifier_last4 text, total_cents bigint,
     bonus_eligible_cents bigint, fuel_cents bigint, fuel_millilitres bigint,
-    payment_method_eligible_cents bigint, excluded jsonb, lines jsonb, return_of text, correlation_id text,
+    payment_method_eligible_cents bigint, excluded json, lines json, return_of text, correlation_id text,
     seq serial
 ) ON COMMIT DELETE ROWS
 """
@@ -55,7 +55,7 @@ PRODUCT_DATA = """LEFT JOIN LATERAL (
     SELECT bool_or(collection_blocked) AS collection, bool_or(targeting_blocked) AS targeting,
            bool_or(services_blocked) AS services
     FROM product_data_consents p WHERE p.household_id = {household}) pd ON true"""
-LINES_KEPT = "CASE WHEN pd.collection THEN '[]'::jsonb ELSE {lines} END"
+LINES_KEPT = "CASE WHEN pd.collection THEN '[]'::json ELSE {lines} END"
 
 # Each receipt id is claimed once in `receipt_ids` (the first of a batch by arrival wins); the claimed
 # ones are stored in their month, resolved to the allocation valid at purchase time, if any, and the
