@@ -17,7 +17,7 @@ Allocation choices ([A]: rounding and returns are NOT FOUND in the sources):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from services.purchases.domain.eligibility_rules import EligibilityRules
@@ -93,12 +93,10 @@ def classify_receipt(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligib
     if voiding:
         whole = (Exclusion(None, voiding[0], _lines_total(receipt)),)
         return ReceiptEligibility(0, excluded=whole, payment_method_excluded=whole)
+    bonus = _bonus_part(receipt, rules)
     payment_cents, payment_excluded = _payment_method_benefit(receipt, rules)
-    return replace(
-        _bonus_part(receipt, rules),
-        payment_method_eligible_cents=payment_cents,
-        payment_method_excluded=payment_excluded,
-    )
+    return ReceiptEligibility(bonus.bonus_eligible_cents, bonus.fuel_cents, bonus.fuel_millilitres,
+                              payment_cents, bonus.excluded, payment_excluded)
 
 
 def classify_partner_purchase(total_cents: int, partner_registered: bool) -> ReceiptEligibility:
@@ -111,8 +109,9 @@ def classify_partner_purchase(total_cents: int, partner_registered: bool) -> Rec
 
 
 def _bonus_part(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
-    fuel_lines = [line for line in receipt.lines if _earns_fuel_bonus(line, receipt.chain, rules)]
-    other_lines = [line for line in receipt.lines if not _earns_fuel_bonus(line, receipt.chain, rules)]
+    fuel_lines, other_lines = [], []
+    for line in receipt.lines:
+        (fuel_lines if _earns_fuel_bonus(line, receipt.chain, rules) else other_lines).append(line)
     eligible, excluded = _split_excluded(other_lines, rules.bonus_excluded_categories)
     bonus = ReceiptEligibility(
         bonus_eligible_cents=eligible,
@@ -161,13 +160,14 @@ def _split_excluded(
     lines: Iterable[ReceiptLine], excluded_categories: frozenset[str]
 ) -> tuple[int, tuple[Exclusion, ...]]:
     """The cents of the lines outside `excluded_categories`, and one exclusion per line inside."""
-    lines = list(lines)
-    kept = sum(line.amount_cents for line in lines if line.category not in excluded_categories)
-    excluded = tuple(
-        Exclusion(line.line_no, _REASON_BY_CATEGORY.get(line.category, line.category), line.amount_cents)
-        for line in lines if line.category in excluded_categories
-    )
-    return kept, excluded
+    kept, excluded = 0, []
+    for line in lines:
+        if line.category in excluded_categories:
+            excluded.append(Exclusion(line.line_no, _REASON_BY_CATEGORY.get(line.category, line.category),
+                                      line.amount_cents))
+        else:
+            kept += line.amount_cents
+    return kept, tuple(excluded)
 
 
 def _earns_fuel_bonus(line: ReceiptLine, chain: str, rules: EligibilityRules) -> bool:
