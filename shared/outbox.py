@@ -31,25 +31,34 @@ class OutgoingEvent:
     data: BaseModel | None
 
     def row(self) -> tuple:
-        headers = [[k, v.decode()] for k, v in self.envelope.headers()]
-        headers += tracing.staged_headers()  # the W3C trace context, when tracing is on
+        headers = [*self.envelope.headers(), *tracing.staged_headers()]  # and the trace context, if on
         value = self.data.model_dump_json().encode() if self.data is not None else None
-        return (self.topic, self.key.encode() if self.key is not None else None, value,
-                orjson.dumps(headers).decode())
+        return (self.topic, self.key.encode() if self.key is not None else None, value, stored_headers(headers))
 
 
-def envelope_headers_sql(drop_nulls: bool = False, **attributes: str) -> str:
-    """SQL for the headers of events built where their rows are (an INSERT INTO outbox ... SELECT): the
-    JSON array of [name, value] pairs that `OutgoingEvent.row` writes, in the envelope's order.
-    `attributes` maps envelope attributes (contracts/envelope.py) to SQL text expressions; specversion is
-    the envelope's own. `drop_nulls`: leave out a pair whose value is null, as the envelope does."""
+def stored_headers(headers: list[tuple[str, bytes]]) -> str:
+    """Headers as the outbox keeps them: one flat JSON array, name, value, name, value, …"""
+    return orjson.dumps([part for name, value in headers for part in (name, value.decode())]).decode()
+
+
+def header_pairs(stored: str) -> list[tuple[str, bytes]]:
+    """The Kafka headers of an outbox row's `headers`; a header whose value is null is left out (SQL
+    that builds events writes null for an attribute an event does not have)."""
+    parts = iter(orjson.loads(stored))
+    return [(name, value.encode()) for name, value in zip(parts, parts) if value is not None]
+
+
+def envelope_headers_sql(further: str = "ARRAY[]::text[]", **attributes: str) -> str:
+    """SQL for the headers of events built where their rows are (an INSERT INTO outbox ... SELECT), as
+    `stored_headers` writes them, in the envelope's order. `attributes` maps envelope attributes
+    (contracts/envelope.py) to SQL text expressions, null where an event has no such attribute;
+    specversion is the envelope's own. `further`: a text[] of more names and values (the trace context)."""
     sql = {"specversion": "'1.0'", **attributes}
     unknown = set(sql) - set(ATTRIBUTES)
     if unknown:
         raise ValueError(f"not envelope attributes: {sorted(unknown)}")
-    pairs = "jsonb_build_array(" + ", ".join(
-        f"jsonb_build_array('{PREFIX}{name}', {sql[name]})" for name in ATTRIBUTES if name in sql) + ")"
-    return f"jsonb_path_query_array({pairs}, 'strict $[*] ? (@[1] != null)')" if drop_nulls else pairs
+    parts = ", ".join(f"'{PREFIX}{name}', {sql[name]}" for name in ATTRIBUTES if name in sql)
+    return f"array_to_json(ARRAY[{parts}]::text[] || {further})"
 
 
 async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
@@ -96,7 +105,7 @@ class OutboxRelay:
         with tracing.publishing(self.schema, len(rows)) as stamp:  # a span per batch, when tracing is on
             await send_in_batches(self.producer, [  # record batches: a close publishes millions
                 (self.prefix + r["topic"], r["key"], r["value"],
-                 stamp([(k, v.encode()) for k, v in orjson.loads(r["headers"])])) for r in rows])
+                 stamp(header_pairs(r["headers"]))) for r in rows])
         # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
         await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.relayed += len(rows)

@@ -73,14 +73,14 @@ def enabled() -> bool:
     return _state["tracer"] is not None
 
 
-def staged_headers() -> list[list[str]]:
-    """The current span's trace context as outbox header rows (`[[name, value]]`); [] when tracing is off
-    or no span is current."""
+def staged_headers() -> list[tuple[str, bytes]]:
+    """The current span's trace context as headers of an event staged in the outbox; [] when tracing is
+    off or no span is current."""
     if _state["tracer"] is None:
         return []
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
-    return [[TRACEPARENT, carrier[TRACEPARENT]]] if TRACEPARENT in carrier else []
+    return [(TRACEPARENT, carrier[TRACEPARENT].encode())] if TRACEPARENT in carrier else []
 
 
 def _context_of(headers) -> trace.SpanContext | None:
@@ -132,7 +132,7 @@ def publishing(schema: str, count: int) -> Iterator:
             record_exception=False, set_status_on_exception=False,
             attributes={"messaging.system": "kafka", "messaging.operation.type": "send",
                         "messaging.batch.message_count": count, "coopreg.outbox.schema": schema}) as span:
-        own = [(name, value.encode()) for name, value in staged_headers()]
+        own = staged_headers()
         linked: set = set()
 
         def stamp(headers: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:

@@ -20,6 +20,7 @@ from services.bonus.adapters import closing
 from services.bonus.application.close_month import CloseConfig, close_month, payout_event
 from services.bonus.domain import MonthTotals, NoTierTableInForce, compute_month, load_tier_tables, split_payout
 from services.bonus.domain.months import HELSINKI, month_label, month_of, next_month, payout_due
+from tests.support.outbox_rows import header_texts
 
 TABLES = load_tier_tables()
 COOPERATIVES = ("hok-elanto", "kpo", "koillismaa", "turun", "a-cooperative-without-a-table")
@@ -97,7 +98,7 @@ async def events_of(pool, topic: str, households: list[str]) -> dict[str, tuple[
     found = {}
     for row in rows:
         assert row["key"].decode() not in found, "one event per household"
-        found[row["key"].decode()] = (orjson.loads(row["value"]), dict(orjson.loads(row["headers"])))
+        found[row["key"].decode()] = (orjson.loads(row["value"]), header_texts(row["headers"]))
     return found
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-import orjson
 import pytest
 
 from contracts.events.bonus import BonusStatement, StatementExclusion, StatementMember
@@ -14,6 +13,7 @@ from tests.integration.test_bonus_month import (
     TABLES, CrashOnce, book, close, keep_household, month_at, new_id,
 )
 from tests.support.factories import accepted
+from tests.support.outbox_rows import header_texts
 
 
 def bought(receipt: str, household: str, at: datetime, cents: int, *, outlet_cooperative: str | None,
@@ -27,7 +27,7 @@ def bought(receipt: str, household: str, at: datetime, cents: int, *, outlet_coo
 async def published_statements(pool, household: str) -> list[tuple[BonusStatement, dict]]:
     rows = await pool.fetch("SELECT value, headers FROM outbox WHERE topic = 'bonus.statements.v1' AND key = $1"
                             " ORDER BY seq", household.encode())
-    return [(BonusStatement.model_validate_json(r["value"]), dict(orjson.loads(r["headers"]))) for r in rows]
+    return [(BonusStatement.model_validate_json(r["value"]), header_texts(r["headers"])) for r in rows]
 
 
 async def test_the_close_publishes_one_statement_with_members_exclusions_and_own_cooperative_purchases(pools):

@@ -16,6 +16,7 @@ from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import record_purchases
 from shared.pseudonym import keyed_token
 from tests.support.factories import incoming
+from shared.outbox import header_pairs
 
 T0 = datetime(2035, 1, 1, tzinfo=timezone.utc)
 
@@ -247,7 +248,7 @@ async def published_event(pool, receipt_id: str):
     """The outbox row of the receipt's accepted event: its value and headers as the relay sends them."""
     for row in await pool.fetch("SELECT key, value, headers FROM outbox WHERE topic = 'purchases.accepted.v1'"):
         if orjson.loads(row["value"])["receipt_id"] == receipt_id:
-            headers = [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
+            headers = header_pairs(row["headers"])
             return row["key"], row["value"], Envelope.from_headers(headers, "purchases.accepted.v1", row["value"])
     raise AssertionError(f"no accepted event for {receipt_id}")
 

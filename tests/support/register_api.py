@@ -14,6 +14,7 @@ from services.register_api.entrypoints.auth import issue_token
 from shared.crypto import FieldCipher
 from shared.settings import Settings
 from shared.subject_keys import HEADER, SubjectKeys, unseal
+from tests.support.outbox_rows import header_texts
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -64,7 +65,7 @@ async def staged(own, settings: Settings, change_id: str) -> tuple[dict, dict]:
     with the person's key, and its headers with the sealed value."""
     rows = await own.fetch("SELECT key, value, headers::text AS headers FROM outbox ORDER BY seq DESC LIMIT 50")
     for row in rows:
-        headers = dict(orjson.loads(row["headers"]))
+        headers = header_texts(row["headers"])
         if headers.get("ce_id") == change_id:
             keys = SubjectKeys(FieldCipher(settings.secrets.encryption_key.get_secret_value()))
             subject = headers[HEADER]

@@ -27,8 +27,8 @@ CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
 
 # The accepted-purchase event of each accepted row of {rows}, in the outbox: the value is the
 # `PurchaseAccepted` contract's JSON and the headers its CloudEvents envelope (tests hold both to the
-# models). $1 topic, $2 source, $3 type, $4 further headers (the trace context); a header whose value
-# is null is left out.
+# models). $1 topic, $2 source, $3 type, $4 further headers (the trace context: names and values, text[]);
+# a header whose value is null is left out.
 PUBLISH_ACCEPTED = """
 INSERT INTO outbox (topic, key, value, headers)
 SELECT $1::text, convert_to(r.household_id, 'UTF8'),
@@ -41,9 +41,9 @@ SELECT $1::text, convert_to(r.household_id, 'UTF8'),
            'payment_method_eligible_cents', r.payment_method_eligible_cents, 'excluded', r.excluded,
            'return_of', r.return_of)::text, 'UTF8'),
        """ + envelope_headers_sql(
-           drop_nulls=True, id="'accepted:' || r.receipt_id", source="$2::text", type="$3::text",
+           further="$4::text[]", id="'accepted:' || r.receipt_id", source="$2::text", type="$3::text",
            time="to_json(clock_timestamp()) #>> '{{}}'", subject="r.receipt_id", cooperative="r.cooperative_id",
-           correlationid="{correlation}") + """ || $4::jsonb
+           correlationid="{correlation}") + """
 FROM {rows} r WHERE r.status = 'accepted'
 ORDER BY {order}
 RETURNING 1"""

@@ -7,8 +7,6 @@ besides the row, and what is logged.
 """
 from __future__ import annotations
 
-import orjson
-
 from contracts.envelope import Envelope
 from contracts.topics import PURCHASES_ACCEPTED
 from services.purchases.adapters import receipts
@@ -22,7 +20,7 @@ log = get_logger(component="purchases")
 def accepted_event() -> tuple:
     """Topic, source, type and the further headers (the trace context, when tracing is on)."""
     return (PURCHASES_ACCEPTED.name, SOURCE, PURCHASES_ACCEPTED.event_type,
-            orjson.dumps(tracing.staged_headers()).decode())
+            [part for name, value in tracing.staged_headers() for part in (name, value.decode())])
 
 
 async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> None:

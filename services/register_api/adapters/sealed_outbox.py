@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import asyncpg
-import orjson
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
@@ -26,8 +25,7 @@ class SealedRow:
     headers: list[tuple[str, bytes]]
 
     def row(self) -> tuple:
-        return (self.topic, self.key.encode(), self.value,
-                orjson.dumps([[k, v.decode()] for k, v in self.headers]).decode())
+        return (self.topic, self.key.encode(), self.value, outbox.stored_headers(self.headers))
 
 
 async def stage(conn: asyncpg.Connection, keys: SubjectKeys, topic: str, key: str, subject: str, data: BaseModel,

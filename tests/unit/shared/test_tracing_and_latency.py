@@ -17,7 +17,7 @@ from contracts.envelope import Envelope
 from contracts.events.bonus import CloseBonusMonth
 from shared import tracing
 from shared.latency import DeliveryTimings, Histogram, RelayTimings
-from shared.outbox import OutgoingEvent
+from shared.outbox import OutgoingEvent, header_pairs
 from shared.settings import TracingSettings
 
 pytestmark = pytest.mark.unit
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.unit
 
 def staged_header_names() -> list[str]:
     row = OutgoingEvent("t", "k", Envelope(source="s", type="t"), CloseBonusMonth(month="2030-01")).row()
-    return [name for name, _ in orjson.loads(row[3])]
+    return [name for name, _ in header_pairs(row[3])]
 
 
 def test_tracing_is_off_by_default_and_stages_no_trace_header():
@@ -43,7 +43,7 @@ def test_an_event_staged_inside_a_span_carries_its_traceparent(capsys):
         assert "traceparent" not in staged_header_names(), "outside any span there is no context to carry"
         with tracer.start_as_current_span("handler") as span:
             row = OutgoingEvent("t", "k", Envelope(source="s", type="t"), CloseBonusMonth(month="2030-01")).row()
-        (traceparent,) = [value for name, value in orjson.loads(row[3]) if name == "traceparent"]
+        (traceparent,) = [value.decode() for name, value in header_pairs(row[3]) if name == "traceparent"]
         version, trace_id, span_id, _flags = traceparent.split("-")
         assert (version, trace_id, span_id) == ("00", f"{span.get_span_context().trace_id:032x}",
                                                 f"{span.get_span_context().span_id:016x}")
