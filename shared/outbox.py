@@ -36,9 +36,14 @@ class OutgoingEvent:
         return (self.topic, self.key.encode() if self.key is not None else None, value, stored_headers(headers))
 
 
+def header_parts(headers: list[tuple[str, bytes]]) -> list[str]:
+    """Headers as one flat list, name, value, name, value, …: how the outbox keeps them."""
+    return [part for name, value in headers for part in (name, value.decode())]
+
+
 def stored_headers(headers: list[tuple[str, bytes]]) -> str:
-    """Headers as the outbox keeps them: one flat JSON array, name, value, name, value, …"""
-    return orjson.dumps([part for name, value in headers for part in (name, value.decode())]).decode()
+    """Headers as the outbox keeps them: `header_parts` as a JSON array."""
+    return orjson.dumps(header_parts(headers)).decode()
 
 
 def header_pairs(stored: str) -> list[tuple[str, bytes]]:

@@ -12,6 +12,7 @@ from contracts.topics import PURCHASES_ACCEPTED
 from services.purchases.adapters import receipts
 from shared import tracing
 from shared.logging import get_logger
+from shared.outbox import header_parts
 
 SOURCE = "coopreg/purchases"
 log = get_logger(component="purchases")
@@ -20,7 +21,7 @@ log = get_logger(component="purchases")
 def accepted_event() -> tuple:
     """Topic, source, type and the further headers (the trace context, when tracing is on)."""
     return (PURCHASES_ACCEPTED.name, SOURCE, PURCHASES_ACCEPTED.event_type,
-            [part for name, value in tracing.staged_headers() for part in (name, value.decode())])
+            header_parts(tracing.staged_headers()))
 
 
 async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> None:
