@@ -2,7 +2,6 @@
 invalid) for every operation, with a staff token and without, answered as documented — never a 5xx."""
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings as hypothesis_settings
 from schemathesis import checks

@@ -13,7 +13,6 @@ lost.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Awaitable, Callable
 
 import orjson
