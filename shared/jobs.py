@@ -8,7 +8,10 @@ failure and starts the job again after a short pause, until the service stops.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Awaitable, Callable
+
+import asyncpg
 
 from shared.logging import get_logger
 
@@ -34,3 +37,32 @@ async def keep_running(job: Job, stop: asyncio.Event, max_pause: float = 5.0) ->
                 await asyncio.wait_for(stop.wait(), min(0.2 * 2 ** failures, max_pause))
             except asyncio.TimeoutError:
                 pass
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if the service stops."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
+@asynccontextmanager
+async def elected(pool: asyncpg.Pool, name: str, stop: asyncio.Event,
+                  every: float = 1.0) -> AsyncIterator[asyncpg.Connection | None]:
+    """Run as the one instance doing `name` (a session advisory lock elects it): yields the session that
+    holds the lock, to work on, or None if the service stopped before it was elected. When a database
+    restart ends the session, the lock goes with it and working on it fails: the job is elected anew
+    instead of going on beside another instance."""
+    async with pool.acquire() as conn:
+        while not stop.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", name):
+                break
+            await pause(stop, every)
+        else:
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock_all()")

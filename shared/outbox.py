@@ -17,7 +17,8 @@ from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
 from shared import tracing
 from shared.latency import RelayTimings
 from shared.logging import get_logger
-from shared.record_batches import send_in_batches
+from shared.jobs import elected, pause
+from shared.record_batches import Message, send_in_batches
 
 
 @dataclass(frozen=True)
@@ -83,18 +84,11 @@ class OutboxRelay:
         self.log = get_logger(component="outbox-relay", schema=schema)
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with self.pool.acquire() as lock_conn:
-            while not stop.is_set():
-                if await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"outbox:{self.schema}"):
-                    break
-                await _sleep(stop, 1.0)
-            try:
-                while not stop.is_set():
-                    sent = await self.relay_once(lock_conn)
-                    if sent < self.batch:
-                        await _sleep(stop, self.poll)
-            finally:
-                await lock_conn.execute("SELECT pg_advisory_unlock_all()")
+        async with elected(self.pool, f"outbox:{self.schema}", stop) as lock_conn:
+            while lock_conn is not None and not stop.is_set():
+                sent = await self.relay_once(lock_conn)
+                if sent < self.batch:
+                    await pause(stop, self.poll)
 
     async def relay_once(self, conn: asyncpg.Connection | None = None) -> int:
         """Send the next batch. `run` relays on the session that holds the election: when a database
@@ -107,10 +101,8 @@ class OutboxRelay:
                                 self.batch)
         if not rows:
             return 0
-        with tracing.publishing(self.schema, len(rows)) as stamp:  # a span per batch, when tracing is on
-            await send_in_batches(self.producer, [  # record batches: a close publishes millions
-                (self.prefix + r["topic"], r["key"], r["value"],
-                 stamp(header_pairs(r["headers"]))) for r in rows])
+        await publish(self.producer, self.schema, [
+            (self.prefix + r["topic"], r["key"], r["value"], header_pairs(r["headers"])) for r in rows])
         # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
         await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
         self.relayed += len(rows)
@@ -121,8 +113,9 @@ class OutboxRelay:
         return await self.pool.fetchval("SELECT count(*) FROM outbox")
 
 
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except asyncio.TimeoutError:
-        pass
+async def publish(producer, schema: str, messages: list[Message]) -> None:
+    """Send messages of a service's schema and wait for the broker's acknowledgements: as record batches
+    (a month close publishes millions), in one producer span when tracing is on."""
+    with tracing.publishing(schema, len(messages)) as stamp:
+        await send_in_batches(producer, [(topic, key, value, stamp(headers))
+                                         for topic, key, value, headers in messages])

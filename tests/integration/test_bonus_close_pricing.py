@@ -12,7 +12,6 @@ import random
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-import orjson
 import pytest
 
 from contracts.events.bonus import BonusPayout, BonusStatement
@@ -20,7 +19,7 @@ from services.bonus.adapters import closing
 from services.bonus.application.close_month import CloseConfig, close_month, payout_event
 from services.bonus.domain import MonthTotals, NoTierTableInForce, compute_month, load_tier_tables, split_payout
 from services.bonus.domain.months import HELSINKI, month_label, month_of, next_month, payout_due
-from tests.support.outbox_rows import header_texts
+from tests.support.close_events import close_events_of
 
 TABLES = load_tier_tables()
 COOPERATIVES = ("hok-elanto", "kpo", "koillismaa", "turun", "a-cooperative-without-a-table")
@@ -92,13 +91,13 @@ async def close(pool, month: date, chunk: int):
     return await close_month(pool, month, CloseConfig(TABLES, chunk=chunk))
 
 
-async def events_of(pool, topic: str, households: list[str]) -> dict[str, tuple[dict, dict]]:
-    rows = await pool.fetch("SELECT key, value, headers FROM outbox WHERE topic = $1 AND key = ANY($2::bytea[])",
-                            topic, [h.encode() for h in households])
-    found = {}
-    for row in rows:
-        assert row["key"].decode() not in found, "one event per household"
-        found[row["key"].decode()] = (orjson.loads(row["value"]), header_texts(row["headers"]))
+async def events_of(pool, month: date, topic: str, households: list[str]) -> dict[str, tuple[dict, dict]]:
+    """The month's events on `topic` for these households, as the close publisher sends them."""
+    wanted, found = set(households), {}
+    for t, household, value, headers in await close_events_of(pool, month):
+        if t == topic and household in wanted:
+            assert household not in found, "one event per household"
+            found[household] = (value, headers)
     return found
 
 
@@ -106,8 +105,8 @@ async def assert_priced_as_the_domain_says(pool, month: date, households, known)
     ids = [h for h, _ in households]
     statements = {r["household_id"]: r for r in await pool.fetch(
         "SELECT * FROM statements WHERE month = $1 AND household_id = ANY($2::text[])", month, ids)}
-    payouts = await events_of(pool, "bonus.payouts.v1", ids)
-    published = await events_of(pool, "bonus.statements.v1", ids)
+    payouts = await events_of(pool, month, "bonus.payouts.v1", ids)
+    published = await events_of(pool, month, "bonus.statements.v1", ids)
     assert len(statements) == len(published) == len(households)
     paid = 0
     for household, totals in households:

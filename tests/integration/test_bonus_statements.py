@@ -13,7 +13,7 @@ from tests.integration.test_bonus_month import (
     TABLES, CrashOnce, book, close, keep_household, month_at, new_id,
 )
 from tests.support.factories import accepted
-from tests.support.outbox_rows import header_texts
+from tests.support.close_events import household_close_events
 
 
 def bought(receipt: str, household: str, at: datetime, cents: int, *, outlet_cooperative: str | None,
@@ -25,9 +25,8 @@ def bought(receipt: str, household: str, at: datetime, cents: int, *, outlet_coo
 
 
 async def published_statements(pool, household: str) -> list[tuple[BonusStatement, dict]]:
-    rows = await pool.fetch("SELECT value, headers FROM outbox WHERE topic = 'bonus.statements.v1' AND key = $1"
-                            " ORDER BY seq", household.encode())
-    return [(BonusStatement.model_validate_json(r["value"]), header_texts(r["headers"])) for r in rows]
+    return [(BonusStatement.model_validate(value), headers)
+            for value, headers in await household_close_events(pool, household, "bonus.statements.v1")]
 
 
 async def test_the_close_publishes_one_statement_with_members_exclusions_and_own_cooperative_purchases(pools):
@@ -80,8 +79,7 @@ async def test_a_household_with_nothing_to_pay_still_gets_its_statement_and_a_re
     assert await close_month(pool, date(2047, 5, 1), CloseConfig(TABLES)) is None  # closed: nothing runs again
     [(statement, _)] = await published_statements(pool, household)
     assert (statement.rate_bp, statement.bonus_cents, statement.own_cooperative_eligible_cents) == (0, 0, 4999)
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE topic = 'bonus.payouts.v1' AND key = $1",
-                               household.encode()) == 0
+    assert await household_close_events(pool, household, "bonus.payouts.v1") == []
 
 
 async def test_purchases_after_the_close_are_no_part_of_the_published_statement(pools):

@@ -3,21 +3,21 @@
 Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
 purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks
 the households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held
-to the pure domain by a test); each chunk's statements, payout events and statement events commit together,
-so closing twice pays once and a crash mid-close resumes after the last statement written. Adjustments to
-earlier months are paid with the close at their recorded rate. The month is closed when nothing is left to
-claim.
+to the pure domain by a test) into one statement per household, committed chunk by chunk, so closing twice
+pays once and a crash mid-close resumes after the last statement written. The statements are published as
+payouts and statements by their own job (publish_close.py). Adjustments to earlier months are paid with
+the close at their recorded rate, through the outbox. The month is closed when nothing is left to claim.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
-from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS
+from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import close_pricing, closing
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
@@ -74,19 +74,10 @@ async def _close_chunk(pool, month: date, after: str, config: CloseConfig) -> st
         if chunk is None:
             return None
         tables = {cooperative: config.tables.table_for(cooperative, month) for cooperative in chunk.cooperatives}
-        written = await close_pricing.price_chunk(conn, month, chunk, tables, _publishing(month))
-        if written.statements != chunk.households:
-            raise ChunkIncomplete(f"{written.statements} statements for {chunk.households} households "
-                                  f"after {chunk.after!r}")
+        written = await close_pricing.price_chunk(conn, month, chunk, tables, PAYMENT_METHOD_RATE_BP)
+        if written != chunk.households:
+            raise ChunkIncomplete(f"{written} statements for {chunk.households} households after {chunk.after!r}")
     return chunk.upper
-
-
-def _publishing(month: date) -> close_pricing.Publishing:
-    return close_pricing.Publishing(
-        month_label=month_label(month), due_on=payout_due(month), at=datetime.now(timezone.utc),
-        payment_method_rate_bp=PAYMENT_METHOD_RATE_BP, payouts_topic=BONUS_PAYOUTS.name,
-        payouts_type=BONUS_PAYOUTS.event_type, statements_topic=BONUS_STATEMENTS.name,
-        statements_type=BONUS_STATEMENTS.event_type, source=SOURCE)
 
 
 async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:

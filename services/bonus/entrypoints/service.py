@@ -11,6 +11,7 @@ from contracts.topics import (
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.keep_households import when_household_changes_keep_it
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
+from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
@@ -25,6 +26,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",
                   use_inbox=False)  # versioned states: an older or repeated one changes nothing
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
+    ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix))
 
 
 SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, description=__doc__,

@@ -1,0 +1,98 @@
+"""Use case: publish each closed household-month's payout and statement, from the statement itself.
+
+The close (close_month.py) writes one statement per household, and the statements are its outbox: this
+job reads a month's statements after the month's mark in key order, publishes each household's payout
+(when the month pays anything, in cash or to the open contribution) and its statement, waits for the
+broker's acknowledgements and only then moves the mark. A crash in between sends a tail again with the
+same ids, content and time (the statement's), which consumers book once by id, as with the outbox's
+re-sends. Two outbox rows per household, written, read and deleted again, were most of a close's work.
+One publisher at a time, elected by an advisory lock.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+
+from contracts.envelope import Envelope
+from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
+from services.bonus.adapters import close_publishing
+from services.bonus.application.close_month import SOURCE
+from services.bonus.domain.months import month_label, payout_due
+from shared.jobs import elected, pause
+from shared.outbox import publish
+from shared.record_batches import Message
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """What every event of a month's close carries besides its statement's figures."""
+
+    month: date
+    label: str
+    due_on: str
+    payouts_topic: str
+    statements_topic: str
+
+    @classmethod
+    def of(cls, month: date, topic_prefix: str = "") -> "ClosedMonth":
+        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix + BONUS_PAYOUTS.name,
+                   topic_prefix + BONUS_STATEMENTS.name)
+
+
+def close_events(statement, closed: ClosedMonth) -> list[Message]:
+    """A statement's events as published: its payout, if the month pays anything (in cash or to the open
+    contribution), and the statement itself."""
+    household, at = statement["household_id"], statement["closed_at"]
+    key, events = household.encode(), []
+    if statement["payout"] is not None:
+        envelope = Envelope(source=SOURCE, type=BONUS_PAYOUTS.event_type, id=f"payout:{household}:{closed.label}",
+                            time=at, subject=household)
+        events.append((closed.payouts_topic, key, statement["payout"], envelope.headers()))
+    envelope = Envelope(source=SOURCE, type=BONUS_STATEMENTS.event_type, id=f"statement:{household}:{closed.label}",
+                        time=at, subject=household, cooperative=statement["cooperative_id"])
+    events.append((closed.statements_topic, key, statement["statement"], envelope.headers()))
+    return events
+
+
+async def publish_pending(conn: asyncpg.Connection, producer, topic_prefix: str, batch: int) -> int:
+    """Publish what the closes have written and not yet published; how many statements."""
+    published = 0
+    for month, mark in await close_publishing.pending_months(conn):
+        published += await publish_month(conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch)
+    return published
+
+
+async def publish_month(conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str, batch: int) -> int:
+    """Publish the month's statements after `mark`, batch by batch, reading and building the next batch
+    while the broker acknowledges the one before; the mark moves past a batch once it is acknowledged."""
+    published, sending = 0, None
+    try:
+        while True:
+            statements = await close_publishing.statements_after(conn, closed.month, mark, batch, closed.label,
+                                                                  closed.due_on)
+            events = [event for statement in statements for event in close_events(statement, closed)]
+            if sending is not None:
+                acknowledged, through = sending
+                sending = None
+                await acknowledged
+                await close_publishing.mark_published(conn, closed.month, through)
+            if not statements:
+                return published
+            mark = statements[-1]["household_id"]
+            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), mark)
+            published += len(statements)
+    finally:
+        if sending is not None:  # failed while a batch was in flight: it is sent again from the mark
+            sending[0].cancel()
+
+
+async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, stop: asyncio.Event,
+                              batch: int = 2500, poll_seconds: float = 0.5) -> None:
+    """Background job: publish what every close writes, as it writes it."""
+    async with elected(pool, "close-publisher:bonus", stop) as conn:
+        while conn is not None and not stop.is_set():
+            if await publish_pending(conn, producer, topic_prefix, batch) < batch:
+                await pause(stop, poll_seconds)

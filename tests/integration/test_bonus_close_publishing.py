@@ -1,0 +1,117 @@
+"""The close's payouts and statements published from the statements, on the real broker: each once, the
+month's mark moved only past what the broker acknowledged, a failure mid-way resumed from the mark."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from aiokafka.errors import KafkaConnectionError
+
+from contracts.events.bonus import BonusPayout, BonusStatement
+from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
+from coopreg.client import read_topic
+from services.bonus.adapters import close_publishing
+from services.bonus.application.publish_close import ClosedMonth, publish_month
+from shared.kafka import delete_prefixed_topics, ensure_topics, make_producer
+from tests.integration.test_bonus_month import book, close, month_at, new_id
+from tests.support.close_events import close_events_of
+from tests.support.factories import accepted
+
+
+@pytest.fixture(scope="module")
+async def kafka_settings(settings):
+    """The session's settings under a prefix of this module's own, with the two topics it publishes to."""
+    kafka = settings.kafka.model_copy(update={"topic_prefix": f"{settings.kafka.topic_prefix}close-{uuid.uuid4().hex[:6]}."})
+    await ensure_topics(kafka, (BONUS_PAYOUTS, BONUS_STATEMENTS))
+    yield settings.model_copy(update={"kafka": kafka})
+    await delete_prefixed_topics(kafka)
+
+
+@pytest.fixture(scope="module")
+async def producer(kafka_settings):
+    producer = make_producer(kafka_settings.kafka, "close-publishing-test")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+class FailingFromRound:
+    """The real producer, failing from the `round`-th batch of messages published on: the broker away.
+    (Publishing a batch asks for the partitions of each of its two topics once.)"""
+
+    def __init__(self, producer, round: int) -> None:
+        self.producer, self.asked, self.failing_from = producer, 0, 2 * (round - 1)
+
+    async def partitions_for(self, topic):
+        self.asked += 1
+        if self.asked > self.failing_from:
+            raise KafkaConnectionError("the broker is away")
+        return await self.producer.partitions_for(topic)
+
+    def create_batch(self):
+        return self.producer.create_batch()
+
+    async def send_batch(self, batch, topic, *, partition):
+        return await self.producer.send_batch(batch, topic, partition=partition)
+
+
+async def closed_month(pool, year: int, households: int) -> tuple[date, list[str]]:
+    month, ids = date(year, 4, 1), sorted(new_id("h") for _ in range(households))
+    # one household earns nothing: a statement, no payout
+    await book(pool, *[accepted(new_id("r"), h, month_at(year, 4), 3000 if i == 0 else 10000 * i)
+                       for i, h in enumerate(ids)])
+    await close(pool, month)
+    return month, ids
+
+
+async def published(settings, households: list[str]) -> tuple[list, list]:
+    """The payout and statement records of these households on the topics."""
+    wanted, found = {h.encode() for h in households}, []
+    for topic in (BONUS_PAYOUTS, BONUS_STATEMENTS):
+        found.append([r for r in await read_topic(settings, topic, timeout=5) if r.key in wanted])
+    return found[0], found[1]
+
+
+async def mark_of(pool, month: date) -> str:
+    return await pool.fetchval("SELECT published_through FROM months WHERE month = $1", month)
+
+
+async def test_every_statement_and_payout_is_published_once_as_built(pools, kafka_settings, producer):
+    pool = pools["bonus"]
+    month, households = await closed_month(pool, 2061, 7)
+    closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
+    async with pool.acquire() as conn:
+        assert (month, "") in await close_publishing.pending_months(conn)
+        assert await publish_month(conn, producer, closed, "", batch=3) == 7
+        assert await publish_month(conn, producer, closed, await mark_of(pool, month), batch=3) == 0
+        assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
+    assert await mark_of(pool, month) == households[-1]
+    payouts, statements = await published(kafka_settings, households)
+    assert sorted(r.key.decode() for r in statements) == households
+    assert sorted(r.key.decode() for r in payouts) == households[1:]
+    built = {(topic, household): (value, headers) for topic, household, value, headers in await close_events_of(pool, month)}
+    for topic, records, contract in (("bonus.payouts.v1", payouts, BonusPayout), ("bonus.statements.v1", statements,
+                                                                                 BonusStatement)):
+        for record in records:
+            value, headers = built[(topic, record.key.decode())]
+            assert contract.model_validate_json(record.value) == contract.model_validate(value)
+            assert {k: v.decode() for k, v in record.headers} == headers
+
+
+async def test_a_failure_mid_way_resumes_from_the_mark_without_resending_what_was_acknowledged(
+        pools, kafka_settings, producer):
+    pool = pools["bonus"]
+    month, households = await closed_month(pool, 2062, 9)
+    closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
+    async with pool.acquire() as conn:
+        with pytest.raises(KafkaConnectionError):
+            await publish_month(conn, FailingFromRound(producer, round=3), closed, "", batch=2)
+        mark = await mark_of(pool, month)
+        assert mark == households[3]  # past the two acknowledged batches of two, not past the failed one
+        await publish_month(conn, producer, closed, mark, batch=2)
+    assert await mark_of(pool, month) == households[-1]
+    _, statements = await published(kafka_settings, households)
+    sent = [r.key.decode() for r in statements]
+    assert set(sent) == set(households)  # nothing lost
+    assert all(sent.count(h) == 1 for h in households if h <= mark)  # the acknowledged ones not sent again

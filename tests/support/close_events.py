@@ -1,0 +1,31 @@
+"""The events the bonus service's close publisher sends for a month, built from its statements as the
+publisher builds them (services/bonus/application/publish_close.py), without sending them: for tests that
+check what a close pays on the database alone."""
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+
+from services.bonus.adapters import close_publishing
+from services.bonus.application.publish_close import ClosedMonth, close_events
+
+
+async def close_events_of(pool, month: date) -> list[tuple[str, str, dict, dict[str, str]]]:
+    """(topic, household, value, headers) of every statement of the month, in key order."""
+    closed, events, after = ClosedMonth.of(month), [], ""
+    async with pool.acquire() as conn:
+        while statements := await close_publishing.statements_after(conn, month, after, 1000, closed.label,
+                                                                    closed.due_on):
+            events += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
+                       for statement in statements for topic, key, value, headers in close_events(statement, closed)]
+            after = statements[-1]["household_id"]
+    return events
+
+
+async def household_close_events(pool, household: str, topic: str) -> list[tuple[dict, dict[str, str]]]:
+    """(value, headers) of a household's events on `topic` from the closes of each of its months."""
+    months = [r["month"] for r in await pool.fetch(
+        "SELECT month FROM statements WHERE household_id = $1 ORDER BY month", household)]
+    return [(value, headers) for month in months for t, key, value, headers in await close_events_of(pool, month)
+            if t == topic and key == household]
