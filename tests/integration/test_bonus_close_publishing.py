@@ -2,6 +2,7 @@
 month's mark moved only past what the broker acknowledged, a failure mid-way resumed from the mark."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -83,8 +84,11 @@ async def test_every_statement_and_payout_is_published_once_as_built(pools, kafk
     closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
     async with pool.acquire() as conn:
         assert (month, "") in await close_publishing.pending_months(conn)
-        assert await publish_month(conn, producer, closed, "", batch=3) == 7
-        assert await publish_month(conn, producer, closed, await mark_of(pool, month), batch=3) == 0
+        stopping = asyncio.Event()
+        stopping.set()
+        assert await publish_month(pool, conn, producer, closed, "", batch=3, stop=stopping) == 0  # the service stops
+        assert await publish_month(pool, conn, producer, closed, "", batch=3) == 7
+        assert await publish_month(pool, conn, producer, closed, await mark_of(pool, month), batch=3) == 0
         assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
     assert await mark_of(pool, month) == households[-1]
     payouts, statements = await published(kafka_settings, households)
@@ -106,10 +110,10 @@ async def test_a_failure_mid_way_resumes_from_the_mark_without_resending_what_wa
     closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
     async with pool.acquire() as conn:
         with pytest.raises(KafkaConnectionError):
-            await publish_month(conn, FailingFromRound(producer, round=3), closed, "", batch=2)
+            await publish_month(pool, conn, FailingFromRound(producer, round=3), closed, "", batch=2)
         mark = await mark_of(pool, month)
         assert mark == households[3]  # past the two acknowledged batches of two, not past the failed one
-        await publish_month(conn, producer, closed, mark, batch=2)
+        await publish_month(pool, conn, producer, closed, mark, batch=2)
     assert await mark_of(pool, month) == households[-1]
     _, statements = await published(kafka_settings, households)
     sent = [r.key.decode() for r in statements]

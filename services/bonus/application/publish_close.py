@@ -57,22 +57,36 @@ def close_events(statement, closed: ClosedMonth) -> list[Message]:
     return events
 
 
-async def publish_pending(conn: asyncpg.Connection, producer, topic_prefix: str, batch: int) -> int:
-    """Publish what the closes have written and not yet published; how many statements."""
+async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, topic_prefix: str, batch: int,
+                          stop: asyncio.Event | None = None) -> int:
+    """Publish what the closes have written and not yet published; how many statements. `conn`: the
+    publisher's session (it holds the election), which moves the marks; reads use the pool."""
     published = 0
     for month, mark in await close_publishing.pending_months(conn):
-        published += await publish_month(conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch)
+        published += await publish_month(pool, conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch,
+                                         stop)
     return published
 
 
-async def publish_month(conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str, batch: int) -> int:
-    """Publish the month's statements after `mark`, batch by batch, reading and building the next batch
-    while the broker acknowledges the one before; the mark moves past a batch once it is acknowledged."""
-    published, sending = 0, None
+async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str,
+                        batch: int, stop: asyncio.Event | None = None) -> int:
+    """Publish the month's statements after `mark`, batch by batch: the next batch is read while this one
+    is built, and sent while the broker acknowledges the one before; the mark moves past a batch once it
+    is acknowledged. Returns when no more are written yet, or after `stop` once what was sent is
+    acknowledged."""
+    async def read(after: str) -> list:
+        if stop is not None and stop.is_set():
+            return []
+        async with pool.acquire() as reader:
+            return await close_publishing.statements_after(reader, closed.month, after, batch, closed.label,
+                                                           closed.due_on)
+
+    published, reading, sending = 0, asyncio.ensure_future(read(mark)), None
     try:
         while True:
-            statements = await close_publishing.statements_after(conn, closed.month, mark, batch, closed.label,
-                                                                  closed.due_on)
+            statements = await reading
+            if statements:
+                reading = asyncio.ensure_future(read(statements[-1]["household_id"]))
             events = [event for statement in statements for event in close_events(statement, closed)]
             if sending is not None:
                 acknowledged, through = sending
@@ -81,12 +95,12 @@ async def publish_month(conn: asyncpg.Connection, producer, closed: ClosedMonth,
                 await close_publishing.mark_published(conn, closed.month, through)
             if not statements:
                 return published
-            mark = statements[-1]["household_id"]
-            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), mark)
+            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), statements[-1]["household_id"])
             published += len(statements)
-    finally:
-        if sending is not None:  # failed while a batch was in flight: it is sent again from the mark
-            sending[0].cancel()
+    finally:  # on a failure: what was in flight is read and sent again from the mark
+        for task in (reading, sending and sending[0]):
+            if task and not task.done():
+                task.cancel()
 
 
 async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, stop: asyncio.Event,
@@ -94,5 +108,5 @@ async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, s
     """Background job: publish what every close writes, as it writes it."""
     async with elected(pool, "close-publisher:bonus", stop) as conn:
         while conn is not None and not stop.is_set():
-            if await publish_pending(conn, producer, topic_prefix, batch) < batch:
+            if await publish_pending(pool, conn, producer, topic_prefix, batch, stop) < batch:
                 await pause(stop, poll_seconds)
