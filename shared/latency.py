@@ -59,9 +59,9 @@ class DeliveryTimings:
 
 
 class RelayTimings:
-    def __init__(self) -> None:
+    def __init__(self, published: Counter[str] | None = None) -> None:
         self.lag = Histogram(AGE_SECONDS)
-        self.published: Counter[str] = Counter()
+        self.published: Counter[str] = Counter() if published is None else published  # shared with other publishers
 
     def observe(self, rows) -> None:
         now = time.time()

@@ -7,6 +7,7 @@ deduplicate by event id, so that costs nothing but bandwidth.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 
 import asyncpg
@@ -76,11 +77,11 @@ async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
 
 class OutboxRelay:
     def __init__(self, pool: asyncpg.Pool, producer, schema: str, batch: int = 2000, poll_ms: int = 50,
-                 topic_prefix: str = ""):
+                 topic_prefix: str = "", published: Counter[str] | None = None):
         self.pool, self.producer, self.schema, self.prefix = pool, producer, schema, topic_prefix
         self.batch, self.poll = batch, poll_ms / 1000
         self.relayed = 0
-        self.timings = RelayTimings()  # outbox lag and events per topic, for /metrics
+        self.timings = RelayTimings(published)  # outbox lag and events per topic, for /metrics
         self.log = get_logger(component="outbox-relay", schema=schema)
 
     async def run(self, stop: asyncio.Event) -> None:

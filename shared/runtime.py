@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -43,6 +44,7 @@ class ServiceContext:
     deliveries: list[Delivery] = field(default_factory=list)
     jobs: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
     subject_keys: SubjectKeys | None = None  # opens events sealed for a person (crypto-shredding)
+    published: Counter[str] = field(default_factory=Counter)  # events per topic, whichever job published them
 
     def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
                   use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False) -> Delivery:
@@ -107,7 +109,7 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
                          subject_keys=subject_keys)
     service.wire(ctx)
     relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch,
-                        settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)
+                        settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix, ctx.published)
     tasks = [asyncio.create_task(keep_running(job, stop)) for job in [relay.run, *ctx.jobs]]
     if settings.metrics_port:
         lag = LagReader(settings.kafka, {d.consumer: d.topic for d in ctx.deliveries})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -23,7 +24,8 @@ from tests.support.factories import accepted
 @pytest.fixture(scope="module")
 async def kafka_settings(settings):
     """The session's settings under a prefix of this module's own, with the two topics it publishes to."""
-    kafka = settings.kafka.model_copy(update={"topic_prefix": f"{settings.kafka.topic_prefix}close-{uuid.uuid4().hex[:6]}."})
+    prefix = f"{settings.kafka.topic_prefix}close-{uuid.uuid4().hex[:6]}."
+    kafka = settings.kafka.model_copy(update={"topic_prefix": prefix})
     await ensure_topics(kafka, (BONUS_PAYOUTS, BONUS_STATEMENTS))
     yield settings.model_copy(update={"kafka": kafka})
     await delete_prefixed_topics(kafka)
@@ -87,14 +89,17 @@ async def test_every_statement_and_payout_is_published_once_as_built(pools, kafk
         stopping = asyncio.Event()
         stopping.set()
         assert await publish_month(pool, conn, producer, closed, "", batch=3, stop=stopping) == 0  # the service stops
-        assert await publish_month(pool, conn, producer, closed, "", batch=3) == 7
+        counted = Counter()
+        assert await publish_month(pool, conn, producer, closed, "", batch=3, published=counted) == 7
+        assert counted == {"bonus.payouts.v1": 6, "bonus.statements.v1": 7}  # for /metrics
         assert await publish_month(pool, conn, producer, closed, await mark_of(pool, month), batch=3) == 0
         assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
     assert await mark_of(pool, month) == households[-1]
     payouts, statements = await published(kafka_settings, households)
     assert sorted(r.key.decode() for r in statements) == households
     assert sorted(r.key.decode() for r in payouts) == households[1:]
-    built = {(topic, household): (value, headers) for topic, household, value, headers in await close_events_of(pool, month)}
+    built = {(topic, household): (value, headers)
+             for topic, household, value, headers in await close_events_of(pool, month)}
     for topic, records, contract in (("bonus.payouts.v1", payouts, BonusPayout), ("bonus.statements.v1", statements,
                                                                                  BonusStatement)):
         for record in records:

@@ -11,6 +11,7 @@ One publisher at a time, elected by an advisory lock.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,22 +59,22 @@ def close_events(statement, closed: ClosedMonth) -> list[Message]:
 
 
 async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, topic_prefix: str, batch: int,
-                          stop: asyncio.Event | None = None) -> int:
+                          stop: asyncio.Event | None = None, published: Counter[str] | None = None) -> int:
     """Publish what the closes have written and not yet published; how many statements. `conn`: the
     publisher's session (it holds the election), which moves the marks; reads use the pool."""
-    published = 0
+    statements = 0
     for month, mark in await close_publishing.pending_months(conn):
-        published += await publish_month(pool, conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch,
-                                         stop)
-    return published
+        statements += await publish_month(pool, conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch,
+                                          stop, published)
+    return statements
 
 
 async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str,
-                        batch: int, stop: asyncio.Event | None = None) -> int:
+                        batch: int, stop: asyncio.Event | None = None, published: Counter[str] | None = None) -> int:
     """Publish the month's statements after `mark`, batch by batch: the next batch is read while this one
     is built, and sent while the broker acknowledges the one before; the mark moves past a batch once it
     is acknowledged. Returns when no more are written yet, or after `stop` once what was sent is
-    acknowledged."""
+    acknowledged; `published` counts the events by topic, for /metrics."""
     async def read(after: str) -> list:
         if stop is not None and stop.is_set():
             return []
@@ -81,7 +82,8 @@ async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, 
             return await close_publishing.statements_after(reader, closed.month, after, batch, closed.label,
                                                            closed.due_on)
 
-    published, reading, sending = 0, asyncio.ensure_future(read(mark)), None
+    counted = Counter() if published is None else published
+    statements_sent, reading, sending = 0, asyncio.ensure_future(read(mark)), None
     try:
         while True:
             statements = await reading
@@ -89,24 +91,27 @@ async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, 
                 reading = asyncio.ensure_future(read(statements[-1]["household_id"]))
             events = [event for statement in statements for event in close_events(statement, closed)]
             if sending is not None:
-                acknowledged, through = sending
+                acknowledged, through, topics = sending
                 sending = None
                 await acknowledged
                 await close_publishing.mark_published(conn, closed.month, through)
+                counted.update(topics)
             if not statements:
-                return published
-            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), statements[-1]["household_id"])
-            published += len(statements)
+                return statements_sent
+            topics = {BONUS_PAYOUTS.name: len(events) - len(statements), BONUS_STATEMENTS.name: len(statements)}
+            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), statements[-1]["household_id"],
+                       topics)
+            statements_sent += len(statements)
     finally:  # on a failure: what was in flight is read and sent again from the mark
         for task in (reading, sending and sending[0]):
             if task and not task.done():
                 task.cancel()
 
 
-async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, stop: asyncio.Event,
-                              batch: int = 2500, poll_seconds: float = 0.5) -> None:
+async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, published: Counter[str],
+                              stop: asyncio.Event, batch: int = 2500, poll_seconds: float = 0.5) -> None:
     """Background job: publish what every close writes, as it writes it."""
     async with elected(pool, "close-publisher:bonus", stop) as conn:
         while conn is not None and not stop.is_set():
-            if await publish_pending(pool, conn, producer, topic_prefix, batch, stop) < batch:
+            if await publish_pending(pool, conn, producer, topic_prefix, batch, stop, published) < batch:
                 await pause(stop, poll_seconds)

@@ -26,7 +26,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",
                   use_inbox=False)  # versioned states: an older or repeated one changes nothing
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
-    ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix))
+    ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
+                            ctx.published))
 
 
 SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, description=__doc__,
