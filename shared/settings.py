@@ -58,7 +58,9 @@ class DeliverySettings(BaseSettings):
     batch_max_records: int = 2000
     batch_timeout_ms: int = 50
     fetch_min_bytes: int = Field(256 * 1024, description="the broker waits for this much data per fetch ...")
-    fetch_max_wait_ms: int = Field(50, description="... or this long: bigger batches under load")
+    fetch_max_wait_ms: int = Field(20, description="... or this long: bigger batches under load. At a steady "
+                                   "1,000 receipts/s, 20 ms measured p99 156-194 ms where 50 ms gave 185-335 and "
+                                   "10 ms (batches too small) 298-335")
     outbox_batch: int = Field(10_000, description="events per relay round trip: a month close publishes millions")
     outbox_poll_ms: int = 50
 
