@@ -2,8 +2,8 @@
 
 The month's accruals and statement parts (members, purchases by the outlet's cooperative, exclusions)
 are loaded with COPY (the ingestion benchmark measures how they get there); the clock runs from the close
-command to the month closed with every payout and statement published (the month's publication mark at
-its last statement, the bonus outbox empty), and the events on the topics are counted from their offsets.
+command to the month closed with every payout and statement published and the close announced (the
+bonus outbox empty), and the events on the topics are counted from their offsets.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS
 from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
 from coopreg.client import RegisterClient
 from coopreg.simulate.population import COOPERATIVES, WEIGHTS
-from services.bonus.adapters.close_publishing import MONTH_PUBLISHED
+from services.bonus.adapters.close_publishing import MONTH_ANNOUNCED
 from services.bonus.domain.months import month_label
 from services.registry import SERVICES
 from shared.runtime import open_pool
@@ -124,8 +124,8 @@ async def bench_close(households: int, say) -> dict:
             await client.flush()
         await _until(conn, "SELECT status = 'closed' FROM months WHERE month = $1", MONTH)
         priced = time.perf_counter() - start
-        await _until(conn, MONTH_PUBLISHED.format(schema=""), MONTH)
-        await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox)")  # the month-closed event
+        await _until(conn, MONTH_ANNOUNCED.format(schema=""), MONTH)  # every statement and payout published
+        await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox)")  # and the announcement
         seconds = time.perf_counter() - start
         service_cpu, stack_after = bonus.cpu_seconds() - cpu_before, stack_cpu_seconds()
         closed = await conn.fetchrow("SELECT count(*) AS households, sum(payouts) AS payouts FROM statements")

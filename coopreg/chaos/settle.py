@@ -7,7 +7,7 @@ from datetime import date
 
 from coopreg.bench.environment import connect
 from coopreg.chaos.observe import pipeline_progress
-from services.bonus.adapters.close_publishing import MONTH_PUBLISHED
+from services.bonus.adapters.close_publishing import MONTH_ANNOUNCED
 from shared.delivery import TRANSIENT
 from shared.settings import Settings
 
@@ -50,7 +50,7 @@ async def wait_closed(settings: Settings, month: date, stall_seconds: float) -> 
     deadline = time.monotonic() + stall_seconds
     while time.monotonic() < deadline:
         status = await query(settings, "SELECT status FROM bonus.months WHERE month = $1", month)
-        if (status == "closed" and await query(settings, MONTH_PUBLISHED.format(schema="bonus."), month)
+        if (status == "closed" and await query(settings, MONTH_ANNOUNCED.format(schema="bonus."), month)
                 and not await query(settings, "SELECT EXISTS (SELECT 1 FROM bonus.outbox)")):
             return status  # every statement and payout published, and the adjustments and the month closed
         await asyncio.sleep(0.3)

@@ -4,9 +4,9 @@ import asyncpg
 import pytest
 
 from coopreg.client import RegisterClient
-from shared.kafka import delete_prefixed_topics, ensure_topics, make_producer
+from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
-from tests.support.stack import ServiceProcess, ensure_stack, fresh_database
+from tests.support.stack import ServiceProcess, ensure_stack, fresh_database, started_producer
 
 SLICE = ("cards", "purchases", "bonus", "membership", "consent")
 
@@ -41,11 +41,8 @@ async def client(settings):
 
 @pytest.fixture(scope="session")
 async def producer(settings):
-    """A started producer, for tests that send records themselves (a relay, raw or malformed messages)."""
-    producer = make_producer(settings.kafka, "e2e-tests")
-    await producer.start()
-    yield producer
-    await producer.stop()
+    async with started_producer(settings.kafka, "e2e-tests") as producer:
+        yield producer
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The close's payouts and statements published from the statements, on the real broker: each once, the
-month's mark moved only past what the broker acknowledged, a failure mid-way resumed from the mark."""
+month's mark moved only past what the broker acknowledged, a failure mid-way resumed from the mark, and
+the close announced only once all of it is published."""
 from __future__ import annotations
 
 import asyncio
@@ -10,15 +11,17 @@ from datetime import date
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from contracts.events.bonus import BonusPayout, BonusStatement
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, BonusStatement
 from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
 from coopreg.client import read_topic
 from services.bonus.adapters import close_publishing
-from services.bonus.application.publish_close import ClosedMonth, publish_month
-from shared.kafka import delete_prefixed_topics, ensure_topics, make_producer
+from services.bonus.application.publish_close import ClosedMonth, announce_if_closed, publish_month
+from services.bonus.domain.months import month_label
+from shared.kafka import delete_prefixed_topics, ensure_topics
 from tests.integration.test_bonus_month import book, close, month_at, new_id
 from tests.support.close_events import close_events_of
 from tests.support.factories import accepted
+from tests.support.stack import started_producer
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +36,8 @@ async def kafka_settings(settings):
 
 @pytest.fixture(scope="module")
 async def producer(kafka_settings):
-    producer = make_producer(kafka_settings.kafka, "close-publishing-test")
-    await producer.start()
-    yield producer
-    await producer.stop()
+    async with started_producer(kafka_settings.kafka, "close-publishing-test") as producer:
+        yield producer
 
 
 class FailingFromRound:
@@ -93,8 +94,15 @@ async def test_every_statement_and_payout_is_published_once_as_built(pools, kafk
         assert await publish_month(pool, conn, producer, closed, "", batch=3, published=counted) == 7
         assert counted == {"bonus.payouts.v1": 6, "bonus.statements.v1": 7}  # for /metrics
         assert await publish_month(pool, conn, producer, closed, await mark_of(pool, month), batch=3) == 0
-        assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
     assert await mark_of(pool, month) == households[-1]
+    async with pool.acquire() as conn:
+        announced = await announce_if_closed(conn, month)
+        assert (announced.households, announced.payouts) == (7, 6)
+        assert await announce_if_closed(conn, month) is None  # once
+        assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
+    [closed_event] = await pool.fetch("SELECT value FROM outbox WHERE topic = 'bonus.months.v1' AND key = $1",
+                                      month_label(month).encode())
+    assert BonusMonthClosed.model_validate_json(closed_event["value"]) == announced
     payouts, statements = await published(kafka_settings, households)
     assert sorted(r.key.decode() for r in statements) == households
     assert sorted(r.key.decode() for r in payouts) == households[1:]
@@ -118,7 +126,9 @@ async def test_a_failure_mid_way_resumes_from_the_mark_without_resending_what_wa
             await publish_month(pool, conn, FailingFromRound(producer, round=3), closed, "", batch=2)
         mark = await mark_of(pool, month)
         assert mark == households[3]  # past the two acknowledged batches of two, not past the failed one
+        assert await announce_if_closed(conn, month) is None  # closed, but not all of it published
         await publish_month(pool, conn, producer, closed, mark, batch=2)
+        assert await announce_if_closed(conn, month) is not None
     assert await mark_of(pool, month) == households[-1]
     _, statements = await published(kafka_settings, households)
     sent = [r.key.decode() for r in statements]

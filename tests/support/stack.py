@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 
 from coopreg.stack import Stack
-from shared.settings import PROJECT_ROOT, Settings
+from shared.kafka import make_producer
+from shared.settings import KafkaSettings, PROJECT_ROOT, Settings
 
 SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "register_api",
                    "subject_keys")
@@ -94,3 +96,14 @@ def integration_settings() -> Settings:
     settings = Settings()
     return settings.model_copy(update={"pg": settings.pg.model_copy(
         update={"database": f"{settings.pg.database}_integration"})})
+
+
+@asynccontextmanager
+async def started_producer(kafka: KafkaSettings, client_id: str):
+    """A started producer, for tests that send records themselves (a relay, raw or malformed messages)."""
+    producer = make_producer(kafka, client_id)
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()

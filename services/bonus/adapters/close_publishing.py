@@ -12,16 +12,17 @@ from datetime import date
 
 import asyncpg
 
+# Months with statements to publish, or closed and not yet announced.
 PENDING_MONTHS = """
 SELECT m.month, m.published_through FROM months m
-WHERE m.status <> 'open'
-  AND EXISTS (SELECT 1 FROM statements s WHERE s.month = m.month AND s.household_id > m.published_through)
+WHERE (m.status = 'closed' AND m.announced_at IS NULL)
+   OR (m.status = 'closing'
+       AND EXISTS (SELECT 1 FROM statements s WHERE s.month = m.month AND s.household_id > m.published_through))
 ORDER BY m.month"""
 
-# Whether a month's close is published to its last statement ({schema}: "bonus." from outside the schema).
-MONTH_PUBLISHED = """
-SELECT published_through = coalesce((SELECT max(household_id) FROM {schema}statements WHERE month = $1), '')
-FROM {schema}months WHERE month = $1"""
+# Whether a month is closed with every statement and payout published and the close announced
+# ({schema}: "bonus." from outside the schema).
+MONTH_ANNOUNCED = "SELECT announced_at IS NOT NULL FROM {schema}months WHERE month = $1"
 
 UPPER = """
 SELECT max(household_id) FROM (SELECT household_id FROM statements WHERE month = $1 AND household_id > $2
@@ -79,7 +80,8 @@ ORDER BY s.household_id"""
 
 
 async def pending_months(conn: asyncpg.Connection) -> list[tuple[date, str]]:
-    """Months closing or closed with statements not yet published, and the mark of each."""
+    """Months closing or closed with statements not yet published or the close not announced, and the
+    mark of each."""
     return [(r["month"], r["published_through"]) for r in await conn.fetch(PENDING_MONTHS)]
 
 

@@ -78,6 +78,20 @@ async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None
         "UPDATE months SET status = 'closed', closed_at = now() WHERE month = $1 AND status = 'closing'", month)
     if updated.endswith(" 0"):
         return None
+    return await month_totals(conn, month)
+
+
+async def announce(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
+    """Mark a closed month announced once every statement is published (after the close, none is written
+    any more); return its totals, or None if it is not closed, not all published, or announced before."""
+    updated = await conn.execute(
+        "UPDATE months SET announced_at = now() WHERE month = $1 AND status = 'closed' AND announced_at IS NULL"
+        " AND published_through = coalesce((SELECT max(household_id) FROM statements WHERE month = $1), '')", month)
+    return None if updated.endswith(" 0") else await month_totals(conn, month)
+
+
+async def month_totals(conn: asyncpg.Connection, month: date) -> asyncpg.Record:
+    """Households closed, payouts (the close's and the adjustments paid with it) and cents paid."""
     return await conn.fetchrow("""
         WITH s AS (SELECT count(*) AS households, coalesce(sum(payouts), 0) AS payouts,
                           coalesce(sum(bonus_cents + fuel_bonus_cents + payment_method_benefit_cents), 0) AS paid

@@ -6,7 +6,8 @@ the households in key order in chunks, each priced set-based in PostgreSQL (adap
 to the pure domain by a test) into one statement per household, committed chunk by chunk, so closing twice
 pays once and a crash mid-close resumes after the last statement written. The statements are published as
 payouts and statements by their own job (publish_close.py). Adjustments to earlier months are paid with
-the close at their recorded rate, through the outbox. The month is closed when nothing is left to claim.
+the close at their recorded rate, through the outbox. The month is closed when nothing is left to claim,
+and announced closed once every statement is published.
 """
 from __future__ import annotations
 
@@ -129,12 +130,14 @@ async def _close_locked(pool, month: date, config: CloseConfig) -> BonusMonthClo
         totals = await closing.finish(conn, month)
         if totals is None:
             return None
-        done = BonusMonthClosed(month=month_label(month), **dict(totals))
-        envelope = Envelope(id=f"closed:{done.month}", source=SOURCE,
-                            type=BONUS_MONTHS.event_type, subject=done.month)
-        await outbox.add(conn, [outbox.OutgoingEvent(BONUS_MONTHS.name, done.month, envelope, done)])
+    done = BonusMonthClosed(month=month_label(month), **dict(totals))
     log.info("month closed", month=done.month, households=done.households, paid_cents=done.paid_cents)
-    return done
+    return done  # announced on bonus.months.v1 once its statements are published (publish_close.py)
+
+
+def month_closed_event(done: BonusMonthClosed) -> outbox.OutgoingEvent:
+    envelope = Envelope(id=f"closed:{done.month}", source=SOURCE, type=BONUS_MONTHS.event_type, subject=done.month)
+    return outbox.OutgoingEvent(BONUS_MONTHS.name, done.month, envelope, done)
 
 
 async def run_closer(pool, config: CloseConfig, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:

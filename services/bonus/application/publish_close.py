@@ -6,7 +6,8 @@ job reads a month's statements after the month's mark in key order, publishes ea
 broker's acknowledgements and only then moves the mark. A crash in between sends a tail again with the
 same ids, content and time (the statement's), which consumers book once by id, as with the outbox's
 re-sends. Two outbox rows per household, written, read and deleted again, were most of a close's work.
-One publisher at a time, elected by an advisory lock.
+When the month is closed and all of it published, its close is announced on bonus.months.v1. One
+publisher at a time, elected by an advisory lock.
 """
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ import asyncpg
 
 from contracts.envelope import Envelope
 from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
-from services.bonus.adapters import close_publishing
-from services.bonus.application.close_month import SOURCE
+from contracts.events.bonus import BonusMonthClosed
+from services.bonus.adapters import close_publishing, closing
+from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
 from shared.jobs import elected, pause
+from shared import outbox
 from shared.outbox import publish
 from shared.record_batches import Message
 
@@ -66,7 +69,20 @@ async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer
     for month, mark in await close_publishing.pending_months(conn):
         statements += await publish_month(pool, conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch,
                                           stop, published)
+        await announce_if_closed(conn, month)
     return statements
+
+
+async def announce_if_closed(conn: asyncpg.Connection, month: date) -> BonusMonthClosed | None:
+    """Stage the month's close on bonus.months.v1 once it is closed and every statement is published, so
+    the announcement never runs ahead of the payouts; once."""
+    async with conn.transaction():
+        totals = await closing.announce(conn, month)
+        if totals is None:
+            return None
+        done = BonusMonthClosed(month=month_label(month), **dict(totals))
+        await outbox.add(conn, [month_closed_event(done)])
+    return done
 
 
 async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str,

@@ -13,8 +13,11 @@ ALTER TABLE statements
     ADD COLUMN bonus_cash_cents              bigint  NOT NULL DEFAULT 0,
     ADD COLUMN payment_method_benefit_cash_cents bigint NOT NULL DEFAULT 0;
 
--- The last household (in key order) whose statement and payout were published. The statements written
--- before this migration had their events staged in the outbox already.
+-- The last household (in key order) whose statement and payout were published, and when the month was
+-- announced closed (bonus.months.v1): once it is closed and every statement published. Statements and
+-- closed months from before this migration had their events staged in the outbox already.
 ALTER TABLE months ADD COLUMN published_through text NOT NULL DEFAULT '';
+ALTER TABLE months ADD COLUMN announced_at timestamptz;
 UPDATE months m SET published_through = coalesce(
-    (SELECT max(household_id) FROM statements s WHERE s.month = m.month), '');
+    (SELECT max(household_id) FROM statements s WHERE s.month = m.month), ''),
+                    announced_at = CASE WHEN status = 'closed' THEN closed_at END;
