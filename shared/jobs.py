@@ -33,10 +33,7 @@ async def keep_running(job: Job, stop: asyncio.Event, max_pause: float = 5.0) ->
             failures += 1
             log.warning("background job failed, starting it again", error=type(error).__name__,
                         failures=failures)
-            try:
-                await asyncio.wait_for(stop.wait(), min(0.2 * 2 ** failures, max_pause))
-            except asyncio.TimeoutError:
-                pass
+            await pause(stop, min(0.2 * 2 ** failures, max_pause))
 
 
 async def pause(stop: asyncio.Event, seconds: float) -> None:

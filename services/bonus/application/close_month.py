@@ -25,6 +25,7 @@ from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTable
 from services.bonus.domain.months import month_label, parse_month, payout_due
 from shared import outbox
 from shared.delivery import Incoming
+from shared.jobs import pause
 from shared.logging import get_logger
 
 SOURCE = "coopreg/bonus"
@@ -145,7 +146,4 @@ async def run_closer(pool, config: CloseConfig, stop: asyncio.Event, poll_second
     while not stop.is_set():
         for month in await closing.months_closing(pool):
             await close_month(pool, month, config)
-        try:
-            await asyncio.wait_for(stop.wait(), poll_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, poll_seconds)

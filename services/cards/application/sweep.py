@@ -12,6 +12,7 @@ from services.cards.adapters import cards
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from shared import outbox
+from shared.jobs import pause
 from shared.logging import get_logger
 from shared.outbox import OutgoingEvent
 
@@ -55,7 +56,4 @@ async def run_card_sweeper(pool, config: CardsConfig, stop: asyncio.Event) -> No
                 log.info("cards swept", cards=changed)
         except Exception as error:  # noqa: BLE001 - the next round retries; a dead job would never run again
             log.error("card sweep failed", error=type(error).__name__)
-        try:
-            await asyncio.wait_for(stop.wait(), config.sweep_every_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, config.sweep_every_seconds)

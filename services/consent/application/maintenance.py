@@ -24,6 +24,7 @@ from services.consent.application.definitions import from_stored
 from services.consent.application.events import event
 from services.consent.application.settle import SEGMENT_EVENT_TYPE, place, subject
 from shared import outbox
+from shared.jobs import pause
 from shared.logging import get_logger
 
 EnsureTopic = Callable[[str], Awaitable[None]]
@@ -103,7 +104,4 @@ async def run_segment_maintenance(pool, ensure_topic: EnsureTopic, config: Conse
             await maintain_once(pool, ensure_topic, config)
         except Exception as error:  # noqa: BLE001 - the next round retries; a lost database is waited for
             _log().warning("segment maintenance failed, retrying", error=type(error).__name__)
-        try:
-            await asyncio.wait_for(stop.wait(), config.maintenance_poll_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, config.maintenance_poll_seconds)

@@ -19,6 +19,7 @@ from services.membership.application.ledger import load_contribution
 from services.membership.application.membership_end import end_membership
 from services.membership.domain.membership import MembershipStatus, ends_for_unpaid_contribution
 from services.membership.domain.numbers import day_start, helsinki_date
+from shared.jobs import pause
 from shared.logging import get_logger
 
 log = get_logger(use_case="contribution_deadlines")
@@ -64,7 +65,4 @@ async def run_deadline_sweeper(pool, stop: asyncio.Event, interval_seconds: floa
         ended = await end_overdue_memberships(pool, helsinki_date(datetime.now(timezone.utc)), stop=stop)
         if ended:
             log.info("memberships ended for unpaid contributions", count=ended)
-        try:
-            await asyncio.wait_for(stop.wait(), interval_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, interval_seconds)

@@ -13,6 +13,7 @@ import asyncio
 from services.purchases.adapters import receipts
 from services.purchases.application.accepted import resolve_and_publish
 from services.purchases.application.config import PurchasesConfig
+from shared.jobs import pause
 from shared.logging import get_logger
 
 log = get_logger(job="unresolved_receipts")
@@ -31,7 +32,4 @@ async def resolve_and_report(pool, config: PurchasesConfig) -> tuple[int, int]:
 async def run_unresolved_sweeper(pool, config: PurchasesConfig, stop: asyncio.Event) -> None:
     while not stop.is_set():
         await resolve_and_report(pool, config)
-        try:
-            await asyncio.wait_for(stop.wait(), config.resolve_every_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, config.resolve_every_seconds)

@@ -6,6 +6,7 @@ import asyncio
 
 from services.register_api.application.context import RegisterApi
 from services.register_api.application.retention_run import run_retention
+from shared.jobs import pause
 from shared.logging import get_logger
 
 log = get_logger(component="retention-schedule")
@@ -24,7 +25,4 @@ async def run_retention_schedule(api: RegisterApi, stop: asyncio.Event) -> None:
                         await conn.execute("SELECT pg_advisory_unlock(hashtext('register_api:retention'))")
         except Exception as error:  # noqa: BLE001 - the next run tries again
             log.error("retention run failed", error=type(error).__name__)
-        try:
-            await asyncio.wait_for(stop.wait(), hours * 3600)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, hours * 3600)
