@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 
 import asyncpg
 
-from contracts.envelope import Envelope
+from contracts.envelope import EnvelopeTemplate
 from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
 from contracts.events.bonus import BonusMonthClosed
 from services.bonus.adapters import close_publishing, closing
@@ -46,18 +47,23 @@ class ClosedMonth:
                    topic_prefix + BONUS_STATEMENTS.name)
 
 
+@lru_cache(maxsize=64)
+def _templates(at: datetime) -> tuple[EnvelopeTemplate, EnvelopeTemplate]:
+    """The payout's and the statement's envelopes at a statement's time (a close chunk's statements share it)."""
+    return (EnvelopeTemplate(SOURCE, BONUS_PAYOUTS.event_type, at),
+            EnvelopeTemplate(SOURCE, BONUS_STATEMENTS.event_type, at))
+
+
 def close_events(statement, closed: ClosedMonth) -> list[Message]:
     """A statement's events as published: its payout, if the month pays anything (in cash or to the open
     contribution), and the statement itself."""
-    household, at = statement["household_id"], statement["closed_at"]
+    household, (payouts, statements) = statement["household_id"], _templates(statement["closed_at"])
     key, events = household.encode(), []
     if statement["payout"] is not None:
-        envelope = Envelope(source=SOURCE, type=BONUS_PAYOUTS.event_type, id=f"payout:{household}:{closed.label}",
-                            time=at, subject=household)
-        events.append((closed.payouts_topic, key, statement["payout"], envelope.headers()))
-    envelope = Envelope(source=SOURCE, type=BONUS_STATEMENTS.event_type, id=f"statement:{household}:{closed.label}",
-                        time=at, subject=household, cooperative=statement["cooperative_id"])
-    events.append((closed.statements_topic, key, statement["statement"], envelope.headers()))
+        events.append((closed.payouts_topic, key, statement["payout"],
+                       payouts.headers(f"payout:{household}:{closed.label}", household)))
+    events.append((closed.statements_topic, key, statement["statement"],
+                   statements.headers(f"statement:{household}:{closed.label}", household, statement["cooperative_id"])))
     return events
 
 
