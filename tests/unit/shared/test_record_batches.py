@@ -4,9 +4,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import DefaultPartitioner, murmur2 as kafka_murmur2
 
-from shared.record_batches import partition_for
+from shared.record_batches import murmur2, partition_for
 
 pytestmark = pytest.mark.unit
 
@@ -22,3 +22,9 @@ def test_a_key_lands_where_the_default_partitioner_puts_it(partitions):
 
 def test_a_message_without_a_key_goes_to_one_of_the_partitions():
     assert {partition_for(None, [0, 1, 2]) for _ in range(200)} <= {0, 1, 2}
+
+
+def test_murmur2_is_kafkas():
+    rng = random.Random(7)
+    keys = [bytes(rng.randrange(256) for _ in range(length)) for length in range(0, 64) for _ in range(50)]
+    assert [murmur2(key) for key in keys] == [kafka_murmur2(key) for key in keys]
