@@ -1,9 +1,10 @@
 """`coopreg bench close`: a realistic month for millions of households, closed by the bonus service.
 
 The month's accruals and statement parts (members, purchases by the outlet's cooperative, exclusions)
-are loaded with COPY (the ingestion benchmark measures how they get there); the clock runs from the close
-command to the month closed with every payout and statement published and the close announced (the
-bonus outbox empty), and the events on the topics are counted from their offsets.
+are loaded with COPY and vacuumed, as autovacuum keeps them through a month (the ingestion benchmark
+measures how they get there). The clock runs from the close command to the month closed with every
+payout and statement published and the close announced (the bonus outbox empty), and the events on the
+topics are counted from their offsets.
 """
 from __future__ import annotations
 
