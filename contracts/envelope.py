@@ -14,7 +14,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 
 PREFIX = "ce_"
 NAMESPACE = uuid.UUID("6f1c3c1e-2a55-4b5e-9a7d-1f9b3f0c4e21")
@@ -28,13 +27,6 @@ class InvalidEnvelope(ValueError):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@lru_cache(maxsize=4096)
-def _isoformat(time: datetime) -> str:
-    """A time as `ce_time` carries it, remembered: the events of one transaction (a chunk of a month
-    close: tens of thousands) share their time, and formatting it costs more than the rest of the headers."""
-    return time.isoformat()
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ class Envelope:
             raise InvalidEnvelope("time must carry its UTC offset")
 
     def headers(self) -> list[tuple[str, bytes]]:
-        values = (self.id, self.source, self.type, _isoformat(self.time), self.subject, self.specversion,
+        values = (self.id, self.source, self.type, self.time.isoformat(), self.subject, self.specversion,
                   self.cooperative, self.correlationid)  # in the order of ATTRIBUTES
         return [(name, value.encode()) for name, value in zip(HEADERS, values) if value is not None]
 
@@ -99,7 +91,7 @@ class EnvelopeTemplate:
     def __init__(self, source: str, type: str, time: datetime) -> None:
         Envelope(source=source, type=type, id="-", time=time)  # the same checks as each envelope's
         self._shared = [(HEADERS[1], source.encode()), (HEADERS[2], type.encode()),
-                        (HEADERS[3], _isoformat(time).encode())]
+                        (HEADERS[3], time.isoformat().encode())]
 
     def headers(self, id: str, subject: str | None = None, cooperative: str | None = None) -> list[tuple[str, bytes]]:
         if not id:
