@@ -19,6 +19,7 @@ PREFIX = "ce_"
 NAMESPACE = uuid.UUID("6f1c3c1e-2a55-4b5e-9a7d-1f9b3f0c4e21")
 ATTRIBUTES = ("id", "source", "type", "time", "subject", "specversion", "cooperative", "correlationid")
 HEADERS = tuple(PREFIX + name for name in ATTRIBUTES)
+_ATTRIBUTE_OF_HEADER = dict(zip(HEADERS, ATTRIBUTES))
 
 
 class InvalidEnvelope(ValueError):
@@ -29,7 +30,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Envelope:
     source: str
     type: str
@@ -54,16 +55,19 @@ class Envelope:
     @classmethod
     def from_headers(cls, headers, topic: str, value: bytes) -> "Envelope":
         """Read the envelope from Kafka headers, deriving what an external producer left out."""
-        found = {k[len(PREFIX):]: v.decode("utf-8", "replace")
-                 for k, v in (headers or ()) if k.startswith(PREFIX) and v is not None}
+        found = {}
+        for key, raw in headers or ():
+            attribute = _ATTRIBUTE_OF_HEADER.get(key)  # other headers (trace context, ...) are not ours
+            if attribute is not None and raw is not None:
+                found[attribute] = raw.decode("utf-8", "replace")
         if "id" not in found:
             found["id"] = str(uuid.uuid5(NAMESPACE, topic + hashlib.sha256(value).hexdigest()))
         found.setdefault("source", f"kafka:{topic}")
         found.setdefault("type", topic)
         try:
             if "time" in found:
-                found["time"] = datetime.fromisoformat(found["time"].replace("Z", "+00:00"))
-            return cls(**{k: v for k, v in found.items() if k in ATTRIBUTES})
+                found["time"] = datetime.fromisoformat(found["time"])  # "Z" included
+            return cls(**found)
         except (TypeError, ValueError) as error:
             raise InvalidEnvelope(str(error)) from None
 

@@ -41,6 +41,9 @@ class Topic:
     cleanup: Literal["delete", "compact"] = "delete"
     retention_ms: int = 14 * DAY_MS
     external: bool = False
+    # Read first by the strict decoder derived from the model (contracts/strict_decoding.py), for the
+    # topics of millions of messages a day; the model decides whatever that reading refuses.
+    strict_first: bool = False
 
     @property
     def dlq(self) -> str:
@@ -52,7 +55,8 @@ class Topic:
 
 
 POS_PURCHASES = Topic("pos.purchases.v1", "receipt id", PosPurchase,
-                      "Receipts from S-Group outlets' POS systems", retention_ms=7 * DAY_MS, external=True)
+                      "Receipts from S-Group outlets' POS systems", retention_ms=7 * DAY_MS, external=True,
+                      strict_first=True)
 PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAccepted,
                            "Identified purchases resolved to the household they belonged to at purchase time")
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,

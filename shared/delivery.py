@@ -44,11 +44,13 @@ class Rejected(Exception):
         self.reason, self.detail = reason, detail
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incoming:
     record: object
     envelope: Envelope
-    data: BaseModel | None  # None: a tombstone, where the subscription accepts them
+    # The contract's model; on a strict-first topic mostly its strict struct, with the same attributes
+    # (contracts/strict_decoding.py). None: a tombstone, where the subscription accepts them.
+    data: BaseModel | object | None
 
     @classmethod
     def handed(cls, data: BaseModel, envelope: Envelope) -> "Incoming":
@@ -76,8 +78,10 @@ def describe_error(error: Exception) -> str:
 class Delivery:
     def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
                  dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True,
-                 tombstones: bool = False, subject_keys: SubjectKeys | None = None, topic: str = "") -> None:
+                 tombstones: bool = False, subject_keys: SubjectKeys | None = None, topic: str = "",
+                 strict: Callable[[bytes], object | None] | None = None) -> None:
         self.consumer, self.model, self.pool, self.topic = consumer, model, pool, topic
+        self.strict = strict  # read first; where it gives None, the model decides
         self.subject_keys = subject_keys
         self.dead_letters, self.settings, self.use_inbox = dead_letters, settings, use_inbox
         self.tombstones = tombstones
@@ -93,13 +97,15 @@ class Delivery:
             raise Rejected("empty_value", "the message has no value")
         # Parsed and validated in one pass from the bytes; the reasons keep their precedence:
         # not JSON, then a bad envelope, then a contract violation.
-        violation = data = None
-        try:
-            data = self.model.model_validate_json(record.value)
-        except ValidationError as error:
-            if any(e["type"] == "json_invalid" for e in error.errors(include_input=False, include_url=False)):
-                raise Rejected("not_json", "the value is not valid JSON") from None
-            violation = describe_validation(error)
+        violation = None
+        data = self.strict(record.value) if self.strict is not None else None
+        if data is None:
+            try:
+                data = self.model.model_validate_json(record.value)
+            except ValidationError as error:
+                if any(e["type"] == "json_invalid" for e in error.errors(include_input=False, include_url=False)):
+                    raise Rejected("not_json", "the value is not valid JSON") from None
+                violation = describe_validation(error)
         try:
             envelope = Envelope.from_headers(record.headers, record.topic, record.value)
         except InvalidEnvelope as error:

@@ -16,6 +16,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from contracts.strict_decoding import strict_decoder
 from contracts.topics import Topic
 from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
@@ -52,7 +53,8 @@ class ServiceContext:
         `tombstones`: a null value on this compacted topic reaches the handler with `data` None."""
         group = consumer or self.name
         delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox,
-                            tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name))
+                            tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name),
+                            strict=strict_decoder(topic.model) if topic.strict_first else None)
         self.deliveries.append(delivery)
 
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never

@@ -14,7 +14,8 @@ from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
 def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> tuple:
-    """`sent`: the receipt's bytes as the POS sent them. A duplicate is the same bytes (a re-send or a
+    """`purchase`: the receipt as decoded (its contract, mostly as the strict struct: the same attributes);
+    `sent`: the receipt's bytes as the POS sent them. A duplicate is the same bytes (a re-send or a
     redelivery); other content under the same id is a conflict."""
     # The contract has the attributes the rules read (see `Receipt`): classified as it arrived.
     eligibility = classify_receipt(purchase, config.rules)
@@ -27,7 +28,7 @@ def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> 
         purchase.total_cents, eligibility.bonus_eligible_cents, eligibility.fuel_cents,
         eligibility.fuel_millilitres, eligibility.payment_method_eligible_cents,
         orjson.dumps([e._asdict() for e in eligibility.excluded]).decode(),
-        orjson.dumps(stored_lines).decode(), purchase.return_of,  # orjson writes dataclasses as objects
+        orjson.dumps(stored_lines).decode(), purchase.return_of,
     )
 
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:

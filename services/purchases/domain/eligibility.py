@@ -66,7 +66,7 @@ class Exclusion(NamedTuple):
     cents: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReceiptEligibility:
     """What a receipt earns: `excluded` explains Bonus, `payment_method_excluded` the benefit."""
 

@@ -10,9 +10,9 @@ total per the 2025 s-etukortti.fi list); a chain not in the table gets `total`, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypedDict
 
 from services.purchases.domain.eligibility import ReceiptLine
 
@@ -38,17 +38,17 @@ DEFAULT_COLLECTION_LEVEL_BY_CHAIN: Mapping[str, CollectionLevel] = MappingProxyT
 })
 
 
-@dataclass(frozen=True)
-class StoredLine:
-    """A receipt line as stored; fields finer than the collection level are None."""
+class StoredLine(TypedDict):
+    """A receipt line as stored, a JSON object: fields finer than the collection level are None. A
+    plain dict, as it goes straight to JSON: a receipt's lines are millions a day."""
 
     product_group: str
     amount_cents: int
-    line_no: int | None = None
-    product_id: str | None = None
-    category: str | None = None
-    quantity_milli: int | None = None
-    unit: str | None = None
+    line_no: int | None
+    product_id: str | None
+    category: str | None
+    quantity_milli: int | None
+    unit: str | None
 
 
 def collection_level(
@@ -83,15 +83,9 @@ def collection_levels_from_dict(document: Mapping[str, str]) -> Mapping[str, Col
 
 
 def _product_line(line: ReceiptLine) -> StoredLine:
-    return StoredLine(
-        product_group=line.product_group,
-        amount_cents=line.amount_cents,
-        line_no=line.line_no,
-        product_id=line.product_id,
-        category=line.category,
-        quantity_milli=line.quantity_milli,
-        unit=line.unit,
-    )
+    return {"product_group": line.product_group, "amount_cents": line.amount_cents, "line_no": line.line_no,
+            "product_id": line.product_id, "category": line.category, "quantity_milli": line.quantity_milli,
+            "unit": line.unit}
 
 
 def _group_totals(receipt_lines: Iterable[ReceiptLine]) -> tuple[StoredLine, ...]:
@@ -99,4 +93,5 @@ def _group_totals(receipt_lines: Iterable[ReceiptLine]) -> tuple[StoredLine, ...
     totals: dict[str, int] = {}
     for line in receipt_lines:
         totals[line.product_group] = totals.get(line.product_group, 0) + line.amount_cents
-    return tuple(StoredLine(product_group=group, amount_cents=cents) for group, cents in totals.items())
+    return tuple({"product_group": group, "amount_cents": cents, "line_no": None, "product_id": None,
+                  "category": None, "quantity_milli": None, "unit": None} for group, cents in totals.items())

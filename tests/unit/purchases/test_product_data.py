@@ -40,14 +40,17 @@ def test_a_household_block_reduces_every_chain_to_the_receipt_total(chain):
 def test_product_level_keeps_every_line_with_its_product():
     stored = lines_to_store(LINES, "prisma", DEFAULT_COLLECTION_LEVEL_BY_CHAIN, False)
 
-    assert stored[0] == StoredLine("dairy", 378, 1, "6410405", "grocery", 2000, "pcs")
-    assert [line.product_id for line in stored] == ["6410405", "6415712", "6410411"]
+    assert stored[0] == StoredLine(product_group="dairy", amount_cents=378, line_no=1, product_id="6410405",
+                                   category="grocery", quantity_milli=2000, unit="pcs")
+    assert [line["product_id"] for line in stored] == ["6410405", "6415712", "6410411"]
 
 
 def test_group_level_keeps_only_amounts_per_product_group():
     stored = lines_to_store(LINES, "prisma", {"prisma": "group"}, False)
 
-    assert stored == (StoredLine("dairy", 507), StoredLine("bread", 249))
+    finer = dict.fromkeys(("line_no", "product_id", "category", "quantity_milli", "unit"))
+    assert stored == (StoredLine(product_group="dairy", amount_cents=507, **finer),
+                      StoredLine(product_group="bread", amount_cents=249, **finer))
 
 
 def test_receipt_total_level_keeps_no_lines():
