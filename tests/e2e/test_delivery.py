@@ -106,3 +106,13 @@ async def test_the_outbox_relay_publishes_in_order_and_only_once(settings, pool,
     records = [r for r in await read_topic(settings, BONUS_COMMANDS, timeout=5) if r.key == key.encode()]
     assert [r.value for r in records] == [e.data.model_dump_json().encode() for e in events]
     assert [dict(r.headers)["ce_id"].decode() for r in records] == [e.envelope.id for e in events]
+
+
+async def test_a_service_session_has_its_schema_and_no_jit_unless_configured(settings, pool):
+    async with pool.acquire() as conn:
+        assert (await conn.fetchval("SHOW search_path"), await conn.fetchval("SHOW jit")) == (SCHEMA, "off")
+    jitting = await create_pool(settings.pg.model_copy(update={"jit": True}), SCHEMA, min_size=1, max_size=1)
+    try:
+        assert await jitting.fetchval("SHOW jit") == "on"
+    finally:
+        await jitting.close()
