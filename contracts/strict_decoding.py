@@ -57,20 +57,26 @@ def strict_decoder(model: type[BaseModel]) -> Callable[[bytes], object | None]:
     def decode(value: bytes) -> object | None:
         try:
             data = decoder.decode(value)
+        except (msgspec.DecodeError, UnicodeDecodeError):  # a ValidationError is a DecodeError
+            return None
+        try:
             for check in checks:
                 check(data)  # a model's "after" validator reads attributes, which the struct has
-        except (msgspec.DecodeError, ValueError):  # msgspec.ValidationError is a DecodeError
+        except Exception:  # noqa: BLE001 - whatever it raised, the model decides and gives its reason
             return None
         return data
 
     return decode
 
 
-def _struct(model: type[BaseModel]) -> type[msgspec.Struct]:
-    decorators = model.__pydantic_decorators__
-    if model.model_config.get("extra") != "forbid" or decorators.validators or decorators.field_validators \
-            or decorators.root_validators or any(d.info.mode != "after" for d in decorators.model_validators.values()):
-        raise Unmirrored(f"{model.__name__}: only extra='forbid' and 'after' model validators are mirrored")
+def _struct(model: type[BaseModel], nested: bool = False) -> type[msgspec.Struct]:
+    """The struct of a model with extra='forbid' and no other configuration, whose only validators are
+    the outermost model's "after" ones (`strict_decoder` runs them)."""
+    decorators, validators = model.__pydantic_decorators__, model.__pydantic_decorators__.model_validators
+    if model.model_config.get("extra") != "forbid" or set(model.model_config) - {"extra", "frozen", "title"} \
+            or decorators.validators or decorators.field_validators or decorators.root_validators \
+            or (nested and validators) or any(d.info.mode != "after" for d in validators.values()):
+        raise Unmirrored(f"{model.__name__}: a configuration or validator that is not mirrored")
     fields = []
     for name, info in model.model_fields.items():
         if info.alias not in (None, name):
@@ -105,7 +111,7 @@ def _bare(annotation, where: str):
     if origin is list and len(args) == 1:
         return list[_strict(args[0], [], where)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _struct(annotation)
+        return _struct(annotation, nested=True)
     raise Unmirrored(f"{where}: the type {annotation!r}")
 
 

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contracts.events.pos import PosPurchase
 from contracts.strict_decoding import Unmirrored, strict_decoder
@@ -178,7 +178,24 @@ def test_a_model_it_cannot_mirror_exactly_is_refused():
     class Lax(BaseModel):
         name: str
 
-    for model in (Shouted, Aliased, Lax):
+    class Stripping(BaseModel):
+        model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+        name: str
+
+    class Checked(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        name: str
+
+        @model_validator(mode="after")
+        def _named(self):
+            return self
+
+    class Outer(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        inner: Checked  # the decoder runs the outermost model's validators only
+
+    assert strict_decoder(Checked)(b'{"name": "x"}').name == "x"
+    for model in (Shouted, Aliased, Lax, Stripping, Outer):
         with pytest.raises(Unmirrored):
             strict_decoder(model)
 
