@@ -29,7 +29,10 @@ _LENGTHS_AND_BOUNDS = {annotated_types.MinLen: "min_length", annotated_types.Max
 _PLAIN = (str, int, bool)
 # RFC 3339 as POS systems write it; datetime.fromisoformat then reads it as pydantic does (a fraction
 # finer than microseconds truncated: msgspec's own datetimes round it, a microsecond apart).
-_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+# Hours, minutes and seconds in range here (fromisoformat would take an offset of +03:60), the date by
+# fromisoformat.
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
+                      r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])")
 
 
 class _AwareTime(datetime):

@@ -43,8 +43,8 @@ def plain(value):
         return {name: plain(getattr(value, name)) for name in value.__struct_fields__}
     if isinstance(value, list):
         return [plain(item) for item in value]
-    if isinstance(value, datetime):  # the instant and the offset it was written with
-        return (value.astimezone(timezone.utc), value.utcoffset())
+    if isinstance(value, datetime):  # the wall time and the offset it was written with
+        return (value.replace(tzinfo=None), value.utcoffset())
     return value
 
 
@@ -159,6 +159,23 @@ def test_any_value_in_any_field_the_strict_reading_never_accepts_more_than_the_c
         agree(raw)
     except ValidationError:
         pytest.fail(f"accepted strictly, refused by the contract: {raw!r}")
+
+
+TIMES = st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+                  st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25),
+                  st.integers(0, 60), st.integers(0, 61),
+                  st.sampled_from(["", ".5", ".123456", ".1234567", ".000000001", "."]),
+                  st.sampled_from(["Z", "z", "+03:00", "-05:30", "+24:00", "-00:00", "+23:59", "+03:60", "", "+0300"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(time=TIMES)
+def test_any_time_the_strict_reading_accepts_is_the_contracts_instant_and_offset(time):
+    raw = json.dumps(edited(("purchased_at",), time)).encode()
+    try:
+        agree(raw)
+    except ValidationError:
+        pytest.fail(f"accepted strictly, refused by the contract: {time}")
 
 
 def test_a_model_it_cannot_mirror_exactly_is_refused():
