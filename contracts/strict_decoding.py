@@ -87,10 +87,10 @@ def _struct(model: type[BaseModel], nested: bool = False) -> type[msgspec.Struct
         kind = _strict(info.annotation, info.metadata, f"{model.__name__}.{name}")
         if info.is_required():
             fields.append((name, kind))
-        elif isinstance(info.default, (*_PLAIN, type(None))):
+        elif isinstance(info.default, (*_PLAIN, type(None))) or info.default == []:  # msgspec copies []
             fields.append((name, kind, info.default))
         else:
-            raise Unmirrored(f"{model.__name__}.{name}: a default that is not a plain value")
+            raise Unmirrored(f"{model.__name__}.{name}: a default that is not a plain value or []")
     return msgspec.defstruct(model.__name__, fields, kw_only=True, forbid_unknown_fields=True, frozen=True)
 
 

@@ -58,7 +58,8 @@ POS_PURCHASES = Topic("pos.purchases.v1", "receipt id", PosPurchase,
                       "Receipts from S-Group outlets' POS systems", retention_ms=7 * DAY_MS, external=True,
                       strict_first=True)
 PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAccepted,
-                           "Identified purchases resolved to the household they belonged to at purchase time")
+                           "Identified purchases resolved to the household they belonged to at purchase time",
+                           strict_first=True)
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,
                    "Current state of each card with its allocation history", cleanup="compact", retention_ms=-1)
 # Card commands carry card numbers in clear on the wire: kept no longer than the other inbound topics.

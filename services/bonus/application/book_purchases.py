@@ -51,8 +51,12 @@ async def _bookings(conn, purchases: list[PurchaseAccepted]) -> list[Booking]:
 def _lineage_row(b: Booking, booked_as: str) -> tuple:
     p = b.purchase
     return (p.receipt_id, p.household_id, p.person_id, p.cooperative_id, p.outlet_id, p.purchased_at,
-            b.month, *b.amounts(), orjson.dumps([e.model_dump() for e in p.excluded]).decode(),
-            p.return_of, booked_as, p.outlet_cooperative_id)
+            b.month, *b.amounts(), _excluded_json(p), p.return_of, booked_as, p.outlet_cooperative_id)
+
+
+def _excluded_json(p: PurchaseAccepted) -> str:
+    """Its exclusions as the lineage keeps them; `p` may be the contract's strict struct (no model_dump)."""
+    return orjson.dumps([{"line_no": e.line_no, "reason": e.reason, "cents": e.cents} for e in p.excluded]).decode()
 
 
 def _accrual_rows(bookings: list[Booking]) -> list[tuple]:

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contracts.events.pos import PosPurchase
+from contracts.events.purchases import PurchaseAccepted
 from contracts.strict_decoding import Unmirrored, strict_decoder
-from contracts.topics import POS_PURCHASES
+from contracts.topics import POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import population
 from shared.delivery import Delivery, Rejected
@@ -176,6 +177,41 @@ def test_any_time_the_strict_reading_accepts_is_the_contracts_instant_and_offset
         agree(raw)
     except ValidationError:
         pytest.fail(f"accepted strictly, refused by the contract: {time}")
+
+
+ACCEPTED = {
+    "receipt_id": "r-1", "household_id": "h-1", "person_id": "p-1", "cooperative_id": "hok-elanto",
+    "outlet_id": "P001", "outlet_cooperative_id": "hok-elanto", "chain": "prisma",
+    "purchased_at": "2026-10-07T06:51:32.123456+00:00", "total_cents": 1000, "bonus_eligible_cents": 600,
+    "fuel_cents": 0, "fuel_millilitres": 0, "payment_method_eligible_cents": 0,
+    "excluded": [{"line_no": 2, "reason": "alcohol", "cents": 400}], "return_of": None,
+}
+ACCEPTED_FIELDS = [(name,) for name in ACCEPTED] + [("excluded", 0, "line_no"), ("excluded", 0, "reason")]
+ACCEPTED_DECODE = strict_decoder(PurchaseAccepted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(ACCEPTED_FIELDS), value=JSON_VALUES | TIMES)
+def test_accepted_purchases_too_are_never_read_strictly_past_their_contract(path, value):
+    """`purchases.accepted.v1`, which the bonus service reads, is strict-first too."""
+    document = json.loads(json.dumps(ACCEPTED))
+    *parents, last = path
+    target = document
+    for step in parents:
+        target = target[step]
+    target[last] = value
+    raw = json.dumps(document).encode()
+    strict = ACCEPTED_DECODE(raw)
+    if strict is not None:
+        assert plain(strict) == plain(PurchaseAccepted.model_validate_json(raw)), raw
+
+
+def test_an_accepted_purchase_as_postgresql_writes_it_is_read_strictly():
+    assert PURCHASES_ACCEPTED.strict_first
+    for document in (ACCEPTED, {k: v for k, v in ACCEPTED.items() if k not in ("excluded", "return_of")}):
+        raw = json.dumps(document).encode()
+        assert plain(ACCEPTED_DECODE(raw)) == plain(PurchaseAccepted.model_validate_json(raw))
+    assert ACCEPTED_DECODE(json.dumps({**ACCEPTED, "excluded": []}).encode()).excluded == []
 
 
 def test_a_model_it_cannot_mirror_exactly_is_refused():
