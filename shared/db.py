@@ -20,7 +20,8 @@ async def create_pool(pg: PostgresSettings, schema: str, **overrides) -> asyncpg
         host=pg.host, port=pg.port, user=pg.user, password=pg.password.get_secret_value(),
         database=pg.database, min_size=overrides.get("min_size", pg.pool_min),
         max_size=overrides.get("max_size", pg.pool_max),
-        server_settings={"search_path": schema, "application_name": f"coopreg-{schema}", "jit": "on" if pg.jit else "off"},
+        server_settings={"search_path": schema, "application_name": f"coopreg-{schema}",
+                         "jit": "on" if pg.jit else "off"},
     )
 
 
