@@ -8,6 +8,7 @@ made by ``marketing_segment(name)`` when a segment is defined, so they are not i
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +29,7 @@ from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
 from contracts.events.purchases import PurchaseAccepted
 from contracts.events.sbank import RegisterSbankUpdate, SbankCustomerUpdate
+from contracts.strict_decoding import strict_decoder
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -44,6 +46,10 @@ class Topic:
     # Read first by the strict decoder derived from the model (contracts/strict_decoding.py), for the
     # topics of millions of messages a day; the model decides whatever that reading refuses.
     strict_first: bool = False
+
+    def strict_decoder(self) -> Callable[[bytes], object | None] | None:
+        """The strict decoder a consumer reads this topic with first, if it is strict-first."""
+        return strict_decoder(self.model) if self.strict_first else None
 
     @property
     def dlq(self) -> str:

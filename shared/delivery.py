@@ -50,7 +50,7 @@ class Incoming:
     envelope: Envelope
     # The contract's model; on a strict-first topic mostly its strict struct, with the same attributes
     # (contracts/strict_decoding.py). None: a tombstone, where the subscription accepts them.
-    data: BaseModel | object | None
+    data: object | None
 
     @classmethod
     def handed(cls, data: BaseModel, envelope: Envelope) -> "Incoming":

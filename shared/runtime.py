@@ -16,7 +16,6 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from contracts.strict_decoding import strict_decoder
 from contracts.topics import Topic
 from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
@@ -54,7 +53,7 @@ class ServiceContext:
         group = consumer or self.name
         delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox,
                             tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name),
-                            strict=strict_decoder(topic.model) if topic.strict_first else None)
+                            strict=topic.strict_decoder())
         self.deliveries.append(delivery)
 
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never

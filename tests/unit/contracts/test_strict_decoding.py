@@ -23,7 +23,7 @@ from shared.settings import DeliverySettings
 
 pytestmark = pytest.mark.unit
 
-DECODE = strict_decoder(PosPurchase)
+DECODE = POS_PURCHASES.strict_decoder()  # the purchases service's reading
 RECEIPT = {
     "receipt_id": "r-1", "outlet_id": "P001", "chain": "prisma", "cooperative_id": "hok-elanto",
     "channel": "store", "abroad": False, "purchased_at": "2026-10-07T09:51:32+03:00", "currency": "EUR",
@@ -58,8 +58,8 @@ def agree(raw: bytes) -> bool:
     return True
 
 
-def edited(path: tuple, value=None, *, drop: bool = False) -> dict:
-    receipt = json.loads(json.dumps(RECEIPT))
+def edited(path: tuple, value=None, *, drop: bool = False, document: dict = RECEIPT) -> dict:
+    receipt = json.loads(json.dumps(document))
     *parents, last = path
     target = receipt
     for step in parents:
@@ -187,27 +187,20 @@ ACCEPTED = {
     "excluded": [{"line_no": 2, "reason": "alcohol", "cents": 400}], "return_of": None,
 }
 ACCEPTED_FIELDS = [(name,) for name in ACCEPTED] + [("excluded", 0, "line_no"), ("excluded", 0, "reason")]
-ACCEPTED_DECODE = strict_decoder(PurchaseAccepted)
+ACCEPTED_DECODE = PURCHASES_ACCEPTED.strict_decoder()  # the bonus service's reading
 
 
 @settings(max_examples=300, deadline=None)
 @given(path=st.sampled_from(ACCEPTED_FIELDS), value=JSON_VALUES | TIMES)
 def test_accepted_purchases_too_are_never_read_strictly_past_their_contract(path, value):
     """`purchases.accepted.v1`, which the bonus service reads, is strict-first too."""
-    document = json.loads(json.dumps(ACCEPTED))
-    *parents, last = path
-    target = document
-    for step in parents:
-        target = target[step]
-    target[last] = value
-    raw = json.dumps(document).encode()
+    raw = json.dumps(edited(path, value, document=ACCEPTED)).encode()
     strict = ACCEPTED_DECODE(raw)
     if strict is not None:
         assert plain(strict) == plain(PurchaseAccepted.model_validate_json(raw)), raw
 
 
 def test_an_accepted_purchase_as_postgresql_writes_it_is_read_strictly():
-    assert PURCHASES_ACCEPTED.strict_first
     for document in (ACCEPTED, {k: v for k, v in ACCEPTED.items() if k not in ("excluded", "return_of")}):
         raw = json.dumps(document).encode()
         assert plain(ACCEPTED_DECODE(raw)) == plain(PurchaseAccepted.model_validate_json(raw))
@@ -255,7 +248,7 @@ def test_a_model_it_cannot_mirror_exactly_is_refused():
 
 def pos_delivery() -> Delivery:
     return Delivery("purchases", PosPurchase, None, None, DeliverySettings(), use_inbox=False,
-                    strict=strict_decoder(PosPurchase) if POS_PURCHASES.strict_first else None)
+                    strict=POS_PURCHASES.strict_decoder())
 
 
 def consumed(data: dict | bytes) -> SimpleNamespace:
