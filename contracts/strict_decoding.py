@@ -75,7 +75,8 @@ def strict_decoder(model: type[BaseModel]) -> Callable[[bytes], object | None]:
 def _struct(model: type[BaseModel], nested: bool = False) -> type[msgspec.Struct]:
     """The struct of a model with extra='forbid' and no other configuration, whose only validators are
     the outermost model's "after" ones (`strict_decoder` runs them)."""
-    decorators, validators = model.__pydantic_decorators__, model.__pydantic_decorators__.model_validators
+    decorators = model.__pydantic_decorators__
+    validators = decorators.model_validators
     if model.model_config.get("extra") != "forbid" or set(model.model_config) - {"extra", "frozen", "title"} \
             or decorators.validators or decorators.field_validators or decorators.root_validators \
             or (nested and validators) or any(d.info.mode != "after" for d in validators.values()):

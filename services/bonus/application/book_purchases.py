@@ -13,7 +13,7 @@ from datetime import date
 
 import orjson
 
-from contracts.events.purchases import PurchaseAccepted
+from contracts.events.purchases import Exclusion, PurchaseAccepted
 from services.bonus.adapters import ledger
 from services.bonus.application.month_to_date import month_to_date_event
 from services.bonus.domain import TierTables
@@ -54,9 +54,14 @@ def _lineage_row(b: Booking, booked_as: str) -> tuple:
             b.month, *b.amounts(), _excluded_json(p), p.return_of, booked_as, p.outlet_cooperative_id)
 
 
+# An exclusion's fields, from its contract: a purchase read strictly first is the contract's struct,
+# which has the same attributes but no model_dump.
+_EXCLUSION_FIELDS = tuple(Exclusion.model_fields)
+
+
 def _excluded_json(p: PurchaseAccepted) -> str:
-    """Its exclusions as the lineage keeps them; `p` may be the contract's strict struct (no model_dump)."""
-    return orjson.dumps([{"line_no": e.line_no, "reason": e.reason, "cents": e.cents} for e in p.excluded]).decode()
+    """Its exclusions as the lineage keeps them, field by field as the contract names them."""
+    return orjson.dumps([{name: getattr(e, name) for name in _EXCLUSION_FIELDS} for e in p.excluded]).decode()
 
 
 def _accrual_rows(bookings: list[Booking]) -> list[tuple]:

@@ -269,3 +269,12 @@ def test_the_pos_subscription_reads_strictly_first_and_the_contract_decides_the_
         with pytest.raises(Rejected) as rejected:
             pos_delivery().decode(consumed(bad))
         assert (rejected.value.reason, detail in rejected.value.detail) == (reason, True)
+
+
+def test_the_bonus_lineage_keeps_a_strictly_read_purchases_exclusions_as_the_contract_dumps_them():
+    from services.bonus.application.book_purchases import _excluded_json
+    raw = json.dumps({**ACCEPTED, "excluded": [*ACCEPTED["excluded"], {"line_no": None, "reason": "gift_card",
+                                                                       "cents": 5}]}).encode()
+    model = PurchaseAccepted.model_validate_json(raw)
+    assert json.loads(_excluded_json(ACCEPTED_DECODE(raw))) == [e.model_dump() for e in model.excluded]
+    assert _excluded_json(ACCEPTED_DECODE(raw)) == _excluded_json(model)
