@@ -51,6 +51,8 @@ class Incoming:
     # The contract's model; on a strict-first topic mostly its strict struct, with the same attributes
     # (contracts/strict_decoding.py). None: a tombstone, where the subscription accepts them.
     data: object | None
+    # What the subscription's `prepare` made of the message before its transaction (None: no prepare).
+    prepared: object | None = None
 
     @classmethod
     def handed(cls, data: BaseModel, envelope: Envelope) -> "Incoming":
@@ -59,7 +61,13 @@ class Incoming:
         return cls(SimpleNamespace(value=data.model_dump_json().encode(), headers=[]), envelope, data)
 
 
+# While a slice's transaction is in flight, the next slice's decoding lets it go on this often (records).
+PIPELINE_YIELD_EVERY = 32
+
 Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
+# A handler's work on one message that needs no database, done before the transaction (while the slice
+# before is applied); pure, so a failure is the message's and it is dead-lettered without retries.
+Prepare = Callable[[Incoming], object]
 
 
 def describe_validation(error: ValidationError) -> str:
@@ -79,8 +87,9 @@ class Delivery:
     def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
                  dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True,
                  tombstones: bool = False, subject_keys: SubjectKeys | None = None, topic: str = "",
-                 strict: Callable[[bytes], object | None] | None = None) -> None:
+                 strict: Callable[[bytes], object | None] | None = None, prepare: Prepare | None = None) -> None:
         self.consumer, self.model, self.pool, self.topic = consumer, model, pool, topic
+        self.prepare = prepare
         self.strict = strict  # read first; where it gives None, the model decides
         self.subject_keys = subject_keys
         self.dead_letters, self.settings, self.use_inbox = dead_letters, settings, use_inbox
@@ -114,6 +123,14 @@ class Delivery:
             raise Rejected("schema_violation", violation)
         return Incoming(record, envelope, data)
 
+    def _prepared(self, item: Incoming) -> Incoming:
+        if self.prepare is None:
+            return item
+        try:
+            return Incoming(item.record, item.envelope, item.data, self.prepare(item))
+        except Exception as error:  # noqa: BLE001 - pure: it would fail again, so the message is dead-lettered
+            raise Rejected("processing_failed", describe_error(error)) from None
+
     def _tombstone(self, record) -> Incoming:
         """A null value on a compacted topic (the key was removed): `data` None. Without a `ce_id` its id
         comes from its place in the log, so two tombstones of one key are two messages."""
@@ -124,16 +141,31 @@ class Delivery:
             raise Rejected("bad_envelope", mask_text(str(error))[:500]) from None
 
     async def process(self, records: Sequence, handler: Handler) -> None:
-        batch: list[Incoming] = []
+        """Apply the records in slices of `pipeline_records`, one transaction each and in order: while a
+        slice's transaction waits on PostgreSQL, the next slice is decoded. Returns once every slice is
+        committed (or dead-lettered), so the offsets still move only past applied messages."""
         opened = await self._open_sealed(records)
-        for record in records:
-            try:
-                batch.append(self._decode_opened(record, opened[id(record)]) if id(record) in opened
-                             else self.decode(record))
-            except Rejected as rejected:
-                await self._dead_letter(record, rejected.reason, rejected.detail)
-        if batch:
-            await self._apply(batch, handler)
+        size = self.settings.pipeline_records or len(records) or 1
+        applying = None  # the transaction of the slice before
+        try:
+            for start in range(0, len(records), size):
+                batch: list[Incoming] = []
+                for n, record in enumerate(records[start:start + size]):
+                    if applying is not None and n % PIPELINE_YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # the slice before moves on to its next statement meanwhile
+                    try:
+                        batch.append(self._prepared(self._decode_opened(record, opened[id(record)])
+                                                    if id(record) in opened else self.decode(record)))
+                    except Rejected as rejected:
+                        await self._dead_letter(record, rejected.reason, rejected.detail)
+                if applying is not None:
+                    await applying
+                applying = asyncio.ensure_future(self._apply(batch, handler)) if batch else None
+            if applying is not None:
+                await applying
+        finally:  # failing or stopped: no transaction goes on beside the batch read again
+            if applying is not None and not applying.done():
+                applying.cancel()
 
     async def _open_sealed(self, records: Sequence) -> dict:
         """Open the values sealed for a person (`shared.subject_keys`); waits out a lost database."""

@@ -20,7 +20,7 @@ from contracts.topics import Topic
 from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
-from shared.delivery import Delivery, Handler
+from shared.delivery import Delivery, Handler, Prepare
 from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
 from shared.observability import Observability
 from shared.jobs import keep_running
@@ -47,13 +47,15 @@ class ServiceContext:
     published: Counter[str] = field(default_factory=Counter)  # events per topic, whichever job published them
 
     def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
-                  use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False) -> Delivery:
+                  use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False,
+                  prepare: Prepare | None = None) -> Delivery:
         """Attach `handler` to `topic`: batches in, offsets committed only after `Delivery` returns.
-        `tombstones`: a null value on this compacted topic reaches the handler with `data` None."""
+        `tombstones`: a null value on this compacted topic reaches the handler with `data` None.
+        `prepare`: the handler's work on each message that needs no database, done before its transaction."""
         group = consumer or self.name
         delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox,
                             tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name),
-                            strict=topic.strict_decoder())
+                            strict=topic.strict_decoder(), prepare=prepare)
         self.deliveries.append(delivery)
 
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never

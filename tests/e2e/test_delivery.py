@@ -2,6 +2,7 @@
 replay, and the outbox relay."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -116,3 +117,79 @@ async def test_a_service_session_has_its_schema_and_no_jit_unless_configured(set
         assert await jitting.fetchval("SHOW jit") == "on"
     finally:
         await jitting.close()
+
+
+async def test_a_batch_is_applied_slice_by_slice_in_order_the_next_decoded_meanwhile(settings, client, pool,
+                                                                                      producer):
+    topic = Topic(f"delivery-slices-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
+    await ensure_topics(settings.kafka, (topic,))
+    months = [f"2053-{m:02d}" for m in range(1, 8)]
+    await publish(client, topic, months)
+    delivery = Delivery("plumbing-slices", CloseBonusMonth, pool, DeadLetters(
+        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())),
+        settings.delivery.model_copy(update={"pipeline_records": 3}))
+    happened: list[tuple] = []
+    decode = delivery.decode
+
+    def noting_decode(record):
+        incoming = decode(record)
+        happened.append(("decoded", incoming.data.month))
+        return incoming
+
+    async def apply_noting_what_is_committed(conn, messages):
+        seen = {r["month"] for r in await pool.fetch("SELECT month FROM effects WHERE month = ANY($1)", months)}
+        happened.append(("applying", [m.data.month for m in messages], sorted(seen)))
+        await asyncio.sleep(0.1)  # a slow transaction: the next slice is decoded meanwhile
+        for message in messages:
+            await conn.execute("INSERT INTO effects VALUES ($1, $2)", message.data.month, message.envelope.id)
+
+    delivery.decode = noting_decode
+    records = await consume(settings, topic, 7)
+    await delivery.process(records, apply_noting_what_is_committed)
+
+    assert await effects(pool, months) == months
+    read = [CloseBonusMonth.model_validate_json(r.value).month for r in records]  # in the order consumed
+    # one transaction per slice, each beginning once the slices before it are committed
+    assert [(event[1], event[2]) for event in happened if event[0] == "applying"] == [
+        (read[0:3], []), (read[3:6], sorted(read[0:3])), (read[6:7], sorted(read[0:6]))]
+    # while the first slice was applied, the second was decoded
+    order = [event[:2] if event[0] == "decoded" else ("applying", event[1][0]) for event in happened]
+    assert order.index(("decoded", read[5])) < order.index(("applying", read[3]))
+
+
+async def test_a_poison_message_in_one_slice_leaves_the_other_slices_applied(settings, client, pool, producer):
+    topic = Topic(f"delivery-slice-poison-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
+    await ensure_topics(settings.kafka, (topic,))
+    months = [f"2054-{m:02d}" for m in range(1, 6)]
+    await publish(client, topic, months)
+    delivery = Delivery("plumbing-slice-poison", CloseBonusMonth, pool, DeadLetters(
+        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())),
+        settings.delivery.model_copy(update={"pipeline_records": 2, "retry_backoff_ms": 10}))
+    await delivery.process(await consume(settings, topic, 5), handler_failing_on({"2054-04"}))
+    assert await effects(pool, months) == ["2054-01", "2054-02", "2054-03", "2054-05"]
+    assert [d.reason for d in await dead_letters(settings, topic.name)] == ["processing_failed"]
+
+
+async def test_what_prepare_makes_of_a_message_reaches_the_handler_and_its_failure_dead_letters_only_it(
+        settings, client, pool, producer):
+    topic = Topic(f"delivery-prepare-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
+    await ensure_topics(settings.kafka, (topic,))
+    months = ["2055-01", "2055-02", "2055-03"]
+    await publish(client, topic, months)
+
+    def prepare(message):
+        if message.data.month == "2055-02":
+            raise ValueError("cannot be prepared")
+        return message.data.month.replace("2055", "prepared")
+
+    async def record_prepared(conn, messages):
+        for message in messages:
+            await conn.execute("INSERT INTO effects VALUES ($1, $2)", message.prepared, message.envelope.id)
+
+    delivery = Delivery("plumbing-prepare", CloseBonusMonth, pool, DeadLetters(
+        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery,
+        prepare=prepare)
+    await delivery.process(await consume(settings, topic, 3), record_prepared)
+    assert await effects(pool, ["prepared-01", "prepared-02", "prepared-03"]) == ["prepared-01", "prepared-03"]
+    [letter] = await dead_letters(settings, topic.name)
+    assert (letter.reason, "ValueError" in letter.detail) == ("processing_failed", True)

@@ -31,6 +31,11 @@ def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> 
         orjson.dumps(stored_lines).decode(), purchase.return_of,
     )
 
+def prepare_receipt(message: Incoming, config: PurchasesConfig) -> tuple:
+    """A consumed receipt's staging row, made before its transaction (the subscription's `prepare`)."""
+    return staging_row(message.data, message.record.value, config)
+
+
 async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    rows = [staging_row(m.data, m.record.value, config) for m in messages]
+    rows = [m.prepared or prepare_receipt(m, config) for m in messages]  # handed ones are prepared here
     await store_and_publish(conn, rows, [m.envelope for m in messages])

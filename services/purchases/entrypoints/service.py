@@ -9,7 +9,7 @@ from services.purchases.application.apply_card_state import when_card_changes_re
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
 from services.purchases.application.record_partner_purchases import record_partner_purchases
-from services.purchases.application.record_purchases import record_purchases
+from services.purchases.application.record_purchases import prepare_receipt, record_purchases
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
@@ -19,7 +19,8 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 def wire(ctx: ServiceContext) -> None:
     config = PurchasesConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
     # Receipts deduplicate by their natural key (receipt id), so they need no inbox row.
-    ctx.subscribe(POS_PURCHASES, partial(record_purchases, config=config), use_inbox=False)
+    ctx.subscribe(POS_PURCHASES, partial(record_purchases, config=config), use_inbox=False,
+                  prepare=partial(prepare_receipt, config=config))
     ctx.subscribe(PARTNER_PURCHASES, partial(record_partner_purchases, config=config), use_inbox=False,
                   consumer="purchases-partners")
     ctx.jobs.append(partial(run_unresolved_sweeper, ctx.pool, config))
