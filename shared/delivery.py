@@ -142,8 +142,8 @@ class Delivery:
 
     async def process(self, records: Sequence, handler: Handler) -> None:
         """Apply the records in slices of `pipeline_records`, one transaction each and in order: while a
-        slice's transaction waits on PostgreSQL, the next slice is decoded. Returns once every slice is
-        committed (or dead-lettered), so the offsets still move only past applied messages."""
+        slice's transaction waits on PostgreSQL, the next slice is decoded and prepared. Returns once every
+        slice is committed (or dead-lettered), so the offsets still move only past applied messages."""
         opened = await self._open_sealed(records)
         size = self.settings.pipeline_records or len(records) or 1
         applying = None  # the transaction of the slice before

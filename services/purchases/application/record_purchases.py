@@ -31,6 +31,7 @@ def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> 
         orjson.dumps(stored_lines).decode(), purchase.return_of,
     )
 
+
 def prepare_receipt(message: Incoming, config: PurchasesConfig) -> tuple:
     """A consumed receipt's staging row, made before its transaction (the subscription's `prepare`)."""
     return staging_row(message.data, message.record.value, config)
