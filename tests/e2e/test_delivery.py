@@ -49,6 +49,20 @@ async def consume(settings, topic: Topic, count: int) -> list:
     return await read_topic(settings, topic, expect=count, timeout=15)
 
 
+async def topic_with(settings, client, name: str, months: list[str]) -> Topic:
+    """A fresh topic holding one close command per month."""
+    topic = Topic(f"{name}-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
+    await ensure_topics(settings.kafka, (topic,))
+    await publish(client, topic, months)
+    return topic
+
+
+def delivery_for(settings, pool, producer, consumer: str, prepare=None, **delivery_settings) -> Delivery:
+    dead_letters = DeadLetters(producer, FieldCipher(settings.secrets.encryption_key.get_secret_value()))
+    return Delivery(consumer, CloseBonusMonth, pool, dead_letters,
+                    settings.delivery.model_copy(update=delivery_settings), prepare=prepare)
+
+
 def handler_failing_on(poison: set[str]):
     async def record_effect(conn, messages):
         for message in messages:
@@ -67,7 +81,7 @@ async def test_a_poison_message_goes_to_the_dlq_and_the_rest_of_the_batch_is_app
         settings, client, topic, pool, producer):
     months = ["2050-01", "2050-02", "2050-03", "2050-04"]
     await publish(client, topic, months)
-    delivery = Delivery("plumbing", CloseBonusMonth, pool, DeadLetters(producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery)
+    delivery = delivery_for(settings, pool, producer, "plumbing")
     await delivery.process(await consume(settings, topic, 4), handler_failing_on({"2050-03"}))
     assert await effects(pool, months) == ["2050-01", "2050-02", "2050-04"]
     letters = await dead_letters(settings, topic.name)
@@ -84,10 +98,8 @@ async def test_a_poison_message_goes_to_the_dlq_and_the_rest_of_the_batch_is_app
 
 
 async def test_a_redelivered_batch_has_no_second_effect(settings, client, pool, producer):
-    topic = Topic(f"delivery-dup-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
-    await ensure_topics(settings.kafka, (topic,))
-    await publish(client, topic, ["2051-01", "2051-02"])
-    delivery = Delivery("plumbing-dup", CloseBonusMonth, pool, DeadLetters(producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery)
+    topic = await topic_with(settings, client, "delivery-dup", ["2051-01", "2051-02"])
+    delivery = delivery_for(settings, pool, producer, "plumbing-dup")
     records = await consume(settings, topic, 2)
     for _ in range(3):  # as after a crash before the offset commit
         await delivery.process(records, handler_failing_on(set()))
@@ -121,13 +133,9 @@ async def test_a_service_session_has_its_schema_and_no_jit_unless_configured(set
 
 async def test_a_batch_is_applied_slice_by_slice_in_order_the_next_decoded_meanwhile(settings, client, pool,
                                                                                       producer):
-    topic = Topic(f"delivery-slices-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
-    await ensure_topics(settings.kafka, (topic,))
     months = [f"2053-{m:02d}" for m in range(1, 8)]
-    await publish(client, topic, months)
-    delivery = Delivery("plumbing-slices", CloseBonusMonth, pool, DeadLetters(
-        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())),
-        settings.delivery.model_copy(update={"pipeline_records": 3}))
+    topic = await topic_with(settings, client, "delivery-slices", months)
+    delivery = delivery_for(settings, pool, producer, "plumbing-slices", pipeline_records=3)
     happened: list[tuple] = []
     decode = delivery.decode
 
@@ -158,13 +166,10 @@ async def test_a_batch_is_applied_slice_by_slice_in_order_the_next_decoded_meanw
 
 
 async def test_a_poison_message_in_one_slice_leaves_the_other_slices_applied(settings, client, pool, producer):
-    topic = Topic(f"delivery-slice-poison-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
-    await ensure_topics(settings.kafka, (topic,))
     months = [f"2054-{m:02d}" for m in range(1, 6)]
-    await publish(client, topic, months)
-    delivery = Delivery("plumbing-slice-poison", CloseBonusMonth, pool, DeadLetters(
-        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())),
-        settings.delivery.model_copy(update={"pipeline_records": 2, "retry_backoff_ms": 10}))
+    topic = await topic_with(settings, client, "delivery-slice-poison", months)
+    delivery = delivery_for(settings, pool, producer, "plumbing-slice-poison", pipeline_records=2,
+                            retry_backoff_ms=10)
     await delivery.process(await consume(settings, topic, 5), handler_failing_on({"2054-04"}))
     assert await effects(pool, months) == ["2054-01", "2054-02", "2054-03", "2054-05"]
     assert [d.reason for d in await dead_letters(settings, topic.name)] == ["processing_failed"]
@@ -172,10 +177,8 @@ async def test_a_poison_message_in_one_slice_leaves_the_other_slices_applied(set
 
 async def test_what_prepare_makes_of_a_message_reaches_the_handler_and_its_failure_dead_letters_only_it(
         settings, client, pool, producer):
-    topic = Topic(f"delivery-prepare-{uuid.uuid4().hex[:6]}.v1", "month", CloseBonusMonth, "plumbing tests")
-    await ensure_topics(settings.kafka, (topic,))
     months = ["2055-01", "2055-02", "2055-03"]
-    await publish(client, topic, months)
+    topic = await topic_with(settings, client, "delivery-prepare", months)
 
     def prepare(message):
         if message.data.month == "2055-02":
@@ -186,9 +189,7 @@ async def test_what_prepare_makes_of_a_message_reaches_the_handler_and_its_failu
         for message in messages:
             await conn.execute("INSERT INTO effects VALUES ($1, $2)", message.prepared, message.envelope.id)
 
-    delivery = Delivery("plumbing-prepare", CloseBonusMonth, pool, DeadLetters(
-        producer, FieldCipher(settings.secrets.encryption_key.get_secret_value())), settings.delivery,
-        prepare=prepare)
+    delivery = delivery_for(settings, pool, producer, "plumbing-prepare", prepare)
     await delivery.process(await consume(settings, topic, 3), record_prepared)
     assert await effects(pool, ["prepared-01", "prepared-02", "prepared-03"]) == ["prepared-01", "prepared-03"]
     [letter] = await dead_letters(settings, topic.name)
