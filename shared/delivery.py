@@ -4,6 +4,8 @@ The subscriber hands a batch of raw records to `Delivery.process` and acknowledg
 only when it returns, that is after the PostgreSQL transaction holding the effect and the inbox rows
 committed, or after the dead letter was acknowledged by the broker.
 
+- A batch is applied in slices, one transaction each and in order; while one slice's transaction waits
+  on PostgreSQL, the next slice is decoded and prepared (`Prepare`).
 - A message that cannot be decoded or violates its contract goes to the DLQ at once (`Rejected`).
 - A lost dependency (PostgreSQL down, connection reset, the broker away while a dead letter is due) is
   waited for with capped backoff: the consumer pauses, nothing is dead-lettered or skipped for an outage.
