@@ -1,7 +1,7 @@
-"""Consuming with exactly-once effect: decode, deduplicate, apply in one transaction, or dead-letter.
+"""Consuming with exactly-once effect: decode, deduplicate, apply in transactions, or dead-letter.
 
 The subscriber hands a batch of raw records to `Delivery.process` and acknowledges (commits the offset)
-only when it returns, that is after the PostgreSQL transaction holding the effect and the inbox rows
+only when it returns, that is after the PostgreSQL transactions holding the effects and the inbox rows
 committed, or after the dead letter was acknowledged by the broker.
 
 - A batch is applied in slices, one transaction each and in order; while one slice's transaction waits
