@@ -126,8 +126,6 @@ class Delivery:
         return Incoming(record, envelope, data)
 
     def _prepared(self, item: Incoming) -> Incoming:
-        if self.prepare is None:
-            return item
         try:
             return Incoming(item.record, item.envelope, item.data, self.prepare(item))
         except Exception as error:  # noqa: BLE001 - pure: it would fail again, so the message is dead-lettered
@@ -151,15 +149,7 @@ class Delivery:
         applying = None  # the transaction of the slice before
         try:
             for start in range(0, len(records), size):
-                batch: list[Incoming] = []
-                for n, record in enumerate(records[start:start + size]):
-                    if applying is not None and n % PIPELINE_YIELD_EVERY == 0:
-                        await asyncio.sleep(0)  # the slice before moves on to its next statement meanwhile
-                    try:
-                        batch.append(self._prepared(self._decode_opened(record, opened[id(record)])
-                                                    if id(record) in opened else self.decode(record)))
-                    except Rejected as rejected:
-                        await self._dead_letter(record, rejected.reason, rejected.detail)
+                batch = await self._decode_slice(records[start:start + size], opened, beside=applying)
                 if applying is not None:
                     await applying
                 applying = asyncio.ensure_future(self._apply(batch, handler)) if batch else None
@@ -168,6 +158,20 @@ class Delivery:
         finally:  # failing or stopped: no transaction goes on beside the batch read again
             if applying is not None and not applying.done():
                 applying.cancel()
+
+    async def _decode_slice(self, records: Sequence, opened: dict, beside: asyncio.Future | None) -> list[Incoming]:
+        """The slice's messages decoded and prepared; the rejected ones dead-lettered. `beside`: the slice
+        before's transaction, let go on every PIPELINE_YIELD_EVERY records."""
+        batch: list[Incoming] = []
+        for n, record in enumerate(records):
+            if beside is not None and n % PIPELINE_YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            try:
+                item = self._decode_opened(record, opened[id(record)]) if id(record) in opened else self.decode(record)
+                batch.append(item if self.prepare is None else self._prepared(item))
+            except Rejected as rejected:
+                await self._dead_letter(record, rejected.reason, rejected.detail)
+        return batch
 
     async def _open_sealed(self, records: Sequence) -> dict:
         """Open the values sealed for a person (`shared.subject_keys`); waits out a lost database."""

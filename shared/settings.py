@@ -61,7 +61,8 @@ class DeliverySettings(BaseSettings):
     batch_max_records: int = 2000
     batch_timeout_ms: int = 50
     pipeline_records: int = Field(1000, description="a batch is applied in slices of this many records, one "
-                                  "transaction each, the next decoded while one waits on PostgreSQL; 0: whole")
+                                  "transaction each, the next decoded and prepared while one waits on "
+                                  "PostgreSQL; 0: the whole batch")
     fetch_min_bytes: int = Field(256 * 1024, description="the broker waits for this much data per fetch ...")
     fetch_max_wait_ms: int = Field(20, description="... or this long: bigger batches under load. At a steady "
                                    "1,000 receipts/s, 20 ms measured p99 156-194 ms where 50 ms gave 185-335 and "
