@@ -3,8 +3,9 @@
 The month's accruals and statement parts (members, purchases by the outlet's cooperative, exclusions)
 are loaded with COPY and vacuumed, as autovacuum keeps them through a month (the ingestion benchmark
 measures how they get there). The clock runs from the close command to the month closed with every
-payout and statement published and the close announced (the bonus outbox empty), and the events on the
-topics are counted from their offsets.
+payout published (`seconds`, the target's measure), and on to every statement published too and the
+close announced (`announced_seconds`, the bonus outbox empty); the events on the topics are counted from
+their offsets.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS
 from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
 from coopreg.client import RegisterClient
 from coopreg.simulate.population import COOPERATIVES, WEIGHTS
-from services.bonus.adapters.close_publishing import MONTH_ANNOUNCED
+from services.bonus.adapters.close_publishing import MONTH_ANNOUNCED, PAYOUTS_PUBLISHED
 from services.bonus.domain.months import month_label
 from services.registry import SERVICES
 from shared.runtime import open_pool
@@ -128,16 +129,18 @@ async def bench_close(households: int, say) -> dict:
             await client.flush()
         await _until(conn, "SELECT status = 'closed' FROM months WHERE month = $1", MONTH)
         priced = time.perf_counter() - start
-        await _until(conn, MONTH_ANNOUNCED.format(schema=""), MONTH)  # every statement and payout published
+        await _until(conn, PAYOUTS_PUBLISHED.format(schema=""), MONTH)
+        seconds = time.perf_counter() - start  # the close with every payout published
+        await _until(conn, MONTH_ANNOUNCED.format(schema=""), MONTH)  # every statement published too
         await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox)")  # and the announcement
-        seconds = time.perf_counter() - start
+        all_seconds = time.perf_counter() - start
         service_cpu, stack_after = bonus.cpu_seconds() - cpu_before, stack_cpu_seconds()
         closed = await conn.fetchrow("SELECT count(*) AS households, sum(payouts) AS payouts FROM statements")
     finally:
         await conn.close()
         bonus.stop()
     return {"households": households, "seconds": round(seconds, 2), "households_per_s": round(households / seconds),
-            "priced_seconds": round(priced, 2),
+            "priced_seconds": round(priced, 2), "announced_seconds": round(all_seconds, 2),
             "statements": closed["households"], "payouts_published": await published(settings, BONUS_PAYOUTS),
             "payouts_expected": int(closed["payouts"] or 0),
             "statements_published": await published(settings, BONUS_STATEMENTS),

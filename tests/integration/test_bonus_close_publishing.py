@@ -1,6 +1,7 @@
 """The close's payouts and statements published from the statements, on the real broker: each once, the
-month's mark moved only past what the broker acknowledged, a failure mid-way resumed from the mark, and
-the close announced only once all of it is published."""
+payouts first and the statements once every payout is out, each feed's mark moved only past what the
+broker acknowledged, a failure mid-way resumed from the mark, and the close announced only once all of it
+is published."""
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,10 @@ from contracts.events.bonus import BonusMonthClosed, BonusPayout, BonusStatement
 from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
 from coopreg.client import read_topic
 from services.bonus.adapters import close_publishing
-from services.bonus.application.publish_close import ClosedMonth, announce_if_closed, publish_month
+from services.bonus.adapters.close_publishing import PendingMonth
+from services.bonus.application.publish_close import (
+    PAYOUTS, STATEMENTS, ClosedMonth, announce_if_closed, publish_feed, publish_next,
+)
 from services.bonus.domain.months import month_label
 from shared.kafka import delete_prefixed_topics, ensure_topics
 from tests.integration.test_bonus_month import book, close, month_at, new_id
@@ -43,10 +47,10 @@ async def producer(kafka_settings):
 
 class FailingFromRound:
     """The real producer, failing from the `round`-th batch of messages published on: the broker away.
-    (Publishing a batch asks for the partitions of each of its two topics once.)"""
+    (Publishing a batch of a feed asks for its topic's partitions once.)"""
 
     def __init__(self, producer, round: int) -> None:
-        self.producer, self.asked, self.failing_from = producer, 0, 2 * (round - 1)
+        self.producer, self.asked, self.failing_from = producer, 0, round - 1
 
     async def partitions_for(self, topic):
         self.asked += 1
@@ -78,32 +82,38 @@ async def published(settings, households: list[str]) -> tuple[list, list]:
     return found[0], found[1]
 
 
-async def mark_of(pool, month: date) -> str:
-    return await pool.fetchval("SELECT published_through FROM months WHERE month = $1", month)
+async def mark_of(pool, month: date, feed: str) -> str:
+    return await pool.fetchval(f"SELECT {feed}_published_through FROM months WHERE month = $1", month)
 
 
-async def test_every_statement_and_payout_is_published_once_as_built(pools, kafka_settings, producer):
+async def pending_of(conn, month: date) -> PendingMonth | None:
+    return next((p for p in await close_publishing.pending_months(conn) if p.month == month), None)
+
+
+async def test_every_payout_then_every_statement_is_published_once_as_built(pools, kafka_settings, producer):
     pool = pools["bonus"]
     month, households = await closed_month(pool, 2061, 7)
-    closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
+    prefix = kafka_settings.kafka.topic_prefix
     async with pool.acquire() as conn:
-        assert (month, "") in await close_publishing.pending_months(conn)
+        assert await pending_of(conn, month) == PendingMonth(month, "", "", payouts_done=False)
         stopping = asyncio.Event()
-        stopping.set()
-        assert await publish_month(pool, conn, producer, closed, "", batch=3, stop=stopping) == 0  # the service stops
+        stopping.set()  # the service stops
+        assert await publish_next(pool, conn, producer, await pending_of(conn, month), prefix, 3, stopping) == 0
         counted = Counter()
-        assert await publish_month(pool, conn, producer, closed, "", batch=3, published=counted) == 7
-        assert counted == {"bonus.payouts.v1": 6, "bonus.statements.v1": 7}  # for /metrics
-        assert await publish_month(pool, conn, producer, closed, await mark_of(pool, month), batch=3) == 0
-    assert await mark_of(pool, month) == households[-1]
-    async with pool.acquire() as conn:
-        announced = await announce_if_closed(conn, month)
-        assert (announced.households, announced.payouts) == (7, 6)
+        assert await publish_next(pool, conn, producer, await pending_of(conn, month), prefix, 3,
+                                  published=counted) == 7
+        assert counted == {"bonus.payouts.v1": 6}  # the payouts first; counted for /metrics
+        assert await pending_of(conn, month) == PendingMonth(month, households[-1], "", payouts_done=True)
+        assert await publish_next(pool, conn, producer, await pending_of(conn, month), prefix, 3,
+                                  published=counted) == 7
+        assert counted == {"bonus.payouts.v1": 6, "bonus.statements.v1": 7}
+        assert await pending_of(conn, month) is None  # all of it published, and the close announced
         assert await announce_if_closed(conn, month) is None  # once
-        assert month not in [m for m, _ in await close_publishing.pending_months(conn)]
+    assert (await mark_of(pool, month, "payouts"), await mark_of(pool, month, "statements")) == (households[-1],) * 2
     [closed_event] = await pool.fetch("SELECT value FROM outbox WHERE topic = 'bonus.months.v1' AND key = $1",
                                       month_label(month).encode())
-    assert BonusMonthClosed.model_validate_json(closed_event["value"]) == announced
+    announced = BonusMonthClosed.model_validate_json(closed_event["value"])
+    assert (announced.households, announced.payouts) == (7, 6)
     payouts, statements = await published(kafka_settings, households)
     assert sorted(r.key.decode() for r in statements) == households
     assert sorted(r.key.decode() for r in payouts) == households[1:]
@@ -124,17 +134,18 @@ async def test_a_failure_mid_way_resumes_from_the_mark_without_resending_what_wa
     closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
     async with pool.acquire() as conn:
         with pytest.raises(KafkaConnectionError):
-            await publish_month(pool, conn, FailingFromRound(producer, round=3), closed, "", batch=2)
-        mark = await mark_of(pool, month)
+            await publish_feed(pool, conn, FailingFromRound(producer, round=3), closed, PAYOUTS, "", batch=2)
+        mark = await mark_of(pool, month, "payouts")
         assert mark == households[3]  # past the two acknowledged batches of two, not past the failed one
-        assert await announce_if_closed(conn, month) is None  # closed, but not all of it published
-        await publish_month(pool, conn, producer, closed, mark, batch=2)
+        await publish_feed(pool, conn, producer, closed, PAYOUTS, mark, batch=2)
+        assert await announce_if_closed(conn, month) is None  # every payout published, not every statement
+        await publish_feed(pool, conn, producer, closed, STATEMENTS, "", batch=2)
         assert await announce_if_closed(conn, month) is not None
-    assert await mark_of(pool, month) == households[-1]
-    _, statements = await published(kafka_settings, households)
-    sent = [r.key.decode() for r in statements]
-    assert set(sent) == set(households)  # nothing lost
-    assert all(sent.count(h) == 1 for h in households if h <= mark)  # the acknowledged ones not sent again
+    assert await mark_of(pool, month, "payouts") == households[-1]
+    payouts, _ = await published(kafka_settings, households)
+    sent = [r.key.decode() for r in payouts]
+    assert set(sent) == set(households[1:])  # nothing lost
+    assert all(sent.count(h) == 1 for h in households[1:] if h <= mark)  # the acknowledged ones not sent again
 
 
 def plan_nodes(node: dict):
@@ -149,7 +160,7 @@ async def test_a_batch_of_statements_is_read_without_a_join_the_planner_could_mi
     pool = pools["bonus"]
     month, households = await closed_month(pool, 2063, 3)
     [[plan]] = await pool.fetch("EXPLAIN (FORMAT JSON) " + close_publishing.STATEMENTS, month, "", households[-1],
-                                month_label(month), "2063-05-10")
+                                month_label(month))
     nodes = list(plan_nodes(orjson.loads(plan)[0]["Plan"]))
     assert not [n["Node Type"] for n in nodes if "Join" in n["Node Type"] or n["Node Type"] == "Nested Loop"]
     lookups = {n["Relation Name"]: n for n in nodes if n.get("Relation Name", "").startswith("accrual_")}

@@ -7,19 +7,20 @@ from datetime import date
 
 import orjson
 
-from services.bonus.adapters import close_publishing
-from services.bonus.application.publish_close import ClosedMonth, close_events
+from services.bonus.application.publish_close import FEEDS, ClosedMonth
 
 
 async def close_events_of(pool, month: date) -> list[tuple[str, str, dict, dict[str, str]]]:
-    """(topic, household, value, headers) of every statement of the month, in key order."""
-    closed, events, after = ClosedMonth.of(month), [], ""
+    """(topic, household, value, headers) of every payout and statement of the month, feed by feed in key
+    order."""
+    closed, events = ClosedMonth.of(month), []
     async with pool.acquire() as conn:
-        while statements := await close_publishing.statements_after(conn, month, after, 1000, closed.label,
-                                                                    closed.due_on):
-            events += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
-                       for statement in statements for topic, key, value, headers in close_events(statement, closed)]
-            after = statements[-1]["household_id"]
+        for feed in FEEDS:
+            after = ""
+            while rows := await feed.read(conn, closed, after, 1000):
+                events += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
+                           for row in rows for topic, key, value, headers in feed.events(row, closed)]
+                after = rows[-1]["household_id"]
     return events
 
 

@@ -1,27 +1,40 @@
-"""PostgreSQL side of publishing a close: the statements written since the month's mark, and the mark.
+"""PostgreSQL side of publishing a close: the statements written since a month's marks, and the marks.
 
-The close writes a month's statements chunk by chunk in key order, one closer at a time, so the
-statements after the mark that are visible are exactly the ones committed: whatever commits later has a
-higher key. What a statement's events carry besides the statement — each member's share, the excluded
-purchases by reason — is read from the month's accrual parts, which stop changing once the month is
-closing (later purchases become adjustments) and lose an erased person's share.
+A close's events are two feeds read from the statements in key order, each behind a mark of the month's
+own: the payouts, and the statements once every payout of the month is out. The close writes a month's
+statements chunk by chunk in key order, one closer at a time, so the statements after a mark that are
+visible are exactly the ones committed: whatever commits later has a higher key. What a statement's
+event carries besides the statement — each member's share, the excluded purchases by reason — is read
+from the month's accrual parts, which stop changing once the month is closing (later purchases become
+adjustments) and lose an erased person's share.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import asyncpg
 
-# Months with statements to publish, or closed and not yet announced.
+# The last household of the month, in key order, with a statement ({schema}: "bonus." from outside it).
+LAST_STATEMENT = "coalesce((SELECT max(household_id) FROM {schema}statements WHERE month = m.month), '')"
+
+# Whether the month is closed with every payout published ({schema}: as above).
+PAYOUTS_PUBLISHED = ("SELECT m.status = 'closed' AND m.payouts_published_through = " + LAST_STATEMENT
+                     + " FROM {schema}months m WHERE m.month = $1")
+
+# Months with payouts or statements to publish, or closed and not yet announced.
 PENDING_MONTHS = """
-SELECT m.month, m.published_through FROM months m
+SELECT m.month, m.payouts_published_through, m.statements_published_through,
+       m.status = 'closed' AND m.payouts_published_through = """ + LAST_STATEMENT.format(schema="") + """
+           AS payouts_done
+FROM months m
 WHERE (m.status = 'closed' AND m.announced_at IS NULL)
    OR (m.status = 'closing'
-       AND EXISTS (SELECT 1 FROM statements s WHERE s.month = m.month AND s.household_id > m.published_through))
+       AND EXISTS (SELECT 1 FROM statements s WHERE s.month = m.month AND s.household_id > m.payouts_published_through))
 ORDER BY m.month"""
 
 # Whether a month is closed with every statement and payout published and the close announced
-# ({schema}: "bonus." from outside the schema).
+# ({schema}: as above).
 MONTH_ANNOUNCED = "SELECT announced_at IS NOT NULL FROM {schema}months WHERE month = $1"
 
 UPPER = """
@@ -29,15 +42,10 @@ SELECT max(household_id) FROM (SELECT household_id FROM statements WHERE month =
                                ORDER BY household_id LIMIT $3) k"""
 
 # $1 month, $2 after (exclusive), $3 upper (inclusive), $4 the month's label (YYYY-MM), $5 the payout's due
-# date. The events' values are built where the rows are, in the contracts' field names (BonusPayout,
-# BonusStatement with StatementMember and StatementExclusion): the payout, null when the month pays
-# nothing, and the statement. Each statement's members and exclusions are looked up by its key rather
-# than joined: the statements just written lie past the end of their table's statistics, so the planner
-# estimates a key range of them at one row and may join a whole range of members to each statement
-# (seen: single batches of 2,500 taking 13 s, most of a 2.6 M close's PostgreSQL time). A lookup per
-# statement has no plan to get wrong.
-STATEMENTS = """
-SELECT s.household_id, s.cooperative_id, s.closed_at,
+# date. The events' values are built where the rows are, in the contracts' field names: the payout
+# (BonusPayout), null when the month pays nothing (in cash or to the open contribution).
+PAYOUTS = """
+SELECT s.household_id, s.closed_at,
        CASE WHEN s.payouts > 0 THEN convert_to(
            '{"payout_id":' || to_json(s.household_id || ':' || $4)::text
            || ',"household_id":' || to_json(s.household_id)::text || ',"month":"' || $4 || '","rate_bp":' || s.rate_bp
@@ -49,7 +57,19 @@ SELECT s.household_id, s.cooperative_id, s.closed_at,
                          || '}' END,
                CASE WHEN s.fuel_bonus_cents <> 0
                     THEN '{"kind":"fuel_bonus","amount_cents":' || s.fuel_bonus_cents || '}' END)
-           || '],"contribution_cents":' || s.contribution_cents || '}', 'UTF8') END AS payout,
+           || '],"contribution_cents":' || s.contribution_cents || '}', 'UTF8') END AS payout
+FROM statements s
+WHERE s.month = $1 AND s.household_id > $2 AND s.household_id <= $3
+ORDER BY s.household_id"""
+
+# $1 month, $2 after (exclusive), $3 upper (inclusive), $4 the month's label (YYYY-MM): the statement
+# (BonusStatement with StatementMember and StatementExclusion). Each statement's members and exclusions
+# are looked up by its key rather than joined: the statements just written lie past the end of their
+# table's statistics, so the planner estimates a key range of them at one row and may join a whole range
+# of members to each statement (seen: single batches of 2,500 taking 13 s, most of a 2.6 M close's
+# PostgreSQL time). A lookup per statement has no plan to get wrong.
+STATEMENTS = """
+SELECT s.household_id, s.cooperative_id, s.closed_at,
        convert_to(
            '{"statement_id":' || to_json('statement:' || s.household_id || ':' || $4)::text
            || ',"household_id":' || to_json(s.household_id)::text || ',"month":"' || $4
@@ -77,20 +97,46 @@ WHERE s.month = $1 AND s.household_id > $2 AND s.household_id <= $3
 ORDER BY s.household_id"""
 
 
-async def pending_months(conn: asyncpg.Connection) -> list[tuple[date, str]]:
-    """Months closing or closed with statements not yet published or the close not announced, and the
-    mark of each."""
-    return [(r["month"], r["published_through"]) for r in await conn.fetch(PENDING_MONTHS)]
+@dataclass(frozen=True)
+class PendingMonth:
+    """A month with something of its close to publish: how far each feed is, and whether every payout
+    of the closed month is out (so its statements go next)."""
+
+    month: date
+    payouts_published_through: str
+    statements_published_through: str
+    payouts_done: bool
+
+
+async def pending_months(conn: asyncpg.Connection) -> list[PendingMonth]:
+    """Months closing or closed with payouts or statements not yet published or the close not announced."""
+    return [PendingMonth(*row) for row in await conn.fetch(PENDING_MONTHS)]
+
+
+async def _upper(conn: asyncpg.Connection, month: date, after: str, limit: int) -> str | None:
+    return await conn.fetchval(UPPER, month, after, limit)
+
+
+async def payouts_after(conn: asyncpg.Connection, month: date, after: str, limit: int, label: str,
+                        due_on: str) -> list[asyncpg.Record]:
+    """The month's next `limit` statements after household `after`, in key order, as payouts: each
+    household, the statement's time and its payout's value (or None)."""
+    upper = await _upper(conn, month, after, limit)
+    return [] if upper is None else await conn.fetch(PAYOUTS, month, after, upper, label, due_on)
 
 
 async def statements_after(conn: asyncpg.Connection, month: date, after: str, limit: int,
-                           label: str, due_on: str) -> list[asyncpg.Record]:
+                           label: str) -> list[asyncpg.Record]:
     """The month's next `limit` statements after household `after`, in key order: each household, its
-    cooperative, the statement's time and the values of its payout (or None) and statement events."""
-    upper = await conn.fetchval(UPPER, month, after, limit)
-    return [] if upper is None else await conn.fetch(STATEMENTS, month, after, upper, label, due_on)
+    cooperative, the statement's time and its statement event's value."""
+    upper = await _upper(conn, month, after, limit)
+    return [] if upper is None else await conn.fetch(STATEMENTS, month, after, upper, label)
 
 
-async def mark_published(conn: asyncpg.Connection, month: date, through: str) -> None:
-    await conn.execute("UPDATE months SET published_through = $2 WHERE month = $1 AND published_through < $2",
-                       month, through)
+MARKS = {"payouts": "payouts_published_through", "statements": "statements_published_through"}
+
+
+async def mark_published(conn: asyncpg.Connection, month: date, feed: str, through: str) -> None:
+    """Move the month's mark of a feed ("payouts" or "statements") past `through`."""
+    mark = MARKS[feed]
+    await conn.execute(f"UPDATE months SET {mark} = $2 WHERE month = $1 AND {mark} < $2", month, through)

@@ -10,6 +10,10 @@ from datetime import date
 
 import asyncpg
 
+from services.bonus.adapters.close_publishing import LAST_STATEMENT
+
+_LAST_STATEMENT = LAST_STATEMENT.format(schema="")
+
 async def request_close(conn: asyncpg.Connection, month: date) -> str:
     """Mark the month closing; waits for bookings in flight (they share-lock the month row)."""
     await conn.execute("INSERT INTO months (month) VALUES ($1) ON CONFLICT DO NOTHING", month)
@@ -82,11 +86,13 @@ async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None
 
 
 async def announce(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
-    """Mark a closed month announced once every statement is published (after the close, none is written
-    any more); return its totals, or None if it is not closed, not all published, or announced before."""
+    """Mark a closed month announced once every payout and statement is published (after the close, none
+    is written any more); return its totals, or None if it is not closed, not all published, or announced
+    before."""
     updated = await conn.execute(
-        "UPDATE months SET announced_at = now() WHERE month = $1 AND status = 'closed' AND announced_at IS NULL"
-        " AND published_through = coalesce((SELECT max(household_id) FROM statements WHERE month = $1), '')", month)
+        "UPDATE months m SET announced_at = now() WHERE month = $1 AND status = 'closed' AND announced_at IS NULL"
+        f" AND payouts_published_through = {_LAST_STATEMENT}"
+        f" AND statements_published_through = {_LAST_STATEMENT}", month)
     return None if updated.endswith(" 0") else await month_totals(conn, month)
 
 

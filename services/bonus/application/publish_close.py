@@ -1,18 +1,21 @@
 """Use case: publish each closed household-month's payout and statement, from the statement itself.
 
 The close (close_month.py) writes one statement per household, and the statements are its outbox: this
-job reads a month's statements after the month's mark in key order, publishes each household's payout
-(when the month pays anything, in cash or to the open contribution) and its statement, waits for the
-broker's acknowledgements and only then moves the mark. A crash in between sends a tail again with the
-same ids, content and time (the statement's), which consumers book once by id, as with the outbox's
-re-sends. Two outbox rows per household, written, read and deleted again, were most of a close's work.
-When the month is closed and all of it published, its close is announced on bonus.months.v1. One
-publisher at a time, elected by an advisory lock.
+job reads a month's statements in key order and publishes them as two feeds, each behind a mark of the
+month's own. The payouts go first, following the close as it writes (when the month pays anything, in
+cash or to the open contribution): they are the money, due by the 10th. The statements follow once
+every payout of the closed month is out. A batch is sent, the broker's acknowledgements are waited for
+and only then the feed's mark moves. A crash in between sends a tail again with the same ids, content
+and time (the statement's), which consumers book once by id, as with the outbox's re-sends. Two outbox
+rows per household, written, read and deleted again, were most of a close's work. When the month is
+closed and all of it published, its close is announced on bonus.months.v1. One publisher at a time,
+elected by an advisory lock.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -20,9 +23,10 @@ from functools import lru_cache
 import asyncpg
 
 from contracts.envelope import EnvelopeTemplate
-from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS
+from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from contracts.events.bonus import BonusMonthClosed
 from services.bonus.adapters import close_publishing, closing
+from services.bonus.adapters.close_publishing import PendingMonth
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
 from shared.jobs import elected, pause
@@ -38,45 +42,82 @@ class ClosedMonth:
     month: date
     label: str
     due_on: str
-    payouts_topic: str
-    statements_topic: str
+    topic_prefix: str = ""
 
     @classmethod
     def of(cls, month: date, topic_prefix: str = "") -> "ClosedMonth":
-        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix + BONUS_PAYOUTS.name,
-                   topic_prefix + BONUS_STATEMENTS.name)
+        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix)
 
 
-@lru_cache(maxsize=64)
-def _templates(at: datetime) -> tuple[EnvelopeTemplate, EnvelopeTemplate]:
-    """The payout's and the statement's envelopes at a statement's time (a close chunk's statements share it)."""
-    return (EnvelopeTemplate(SOURCE, BONUS_PAYOUTS.event_type, at),
-            EnvelopeTemplate(SOURCE, BONUS_STATEMENTS.event_type, at))
+@lru_cache(maxsize=128)
+def _template(event_type: str, at: datetime) -> EnvelopeTemplate:
+    """A feed's envelopes at a statement's time (a close chunk's statements share it)."""
+    return EnvelopeTemplate(SOURCE, event_type, at)
 
 
-def close_events(statement, closed: ClosedMonth) -> list[Message]:
-    """A statement's events as published: its payout, if the month pays anything (in cash or to the open
-    contribution), and the statement itself."""
-    household, (payouts, statements) = statement["household_id"], _templates(statement["closed_at"])
-    key, events = household.encode(), []
-    if statement["payout"] is not None:
-        events.append((closed.payouts_topic, key, statement["payout"],
-                       payouts.headers(f"payout:{household}:{closed.label}", household)))
-    events.append((closed.statements_topic, key, statement["statement"],
-                   statements.headers(f"statement:{household}:{closed.label}", household, statement["cooperative_id"])))
-    return events
+def payout_events(row, closed: ClosedMonth) -> list[Message]:
+    """A statement's payout, if the month pays anything (in cash or to the open contribution)."""
+    if row["payout"] is None:
+        return []
+    household = row["household_id"]
+    headers = _template(BONUS_PAYOUTS.event_type, row["closed_at"]).headers(f"payout:{household}:{closed.label}", household)
+    return [(closed.topic_prefix + BONUS_PAYOUTS.name, household.encode(), row["payout"], headers)]
+
+
+def statement_events(row, closed: ClosedMonth) -> list[Message]:
+    household = row["household_id"]
+    headers = _template(BONUS_STATEMENTS.event_type, row["closed_at"]).headers(f"statement:{household}:{closed.label}",
+                                                                     household, row["cooperative_id"])
+    return [(closed.topic_prefix + BONUS_STATEMENTS.name, household.encode(), row["statement"], headers)]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One kind of a close's events, read from the statements in key order behind the month's mark of it."""
+
+    name: str  # its mark's (close_publishing.MARKS)
+    topic: Topic
+    read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[list]]
+    events: Callable[[asyncpg.Record, ClosedMonth], list[Message]]
+
+
+async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
+    return await close_publishing.payouts_after(conn, closed.month, after, limit, closed.label, closed.due_on)
+
+
+async def _statements_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
+    return await close_publishing.statements_after(conn, closed.month, after, limit, closed.label)
+
+
+PAYOUTS = Feed("payouts", BONUS_PAYOUTS, _payouts_after, payout_events)
+STATEMENTS = Feed("statements", BONUS_STATEMENTS, _statements_after, statement_events)
+FEEDS = (PAYOUTS, STATEMENTS)
 
 
 async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, topic_prefix: str, batch: int,
                           stop: asyncio.Event | None = None, published: Counter[str] | None = None) -> int:
-    """Publish what the closes have written and not yet published; how many statements. `conn`: the
-    publisher's session (it holds the election), which moves the marks; reads use the pool."""
-    statements = 0
-    for month, mark in await close_publishing.pending_months(conn):
-        statements += await publish_month(pool, conn, producer, ClosedMonth.of(month, topic_prefix), mark, batch,
-                                          stop, published)
-        await announce_if_closed(conn, month)
-    return statements
+    """Publish what the closes have written and not yet published; how many statements were read. `conn`:
+    the publisher's session (it holds the election), which moves the marks; reads use the pool."""
+    read = 0
+    for pending in await close_publishing.pending_months(conn):
+        read += await publish_next(pool, conn, producer, pending, topic_prefix, batch, stop, published)
+    return read
+
+
+async def publish_next(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, pending: PendingMonth,
+                       topic_prefix: str, batch: int, stop: asyncio.Event | None = None,
+                       published: Counter[str] | None = None) -> int:
+    """A month's payouts as far as the close has written; once every payout of the closed month is out,
+    its statements; then its announcement, when all of it is published."""
+    closed = ClosedMonth.of(pending.month, topic_prefix)
+    if pending.payouts_done:
+        read = await publish_feed(pool, conn, producer, closed, STATEMENTS, pending.statements_published_through,
+                                  batch, stop, published)
+    else:
+        read = await publish_feed(pool, conn, producer, closed, PAYOUTS, pending.payouts_published_through,
+                                  batch, stop, published)
+    await announce_if_closed(conn, pending.month)
+    return read
 
 
 async def announce_if_closed(conn: asyncpg.Connection, month: date) -> BonusMonthClosed | None:
@@ -91,39 +132,37 @@ async def announce_if_closed(conn: asyncpg.Connection, month: date) -> BonusMont
     return done
 
 
-async def publish_month(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, mark: str,
-                        batch: int, stop: asyncio.Event | None = None, published: Counter[str] | None = None) -> int:
-    """Publish the month's statements after `mark`, batch by batch: the next batch is read while this one
-    is built, and sent while the broker acknowledges the one before; the mark moves past a batch once it
-    is acknowledged. Returns when no more are written yet, or after `stop` once what was sent is
-    acknowledged; `published` counts the events by topic, for /metrics."""
+async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, feed: Feed,
+                       mark: str, batch: int, stop: asyncio.Event | None = None,
+                       published: Counter[str] | None = None) -> int:
+    """Publish a feed of the month's statements after `mark`, batch by batch: the next batch is read while
+    this one is built, and sent while the broker acknowledges the one before; the mark moves past a batch
+    once it is acknowledged. Returns how many statements were read, when no more are written yet, or
+    after `stop` once what was sent is acknowledged; `published` counts the events by topic, for /metrics."""
     async def read(after: str) -> list:
         if stop is not None and stop.is_set():
             return []
         async with pool.acquire() as reader:
-            return await close_publishing.statements_after(reader, closed.month, after, batch, closed.label,
-                                                           closed.due_on)
+            return await feed.read(reader, closed, after, batch)
 
     counted = Counter() if published is None else published
-    statements_sent, reading, sending = 0, asyncio.ensure_future(read(mark)), None
+    rows_read, reading, sending = 0, asyncio.ensure_future(read(mark)), None
     try:
         while True:
-            statements = await reading
-            if statements:
-                reading = asyncio.ensure_future(read(statements[-1]["household_id"]))
-            events = [event for statement in statements for event in close_events(statement, closed)]
+            rows = await reading
+            if rows:
+                reading = asyncio.ensure_future(read(rows[-1]["household_id"]))
+            events = [event for row in rows for event in feed.events(row, closed)]
             if sending is not None:
-                acknowledged, through, topics = sending
+                acknowledged, through, sent = sending
                 sending = None
                 await acknowledged
-                await close_publishing.mark_published(conn, closed.month, through)
-                counted.update(topics)
-            if not statements:
-                return statements_sent
-            topics = {BONUS_PAYOUTS.name: len(events) - len(statements), BONUS_STATEMENTS.name: len(statements)}
-            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), statements[-1]["household_id"],
-                       topics)
-            statements_sent += len(statements)
+                await close_publishing.mark_published(conn, closed.month, feed.name, through)
+                counted[feed.topic.name] += sent
+            if not rows:
+                return rows_read
+            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), rows[-1]["household_id"], len(events))
+            rows_read += len(rows)
     finally:  # on a failure: what was in flight is read and sent again from the mark
         for task in (reading, sending and sending[0]):
             if task and not task.done():
