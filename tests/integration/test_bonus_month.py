@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timezone
 
+import asyncpg
 import orjson
 import pytest
 
@@ -127,26 +129,30 @@ async def test_closing_twice_pays_once(pools):
     assert await payouts(pool, household) == {"bonus": 300}
 
 
-class CrashOnce:
-    """Tier tables that fail on the n-th lookup, as a process killed mid-close would stop."""
-
-    def __init__(self, fail_at: int) -> None:
-        self.calls, self.fail_at = 0, fail_at
-
-    def table_for(self, cooperative, month):
-        self.calls += 1
-        if self.calls == self.fail_at:
-            raise RuntimeError("simulated crash")
-        return TABLES.table_for(cooperative, month)
+@asynccontextmanager
+async def crashing_at(pool, household: str):
+    """Writing `household`'s statement fails, as a process killed mid-close would stop: its chunk's
+    transaction is rolled back (a trigger of the real database's, dropped afterwards)."""
+    name = f"crash_{uuid.uuid4().hex[:8]}"
+    await pool.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
+                       " AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$")
+    await pool.execute(f"CREATE TRIGGER {name} BEFORE INSERT ON statements FOR EACH ROW"
+                       f" WHEN (NEW.household_id = '{household}') EXECUTE FUNCTION {name}()")
+    try:
+        yield
+    finally:
+        await pool.execute(f"DROP TRIGGER {name} ON statements")
+        await pool.execute(f"DROP FUNCTION {name}()")
 
 
 async def test_a_crash_during_close_resumes_without_paying_twice(pools):
     pool, month = pools["bonus"], date(2043, 3, 1)
-    households = [new_id("h") for _ in range(7)]
+    households = sorted(new_id("h") for _ in range(7))
     await book(pool, *[accepted(new_id("r"), h, month_at(2043, 3), 10000 * (i + 1))
                        for i, h in enumerate(households)])
-    with pytest.raises(RuntimeError):
-        await close(pool, month, CloseConfig(CrashOnce(fail_at=3), chunk=2))
+    async with crashing_at(pool, households[5]):
+        with pytest.raises(asyncpg.RaiseError, match="simulated crash"):
+            await close(pool, month, CloseConfig(TABLES, chunk=2))
     # the first two chunks committed; the third rolled back
     assert await pool.fetchval("SELECT count(*) FROM statements WHERE month = $1", month) == 4
     done = await close_month(pool, month, CloseConfig(TABLES, chunk=2))

@@ -31,28 +31,29 @@ CHUNK = """
     LEFT JOIN households h ON h.household_id = a.household_id AND h.household_id > $2 AND h.household_id <= $3
     WHERE a.month = $1 AND a.household_id > $2 AND a.household_id <= $3"""
 
-NEXT_CHUNK = f"""
-    WITH keys AS (SELECT household_id FROM accruals WHERE month = $1 AND household_id > $2
-                  ORDER BY household_id LIMIT $3),
-         bounds AS (SELECT max(household_id) AS upper, count(*) AS households FROM keys)
-    SELECT bounds.upper, bounds.households,
-           (SELECT array_agg(DISTINCT c.cooperative_id) FROM ({CHUNK.replace("$3", "bounds.upper")}) c)
-               AS cooperatives
-    FROM bounds"""
+NEXT_CHUNK = """
+    SELECT max(household_id) AS upper, count(*) AS households
+    FROM (SELECT household_id FROM accruals WHERE month = $1 AND household_id > $2 ORDER BY household_id LIMIT $3) k"""
 
-# $4 the tier tables by cooperative (tables_json), $5 the payment-method benefit rate.
+# $4 the month's tier tables (tables_json): the cooperatives' own, and the common one (cooperative_id
+# null) for every other; $5 the payment-method benefit rate.
 PRICE_CHUNK = """
 WITH chunk AS (""" + CHUNK + """),
 tables AS (
     SELECT * FROM jsonb_to_recordset($4::jsonb)
         AS t(cooperative_id text, name text, version text, thresholds bigint[], rates integer[])
 ),
+tabled AS (
+    SELECT c.*, coalesce(t.name, common.name) AS tier_table, coalesce(t.version, common.version) AS table_version,
+           coalesce(t.thresholds, common.thresholds) AS thresholds, coalesce(t.rates, common.rates) AS rates
+    FROM chunk c LEFT JOIN tables t USING (cooperative_id)
+    LEFT JOIN (SELECT * FROM tables WHERE cooperative_id IS NULL) common ON true
+    WHERE t.name IS NOT NULL OR common.name IS NOT NULL  -- without a table, not priced (the chunk fails)
+),
 rated AS (
-    SELECT c.*, t.name AS tier_table, t.version AS table_version,
-           c.bonus_cents + c.double_cents + c.fuel_cents AS tier_total_cents,
-           coalesce(t.rates[width_bucket(c.bonus_cents + c.double_cents + c.fuel_cents, t.thresholds)], 0)
-               AS rate_bp
-    FROM chunk c JOIN tables t USING (cooperative_id)
+    SELECT c.*, c.bonus_cents + c.double_cents + c.fuel_cents AS tier_total_cents,
+           coalesce(c.rates[width_bucket(c.bonus_cents + c.double_cents + c.fuel_cents, c.thresholds)], 0) AS rate_bp
+    FROM tabled c
 ),
 earned AS (
     SELECT r.*,
@@ -85,12 +86,11 @@ LEFT JOIN accrual_outlet_cooperatives o
 
 @dataclass(frozen=True)
 class Chunk:
-    """The next households of a month to close: the key range (after, upper] and their cooperatives."""
+    """The next households of a month to close: the key range (after, upper]."""
 
     after: str
     upper: str
     households: int
-    cooperatives: tuple[str, ...]
 
 
 async def next_chunk(conn: asyncpg.Connection, month: date, after: str, limit: int) -> Chunk | None:
@@ -99,20 +99,26 @@ async def next_chunk(conn: asyncpg.Connection, month: date, after: str, limit: i
     row = await conn.fetchrow(NEXT_CHUNK, month, after, limit)
     if not row["households"]:
         return None
-    return Chunk(after, row["upper"], row["households"], tuple(row["cooperatives"]))
+    return Chunk(after, row["upper"], row["households"])
 
 
-def tables_json(tables: dict[str, TierTable]) -> str:
+def tables_json(own: dict[str, TierTable], common: TierTable | None) -> str:
+    """The month's tables as the pricing reads them: the common one (if any) under no cooperative."""
     return orjson.dumps([
         {"cooperative_id": cooperative, "name": table.name, "version": table.version,
          "thresholds": [tier.threshold_cents for tier in table.tiers], "rates": [tier.rate_bp for tier in table.tiers]}
-        for cooperative, table in tables.items()]).decode()
+        for cooperative, table in [*own.items(), (None, common)] if table is not None]).decode()
 
 
-async def price_chunk(conn: asyncpg.Connection, month: date, chunk: Chunk, tables: dict[str, TierTable],
+async def cooperatives_of(conn: asyncpg.Connection, month: date, chunk: Chunk) -> list[str]:
+    """The cooperatives whose tables price the chunk's households (to name one without a table)."""
+    return await conn.fetchval(f"SELECT array_agg(DISTINCT c.cooperative_id) FROM ({CHUNK}) c",
+                               month, chunk.after, chunk.upper)
+
+
+async def price_chunk(conn: asyncpg.Connection, month: date, chunk: Chunk, tables: str,
                       payment_method_rate_bp: int) -> int:
-    """Price the chunk's households under `tables` (one per cooperative of the chunk) and write their
-    statements; how many were written. Their events are published from the statements (close_publishing)."""
-    status = await conn.execute(PRICE_CHUNK, month, chunk.after, chunk.upper, tables_json(tables),
-                                payment_method_rate_bp)
+    """Price the chunk's households under the month's `tables` (tables_json) and write their statements;
+    how many were written. Their events are published from the statements (close_publishing)."""
+    status = await conn.execute(PRICE_CHUNK, month, chunk.after, chunk.upper, tables, payment_method_rate_bp)
     return int(status.split()[-1])

@@ -66,18 +66,20 @@ class ChunkIncomplete(RuntimeError):
     """Pricing wrote fewer statements than the chunk has households; the chunk is rolled back."""
 
 
-async def _close_chunk(pool, month: date, after: str, config: CloseConfig) -> str | None:
-    """Close the next chunk of households; return the last household id, or None when none were left.
+async def _close_chunk(pool, month: date, after: str, config: CloseConfig, tables: str) -> str | None:
+    """Close the next chunk of households under the month's tables (tables_json); return the last
+    household id, or None when none were left.
 
-    One snapshot (repeatable read) for the chunk, so the cooperatives whose tables were looked up are the
-    ones the pricing sees even while the membership service moves a household."""
+    One snapshot (repeatable read) for the chunk, so the households counted are the ones priced even
+    while the membership service moves a household."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
         if chunk is None:
             return None
-        tables = {cooperative: config.tables.table_for(cooperative, month) for cooperative in chunk.cooperatives}
         written = await close_pricing.price_chunk(conn, month, chunk, tables, PAYMENT_METHOD_RATE_BP)
         if written != chunk.households:
+            for cooperative in await close_pricing.cooperatives_of(conn, month, chunk):
+                config.tables.table_for(cooperative, month)  # NoTierTableInForce names one without a table
             raise ChunkIncomplete(f"{written} statements for {chunk.households} households after {chunk.after!r}")
     return chunk.upper
 
@@ -123,8 +125,9 @@ async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClose
 async def _close_locked(pool, month: date, config: CloseConfig) -> BonusMonthClosed | None:
     async with pool.acquire() as conn:
         after: str | None = await closing.last_closed_household(conn, month)
+    tables = close_pricing.tables_json(*config.tables.in_force(month))
     while after is not None:
-        after = await _close_chunk(pool, month, after, config)
+        after = await _close_chunk(pool, month, after, config, tables)
     while await _pay_adjustments_chunk(pool, month, config):
         pass
     async with pool.acquire() as conn, conn.transaction():

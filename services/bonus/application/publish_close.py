@@ -42,11 +42,16 @@ class ClosedMonth:
     month: date
     label: str
     due_on: str
-    topic_prefix: str = ""
+    payouts_topic: str
+    statements_topic: str
 
     @classmethod
     def of(cls, month: date, topic_prefix: str = "") -> "ClosedMonth":
-        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix)
+        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix + BONUS_PAYOUTS.name,
+                   topic_prefix + BONUS_STATEMENTS.name)
+
+
+PAYOUT_TYPE, STATEMENT_TYPE = BONUS_PAYOUTS.event_type, BONUS_STATEMENTS.event_type
 
 
 @lru_cache(maxsize=128)
@@ -60,15 +65,15 @@ def payout_events(row, closed: ClosedMonth) -> list[Message]:
     if row["payout"] is None:
         return []
     household = row["household_id"]
-    headers = _template(BONUS_PAYOUTS.event_type, row["closed_at"]).headers(f"payout:{household}:{closed.label}", household)
-    return [(closed.topic_prefix + BONUS_PAYOUTS.name, household.encode(), row["payout"], headers)]
+    headers = _template(PAYOUT_TYPE, row["closed_at"]).headers(f"payout:{household}:{closed.label}", household)
+    return [(closed.payouts_topic, household.encode(), row["payout"], headers)]
 
 
 def statement_events(row, closed: ClosedMonth) -> list[Message]:
     household = row["household_id"]
-    headers = _template(BONUS_STATEMENTS.event_type, row["closed_at"]).headers(f"statement:{household}:{closed.label}",
-                                                                     household, row["cooperative_id"])
-    return [(closed.topic_prefix + BONUS_STATEMENTS.name, household.encode(), row["statement"], headers)]
+    headers = _template(STATEMENT_TYPE, row["closed_at"]).headers(f"statement:{household}:{closed.label}",
+                                                                   household, row["cooperative_id"])
+    return [(closed.statements_topic, household.encode(), row["statement"], headers)]
 
 
 @dataclass(frozen=True)

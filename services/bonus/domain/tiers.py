@@ -114,6 +114,22 @@ class TierTables:
         """The table a cooperative's households are paid by for the calendar month containing ``month``."""
         return self._resolve(cooperative_id, month.replace(day=1), seen=())
 
+    def in_force(self, month: date) -> tuple[dict[str, TierTable], TierTable | None]:
+        """The tables of the calendar month containing ``month``: each cooperative's with versions of its
+        own that has one (which may follow another's), and the common one, which every other cooperative
+        uses (None before there was one)."""
+        first_day = month.replace(day=1)
+        own = {}
+        for key in self._versions.keys() - {COMMON}:
+            try:
+                own[key] = self._resolve(key, first_day, seen=())
+            except NoTierTableInForce:
+                pass
+        try:
+            return own, self._resolve(COMMON, first_day, seen=())
+        except NoTierTableInForce:
+            return own, None
+
     def _resolve(self, key: str, first_day: date, seen: tuple[str, ...]) -> TierTable:
         if key in seen:
             raise InvalidTierTable(f"tier tables follow each other in a cycle: {seen + (key,)}")

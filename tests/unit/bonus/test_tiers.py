@@ -173,3 +173,20 @@ def test_rate_is_monotonic_in_the_total(month, cooperative_id, totals):
     lower, higher = sorted(totals)
 
     assert table.rate_for(lower) <= table.rate_for(higher)
+
+
+@given(month=st.dates(min_value=date(2014, 1, 1), max_value=date(2030, 12, 31)),
+       cooperative_id=st.sampled_from(["koillismaa", "kpo", "keskimaa", "hok-elanto", "a-new-one"]))
+def test_the_tables_in_force_for_a_month_are_the_ones_each_cooperative_is_paid_by(month, cooperative_id):
+    """What the set-based close prices by: a cooperative's own table, else the common one."""
+    own, common = TABLES.in_force(month)
+    try:
+        expected = TABLES.table_for(cooperative_id, month)
+    except NoTierTableInForce:
+        expected = None
+    assert own.get(cooperative_id, common) == expected
+
+
+def test_before_the_common_table_only_a_cooperative_with_its_own_has_one():
+    own, common = TABLES.in_force(date(2019, 6, 1))
+    assert common is None and set(own) == {"koillismaa"}
