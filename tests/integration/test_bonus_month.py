@@ -1,6 +1,7 @@
 """The bonus ledger on the real PostgreSQL: booking, pooling, returns, close, resume, adjustments."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timezone
@@ -130,12 +131,12 @@ async def test_closing_twice_pays_once(pools):
 
 
 @asynccontextmanager
-async def crashing_at(pool, household: str):
-    """Writing `household`'s statement fails, as a process killed mid-close would stop: its chunk's
-    transaction is rolled back (a trigger of the real database's, dropped afterwards)."""
-    name = f"crash_{uuid.uuid4().hex[:8]}"
+async def on_writing_statement_of(pool, household: str, action: str):
+    """Writing `household`'s statement first runs `action` (PL/pgSQL) in the writer's transaction: a
+    trigger of the real database's, dropped afterwards."""
+    name = f"on_write_{uuid.uuid4().hex[:8]}"
     await pool.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
-                       " AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$")
+                       f" AS $$ BEGIN {action}; RETURN NEW; END $$")
     await pool.execute(f"CREATE TRIGGER {name} BEFORE INSERT ON statements FOR EACH ROW"
                        f" WHEN (NEW.household_id = '{household}') EXECUTE FUNCTION {name}()")
     try:
@@ -143,6 +144,12 @@ async def crashing_at(pool, household: str):
     finally:
         await pool.execute(f"DROP TRIGGER {name} ON statements")
         await pool.execute(f"DROP FUNCTION {name}()")
+
+
+def crashing_at(pool, household: str):
+    """Writing `household`'s statement fails, as a process killed mid-close would stop: its chunk's
+    transaction is rolled back."""
+    return on_writing_statement_of(pool, household, "RAISE EXCEPTION 'simulated crash'")
 
 
 async def test_a_crash_during_close_resumes_without_paying_twice(pools):
@@ -163,6 +170,31 @@ async def test_a_crash_during_close_resumes_without_paying_twice(pools):
             * 10000 * (i + 1) // 10000
     for household in households:
         assert len(await payout_values(pool, household)) == 1
+
+
+async def test_chunks_priced_at_once_commit_in_key_order(pools):
+    """The second chunk is slow to write; the third, priced meanwhile, commits only after it: whatever
+    is committed is every household up to some key, which resuming and publishing rely on."""
+    pool, month = pools["bonus"], date(2043, 5, 1)
+    households = sorted(new_id("h") for _ in range(7))
+    await book(pool, *[accepted(new_id("r"), h, month_at(2043, 5), 10000) for h in households])
+    seen: list[list[str]] = []
+
+    async def watch() -> None:
+        while True:
+            seen.append([r[0] for r in await pool.fetch(
+                "SELECT household_id FROM statements WHERE month = $1 ORDER BY household_id", month)])
+            await asyncio.sleep(0.05)
+
+    async with on_writing_statement_of(pool, households[2], "PERFORM pg_sleep(1)"):
+        watching = asyncio.create_task(watch())
+        try:
+            done = await close(pool, month, CloseConfig(TABLES, chunk=2, chunks_in_flight=2))
+        finally:
+            watching.cancel()
+    assert done.households == 7
+    assert {len(s) for s in seen} >= {2}  # seen while the second chunk was being written
+    assert all(s == households[:len(s)] for s in seen)
 
 
 async def test_a_late_purchase_after_close_is_paid_with_the_next_close(pools):

@@ -3,16 +3,16 @@
 Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
 purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks
 the households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held
-to the pure domain by a test) into one statement per household, committed chunk by chunk, so closing twice
-pays once and a crash mid-close resumes after the last statement written. The statements are published as
-payouts and statements by their own job (publish_close.py). Adjustments to earlier months are paid with
-the close at their recorded rate, through the outbox. The month is closed when nothing is left to claim,
-and announced closed once every statement is published.
+to the pure domain by a test) into one statement per household; two chunks are priced at once and they
+commit in key order, so closing twice pays once and a crash mid-close resumes after the last statement
+written. The statements are published as payouts and statements by their own job (publish_close.py).
+Adjustments to earlier months are paid with the close at their recorded rate, through the outbox. The
+month is closed when nothing is left to claim, and announced closed once all of it is published.
 """
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,6 +36,7 @@ log = get_logger(use_case="close_month")
 class CloseConfig:
     tables: TierTables
     chunk: int = 20000
+    chunks_in_flight: int = 2  # priced at once, committed in key order
 
 
 @dataclass(frozen=True)
@@ -66,22 +67,45 @@ class ChunkIncomplete(RuntimeError):
     """Pricing wrote fewer statements than the chunk has households; the chunk is rolled back."""
 
 
-async def _close_chunk(pool, month: date, after: str, config: CloseConfig, tables: str) -> str | None:
-    """Close the next chunk of households under the month's tables (tables_json); return the last
-    household id, or None when none were left.
+async def _price_chunks(pool, month: date, after: str, config: CloseConfig) -> None:
+    """Price the month's households after `after`, chunk by chunk in key order, `config.chunks_in_flight`
+    chunks at a time (PostgreSQL prices each in a session of its own), each committing only after the
+    one before it: what is committed is always every household up to some key, so a crash resumes after
+    the last statement and the publisher never reads past a gap."""
+    tables = close_pricing.tables_json(*config.tables.in_force(month))
+    in_flight: deque[asyncio.Task] = deque()
+    try:
+        while True:
+            async with pool.acquire() as conn:
+                chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
+            if chunk is None:
+                break
+            previous = in_flight[-1] if in_flight else None
+            in_flight.append(asyncio.create_task(_price_chunk(pool, month, chunk, config, tables, previous)))
+            after = chunk.upper
+            if len(in_flight) >= config.chunks_in_flight:
+                await in_flight.popleft()
+        while in_flight:
+            await in_flight.popleft()
+    finally:  # on a failure: the chunks still in flight are rolled back
+        for task in in_flight:
+            task.cancel()
+        await asyncio.gather(*in_flight, return_exceptions=True)
 
-    One snapshot (repeatable read) for the chunk, so the households counted are the ones priced even
-    while the membership service moves a household."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-        chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
-        if chunk is None:
-            return None
+
+async def _price_chunk(pool, month: date, chunk: close_pricing.Chunk, config: CloseConfig, tables: str,
+                       previous: asyncio.Task | None) -> None:
+    """Price a chunk under the month's tables (tables_json) and commit it once the chunk before it has
+    committed; if that one failed, this one is rolled back too. The month's accruals no longer change
+    while it is closing (purchases become adjustments), so the households counted are the ones priced."""
+    async with pool.acquire() as conn, conn.transaction():
         written = await close_pricing.price_chunk(conn, month, chunk, tables, PAYMENT_METHOD_RATE_BP)
         if written != chunk.households:
             for cooperative in await close_pricing.cooperatives_of(conn, month, chunk):
                 config.tables.table_for(cooperative, month)  # NoTierTableInForce names one without a table
             raise ChunkIncomplete(f"{written} statements for {chunk.households} households after {chunk.after!r}")
-    return chunk.upper
+        if previous is not None:
+            await previous
 
 
 async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
@@ -124,10 +148,8 @@ async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClose
 
 async def _close_locked(pool, month: date, config: CloseConfig) -> BonusMonthClosed | None:
     async with pool.acquire() as conn:
-        after: str | None = await closing.last_closed_household(conn, month)
-    tables = close_pricing.tables_json(*config.tables.in_force(month))
-    while after is not None:
-        after = await _close_chunk(pool, month, after, config, tables)
+        after = await closing.last_closed_household(conn, month)
+    await _price_chunks(pool, month, after, config)
     while await _pay_adjustments_chunk(pool, month, config):
         pass
     async with pool.acquire() as conn, conn.transaction():
