@@ -19,7 +19,7 @@ async def close_events_of(pool, month: date) -> list[tuple[str, str, dict, dict[
             after = ""
             while rows := await feed.read(conn, closed, after, 1000):
                 events += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
-                           for row in rows for topic, key, value, headers in feed.events(row, closed)]
+                           for topic, key, value, headers in feed.events(rows, closed)]
                 after = rows[-1]["household_id"]
     return events
 

@@ -60,20 +60,30 @@ def _template(event_type: str, at: datetime) -> EnvelopeTemplate:
     return EnvelopeTemplate(SOURCE, event_type, at)
 
 
-def payout_events(row, closed: ClosedMonth) -> list[Message]:
-    """A statement's payout, if the month pays anything (in cash or to the open contribution)."""
-    if row["payout"] is None:
-        return []
-    household = row["household_id"]
-    headers = _template(PAYOUT_TYPE, row["closed_at"]).headers(f"payout:{household}:{closed.label}", household)
-    return [(closed.payouts_topic, household.encode(), row["payout"], headers)]
+def payout_events(rows: list, closed: ClosedMonth) -> list[Message]:
+    """The statements' payouts, of those whose month pays anything (in cash or to the open contribution)."""
+    events, topic, label, at, template = [], closed.payouts_topic, closed.label, None, None
+    for row in rows:
+        if (payout := row["payout"]) is not None:
+            if row["closed_at"] != at:  # a close chunk's statements share it
+                at = row["closed_at"]
+                template = _template(PAYOUT_TYPE, at)
+            household = row["household_id"]
+            events.append((topic, household.encode(), payout, template.headers(f"payout:{household}:{label}",
+                                                                                household)))
+    return events
 
 
-def statement_events(row, closed: ClosedMonth) -> list[Message]:
-    household = row["household_id"]
-    headers = _template(STATEMENT_TYPE, row["closed_at"]).headers(f"statement:{household}:{closed.label}",
-                                                                   household, row["cooperative_id"])
-    return [(closed.statements_topic, household.encode(), row["statement"], headers)]
+def statement_events(rows: list, closed: ClosedMonth) -> list[Message]:
+    events, topic, label, at, template = [], closed.statements_topic, closed.label, None, None
+    for row in rows:
+        if row["closed_at"] != at:
+            at = row["closed_at"]
+            template = _template(STATEMENT_TYPE, at)
+        household = row["household_id"]
+        events.append((topic, household.encode(), row["statement"],
+                       template.headers(f"statement:{household}:{label}", household, row["cooperative_id"])))
+    return events
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class Feed:
     name: str  # its mark's (close_publishing.MARKS)
     topic: Topic
     read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[list]]
-    events: Callable[[asyncpg.Record, ClosedMonth], list[Message]]
+    events: Callable[[list[asyncpg.Record], ClosedMonth], list[Message]]  # a batch's
 
 
 async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
@@ -157,7 +167,7 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
             rows = await reading
             if rows:
                 reading = asyncio.ensure_future(read(rows[-1]["household_id"]))
-            events = [event for row in rows for event in feed.events(row, closed)]
+            events = feed.events(rows, closed)
             if sending is not None:
                 acknowledged, through, sent = sending
                 sending = None
