@@ -43,13 +43,15 @@ class Topic:
     cleanup: Literal["delete", "compact"] = "delete"
     retention_ms: int = 14 * DAY_MS
     external: bool = False
-    # Read first by the strict decoder derived from the model (contracts/strict_decoding.py), for the
-    # topics of millions of messages a day; the model decides whatever that reading refuses.
-    strict_first: bool = False
+    # Millions of messages a day: read first by the strict decoder derived from the model
+    # (contracts/strict_decoding.py), the model deciding whatever that reading refuses, and fetched in big
+    # batches (the delivery settings' fetch_min_bytes and fetch_max_wait_ms). Other topics are fetched as
+    # soon as anything arrives, and otherwise waited on without polling the broker all the time.
+    bulk: bool = False
 
     def strict_decoder(self) -> Callable[[bytes], object | None] | None:
-        """The strict decoder a consumer reads this topic with first, if it is strict-first."""
-        return strict_decoder(self.model) if self.strict_first else None
+        """The strict decoder a consumer reads this topic with first, if it is a bulk topic."""
+        return strict_decoder(self.model) if self.bulk else None
 
     @property
     def dlq(self) -> str:
@@ -62,10 +64,10 @@ class Topic:
 
 POS_PURCHASES = Topic("pos.purchases.v1", "receipt id", PosPurchase,
                       "Receipts from S-Group outlets' POS systems", retention_ms=7 * DAY_MS, external=True,
-                      strict_first=True)
+                      bulk=True)
 PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAccepted,
                            "Identified purchases resolved to the household they belonged to at purchase time",
-                           strict_first=True)
+                           bulk=True)
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,
                    "Current state of each card with its allocation history", cleanup="compact", retention_ms=-1)
 # Card commands carry card numbers in clear on the wire: kept no longer than the other inbound topics.

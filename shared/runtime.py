@@ -64,13 +64,19 @@ class ServiceContext:
             self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
-            fetch_min_bytes=self.settings.delivery.fetch_min_bytes,
-            fetch_max_wait_ms=self.settings.delivery.fetch_max_wait_ms,
+            **self._fetching(topic),
             description=topic.description, decoder=_undecoded)
         async def on_batch(msg: KafkaMessage) -> None:
             await delivery.process(msg.raw_message, handler)
 
         return delivery
+
+    def _fetching(self, topic: Topic) -> dict[str, int]:
+        """Big batches from a bulk topic; from the others, whatever arrives, at once."""
+        delivery = self.settings.delivery
+        if topic.bulk:
+            return {"fetch_min_bytes": delivery.fetch_min_bytes, "fetch_max_wait_ms": delivery.fetch_max_wait_ms}
+        return {"fetch_min_bytes": 1, "fetch_max_wait_ms": delivery.quiet_fetch_max_wait_ms}
 
 
 async def _undecoded(message: KafkaMessage) -> None:
