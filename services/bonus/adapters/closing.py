@@ -14,6 +14,7 @@ from services.bonus.adapters.close_publishing import LAST_STATEMENT
 
 _LAST_STATEMENT = LAST_STATEMENT.format(schema="")
 
+
 async def request_close(conn: asyncpg.Connection, month: date) -> str:
     """Mark the month closing; waits for bookings in flight (they share-lock the month row)."""
     await conn.execute("INSERT INTO months (month) VALUES ($1) ON CONFLICT DO NOTHING", month)
