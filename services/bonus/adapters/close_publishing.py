@@ -19,14 +19,13 @@ import asyncpg
 LAST_STATEMENT = "coalesce((SELECT max(household_id) FROM {schema}statements WHERE month = m.month), '')"
 
 # Whether the month is closed with every payout published ({schema}: as above).
-PAYOUTS_PUBLISHED = ("SELECT m.status = 'closed' AND m.payouts_published_through = " + LAST_STATEMENT
-                     + " FROM {schema}months m WHERE m.month = $1")
+PAYOUTS_DONE = "m.status = 'closed' AND m.payouts_published_through = " + LAST_STATEMENT
+PAYOUTS_PUBLISHED = "SELECT " + PAYOUTS_DONE + " FROM {schema}months m WHERE m.month = $1"
 
 # Months with payouts or statements to publish, or closed and not yet announced.
 PENDING_MONTHS = """
 SELECT m.month, m.payouts_published_through, m.statements_published_through,
-       m.status = 'closed' AND m.payouts_published_through = """ + LAST_STATEMENT.format(schema="") + """
-           AS payouts_done
+       """ + PAYOUTS_DONE.format(schema="") + """ AS payouts_done
 FROM months m
 WHERE (m.status = 'closed' AND m.announced_at IS NULL)
    OR (m.status = 'closing'

@@ -42,16 +42,11 @@ class ClosedMonth:
     month: date
     label: str
     due_on: str
-    payouts_topic: str
-    statements_topic: str
+    topic_prefix: str = ""
 
     @classmethod
     def of(cls, month: date, topic_prefix: str = "") -> "ClosedMonth":
-        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix + BONUS_PAYOUTS.name,
-                   topic_prefix + BONUS_STATEMENTS.name)
-
-
-PAYOUT_TYPE, STATEMENT_TYPE = BONUS_PAYOUTS.event_type, BONUS_STATEMENTS.event_type
+        return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix)
 
 
 @lru_cache(maxsize=128)
@@ -60,40 +55,31 @@ def _template(event_type: str, at: datetime) -> EnvelopeTemplate:
     return EnvelopeTemplate(SOURCE, event_type, at)
 
 
-def payout_events(rows: list, closed: ClosedMonth) -> list[Message]:
-    """The statements' payouts, of those whose month pays anything (in cash or to the open contribution)."""
-    events, topic, label, at, template = [], closed.payouts_topic, closed.label, None, None
-    for row in rows:
-        if (payout := row["payout"]) is not None:
-            if row["closed_at"] != at:  # a close chunk's statements share it
-                at = row["closed_at"]
-                template = _template(PAYOUT_TYPE, at)
-            household = row["household_id"]
-            events.append((topic, household.encode(), payout, template.headers(f"payout:{household}:{label}",
-                                                                                household)))
-    return events
-
-
-def statement_events(rows: list, closed: ClosedMonth) -> list[Message]:
-    events, topic, label, at, template = [], closed.statements_topic, closed.label, None, None
-    for row in rows:
-        if row["closed_at"] != at:
-            at = row["closed_at"]
-            template = _template(STATEMENT_TYPE, at)
-        household = row["household_id"]
-        events.append((topic, household.encode(), row["statement"],
-                       template.headers(f"statement:{household}:{label}", household, row["cooperative_id"])))
-    return events
-
-
 @dataclass(frozen=True)
 class Feed:
-    """One kind of a close's events, read from the statements in key order behind the month's mark of it."""
+    """One kind of a close's events, read from the statements in key order behind the month's mark of it:
+    a row's `kind` column holds the event's value (null: no event), its id is `<kind>:<household>:<month>`."""
 
     name: str  # its mark's (close_publishing.MARKS)
+    kind: str
     topic: Topic
     read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[list]]
-    events: Callable[[list[asyncpg.Record], ClosedMonth], list[Message]]  # a batch's
+
+    def events(self, rows: list, closed: ClosedMonth) -> list[Message]:
+        """A batch of rows' events, as published."""
+        topic, event_type = closed.topic_prefix + self.topic.name, self.topic.event_type
+        kind, label = self.kind, closed.label
+        events, at, template = [], None, None
+        for row in rows:
+            if (value := row[kind]) is None:  # a month that pays nothing, in cash or to the contribution
+                continue
+            if row["closed_at"] != at:
+                at = row["closed_at"]
+                template = _template(event_type, at)
+            household = row["household_id"]
+            events.append((topic, household.encode(), value,
+                           template.headers(f"{kind}:{household}:{label}", household, row.get("cooperative_id"))))
+        return events
 
 
 async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
@@ -104,8 +90,8 @@ async def _statements_after(conn: asyncpg.Connection, closed: ClosedMonth, after
     return await close_publishing.statements_after(conn, closed.month, after, limit, closed.label)
 
 
-PAYOUTS = Feed("payouts", BONUS_PAYOUTS, _payouts_after, payout_events)
-STATEMENTS = Feed("statements", BONUS_STATEMENTS, _statements_after, statement_events)
+PAYOUTS = Feed("payouts", "payout", BONUS_PAYOUTS, _payouts_after)
+STATEMENTS = Feed("statements", "statement", BONUS_STATEMENTS, _statements_after)
 FEEDS = (PAYOUTS, STATEMENTS)
 
 
