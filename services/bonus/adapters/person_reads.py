@@ -6,12 +6,15 @@ from datetime import date
 
 import asyncpg
 
+# $1..$3 the periods: household, first month, last month (null: to this day). Month by month, as the
+# statements are keyed (month first), so each is one lookup of the key.
 STATEMENTS_OF_PERIODS = """
 SELECT s.household_id, s.month, s.cooperative_id, s.tier_table, s.rate_bp, s.tier_total_cents, s.bonus_cents,
        s.fuel_bonus_cents, s.payment_method_benefit_cents, s.contribution_cents, s.closed_at
 FROM unnest($1::text[], $2::date[], $3::date[]) AS p(household_id, first_month, last_month)
-JOIN statements s ON s.household_id = p.household_id AND s.month >= p.first_month
-                 AND (p.last_month IS NULL OR s.month <= p.last_month)
+CROSS JOIN LATERAL generate_series(p.first_month, coalesce(p.last_month, (SELECT max(month) FROM statements)),
+                                   interval '1 month') AS m(month)
+JOIN statements s ON s.month = m.month::date AND s.household_id = p.household_id
 ORDER BY s.month, s.household_id"""
 
 
