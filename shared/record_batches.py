@@ -32,7 +32,7 @@ def partition_for(key: bytes | None, partitions: list[int]) -> int:
     sorted by id, or any partition for a message without a key."""
     if key is None:
         return random.choice(partitions)
-    return partitions[(murmurhash2(key, KAFKA_SEED) & 0x7FFFFFFF) % len(partitions)]
+    return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
 
 
 async def send_in_batches(producer: AIOKafkaProducer, messages: Iterable[Message]) -> None:
