@@ -6,10 +6,12 @@ resumes after the last statement written.
 """
 from __future__ import annotations
 
+from collections import deque
 from datetime import date
 
 import asyncpg
 
+from services.bonus.adapters.close_pricing import Chunk
 from services.bonus.adapters.close_publishing import LAST_STATEMENT
 
 _LAST_STATEMENT = LAST_STATEMENT.format(schema="")
@@ -32,6 +34,19 @@ async def months_closing(pool: asyncpg.Pool) -> list[date]:
 async def last_closed_household(conn: asyncpg.Connection, month: date) -> str:
     """Where a close resumes: chunks commit in key order, so every household up to this one is done."""
     return await conn.fetchval("SELECT coalesce(max(household_id), '') FROM statements WHERE month = $1", month)
+
+
+async def unpublished_households(conn: asyncpg.Connection, month: date, chunks: deque[Chunk]) -> int:
+    """How many households of `chunks` (in key order) have payouts not yet published; the chunks whose
+    payouts are all published are dropped from the front."""
+    row = await conn.fetchrow("""
+        SELECT count(*) FILTER (WHERE k.upper <= m.payouts_published_through) AS published,
+               coalesce(sum(k.households) FILTER (WHERE k.upper > m.payouts_published_through), 0) AS behind
+        FROM months m, unnest($2::text[], $3::int[]) AS k(upper, households)
+        WHERE m.month = $1""", month, [c.upper for c in chunks], [c.households for c in chunks])
+    for _ in range(row["published"]):
+        chunks.popleft()
+    return row["behind"]
 
 
 async def try_lock_close(conn: asyncpg.Connection, month: date) -> bool:

@@ -37,6 +37,9 @@ class CloseConfig:
     tables: TierTables
     chunk: int = 20000
     chunks_in_flight: int = 2  # priced at once, committed in key order
+    # Households priced and not yet published as payouts beyond which one chunk is priced at a time:
+    # pricing then leaves the publisher (one core of Python) the CPU it needs to keep up.
+    publish_lag: int = 100_000
 
 
 @dataclass(frozen=True)
@@ -69,21 +72,25 @@ class ChunkIncomplete(RuntimeError):
 
 async def _price_chunks(pool, month: date, after: str, config: CloseConfig) -> None:
     """Price the month's households after `after`, chunk by chunk in key order, `config.chunks_in_flight`
-    chunks at a time (PostgreSQL prices each in a session of its own), each committing only after the
-    one before it: what is committed is always every household up to some key, so a crash resumes after
-    the last statement and the publisher never reads past a gap."""
+    chunks at a time (PostgreSQL prices each in a session of its own) while the payouts' publisher keeps
+    within `config.publish_lag` households, one at a time while it does not; each chunk commits only after
+    the one before it: what is committed is always every household up to some key, so a crash resumes
+    after the last statement and the publisher never reads past a gap."""
     tables = close_pricing.tables_json(*config.tables.in_force(month))
     in_flight: deque[asyncio.Task] = deque()
+    unpublished: deque[close_pricing.Chunk] = deque()  # priced in this run, payouts not yet all published
     try:
         while True:
             async with pool.acquire() as conn:
                 chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
-            if chunk is None:
-                break
+                if chunk is None:
+                    break
+                behind = await closing.unpublished_households(conn, month, unpublished)
             previous = in_flight[-1] if in_flight else None
             in_flight.append(asyncio.create_task(_price_chunk(pool, month, chunk, config, tables, previous)))
+            unpublished.append(chunk)
             after = chunk.upper
-            if len(in_flight) >= config.chunks_in_flight:
+            if len(in_flight) >= (config.chunks_in_flight if behind <= config.publish_lag else 1):
                 await in_flight.popleft()
         while in_flight:
             await in_flight.popleft()
