@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from collections import deque
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timezone
 
@@ -13,6 +15,7 @@ import pytest
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.close_month import CloseConfig, close_month
 from services.bonus.adapters import closing
+from services.bonus.adapters.close_pricing import Chunk
 from services.bonus.domain import load_tier_tables
 from tests.support.close_events import household_close_events
 from tests.support.factories import accepted, incoming
@@ -260,3 +263,30 @@ async def test_an_older_household_state_never_overwrites_a_newer_one(pools):
     await keep_household(pool, household, "turun", datetime(2030, 1, 1, tzinfo=timezone.utc), 0, version=3)
     await keep_household(pool, household, "kpo", datetime(2030, 1, 1, tzinfo=timezone.utc), 5000, version=2)
     assert await pool.fetchval("SELECT cooperative_id FROM households WHERE household_id = $1", household) == "turun"
+
+
+async def test_the_closer_counts_the_households_priced_past_the_publishers_mark(pools):
+    """The closer's measure of how far the payouts' publisher is behind: the chunks past its mark, whole;
+    the chunks it has published are forgotten."""
+    pool, month = pools["bonus"], date(2043, 6, 1)
+    async with pool.acquire() as conn:
+        await closing.request_close(conn, month)
+        await conn.execute("UPDATE months SET payouts_published_through = 'h-05' WHERE month = $1", month)
+        chunks = deque([Chunk("", "h-03", 3), Chunk("h-03", "h-05", 2), Chunk("h-05", "h-09", 4),
+                        Chunk("h-09", "h-12", 3)])
+        assert await closing.unpublished_households(conn, month, chunks) == 7
+        assert [c.upper for c in chunks] == ["h-09", "h-12"]
+        assert await closing.unpublished_households(conn, month, deque()) == 0
+
+
+async def test_a_close_waits_for_a_publisher_behind_only_while_it_moves(pools):
+    """No publisher runs here: the close waits for one for `publisher_stalled_s`, once, then goes on."""
+    pool, month = pools["bonus"], date(2043, 7, 1)
+    households = sorted(new_id("h") for _ in range(5))
+    await book(pool, *[accepted(new_id("r"), h, month_at(2043, 7), 10000) for h in households])
+    started = time.monotonic()
+    done = await close(pool, month, CloseConfig(TABLES, chunk=2, publish_lag=1, publisher_stalled_s=0.5))
+    assert 0.5 < time.monotonic() - started < 5
+    assert done.households == 5
+    assert [r[0] for r in await pool.fetch(
+        "SELECT household_id FROM statements WHERE month = $1 ORDER BY household_id", month)] == households

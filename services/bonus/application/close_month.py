@@ -12,6 +12,7 @@ month is closed when nothing is left to claim, and announced closed once all of 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,9 +38,12 @@ class CloseConfig:
     tables: TierTables
     chunk: int = 20000
     chunks_in_flight: int = 2  # priced at once, committed in key order
-    # Households priced and not yet published as payouts beyond which one chunk is priced at a time:
-    # pricing then leaves the publisher (one core of Python) the CPU it needs to keep up.
+    # Households priced and not yet published as payouts beyond which pricing waits for the publisher
+    # (one core of Python): a close priced far ahead of its payouts only takes the CPU they need. A
+    # publisher whose mark has not moved for `publisher_stalled_s` (none running, the broker away)
+    # holds nothing up.
     publish_lag: int = 100_000
+    publisher_stalled_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -70,27 +74,51 @@ class ChunkIncomplete(RuntimeError):
     """Pricing wrote fewer statements than the chunk has households; the chunk is rolled back."""
 
 
+class PublisherPace:
+    """How far the payouts' publisher is behind the chunks this close has priced, and whether it moves."""
+
+    def __init__(self, month: date, config: CloseConfig) -> None:
+        self.month, self.config = month, config
+        self.unpublished: deque[close_pricing.Chunk] = deque()  # priced, payouts not yet all published
+        self.moved_at = time.monotonic()  # when the publisher was last seen passing a chunk
+
+    def priced(self, chunk: close_pricing.Chunk) -> None:
+        self.unpublished.append(chunk)
+
+    async def wait(self, pool) -> None:
+        """Return once the publisher is within `publish_lag` households, or while it is stalled."""
+        while True:
+            waiting = len(self.unpublished)
+            async with pool.acquire() as conn:
+                behind = await closing.unpublished_households(conn, self.month, self.unpublished)
+            if len(self.unpublished) < waiting or not self.unpublished:
+                self.moved_at = time.monotonic()
+            if behind <= self.config.publish_lag or time.monotonic() - self.moved_at > self.config.publisher_stalled_s:
+                return
+            await asyncio.sleep(0.05)
+
+
 async def _price_chunks(pool, month: date, after: str, config: CloseConfig) -> None:
     """Price the month's households after `after`, chunk by chunk in key order, `config.chunks_in_flight`
-    chunks at a time (PostgreSQL prices each in a session of its own) while the payouts' publisher keeps
-    within `config.publish_lag` households, one at a time while it does not; each chunk commits only after
-    the one before it: what is committed is always every household up to some key, so a crash resumes
-    after the last statement and the publisher never reads past a gap."""
+    chunks at a time (PostgreSQL prices each in a session of its own) and no further ahead of the
+    payouts' publisher than PublisherPace allows; each chunk commits only after the one before it: what is
+    committed is always every household up to some key, so a crash resumes after the last statement and
+    the publisher never reads past a gap."""
     tables = close_pricing.tables_json(*config.tables.in_force(month))
     in_flight: deque[asyncio.Task] = deque()
-    unpublished: deque[close_pricing.Chunk] = deque()  # priced in this run, payouts not yet all published
+    pace = PublisherPace(month, config)
     try:
         while True:
             async with pool.acquire() as conn:
                 chunk = await close_pricing.next_chunk(conn, month, after, config.chunk)
-                if chunk is None:
-                    break
-                behind = await closing.unpublished_households(conn, month, unpublished)
+            if chunk is None:
+                break
+            await pace.wait(pool)
             previous = in_flight[-1] if in_flight else None
             in_flight.append(asyncio.create_task(_price_chunk(pool, month, chunk, config, tables, previous)))
-            unpublished.append(chunk)
+            pace.priced(chunk)
             after = chunk.upper
-            if len(in_flight) >= (config.chunks_in_flight if behind <= config.publish_lag else 1):
+            if len(in_flight) >= config.chunks_in_flight:
                 await in_flight.popleft()
         while in_flight:
             await in_flight.popleft()
