@@ -14,7 +14,7 @@ elected by an advisory lock.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +47,9 @@ class ClosedMonth:
     @classmethod
     def of(cls, month: date, topic_prefix: str = "") -> "ClosedMonth":
         return cls(month, month_label(month), payout_due(month).isoformat(), topic_prefix)
+
+
+SENDS_IN_FLIGHT = 2  # batches sent and not yet acknowledged: the broker works on one while the next is sent
 
 
 @lru_cache(maxsize=128)
@@ -147,26 +150,32 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
             return await feed.read(reader, closed, after, batch)
 
     counted = Counter() if published is None else published
-    rows_read, reading, sending = 0, asyncio.ensure_future(read(mark)), None
+    rows_read, reading, sending = 0, asyncio.ensure_future(read(mark)), deque()
+
+    async def settle() -> None:
+        """The oldest batch sent: once the broker has acknowledged it, the mark moves past it."""
+        acknowledged, through, sent = sending.popleft()
+        await acknowledged
+        await close_publishing.mark_published(conn, closed.month, feed.name, through)
+        counted[feed.topic.name] += sent
+
     try:
         while True:
             rows = await reading
-            if rows:
-                reading = asyncio.ensure_future(read(rows[-1]["household_id"]))
-            events = feed.events(rows, closed)
-            if sending is not None:
-                acknowledged, through, sent = sending
-                sending = None
-                await acknowledged
-                await close_publishing.mark_published(conn, closed.month, feed.name, through)
-                counted[feed.topic.name] += sent
             if not rows:
+                while sending:
+                    await settle()
                 return rows_read
-            sending = (asyncio.ensure_future(publish(producer, "bonus", events)), rows[-1]["household_id"], len(events))
+            reading = asyncio.ensure_future(read(rows[-1]["household_id"]))
+            events = feed.events(rows, closed)
+            while len(sending) >= SENDS_IN_FLIGHT:
+                await settle()
+            sending.append((asyncio.ensure_future(publish(producer, "bonus", events)), rows[-1]["household_id"],
+                            len(events)))
             rows_read += len(rows)
     finally:  # on a failure: what was in flight is read and sent again from the mark
-        for task in (reading, sending and sending[0]):
-            if task and not task.done():
+        for task in (reading, *(sent[0] for sent in sending)):
+            if not task.done():
                 task.cancel()
 
 
