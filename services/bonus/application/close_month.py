@@ -5,8 +5,9 @@ purchases for it become adjustments. The closer job (one per month at a time, by
 the households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held
 to the pure domain by a test) into one statement per household; two chunks are priced at once and they
 commit in key order, so closing twice pays once and a crash mid-close resumes after the last statement
-written. The statements are published as payouts and statements by their own job (publish_close.py).
-Adjustments to earlier months are paid with the close at their recorded rate, through the outbox. The
+written. The statements are published as payouts and statements by their own job (publish_close.py),
+which sets the pace: pricing keeps within `publish_lag` households of the published payouts while the
+publisher moves. Adjustments to earlier months are paid with the close at their recorded rate, through the outbox. The
 month is closed when nothing is left to claim, and announced closed once all of it is published.
 """
 from __future__ import annotations
