@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import uuid
 from collections import deque
@@ -290,3 +291,32 @@ async def test_a_close_waits_for_a_publisher_behind_only_while_it_moves(pools):
     assert done.households == 5
     assert [r[0] for r in await pool.fetch(
         "SELECT household_id FROM statements WHERE month = $1 ORDER BY household_id", month)] == households
+
+
+async def test_a_close_keeps_within_the_lag_of_a_publisher_that_moves(pools):
+    """A stand-in publisher moves the mark to the last statement every 0.3 s: pricing, two households a
+    chunk with a lag of two, is never seen more than a chunk past it (unpaced, all eight would be)."""
+    pool, month = pools["bonus"], date(2043, 8, 1)
+    households = sorted(new_id("h") for _ in range(8))
+    await book(pool, *[accepted(new_id("r"), h, month_at(2043, 8), 10000) for h in households])
+    ahead: list[int] = []
+
+    async def publisher() -> None:  # looks every 0.1 s, moves every third time
+        for tick in itertools.count(1):
+            await asyncio.sleep(0.1)
+            async with pool.acquire() as conn:
+                ahead.append(await conn.fetchval(
+                    "SELECT count(*) FROM statements s JOIN months m USING (month)"
+                    " WHERE s.month = $1 AND s.household_id > m.payouts_published_through", month))
+                if tick % 3 == 0:
+                    await conn.execute(
+                        "UPDATE months SET payouts_published_through = (SELECT coalesce(max(household_id), '')"
+                        " FROM statements WHERE month = $1) WHERE month = $1", month)
+
+    moving = asyncio.create_task(publisher())
+    try:
+        done = await close(pool, month, CloseConfig(TABLES, chunk=2, chunks_in_flight=1, publish_lag=2))
+    finally:
+        moving.cancel()
+    assert done.households == 8
+    assert len(ahead) >= 3 and max(ahead) <= 4
