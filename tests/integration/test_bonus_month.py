@@ -5,7 +5,6 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections import deque
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timezone
 
@@ -267,17 +266,16 @@ async def test_an_older_household_state_never_overwrites_a_newer_one(pools):
 
 
 async def test_the_closer_counts_the_households_priced_past_the_publishers_mark(pools):
-    """The closer's measure of how far the payouts' publisher is behind: the chunks past its mark, whole;
-    the chunks it has published are forgotten."""
+    """The closer's measure of how far the payouts' publisher is behind: the chunks past its mark, whole,
+    and how many lead with every payout published."""
     pool, month = pools["bonus"], date(2043, 6, 1)
     async with pool.acquire() as conn:
         await closing.request_close(conn, month)
         await conn.execute("UPDATE months SET payouts_published_through = 'h-05' WHERE month = $1", month)
-        chunks = deque([Chunk("", "h-03", 3), Chunk("h-03", "h-05", 2), Chunk("h-05", "h-09", 4),
-                        Chunk("h-09", "h-12", 3)])
-        assert await closing.unpublished_households(conn, month, chunks) == 7
-        assert [c.upper for c in chunks] == ["h-09", "h-12"]
-        assert await closing.unpublished_households(conn, month, deque()) == 0
+        chunks = [Chunk("", "h-03", 3), Chunk("h-03", "h-05", 2), Chunk("h-05", "h-09", 4),
+                  Chunk("h-09", "h-12", 3)]
+        assert await closing.payouts_behind(conn, month, chunks) == (2, 7)
+        assert await closing.payouts_behind(conn, month, []) == (0, 0)
 
 
 async def test_a_close_waits_for_a_publisher_behind_only_while_it_moves(pools):

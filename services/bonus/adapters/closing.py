@@ -6,7 +6,6 @@ resumes after the last statement written.
 """
 from __future__ import annotations
 
-from collections import deque
 from datetime import date
 
 import asyncpg
@@ -36,17 +35,15 @@ async def last_closed_household(conn: asyncpg.Connection, month: date) -> str:
     return await conn.fetchval("SELECT coalesce(max(household_id), '') FROM statements WHERE month = $1", month)
 
 
-async def unpublished_households(conn: asyncpg.Connection, month: date, chunks: deque[Chunk]) -> int:
-    """How many households of `chunks` (in key order) have payouts not yet published; the chunks whose
-    payouts are all published are dropped from the front."""
+async def payouts_behind(conn: asyncpg.Connection, month: date, chunks: list[Chunk]) -> tuple[int, int]:
+    """Of `chunks` (in key order): how many lead with every payout published, and how many households
+    the rest hold, whose payouts are not."""
     row = await conn.fetchrow("""
         SELECT count(*) FILTER (WHERE k.upper <= m.payouts_published_through) AS published,
                coalesce(sum(k.households) FILTER (WHERE k.upper > m.payouts_published_through), 0) AS behind
         FROM months m, unnest($2::text[], $3::int[]) AS k(upper, households)
         WHERE m.month = $1""", month, [c.upper for c in chunks], [c.households for c in chunks])
-    for _ in range(row["published"]):
-        chunks.popleft()
-    return row["behind"]
+    return row["published"], row["behind"]
 
 
 async def try_lock_close(conn: asyncpg.Connection, month: date) -> bool:

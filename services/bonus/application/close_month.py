@@ -7,8 +7,9 @@ to the pure domain by a test) into one statement per household; two chunks are p
 commit in key order, so closing twice pays once and a crash mid-close resumes after the last statement
 written. The statements are published as payouts and statements by their own job (publish_close.py),
 which sets the pace: pricing keeps within `publish_lag` households of the published payouts while the
-publisher moves. Adjustments to earlier months are paid with the close at their recorded rate, through the outbox. The
-month is closed when nothing is left to claim, and announced closed once all of it is published.
+publisher moves. Adjustments to earlier months are paid with the close at their recorded rate, through
+the outbox. The month is closed when nothing is left to claim, and announced closed once all of it is
+published.
 """
 from __future__ import annotations
 
@@ -89,10 +90,11 @@ class PublisherPace:
     async def wait(self, pool) -> None:
         """Return once the publisher is within `publish_lag` households, or while it is stalled."""
         while True:
-            waiting = len(self.unpublished)
             async with pool.acquire() as conn:
-                behind = await closing.unpublished_households(conn, self.month, self.unpublished)
-            if len(self.unpublished) < waiting or not self.unpublished:
+                published, behind = await closing.payouts_behind(conn, self.month, list(self.unpublished))
+            for _ in range(published):
+                self.unpublished.popleft()
+            if published or not self.unpublished:
                 self.moved_at = time.monotonic()
             if behind <= self.config.publish_lag or time.monotonic() - self.moved_at > self.config.publisher_stalled_s:
                 return
