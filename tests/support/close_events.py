@@ -16,11 +16,12 @@ async def close_events_of(pool, month: date) -> list[tuple[str, str, dict, dict[
     closed, events = ClosedMonth.of(month), []
     async with pool.acquire() as conn:
         for feed in FEEDS:
-            after = ""
-            while rows := await feed.read(conn, closed, after, 1000):
-                events += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
-                           for topic, key, value, headers in feed.events(rows, closed)]
-                after = rows[-1]["household_id"]
+            after, built = "", []
+            while batch := await feed.read(conn, closed, after, 1000):
+                built += [(topic, key.decode(), orjson.loads(value), {k: v.decode() for k, v in headers})
+                          for topic, key, value, headers in feed.events(batch, closed)]
+                after = batch.through
+            events += sorted(built, key=lambda event: event[1])
     return events
 
 

@@ -1,8 +1,9 @@
 """Use case: publish each closed household-month's payout and statement, from the statement itself.
 
 The close (close_month.py) writes one statement per household, and the statements are its outbox: this
-job reads a month's statements in key order and publishes them as two feeds, each behind a mark of the
-month's own. The payouts go first, following the close as it writes (when the month pays anything, in
+job reads a month's statements in key order, a batch at a time (the events of a batch in no particular
+order: one event per household and month, each key keeps its order), and publishes them as two feeds,
+each behind a mark of the month's own. The payouts go first, following the close as it writes (when the month pays anything, in
 cash or to the open contribution): they are the money, due by the 10th. The statements follow once
 every payout of the closed month is out. A batch is sent, the broker's acknowledgements are waited for
 and only then the feed's mark moves. A crash in between sends a tail again with the same ids, content
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import repeat
 
 import asyncpg
 
@@ -26,7 +28,7 @@ from contracts.envelope import EnvelopeTemplate
 from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from contracts.events.bonus import BonusMonthClosed
 from services.bonus.adapters import close_publishing, closing
-from services.bonus.adapters.close_publishing import PendingMonth
+from services.bonus.adapters.close_publishing import RECORD_SEPARATOR, Batch, PendingMonth
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
 from shared.jobs import elected, pause
@@ -60,36 +62,36 @@ def _template(event_type: str, at: datetime) -> EnvelopeTemplate:
 
 @dataclass(frozen=True)
 class Feed:
-    """One kind of a close's events, read from the statements in key order behind the month's mark of it:
-    a row's `kind` column holds the event's value (null: no event), its id is `<kind>:<household>:<month>`."""
+    """One kind of a close's events, read from the statements in key order behind the month's mark of it,
+    a batch at a time (close_publishing.Batch); an event's id is `<kind>:<household>:<month>`."""
 
     name: str  # its mark's (close_publishing.MARKS)
     kind: str
     topic: Topic
-    read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[list]]
+    read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[Batch | None]]
 
-    def events(self, rows: list, closed: ClosedMonth) -> list[Message]:
-        """A batch of rows' events, as published."""
+    def events(self, batch: Batch, closed: ClosedMonth) -> list[Message]:
+        """A batch's events, as published."""
         topic, event_type = closed.topic_prefix + self.topic.name, self.topic.event_type
         kind, label = self.kind, closed.label
-        events, at, template = [], None, None
-        for row in rows:
-            if (value := row[kind]) is None:  # a month that pays nothing, in cash or to the contribution
-                continue
-            if row["closed_at"] != at:
-                at = row["closed_at"]
-                template = _template(event_type, at)
-            household = row["household_id"]
-            events.append((topic, household.encode(), value,
-                           template.headers(f"{kind}:{household}:{label}", household, row.get("cooperative_id"))))
+        events = []
+        for at, households, cooperatives, values in batch.groups:
+            template, values = _template(event_type, at), values.split(RECORD_SEPARATOR)
+            if len(values) != len(households):
+                raise ValueError(f"{self.name}: {len(values)} values for {len(households)} households after "
+                                 f"splitting on the record separator; an event's value holds it")
+            for household, cooperative, value in zip(households, cooperatives or repeat(None), values):
+                events.append((topic, household.encode(), value,
+                               template.headers(f"{kind}:{household}:{label}", household, cooperative)))
         return events
 
 
-async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
+async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> Batch | None:
     return await close_publishing.payouts_after(conn, closed.month, after, limit, closed.label, closed.due_on)
 
 
-async def _statements_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> list:
+async def _statements_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str,
+                            limit: int) -> Batch | None:
     return await close_publishing.statements_after(conn, closed.month, after, limit, closed.label)
 
 
@@ -143,14 +145,14 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
     this one is built, and sent while the broker acknowledges the one before; the mark moves past a batch
     once it is acknowledged. Returns how many statements were read, when no more are written yet, or
     after `stop` once what was sent is acknowledged; `published` counts the events by topic, for /metrics."""
-    async def read(after: str) -> list:
+    async def read(after: str) -> Batch | None:
         if stop is not None and stop.is_set():
-            return []
+            return None
         async with pool.acquire() as reader:
             return await feed.read(reader, closed, after, batch)
 
     counted = Counter() if published is None else published
-    rows_read, reading, sending = 0, asyncio.ensure_future(read(mark)), deque()
+    statements_read, reading, sending = 0, asyncio.ensure_future(read(mark)), deque()
 
     async def settle() -> None:
         """The oldest batch sent: once the broker has acknowledged it, the mark moves past it."""
@@ -161,18 +163,18 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
 
     try:
         while True:
-            rows = await reading
-            if not rows:
+            read_batch = await reading
+            if read_batch is None:
                 while sending:
                     await settle()
-                return rows_read
-            reading = asyncio.ensure_future(read(rows[-1]["household_id"]))
-            events = feed.events(rows, closed)
+                return statements_read
+            reading = asyncio.ensure_future(read(read_batch.through))
+            events = feed.events(read_batch, closed)
             while len(sending) >= SENDS_IN_FLIGHT:
                 await settle()
-            sending.append((asyncio.ensure_future(publish(producer, "bonus", events)), rows[-1]["household_id"],
+            sending.append((asyncio.ensure_future(publish(producer, "bonus", events)), read_batch.through,
                             len(events)))
-            rows_read += len(rows)
+            statements_read += read_batch.statements
     finally:  # on a failure: what was in flight is read and sent again from the mark
         for task in (reading, *(sent[0] for sent in sending)):
             if not task.done():
