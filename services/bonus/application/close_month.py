@@ -1,13 +1,13 @@
 """Use case: close a Bonus month — price every household's month once and stage its payouts.
 
 Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
-purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks
-the households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held
-to the pure domain by a test) into one statement per household; two chunks are priced at once and they
-commit in key order, so closing twice pays once and a crash mid-close resumes after the last statement
-written. The statements are published as payouts and statements by their own job (publish_close.py),
-which sets the pace: pricing keeps within `publish_lag` households of the published payouts while the
-publisher moves. Adjustments to earlier months are paid with the close at their recorded rate, through
+purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks the
+households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held to
+the pure domain by a test) into one statement per household; two chunks are priced at once and they commit
+in key order, so closing twice pays once and a crash mid-close resumes after the last statement written. The
+statements are published as payouts and statements by their own job (publish_close.py); pricing keeps within
+`publish_lag` households of the published payouts while the publisher moves, so a publisher slower than
+pricing sets the pace. Adjustments to earlier months are paid with the close at their recorded rate, through
 the outbox. The month is closed when nothing is left to claim, and announced closed once all of it is
 published.
 """
@@ -41,9 +41,9 @@ class CloseConfig:
     chunk: int = 20000
     chunks_in_flight: int = 2  # priced at once, committed in key order
     # Households priced and not yet published as payouts beyond which pricing waits for the publisher
-    # (one core of Python): a close priced far ahead of its payouts only takes the CPU they need. A
-    # publisher whose mark has not moved for `publisher_stalled_s` (none running, the broker away)
-    # holds nothing up.
+    # (one core of Python at the most): a close priced far ahead of its payouts only takes the CPU they
+    # need. A publisher whose mark has not moved for `publisher_stalled_s` (none running, the broker
+    # away) holds nothing up.
     publish_lag: int = 100_000
     publisher_stalled_s: float = 5.0
 

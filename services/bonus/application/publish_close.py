@@ -1,16 +1,16 @@
 """Use case: publish each closed household-month's payout and statement, from the statement itself.
 
-The close (close_month.py) writes one statement per household, and the statements are its outbox: this
-job reads a month's statements in key order, a batch at a time (the events of a batch in no particular
-order: one event per household and month, each key keeps its order), and publishes them as two feeds,
-each behind a mark of the month's own. The payouts go first, following the close as it writes (when the month pays anything, in
-cash or to the open contribution): they are the money, due by the 10th. The statements follow once
-every payout of the closed month is out. A batch is sent, the broker's acknowledgements are waited for
-and only then the feed's mark moves. A crash in between sends a tail again with the same ids, content
-and time (the statement's), which consumers book once by id, as with the outbox's re-sends. Two outbox
-rows per household, written, read and deleted again, were most of a close's work. When the month is
-closed and all of it published, its close is announced on bonus.months.v1. One publisher at a time,
-elected by an advisory lock.
+The close (close_month.py) writes one statement per household, and the statements are its outbox: this job
+reads a month's statements in key order, a batch at a time (the events of a batch in no particular order:
+one event per household and month, each key keeps its order), and publishes them as two feeds, each behind a
+mark of the month's own. The payouts go first, following the close as it writes (when the month pays
+anything, in cash or to the open contribution): they are the money, due by the 10th. The statements follow
+once every payout of the closed month is out. A batch is sent, the broker's acknowledgements are waited for
+and only then the feed's mark moves. A crash in between sends a tail again with the same ids, content and
+time (the statement's), which consumers book once by id, as with the outbox's re-sends. Two outbox rows per
+household, written, read and deleted again, were most of a close's work. When the month is closed and all of
+it published, its close is announced on bonus.months.v1. One publisher at a time, elected by an advisory
+lock.
 """
 from __future__ import annotations
 
