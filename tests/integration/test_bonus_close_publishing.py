@@ -148,6 +148,18 @@ async def test_a_failure_mid_way_resumes_from_the_mark_without_resending_what_wa
     assert all(sent.count(h) == 1 for h in households[1:] if h <= mark)  # the acknowledged ones not sent again
 
 
+async def test_a_batch_of_households_that_are_paid_nothing_still_moves_the_payouts_mark(
+        pools, kafka_settings, producer):
+    pool = pools["bonus"]
+    month, households = await closed_month(pool, 2064, 3)  # the first household earns nothing
+    closed = ClosedMonth.of(month, kafka_settings.kafka.topic_prefix)
+    async with pool.acquire() as conn:
+        assert await publish_feed(pool, conn, producer, closed, PAYOUTS, "", batch=1) == 3  # statements read
+    assert await mark_of(pool, month, "payouts") == households[-1]
+    payouts, _ = await published(kafka_settings, households)
+    assert sorted(r.key.decode() for r in payouts) == households[1:]
+
+
 def plan_nodes(node: dict):
     yield node
     for child in node.get("Plans", ()):
