@@ -64,6 +64,7 @@ class ServiceContext:
             self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
+            heartbeat_interval_ms=self.settings.delivery.heartbeat_interval_ms,
             **self._fetching(topic),
             description=topic.description, decoder=_undecoded)
         async def on_batch(msg: KafkaMessage) -> None:
