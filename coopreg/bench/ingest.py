@@ -6,8 +6,8 @@
    backlog replayed), and read once with plain aiokafka for the raw consume ceiling.
 3. The same rows are COPYed into an equivalent table for the database ceiling.
 4. The purchases service starts alone on the backlog; the clock runs from its first stored receipt
-   until every receipt's accepted purchase is on `purchases.accepted.v1` (its end offsets):
-   `receipts_per_s`.
+   (with several instances, from when all of them are in the consumer group) until every receipt's
+   accepted purchase is on `purchases.accepted.v1` (its end offsets): `receipts_per_s`.
 5. Then the bonus service (as many instances) starts on those published purchases; the clock runs
    until its consumer group has committed them all, which it does after booking them
    (`bonus_booked_per_s`: accrual keeps up when it is at least the ingest rate). Each stage reports the
@@ -116,6 +116,25 @@ class Offsets:
     async def committed(self, group: str) -> int:
         offsets = await self.admin.list_consumer_group_offsets(group, partitions=self.partitions)
         return sum(max(meta.offset, 0) for meta in offsets.values())
+
+    async def members(self, group: str) -> int:
+        """The members of a consumer group once it is stable (0 while it rebalances)."""
+        described = (await self.admin.describe_consumer_groups([group]))[0].groups[0]
+        return len(described[5]) if described[2] == "Stable" else 0
+
+
+def once_all_joined(offsets: Offsets, group: str, instances: int, count: Callable[[], Awaitable[int]]):
+    """`count`, but 0 until every instance is a member of the group: the clock of several instances starts
+    when they share the partitions, not while the first to start works alone (instances start a second
+    or more apart)."""
+    joined = False
+
+    async def counted() -> int:
+        nonlocal joined
+        joined = joined or await offsets.members(group) >= instances
+        return await count() if joined else 0
+
+    return counted
 
 
 async def stage(name: str, instances: list[ServiceUnderTest], count: int, done: Callable[[], Awaitable[int]],
@@ -246,13 +265,16 @@ async def _measure(settings, config, people, backlog, services: dict, rate: int,
                 # Begun: the first receipt stored (the count is cheap while the table is nearly empty). Done:
                 # every receipt's event published (each card is known, so each stored receipt is accepted).
                 stored = partial(conn.fetchval, "SELECT count(*) FROM purchases.receipts WHERE receipt_id LIKE 'b-%'")
-                ingest = await stage("purchases", ingesting, len(backlog), accepted.published, stored)
+                ingest = await stage("purchases", ingesting, len(backlog), accepted.published,
+                                     once_all_joined(accepted, "purchases", instances, stored))
                 if await stored() != len(backlog):
                     raise RuntimeError(f"{len(backlog)} accepted purchases published, {await stored()} receipts stored")
                 say("bonus on the published purchases: each booked into its household month")
                 booking = [ServiceUnderTest("bonus", instance=f"bonus-{n}").start() for n in range(instances)]
                 services.update({instance.instance: instance for instance in booking})
-                accrual = await stage("bonus", booking, len(backlog), partial(accepted.committed, "bonus"))
+                booked = partial(accepted.committed, "bonus")
+                accrual = await stage("bonus", booking, len(backlog), booked,
+                                      once_all_joined(accepted, "bonus", instances, booked))
             if await conn.fetchval("SELECT count(*) FROM bonus.purchases") != len(backlog):
                 raise RuntimeError("bonus committed offsets past purchases it has not booked")
         finally:
