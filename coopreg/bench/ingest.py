@@ -119,8 +119,10 @@ class Offsets:
 
     async def members(self, group: str) -> int:
         """The members of a consumer group once it is stable (0 while it rebalances)."""
+        # DescribeGroups' group: (error_code, group, state, protocol_type, protocol, members, ...)
         described = (await self.admin.describe_consumer_groups([group]))[0].groups[0]
-        return len(described[5]) if described[2] == "Stable" else 0
+        state, members = described[2], described[5]
+        return len(members) if state == "Stable" else 0
 
 
 def once_all_joined(offsets: Offsets, group: str, instances: int, count: Callable[[], Awaitable[int]]):
