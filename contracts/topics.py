@@ -27,6 +27,7 @@ from contracts.events.membership_states import (
 )
 from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
+from contracts.events.privacy import ErasureReport, ErasureRequested, RetentionReport, RetentionRequested
 from contracts.events.purchases import PurchaseAccepted
 from contracts.events.sbank import RegisterSbankUpdate, SbankCustomerUpdate
 from contracts.strict_decoding import strict_decoder
@@ -125,6 +126,19 @@ CONSENT_STATES = Topic("consent.states.v1", "person id", ConsentState,
                        "Each person's blocks and permissions in force, with the household's product-data "
                        "blocks (tombstone: erased)", cleanup="compact", retention_ms=-1)
 
+# The data-subject rights every service carries out in its own process (contracts/events/privacy.py). Only
+# pseudonymous person ids; a request waits here for a service that is down, so a month, the longest outage
+# an erasure may be left to wait for before operators must act (the API shows what is still pending).
+PRIVACY_ERASURE_REQUESTS = Topic("privacy.erasure-requests.v1", "person id", ErasureRequested,
+                                 "Erase this person: every service erases its part and reports",
+                                 retention_ms=30 * DAY_MS)
+PRIVACY_ERASURE_REPORTS = Topic("privacy.erasure-reports.v1", "person id", ErasureReport,
+                                "One service has erased its part of a person", retention_ms=30 * DAY_MS)
+PRIVACY_RETENTION_REQUESTS = Topic("privacy.retention-requests.v1", "run id", RetentionRequested,
+                                   "Erase what passed its retention period", retention_ms=30 * DAY_MS)
+PRIVACY_RETENTION_REPORTS = Topic("privacy.retention-reports.v1", "run id", RetentionReport,
+                                  "What one service erased in a retention run", retention_ms=30 * DAY_MS)
+
 
 def marketing_segment(name: str) -> Topic:
     """The compacted topic of one marketing segment, keyed by the per-segment pseudonym (tombstone = left)."""
@@ -137,5 +151,6 @@ ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_CO
                           BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
-                          MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES)
+                          MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES, PRIVACY_ERASURE_REQUESTS,
+                          PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REQUESTS, PRIVACY_RETENTION_REPORTS)
 BY_NAME = {topic.name: topic for topic in ALL}

@@ -1,4 +1,5 @@
-"""Health, readiness and Prometheus metrics of a service process, on a small HTTP endpoint of its own.
+"""Health, readiness and Prometheus metrics of a service process, served on its HTTP endpoint
+(`shared.subject_endpoint`).
 
 - `GET /health`: the process and its event loop answer.
 - `GET /ready`: PostgreSQL answers and the Kafka producer is connected (503 otherwise).
@@ -15,9 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from shared.logging import get_logger
 
-log = get_logger(component="observability")
 
 
 def _line(name: str, value, **labels) -> str:
@@ -78,32 +77,3 @@ class Observability:
         if not self.ctx.producer.client.cluster.brokers():
             return False, "kafka unavailable"
         return True, "ready"
-
-    async def _respond(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = (await asyncio.wait_for(reader.readline(), 5)).decode(errors="replace").split()
-            path = request[1] if len(request) > 1 else "/"
-            status, body, kind = await self._route(path)
-            head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\nConnection: close"
-            writer.write(head.encode() + b"\r\n\r\n" + body)
-            await writer.drain()
-        except (asyncio.TimeoutError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    async def _route(self, path: str) -> tuple[str, bytes, str]:
-        if path == "/metrics":
-            return "200 OK", (await self.metrics()).encode(), "text/plain; version=0.0.4"
-        if path == "/health":
-            return "200 OK", b"ok\n", "text/plain"
-        if path == "/ready":
-            ok, why = await self.ready()
-            return ("200 OK" if ok else "503 Service Unavailable"), f"{why}\n".encode(), "text/plain"
-        return "404 Not Found", b"not found\n", "text/plain"
-
-    async def serve(self, port: int, stop: asyncio.Event) -> None:
-        server = await asyncio.start_server(self._respond, "0.0.0.0", port)
-        log.info("observability endpoint listening", port=port)
-        async with server:
-            await stop.wait()

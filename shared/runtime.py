@@ -28,6 +28,7 @@ from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
 from shared import tracing
 from shared.settings import Settings
+from shared.subject_endpoint import Answer, SubjectEndpoint, serve
 from shared.subject_keys import SubjectKeys
 
 
@@ -93,6 +94,8 @@ class ServiceDefinition:
     wire: Callable[[ServiceContext], None]
     publishes: tuple[Topic, ...] = ()
     description: str = ""
+    # The subject queries the service answers on its HTTP endpoint (contracts/subjects.py), given its settings.
+    answers: Callable[[Settings], dict[str, Answer]] | None = None
 
 
 async def open_pool(settings: Settings, service: ServiceDefinition) -> asyncpg.Pool:
@@ -123,7 +126,10 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     tasks = [asyncio.create_task(keep_running(job, stop)) for job in [relay.run, *ctx.jobs]]
     if settings.metrics_port:
         lag = LagReader(settings.kafka, {d.consumer: d.topic for d in ctx.deliveries})
-        tasks.append(asyncio.create_task(Observability(ctx, relay, lag).serve(settings.metrics_port, stop)))
+        endpoint = SubjectEndpoint(service.name, pool, service.answers(settings) if service.answers else {},
+                                   settings.secrets.service_token_key.get_secret_value(),
+                                   Observability(ctx, relay, lag))
+        tasks.append(asyncio.create_task(serve(endpoint.app(), settings.http_host, settings.metrics_port, stop)))
     await broker.start()
     # What is loaded by now lives as long as the process: kept out of every garbage collection, which
     # millions of consumed and relayed events would otherwise trigger over and over (CPU and pauses).

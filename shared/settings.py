@@ -87,6 +87,9 @@ class SecretsSettings(BaseSettings):
 
     index_key: SecretStr = SecretStr("local-development-index-key-change-me")
     encryption_key: SecretStr = SecretStr("local-development-encryption-key-change-me")
+    service_token_key: SecretStr = Field(SecretStr("local-development-service-token-key-change-me-0123456789"),
+                                         description="signs the register API's calls to the services' "
+                                                     "subject endpoints (shared/subject_endpoint.py)")
 
 
 class TrustedTokenKey(BaseModel):
@@ -131,6 +134,12 @@ class ApiSettings(BaseSettings):
         default_factory=list, description='identity providers\' public keys as JSON: [{"issuer", "key_id", '
                                           '"algorithm": "EdDSA", "public_key": PEM}]; a token with `iss` is '
                                           'verified with its issuer\'s key named by its `kid`, nothing else')
+    service_urls: dict[str, str] = Field(
+        default_factory=lambda: {name: f"http://127.0.0.1:{9101 + i}" for i, name in
+                                 enumerate(("cards", "purchases", "bonus", "membership", "consent"))},
+        description="each service's HTTP endpoint (its COOPREG_METRICS_PORT), as JSON; the defaults are "
+                    "the ports `coopreg services up` gives")
+    service_timeout_seconds: float = Field(5.0, description="how long the API waits for a service's answer")
     local_tokens: bool = Field(True, description="accept tokens without `iss`, HS256 with token_key (operators' "
                                                  "tools); false where only the identity providers' tokens count")
 
@@ -181,7 +190,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or console")
     instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")
-    metrics_port: int = Field(0, description="port of /health, /ready and /metrics; 0: no endpoint")
+    metrics_port: int = Field(0, description="port of the service's HTTP endpoint: /health, /ready, /metrics "
+                              "and the subject queries the register API asks; 0: no endpoint")
+    http_host: str = Field("127.0.0.1", description="address the service's HTTP endpoint listens on "
+                           "(0.0.0.0 in a container)")
     gc_threshold: int = Field(50_000, description="allocations between young garbage collections (CPython's "
                               "default, 700, makes a batch of thousands of receipts collect its own survivors "
                               "over and over: decoding cost twice as much)")

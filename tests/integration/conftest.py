@@ -5,6 +5,7 @@ import pytest
 from services.registry import SERVICES
 from shared.runtime import open_pool
 from shared.settings import Settings
+from tests.support.service_endpoints import ServiceEndpoints
 from tests.support.stack import ensure_stack, fresh_database, integration_settings
 
 
@@ -13,7 +14,10 @@ async def settings() -> Settings:
     settings = integration_settings()
     ensure_stack(settings)
     await fresh_database(settings)
-    return settings
+    endpoints = ServiceEndpoints(settings).start()
+    settings.api.service_urls = endpoints.urls  # the register API asks each service's own endpoint
+    yield settings
+    endpoints.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,9 @@ from services.bonus.application.keep_households import when_household_changes_ke
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
 from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
+from services.bonus.application import retention
+from services.bonus.entrypoints.subjects import answers
+from shared.privacy_duties import PrivacyDuties, subscribe_privacy
 from shared.runtime import ServiceContext, ServiceDefinition, main
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
@@ -28,9 +31,10 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))
+    subscribe_privacy(ctx, PrivacyDuties("bonus", retention.erase_person, retention.erase_expired))
 
 
-SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, description=__doc__,
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, answers=answers, description=__doc__,
                             publishes=(BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE))
 
 if __name__ == "__main__":

@@ -10,12 +10,10 @@ from contracts.events.membership import (
     AcceptInvitation, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
-from services.membership.application.base_data import contact_changes
-from services.membership.application.read_person import household_command_key
-from services.membership.domain.errors import MembershipRuleViolation
 from services.register_api.application.context import RegisterApi
-from services.register_api.application.errors import Conflict, Invalid
-from services.register_api.application.publish import check_known, publish_change
+from services.register_api.application.errors import Conflict
+from services.register_api.application.gather import facts
+from services.register_api.application.publish import check_known, check_membership_command, publish_change
 from services.register_api.domain.access import Principal, check_person
 from shared.pseudonym import keyed_token
 
@@ -25,10 +23,7 @@ async def rectify_contact_data(api: RegisterApi, principal: Principal, purpose: 
     """Correct contact data (a field left out is unchanged); checked as the membership service checks it."""
     check_person(principal, "person:rectify", person_id)
     command = UpdateContactData(person_id=person_id, updated_at=api.clock(), **changes)
-    try:
-        contact_changes(command)
-    except MembershipRuleViolation as violation:
-        raise Invalid(violation.code, str(violation)) from None
+    await check_membership_command(api, MembershipCommand(command))
     await check_known(api, person_id)
     fields = [f"contact.{name}" for name in changes if name != "removed"] + [
         f"contact.{name}" for name in changes.get("removed", [])]
@@ -91,8 +86,7 @@ async def invite_to_household(api: RegisterApi, principal: Principal, purpose: s
 
 
 async def _household_key(api: RegisterApi, person_id: str, invitation_id: str | None = None) -> str:
-    async with api.pools["membership"].acquire() as conn:
-        key = await household_command_key(conn, person_id, invitation_id)
+    key = (await facts(api, person_id, invitation_id)).household_key
     if key is None:
         raise Conflict("not_in_household" if invitation_id is None else "unknown_invitation",
                        "no such household for this request")

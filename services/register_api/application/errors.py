@@ -15,8 +15,10 @@ class Conflict(Exception):
 
 
 class Invalid(Exception):
-    """The request's content breaks a register rule (a bad phone number, say); `code` is stable."""
+    """The request's content breaks a register rule (a bad phone number, say); `code` is stable. The detail is
+    answered only when `public` (a fixed sentence): a rule's message may hold the value it refused."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, public: bool = False) -> None:
         super().__init__(detail)
         self.code = code
+        self.public = public

@@ -5,20 +5,28 @@ from __future__ import annotations
 from pydantic import BaseModel, RootModel
 
 from contracts.envelope import Envelope
+from contracts.subjects import CommandCheck
 from contracts.topics import Topic
-from services.membership.application.read_person import exists
 from services.register_api.adapters import audit_log, sealed_outbox
 from services.register_api.application.context import SOURCE, RegisterApi
-from services.register_api.application.errors import Conflict, NotFound
+from services.register_api.application.errors import Conflict, Invalid, NotFound
+from services.register_api.application.gather import facts
 from services.register_api.domain.access import Principal
 from shared.subject_keys import SubjectErased
 
 
 async def check_known(api: RegisterApi, *person_ids: str) -> None:
-    async with api.pools["membership"].acquire() as conn:
-        for person_id in person_ids:
-            if not await exists(conn, person_id):
-                raise NotFound("no such person")
+    for person_id in person_ids:
+        if not (await facts(api, person_id)).known:
+            raise NotFound("no such person")
+
+
+async def check_membership_command(api: RegisterApi, command: RootModel) -> None:
+    """What the command alone decides, checked by the membership service's own rules before it is sent, so
+    a bad phone number or a period ending before it starts is a 422 with its reason, not a dead letter."""
+    result = await api.services.ask("membership", "check", CommandCheck(command=command.model_dump(mode="json")))
+    if result.violation:
+        raise Invalid(result.violation, result.message or result.violation)
 
 
 async def publish_change(api: RegisterApi, principal: Principal, purpose: str, *, topic: Topic, key: str,

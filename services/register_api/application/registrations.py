@@ -16,20 +16,11 @@ from contracts.events.membership import (
     SetHouseholdGroup,
 )
 from contracts.topics import MEMBERSHIP_COMMANDS
-from services.membership.domain.errors import MembershipRuleViolation
-from services.membership.domain.registrations import Validity, check_group_id, check_partner_id
 from services.register_api.application.context import RegisterApi
-from services.register_api.application.errors import Conflict, Invalid, NotFound
+from services.register_api.application.errors import Conflict, NotFound
 from services.register_api.application.gather import gather
-from services.register_api.application.publish import check_known, publish_change
+from services.register_api.application.publish import check_known, check_membership_command, publish_change
 from services.register_api.domain.access import Principal, check_person
-
-
-def _checked(check, *args):
-    try:
-        return check(*args)
-    except MembershipRuleViolation as violation:
-        raise Invalid(violation.code, str(violation)) from None
 
 
 async def _publish(api: RegisterApi, principal: Principal, purpose: str, person_id: str, command, *, key: str,
@@ -41,11 +32,10 @@ async def _publish(api: RegisterApi, principal: Principal, purpose: str, person_
 async def register_with_partner(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
                                 partner_id: str, valid_from: datetime | None, valid_to: datetime | None) -> dict:
     check_person(principal, "partner_registration:change", person_id)
-    validity = _checked(Validity, valid_from or api.clock(), valid_to)
-    _checked(check_partner_id, partner_id)
+    command = RegisterWithPartner(person_id=person_id, partner_id=partner_id, valid_from=valid_from or api.clock(),
+                                  valid_to=valid_to)
+    await check_membership_command(api, MembershipCommand(command))
     await check_known(api, person_id)
-    command = RegisterWithPartner(person_id=person_id, partner_id=partner_id, valid_from=validity.valid_from,
-                                  valid_to=validity.valid_to)
     return await _publish(api, principal, purpose, person_id, command, key=person_id, field="orders.partner_id",
                           operation="register_with_partner")
 
@@ -54,9 +44,9 @@ async def end_partner_registration(api: RegisterApi, principal: Principal, purpo
                                    partner_id: str) -> dict:
     """The registration with the partner in force now ends now."""
     check_person(principal, "partner_registration:change", person_id)
-    _checked(check_partner_id, partner_id)
-    await check_known(api, person_id)
     command = EndPartnerRegistration(person_id=person_id, partner_id=partner_id, ended_at=api.clock())
+    await check_membership_command(api, MembershipCommand(command))
+    await check_known(api, person_id)
     return await _publish(api, principal, purpose, person_id, command, key=person_id, field="orders.valid_to",
                           operation="end_partner_registration")
 
@@ -64,11 +54,10 @@ async def end_partner_registration(api: RegisterApi, principal: Principal, purpo
 async def join_supporter_group(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
                                group_id: str, valid_from: datetime | None, valid_to: datetime | None) -> dict:
     check_person(principal, "customer_group:change", person_id)
-    validity = _checked(Validity, valid_from or api.clock(), valid_to)
-    _checked(check_group_id, group_id)
+    command = JoinSupporterGroup(person_id=person_id, group_id=group_id, valid_from=valid_from or api.clock(),
+                                 valid_to=valid_to)
+    await check_membership_command(api, MembershipCommand(command))
     await check_known(api, person_id)
-    command = JoinSupporterGroup(person_id=person_id, group_id=group_id, valid_from=validity.valid_from,
-                                 valid_to=validity.valid_to)
     return await _publish(api, principal, purpose, person_id, command, key=person_id,
                           field="customer_groups.supporter_groups", operation="join_supporter_group")
 
@@ -77,9 +66,9 @@ async def leave_supporter_group(api: RegisterApi, principal: Principal, purpose:
                                 group_id: str) -> dict:
     """The person's period in the supporter group in force now ends now."""
     check_person(principal, "customer_group:change", person_id)
-    _checked(check_group_id, group_id)
-    await check_known(api, person_id)
     command = LeaveSupporterGroup(person_id=person_id, group_id=group_id, left_at=api.clock())
+    await check_membership_command(api, MembershipCommand(command))
+    await check_known(api, person_id)
     return await _publish(api, principal, purpose, person_id, command, key=person_id,
                           field="customer_groups.supporter_groups", operation="leave_supporter_group")
 
@@ -99,11 +88,10 @@ async def set_household_group(api: RegisterApi, principal: Principal, purpose: s
     """The customer group of the household the person belongs to now; None ends the current one. Keyed by
     the household's main member, like the other household commands."""
     check_person(principal, "household_group:change", person_id)
-    if group_id is not None:
-        _checked(check_group_id, group_id)
     household = await _current_household(api, person_id)
     command = SetHouseholdGroup(household_id=household["household_id"], group_id=group_id,
                                 valid_from=valid_from or api.clock())
+    await check_membership_command(api, MembershipCommand(command))
     receipt = await _publish(api, principal, purpose, person_id, command, key=household["main_member_person_id"],
                              field="customer_groups.household_groups", operation="set_household_group")
     receipt["change"]["household_id"] = command.household_id

@@ -1,55 +1,56 @@
-"""The scheduled retention job: every service erases what has passed its period (periods are data, in
+"""The retention job: every service erases what has passed its period (periods are data, in
 `domain/retention_periods.json`), and every person whose customer relationship ended before the
-`customer_relationship` cut-off is erased everywhere. Idempotent: a second run at the same time erases
-nothing more. The report (rows erased by service and data group, persons erased) is kept and returned."""
+`customer_relationship` cut-off is erased everywhere.
+
+A run is a durable request on `privacy.retention-requests.v1` that every service carries out in its own process
+and reports on; the API keeps the reports, requests the erasure of the people membership names, and finishes
+the run when every service has reported. Idempotent: a second run at the same time erases nothing more.
+"""
 from __future__ import annotations
 
 import uuid
 
-from services.bonus.application import retention as bonus
-from services.consent.application import retention as consent
-from services.membership.application import retention as membership
-from services.purchases.application import retention as purchases
-from services.register_api.adapters import audit_log, records
-from services.register_api.application.context import RegisterApi
-from services.register_api.application.erasure import erase_everywhere
-from services.register_api.application.errors import Conflict
-
-EXPIRED = {"membership": membership.erase_expired, "purchases": purchases.erase_expired,
-           "bonus": bonus.erase_expired, "consent": consent.erase_expired}
-PERSONS_PER_BATCH = 200
-
-
-async def _erase_ended_relationships(api: RegisterApi, cutoffs: dict, requested_by: str) -> tuple[int, list[str]]:
-    erased, skipped = 0, []
-    while True:
-        async with api.pools["membership"].acquire() as conn:
-            due = [p for p in await membership.relationship_ended(conn, cutoffs, PERSONS_PER_BATCH) if p not in skipped]
-        if not due:
-            return erased, skipped
-        for person_id in due:
-            try:
-                await erase_everywhere(api, person_id, requested_by, "retention")
-                erased += 1
-            except Conflict:
-                skipped.append(person_id)
+from contracts.envelope import Envelope
+from contracts.events.privacy import ERASING_SERVICES, RetentionReport, RetentionRequested
+from contracts.topics import PRIVACY_RETENTION_REQUESTS
+from services.register_api.adapters import audit_log, erasure_requests, records
+from services.register_api.application.context import SOURCE, RegisterApi
+from services.register_api.application.erasure import request_erasure
+from shared import outbox
+from shared.delivery import Incoming
+from shared.outbox import OutgoingEvent
 
 
 async def run_retention(api: RegisterApi, requested_by: str) -> dict:
+    """Start a run; the services report as they finish (`GET /retention/runs`)."""
     now = api.clock()
     cutoffs = api.rules.cutoffs(now)
     run_id = f"r-{uuid.uuid4()}"
-    async with api.own.acquire() as conn:
-        await records.start_run(conn, run_id, now, requested_by, {g: c.isoformat() for g, c in cutoffs.items()})
-    erased: dict = {}
-    for service, erase_expired in EXPIRED.items():
-        async with api.pools[service].acquire() as conn, conn.transaction():
-            erased[service] = await erase_expired(conn, cutoffs)
-    persons, skipped = await _erase_ended_relationships(api, cutoffs, requested_by)
-    report = {"run_id": run_id, "at": now.isoformat(), "erased": erased, "persons_erased": persons,
-              "persons_skipped": len(skipped), "kept": [r.data_group for r in api.rules.rules if r.kept]}
+    request = RetentionRequested(run_id=run_id, cutoffs=cutoffs, requested_at=now)
+    envelope = Envelope(source=SOURCE, type=PRIVACY_RETENTION_REQUESTS.event_type, subject=run_id)
     async with api.own.acquire() as conn, conn.transaction():
-        await records.finish_run(conn, run_id, api.clock(), report)
+        await records.start_run(conn, run_id, now, requested_by, {g: c.isoformat() for g, c in cutoffs.items()})
+        await outbox.add(conn, [OutgoingEvent(PRIVACY_RETENTION_REQUESTS.name, run_id, envelope, request)])
         await audit_log.append(conn, audit_log.AuditEntry(requested_by, ("retention",), "retention",
                                                           "run_retention", (), tuple(sorted(cutoffs)), "retention"))
-    return report
+    return {"run_id": run_id, "at": now.isoformat(), "status": "requested",
+            "kept": [r.data_group for r in api.rules.rules if r.kept]}
+
+
+async def when_services_report(api: RegisterApi, conn, messages: list[Incoming]) -> None:
+    for message in messages:
+        report: RetentionReport = message.data
+        if not await erasure_requests.run_is_open(conn, report.run_id):
+            continue
+        if not await erasure_requests.add_retention_report(conn, report.run_id, report.service, report.erased,
+                                                           len(report.relationships_ended), report.done_at):
+            continue  # the same report again
+        for person_id in report.relationships_ended:
+            await request_erasure(conn, api, person_id, "retention", "retention")
+        reports = await erasure_requests.retention_reports(conn, report.run_id)
+        if set(reports) >= set(ERASING_SERVICES):
+            await records.finish_run(conn, report.run_id, api.clock(), {
+                "run_id": report.run_id, "status": "finished",
+                "erased": {name: r["erased"] for name, r in sorted(reports.items())},
+                "persons_erasure_requested": sum(r["relationships_ended"] for r in reports.values()),
+                "kept": [r.data_group for r in api.rules.rules if r.kept]})

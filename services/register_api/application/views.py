@@ -2,33 +2,22 @@
 field policy then trims every response in one place (the HTTP entrypoint), which also audits it."""
 from __future__ import annotations
 
-from services.cards.application.read_person import find_by_card_number
-from services.membership.application.read_person import find_by_customer_number, find_by_identity_code
+from contracts.subjects import FindPerson
 from services.register_api.application.context import RegisterApi
 from services.register_api.application.errors import NotFound
-from services.register_api.application.gather import gather
+from services.register_api.application.gather import find, gather
 from services.register_api.domain.access import Forbidden, Principal, check_own, check_scope
 from services.register_api.domain.sections import SECTION_SCOPES, check_sections, readable_sections
 
 SEARCH_SECTIONS = ["person"]
 
 
-async def _find(api: RegisterApi, customer_number: int | None, card_number: str | None,
-                identity_code: str | None) -> str | None:
-    async with api.pools["membership"].acquire() as conn:
-        if customer_number is not None:
-            return await find_by_customer_number(conn, customer_number)
-        if identity_code is not None:
-            return await find_by_identity_code(conn, identity_code, api.membership)
-    async with api.pools["cards"].acquire() as conn:
-        return await find_by_card_number(conn, card_number, api.index_key)
-
-
 async def find_person(api: RegisterApi, principal: Principal, *, customer_number: int | None = None,
                       card_number: str | None = None, identity_code: str | None = None) -> dict:
     """The person with this customer number, card (or member number) or identity code (blind index)."""
     check_scope(principal, "person:search")
-    person_id = await _find(api, customer_number, card_number, identity_code)
+    person_id = await find(api, FindPerson(customer_number=customer_number, card_number=card_number,
+                                           identity_code=identity_code))
     found = await gather(api, person_id, SEARCH_SECTIONS) if person_id else None
     return {"items": [found] if found else []}
 

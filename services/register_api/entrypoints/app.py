@@ -1,6 +1,7 @@
-"""The register API's composition root: settings → pools (its own schema migrated, a pool per service
-schema) → key store → FastAPI app with the routes, the field policy, the error guard, and in the
-background the outbox relay (the commands it publishes) and the scheduled retention job."""
+"""The register API's composition root: settings → its own schema's pool (migrated) and the client of the
+services' subject endpoints → key store → FastAPI app with the routes, the field policy, the error guard,
+and in the background the outbox relay (the commands and requests it publishes), the consumer of the
+services' erasure and retention reports, and the scheduled retention job."""
 from __future__ import annotations
 
 import asyncio
@@ -10,37 +11,51 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from services.register_api.application.context import OWN_SCHEMA, SERVICE_SCHEMAS, RegisterApi
+from contracts.topics import PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS
+from services.register_api.application import erasure, retention_run
+from services.register_api.application.context import OWN_SCHEMA, RegisterApi
 from services.register_api.entrypoints import errors, routes_persons, routes_registrations, routes_rights, web
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule
-from services.registry import SERVICES
+from shared.crypto import FieldCipher
 from shared.db import create_pool, migrate
-from shared.kafka import ensure_topics, make_producer
+from shared.dead_letters import DeadLetters
+from shared.kafka import ensure_topics, make_broker, make_producer
 from shared.outbox import OutboxRelay
+from shared.runtime import ServiceContext
 from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
-SERVICE_POOL_SIZE = 4
 READY_TIMEOUT_SECONDS = 2
 
 
 async def open_register_api(settings: Settings) -> RegisterApi:
-    """Pools for the API's own schema and every service schema; each schema migrated (idempotent)."""
+    """The API's own schema, migrated (idempotent), and the client of the services."""
     own = await create_pool(settings.pg, OWN_SCHEMA)
     await migrate(own, OWN_SCHEMA, MIGRATIONS)
-    pools = {OWN_SCHEMA: own}
-    for name in SERVICE_SCHEMAS:
-        pools[name] = await create_pool(settings.pg, name, min_size=1, max_size=SERVICE_POOL_SIZE)
-        await migrate(pools[name], name, SERVICES[name].migrations)
-    api = RegisterApi.build(settings, pools)
+    api = RegisterApi.build(settings, own)
     async with own.acquire() as conn, conn.transaction():
         await api.subject_keys.ensure_schema(conn)
     return api
 
 
 async def close_register_api(api: RegisterApi) -> None:
-    await asyncio.gather(*(pool.close() for pool in api.pools.values()))
+    await api.services.close()
+    await api.own.close()
+
+
+def report_consumers(api: RegisterApi, producer) -> ServiceContext:
+    """The services' erasure and retention reports, consumed as every service consumes: offsets after the
+    transaction that records them, duplicates recognised, the bad ones dead-lettered."""
+    settings = api.settings
+    cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
+    ctx = ServiceContext("register-api", settings, api.own, producer, DeadLetters(producer, cipher),
+                         make_broker(settings.kafka, f"register-api-{settings.instance}"))
+    ctx.subscribe(PRIVACY_ERASURE_REPORTS, lambda conn, batch: erasure.when_services_report(api, conn, batch),
+                  consumer="register-api-erasure", max_records=100)
+    ctx.subscribe(PRIVACY_RETENTION_REPORTS, lambda conn, batch: retention_run.when_services_report(api, conn, batch),
+                  consumer="register-api-retention", max_records=10)
+    return ctx
 
 
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
@@ -51,18 +66,22 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     async def lifespan(app: FastAPI):
         api = await open_register_api(settings)
         app.state.api = api
-        stop, tasks, producer = asyncio.Event(), [], None
+        stop, tasks, producer, consumers = asyncio.Event(), [], None, None
         if background:
             await ensure_topics(settings.kafka)
             producer = make_producer(settings.kafka, f"register-api-{settings.instance}")
             await producer.start()
             relay = OutboxRelay(api.own, producer, OWN_SCHEMA, settings.delivery.outbox_batch,
                                 settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)
+            consumers = report_consumers(api, producer)
+            await consumers.broker.start()
             tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(run_retention_schedule(api, stop))]
         try:
             yield
         finally:
             stop.set()
+            if consumers is not None:
+                await consumers.broker.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
             if producer is not None:
                 await producer.stop()

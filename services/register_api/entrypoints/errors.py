@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from services.register_api.adapters.services import ServiceUnavailable
 from services.register_api.application.errors import Conflict, Invalid, NotFound
 from services.register_api.domain.access import Forbidden, UnknownPurpose
 from services.register_api.domain.sections import UnknownSection
@@ -46,10 +47,12 @@ def install(app: FastAPI) -> None:
         UnknownPurpose: lambda r, e: error(400, "unknown_purpose", str(e)),
         NotFound: lambda r, e: error(404, "not_found", str(e)),
         Conflict: lambda r, e: error(409, e.code, str(e)),
-        Invalid: lambda r, e: error(422, e.code),
+        Invalid: lambda r, e: error(422, e.code, str(e) if e.public else None),
         UnknownSection: lambda r, e: error(422, "unknown_section", str(e)),
         RequestValidationError: lambda r, e: error(422, "invalid_request", _validation_detail(e)),
         HTTPException: _http_error,
+        ServiceUnavailable: lambda r, e: error(503, "service_unavailable",
+                                               f"the {e.service} service is unavailable; try again"),
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, _async(handler))

@@ -41,11 +41,18 @@ async def download_extract(request_id: str = REQUEST, format: ExtractFormat = "j
     return OrjsonResponse(await extract.extract_document(api, principal, request_id))
 
 
-@router.post("/persons/{person_id}/erasure", openapi_extra={"x-audit": "erasure"}, tags=["rights"],
-             summary="Erase the person everywhere but the statutory member register, and destroy their key")
+@router.post("/persons/{person_id}/erasure", status_code=202, openapi_extra={"x-audit": "erasure"}, tags=["rights"],
+             summary="Request the person's erasure everywhere but the statutory member register; every service "
+                     "erases its part and reports, then their key is destroyed")
 async def erase_person(person_id: str = PERSON, api: RegisterApi = Depends(api_of),
                        principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
     return await erasure.erase_person(api, principal, purpose, person_id)
+
+
+@router.get("/erasures/{request_id}", tags=["rights"], summary="An erasure request: each service's status")
+async def erasure_request(request_id: str = Path(pattern=r"^e-[0-9a-f-]{36}$"), api: RegisterApi = Depends(api_of),
+                          principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
+    return await erasure.erasure_status(api, principal, request_id)
 
 
 @router.get("/audit", tags=["oversight"], summary="The audit log, newest first")

@@ -1,5 +1,5 @@
 """The retention job on a schedule inside the API process: one instance at a time (advisory lock), every
-`COOPREG_API_RETENTION_EVERY_HOURS`; what it erased is logged as counts only and kept in retention_runs."""
+`COOPREG_API_RETENTION_EVERY_HOURS`; each service reports what it erased, kept in retention_runs."""
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +20,7 @@ async def run_retention_schedule(api: RegisterApi, stop: asyncio.Event) -> None:
                 if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('register_api:retention'))"):
                     try:
                         report = await run_retention(api, "scheduler")
-                        log.info("retention run", persons_erased=report["persons_erased"], erased=report["erased"])
+                        log.info("retention run requested", run_id=report["run_id"])
                     finally:
                         await conn.execute("SELECT pg_advisory_unlock(hashtext('register_api:retention'))")
         except Exception as error:  # noqa: BLE001 - the next run tries again

@@ -9,7 +9,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from contracts.events.consent import Block, PermissionChannel
 from contracts.events.fields import Language, MessageId, MunicipalityCode
 from contracts.events.membership import AddressInput, Removable, TemporaryAddressInput, Unchecked
-from services.membership.domain.identity_code import is_valid_identity_code
 
 PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")]
 
@@ -30,9 +29,6 @@ class PersonSearch(Body):
     def _exactly_one(self) -> "PersonSearch":
         if sum(v is not None for v in (self.customer_number, self.card_number, self.identity_code)) != 1:
             raise ValueError("give exactly one of customer_number, card_number, identity_code")
-        if self.identity_code is not None and not is_valid_identity_code(self.identity_code, allow_temporary=True):
-            raise ValueError("identity_code is not a valid personal identity code (date, century sign or "
-                             "check character)")
         return self
 
 

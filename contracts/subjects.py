@@ -1,0 +1,111 @@
+"""The services' subject endpoint: how the register API reads a service's part of a person.
+
+Each service answers `POST /subjects/<query>` beside its `/health` and `/metrics`, in its own process and
+against its own schema, with a JSON body of the query's request model and a JSON answer of its response
+model. The caller authenticates with a short-lived bearer token signed with the deployment's service token
+key (`shared.subject_endpoint`). Reads go over HTTP rather than Kafka so that a person's data never lands in
+a log that outlives the request; erasure and retention, which must survive a service being down, go over
+Kafka (`contracts.events.privacy`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FindPerson(Query):
+    """Exactly one of: customer number (membership), identity code (membership), card or member number (cards)."""
+
+    customer_number: int | None = Field(None, ge=1)
+    identity_code: str | None = Field(None, min_length=11, max_length=11)
+    card_number: str | None = Field(None, min_length=4, max_length=32)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "FindPerson":
+        if sum(v is not None for v in (self.customer_number, self.identity_code, self.card_number)) != 1:
+            raise ValueError("give exactly one of customer_number, identity_code, card_number")
+        return self
+
+
+class FoundPerson(Query):
+    person_id: str | None
+    invalid: str | None = Field(None, description="why the identifier cannot be anyone's (a 422 at the API)")
+
+
+class HouseholdPeriod(Query):
+    household_id: str
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime | None = None
+
+
+class PartRequest(Query):
+    """A person's part: `household_periods` and `household_id` are what membership said of them, for the
+    services that keep data by household (Bonus)."""
+
+    person_id: str = Field(min_length=1, max_length=64)
+    household_periods: list[HouseholdPeriod] = Field(default_factory=list)
+    household_id: str | None = None
+    at: AwareDatetime | None = Field(None, description="now, for the month so far")
+
+
+class Part(Query):
+    """The service's sections of the extract, as it renders them; None when it knows nobody of that id."""
+
+    sections: dict[str, Any] | None
+
+
+class PersonQuery(Query):
+    person_id: str = Field(min_length=1, max_length=64)
+    invitation_id: str | None = None
+
+
+class PersonFacts(Query):
+    """What the API must know of a person before it accepts a change or an erasure (membership)."""
+
+    known: bool
+    relationship_active: bool = False
+    household_key: str | None = Field(None, description="the key of household commands for this person "
+                                      "(the invitation's household when an invitation id was given)")
+
+
+class CommandCheck(Query):
+    """A command for the service's topic, to be checked by the service's own rules before it is sent."""
+
+    command: dict[str, Any]
+
+
+class CheckResult(Query):
+    violation: str | None = None
+    message: str | None = None
+
+
+# query name -> (request model, response model); a service answers those it has.
+QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
+    "find": (FindPerson, FoundPerson),
+    "part": (PartRequest, Part),
+    "facts": (PersonQuery, PersonFacts),
+    "check": (CommandCheck, CheckResult),
+}
+# What each service answers.
+ANSWERS: dict[str, tuple[str, ...]] = {
+    "membership": ("find", "part", "facts", "check"),
+    "cards": ("find", "part"),
+    "purchases": ("part",),
+    "bonus": ("part",),
+    "consent": ("part",),
+}
+
+
+def periods_of(history: list[dict]) -> list[HouseholdPeriod]:
+    return [HouseholdPeriod(household_id=p["household_id"], valid_from=_aware(p["valid_from"]),
+                            valid_to=_aware(p["valid_to"]) if p.get("valid_to") else None) for p in history]
+
+
+def _aware(value) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -1,0 +1,65 @@
+"""What the membership service answers on its subject endpoint (contracts/subjects.py): find a person by
+customer number or identity code, their part of the register, what the API must know before a change or an
+erasure, and a command checked by the service's own rules before the API sends it."""
+from __future__ import annotations
+
+from shared.settings import Settings
+from contracts.events.membership import (
+    EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand, RegisterCustomer,
+    RegisterWithPartner, SetHouseholdGroup, UpdateContactData,
+)
+from contracts.subjects import CheckResult, CommandCheck, FindPerson, FoundPerson, Part, PartRequest, PersonFacts, PersonQuery
+from services.membership.application import read_person
+from services.membership.application.base_data import contact_changes
+from services.membership.application.config import MembershipConfig
+from services.membership.application.retention import relationship_active_now
+from services.membership.domain.errors import MembershipRuleViolation
+from services.membership.domain.identity_code import is_valid_identity_code
+from services.membership.domain.registrations import Validity, check_group_id, check_partner_id
+
+
+def answers(settings: Settings) -> dict:
+    config = MembershipConfig.from_settings(settings)
+
+    async def find(conn, query: FindPerson) -> FoundPerson:
+        if query.customer_number is not None:
+            return FoundPerson(person_id=await read_person.find_by_customer_number(conn, query.customer_number))
+        if query.identity_code is not None:
+            if not is_valid_identity_code(query.identity_code.upper(), allow_temporary=True):
+                return FoundPerson(person_id=None, invalid="identity_code is not a valid personal identity code "
+                                                           "(date, century sign or check character)")
+            return FoundPerson(person_id=await read_person.find_by_identity_code(conn, query.identity_code.upper(),
+                                                                                 config))
+        return FoundPerson(person_id=None)  # a card or member number: the cards service's
+
+    async def part(conn, query: PartRequest) -> Part:
+        return Part(sections=await read_person.person_part(conn, query.person_id, config))
+
+    async def facts(conn, query: PersonQuery) -> PersonFacts:
+        if not await read_person.exists(conn, query.person_id):
+            return PersonFacts(known=False)
+        return PersonFacts(known=True, relationship_active=await relationship_active_now(conn, query.person_id),
+                           household_key=await read_person.household_command_key(conn, query.person_id,
+                                                                                  query.invitation_id))
+
+    async def check(conn, query: CommandCheck) -> CheckResult:
+        try:
+            check_command(MembershipCommand.model_validate(query.command).root)
+        except MembershipRuleViolation as violation:
+            return CheckResult(violation=violation.code, message=str(violation))
+        return CheckResult()
+
+    return {"find": find, "part": part, "facts": facts, "check": check}
+
+
+def check_command(command) -> None:
+    """What the command alone decides, by the rules its handler applies; raises the specific violation."""
+    if isinstance(command, (RegisterCustomer, UpdateContactData)):
+        contact_changes(command)
+    if isinstance(command, (RegisterWithPartner, JoinSupporterGroup)):
+        Validity(command.valid_from, command.valid_to)
+    if isinstance(command, (RegisterWithPartner, EndPartnerRegistration)):
+        check_partner_id(command.partner_id)
+    if isinstance(command, (JoinSupporterGroup, LeaveSupporterGroup)) or (
+            isinstance(command, SetHouseholdGroup) and command.group_id is not None):
+        check_group_id(command.group_id)
