@@ -27,6 +27,7 @@ from shared.jobs import keep_running
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
 from shared import tracing
+from shared.privacy_duties import PrivacyDuties, subscribe_privacy
 from shared.settings import Settings
 from shared.subject_endpoint import Answer, SubjectEndpoint, serve
 from shared.subject_keys import SubjectKeys
@@ -96,6 +97,8 @@ class ServiceDefinition:
     description: str = ""
     # The subject queries the service answers on its HTTP endpoint (contracts/subjects.py), given its settings.
     answers: Callable[[Settings], dict[str, Answer]] | None = None
+    # Its part of erasure and retention (shared/privacy_duties.py), which the runtime subscribes.
+    privacy: Callable[[Settings], PrivacyDuties] | None = None
 
 
 async def open_pool(settings: Settings, service: ServiceDefinition) -> asyncpg.Pool:
@@ -121,6 +124,8 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher), broker,
                          subject_keys=subject_keys)
     service.wire(ctx)
+    if service.privacy is not None:
+        subscribe_privacy(ctx, service.privacy(settings))
     relay = OutboxRelay(pool, producer, service.name, settings.delivery.outbox_batch,
                         settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix, ctx.published)
     tasks = [asyncio.create_task(keep_running(job, stop)) for job in [relay.run, *ctx.jobs]]

@@ -19,12 +19,25 @@ from tests.support.consent import block, commands, defined, outbox_values, permi
 from tests.support.consent import segment as segment_definition
 from tests.support.consent import unique
 from tests.support.membership_db import run
-from tests.support.register_api import NOW, bearer, client_fixture, schema_text
+from tests.support.privacy import hand_on
+from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, schema_text
 
 DPO = "data_protection_officer"
 
 
 client = client_fixture()
+own = own_fixture()
+
+
+async def _retention_run(client, settings, own, pools) -> dict:
+    """A run requested of the API, carried out by every service, finished when all have reported."""
+    started = client.post("/retention/runs", headers=bearer(settings, DPO))
+    assert started.status_code == 200 and started.json()["retention"]["status"] == "requested"
+    await hand_on(settings, own, pools)
+    runs = client.get("/retention/runs", headers=bearer(settings, DPO)).json()["items"]
+    run = next(r["retention"] for r in runs if r["retention"]["run_id"] == started.json()["retention"]["run_id"])
+    assert run["finished_at"] is not None
+    return run["report"]
 
 
 async def _with_consent(pools, settings, person) -> tuple[str, str]:
@@ -106,12 +119,12 @@ async def _blocks_set_and_lifted(pools, settings, person) -> None:
         collection_point="asiakaspalvelu", at=at)) for name, blocked, at in changes])
 
 
-async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(client, settings, pools):
+async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(client, settings, pools, own):
     person = await seed_person_history(pools, settings, NOW, days=800)
     await _age_history(pools, person)
     await _blocks_set_and_lifted(pools, settings, person)
     cutoff = NOW - timedelta(days=731)
-    report = client.post("/retention/runs", headers=bearer(settings, DPO)).json()["retention"]
+    report = await _retention_run(client, settings, own, pools)
     assert report["erased"]["purchases"]["purchases"] >= 60 and report["erased"]["bonus"]["purchases"] >= 60
     assert report["erased"]["bonus"]["paid_bonus"] >= 1 and report["erased"]["membership"]["ended_contact_data"] >= 1
     assert report["kept"] == ["membership_records", "contribution_records"]
@@ -128,8 +141,8 @@ async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(cli
                                             " ORDER BY item, source_time", person.person_id)
     assert [(r["item"], r["value"]) for r in receipts] == [
         ("block:surveys", False), ("block:telemarketing", True), ("block:telemarketing", False)]
-    again = client.post("/retention/runs", headers=bearer(settings, DPO)).json()["retention"]
-    assert again["erased"]["purchases"]["purchases"] == 0 and again["persons_erased"] == 0
+    again = await _retention_run(client, settings, own, pools)
+    assert again["erased"]["purchases"]["purchases"] == 0 and again["persons_erasure_requested"] == 0
     assert again["erased"]["consent"]["service_blocks"] == 0
     runs = client.get("/retention/runs", headers=bearer(settings, DPO)).json()["items"]
     assert runs[0]["retention"]["run_id"] == again["run_id"]
@@ -140,7 +153,7 @@ async def _everywhere(pools) -> str:
                      for name in ("membership", "cards", "purchases", "bonus", "consent")])
 
 
-async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, settings, pools):
+async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, settings, pools, own):
     person = await seed_person_history(pools, settings, NOW, days=20)
     segment, ref = await _with_consent(pools, settings, person)
     placed = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
@@ -151,9 +164,16 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     refused = client.post(f"/persons/{person.person_id}/erasure", headers=bearer(settings, DPO))
     assert (refused.status_code, refused.json()["error"]) == (409, "relationship_active")
     await run(pools["membership"], config, Resign(person_id=person.person_id, resigned_at=NOW))
-    erased = client.post(f"/persons/{person.person_id}/erasure", headers=bearer(settings, DPO))
-    assert erased.status_code == 200, erased.text
-    assert erased.json()["erasure"]["report"]["key_destroyed"] is True
+    requested = client.post(f"/persons/{person.person_id}/erasure", headers=bearer(settings, DPO))
+    assert requested.status_code == 202, requested.text
+    request_id = requested.json()["erasure"]["request_id"]
+    assert {s["status"] for s in requested.json()["erasure"]["services"].values()} == {"pending"}
+    await hand_on(settings, own, pools)
+    erased = client.get(f"/erasures/{request_id}", headers=bearer(settings, DPO))
+    assert erased.json()["erasure"]["status"] == "completed", erased.text
+    report = (await own.fetchval("SELECT report::text FROM erasures WHERE person_id = $1", person.person_id))
+    report = orjson.loads(report)
+    assert report["key_destroyed"] is True
     left = await _everywhere(pools)
     for trace in (person.email, person.phone, person.street, person.receipts[0],
                   person.household_id + " ", person.identity_code, ref):
@@ -170,10 +190,9 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     # membership's person state ends in a tombstone, staged in the erasure's transaction, the last word
     states = await outbox_values(pools["membership"], MEMBERSHIP_PERSONS.name, person.person_id)
     assert states[0] is not None and states[-1] is None
-    assert erased.json()["erasure"]["report"]["membership"]["person_state_tombstoned"] is True
+    assert report["membership"]["person_state_tombstoned"] == 1
     # what they prohibited survives as a suppression under keyed tokens, and follows S-Bank's reference
-    assert erased.json()["erasure"]["report"]["consent"] == {"rows": 4, "segments_left": len(placed),
-                                                             "suppression_kept": True}
+    assert report["consent"] == {"rows": 4, "segments_left": len(placed), "suppression_kept": 1}
     tokens = suppression_tokens(ConsentConfig.from_settings(settings), person.person_id, ref)
     kept = await pools["consent"].fetch("SELECT kind, blocks FROM marketing_suppressions WHERE token = ANY($1)"
                                         " ORDER BY kind", list(tokens.values()))
@@ -196,11 +215,13 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     assert (change.status_code, change.json()["error"]) == (409, "person_erased")
 
 
-async def test_the_retention_run_erases_a_person_whose_relationship_ended_over_two_years_ago(client, settings, pools):
+async def test_the_retention_run_erases_a_person_whose_relationship_ended_over_two_years_ago(client, settings, pools,
+                                                                                             own):
     person = await seed_person_history(pools, settings, NOW - timedelta(days=1000), days=30)
     await run(pools["membership"], MembershipConfig.from_settings(settings),
               Resign(person_id=person.person_id, resigned_at=NOW - timedelta(days=900)))
-    client.post("/retention/runs", headers=bearer(settings, DPO))
+    report = await _retention_run(client, settings, own, pools)
+    assert report["persons_erasure_requested"] >= 1
     assert await pools["membership"].fetchval("SELECT erased_at IS NOT NULL FROM persons WHERE person_id = $1",
                                               person.person_id)
     assert not await pools["cards"].fetchval("SELECT count(*) FROM cards WHERE person_id = $1", person.person_id)

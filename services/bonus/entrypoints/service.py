@@ -15,8 +15,9 @@ from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
 from services.bonus.application import retention
 from services.bonus.entrypoints.subjects import answers
-from shared.privacy_duties import PrivacyDuties, subscribe_privacy
+from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
+from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
@@ -31,10 +32,13 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))
-    subscribe_privacy(ctx, PrivacyDuties("bonus", retention.erase_person, retention.erase_expired))
 
 
-SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, answers=answers, description=__doc__,
+def privacy(settings: Settings) -> PrivacyDuties:
+    return PrivacyDuties("bonus", retention.erase_person, retention.erase_expired)
+
+
+SERVICE = ServiceDefinition("bonus", MIGRATIONS, wire, answers=answers, privacy=privacy, description=__doc__,
                             publishes=(BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE))
 
 if __name__ == "__main__":

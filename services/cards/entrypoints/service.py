@@ -12,8 +12,9 @@ from services.cards.application.follow_households import when_household_changes_
 from services.cards.application.sweep import run_card_sweeper
 from services.cards.application import retention
 from services.cards.entrypoints.subjects import answers
-from shared.privacy_duties import PrivacyDuties, subscribe_privacy
+from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
+from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
@@ -24,10 +25,13 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_cards_follow, consumer="cards-households",
                   max_records=200)
     ctx.jobs.append(partial(run_card_sweeper, ctx.pool, config))
-    subscribe_privacy(ctx, PrivacyDuties("cards", retention.erase_person))
 
 
-SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, publishes=(CARD_STATE,), description=__doc__)
+def privacy(settings: Settings) -> PrivacyDuties:
+    return PrivacyDuties("cards", retention.erase_person)
+
+
+SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(CARD_STATE,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -21,8 +21,9 @@ from services.consent.application.membership_events import apply_household_state
 from services.consent.application.sbank_inbound import apply_sbank_updates
 from services.consent.application import erase_person, retention
 from services.consent.entrypoints.subjects import answers
-from shared.privacy_duties import PrivacyDuties, subscribe_privacy
+from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
+from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
@@ -39,12 +40,16 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(BONUS_MONTH_TO_DATE, partial(apply_months_to_date, config=config),
                   consumer="consent-bonus", max_records=2000)
     ctx.jobs.append(partial(run_segment_maintenance, ctx.pool, SegmentTopics(ctx.settings.kafka).ensure, config))
-    subscribe_privacy(ctx, PrivacyDuties("consent", partial(erase_person.erase_person, config=config),
-                                         retention.erase_expired))
+
+
+def privacy(settings: Settings) -> PrivacyDuties:
+    config = ConsentConfig.from_settings(settings)
+    return PrivacyDuties("consent", partial(erase_person.erase_person, config=config),
+                         retention.erase_expired)
 
 
 SERVICE = ServiceDefinition(
-    "consent", MIGRATIONS, wire, answers=answers, description=__doc__,
+    "consent", MIGRATIONS, wire, answers=answers, privacy=privacy, description=__doc__,
     publishes=(CONSENT_STATES, REGISTER_SBANK_UPDATES, SEGMENT_TEMPLATE))
 
 if __name__ == "__main__":

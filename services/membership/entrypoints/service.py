@@ -21,8 +21,9 @@ from services.membership.application.staff import apply_staff_updates
 from services.membership.application.statements import keep_bonus_statements
 from services.membership.application import retention
 from services.membership.entrypoints.subjects import answers
-from shared.privacy_duties import PrivacyDuties, subscribe_privacy
+from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
+from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
@@ -41,12 +42,15 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(BONUS_STATEMENTS, partial(keep_bonus_statements, config=config), consumer="membership-statements",
                   use_inbox=False, max_records=2000)
     ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
-    subscribe_privacy(ctx, PrivacyDuties("membership", retention.erase_person, retention.erase_expired,
-                                         retention.relationship_ended))
+
+
+def privacy(settings: Settings) -> PrivacyDuties:
+    return PrivacyDuties("membership", retention.erase_person, retention.erase_expired,
+                         retention.relationship_ended)
 
 
 SERVICE = ServiceDefinition(
-    "membership", MIGRATIONS, wire, answers=answers, description=__doc__,
+    "membership", MIGRATIONS, wire, answers=answers, privacy=privacy, description=__doc__,
     publishes=(MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES, MEMBERSHIP_BENEFITS,
                MEMBERSHIP_TAX_REPORTS))
 

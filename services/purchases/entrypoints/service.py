@@ -13,8 +13,9 @@ from services.purchases.application.record_purchases import prepare_receipt, rec
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
 from services.purchases.application import retention
 from services.purchases.entrypoints.subjects import answers
-from shared.privacy_duties import PrivacyDuties, subscribe_privacy
+from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
+from shared.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "adapters" / "migrations"
 
@@ -30,10 +31,13 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
     ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_rules, consumer="purchases-consents",
                   use_inbox=False, tombstones=True)  # versioned states: an older one changes nothing
-    subscribe_privacy(ctx, PrivacyDuties("purchases", retention.erase_person, retention.erase_expired))
 
 
-SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, publishes=(PURCHASES_ACCEPTED,), description=__doc__)
+def privacy(settings: Settings) -> PrivacyDuties:
+    return PrivacyDuties("purchases", retention.erase_person, retention.erase_expired)
+
+
+SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(PURCHASES_ACCEPTED,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

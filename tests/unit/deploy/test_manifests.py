@@ -144,7 +144,7 @@ def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
             "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL", "COOPREG_INSTANCE"} <= set(SETTINGS)
     assert not {"COOPREG_KAFKA", "COOPREG_PG", "COOPREG_SECRETS"} & set(SETTINGS)
     assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY",
-            "COOPREG_KAFKA_SASL_PASSWORD", "COOPREG_API_TOKEN_KEY"} == SECRET_SETTINGS
+            "COOPREG_KAFKA_SASL_PASSWORD", "COOPREG_API_TOKEN_KEY", "COOPREG_SECRET_SERVICE_TOKEN_KEY"} == SECRET_SETTINGS
 
 
 def test_every_setting_named_in_the_manifests_is_read_by_the_code():
@@ -329,13 +329,14 @@ PROBES = {"startupProbe": "/health", "livenessProbe": "/health", "readinessProbe
 
 
 def _served(path: str) -> bool:
-    """Whether the observability endpoint routes `path` (/ready needs a live service: named, not called)."""
-    from shared.observability import Observability
+    """Whether a service's endpoint (shared/subject_endpoint.py) answers `path` (/ready without a live
+    service answers for the process alone)."""
+    from starlette.testclient import TestClient
 
-    if path == "/ready":
-        return True
-    status, _, _ = asyncio.run(Observability(None, None)._route(path))
-    return status.startswith("200")
+    from shared.subject_endpoint import SubjectEndpoint
+
+    with TestClient(SubjectEndpoint("cards", None, {}, "key").app()) as client:
+        return client.get(path).status_code == 200
 
 
 def test_the_probe_paths_are_served_by_the_observability_endpoint_and_others_are_not():
