@@ -20,16 +20,19 @@ class Query(BaseModel):
 
 
 class FindPerson(Query):
-    """Exactly one of: customer number (membership), identity code (membership), card or member number (cards)."""
+    """Exactly one of: customer number, identity code or household (membership: a member to read the household
+    through), card or member number (cards)."""
 
     customer_number: int | None = Field(None, ge=1)
     identity_code: str | None = Field(None, min_length=11, max_length=11)
     card_number: str | None = Field(None, min_length=4, max_length=32)
+    household_id: str | None = Field(None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "FindPerson":
-        if sum(v is not None for v in (self.customer_number, self.identity_code, self.card_number)) != 1:
-            raise ValueError("give exactly one of customer_number, identity_code, card_number")
+        given = (self.customer_number, self.identity_code, self.card_number, self.household_id)
+        if sum(v is not None for v in given) != 1:
+            raise ValueError("give exactly one of customer_number, identity_code, card_number, household_id")
         return self
 
 

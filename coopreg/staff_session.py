@@ -45,7 +45,7 @@ def check_role(role: str) -> None:
 class StaffSession:
     def __init__(self, client: httpx.AsyncClient, role: str, api) -> None:
         self.client, self.role = client, role
-        self.api = api  # the register API's context: its pools, for resolving an id to read through
+        self.api = api  # the register API's context
 
     async def call(self, method: str, path: str, what: str, **kwargs) -> dict:
         response = await self.client.request(method, path, **kwargs)
@@ -61,14 +61,15 @@ class StaffSession:
 
 
 @asynccontextmanager
-async def staff_session(settings: Settings, user: str, role: str,
-                        purpose: str | None = None) -> AsyncIterator[StaffSession]:
-    """The register API in-process with a token for `user` in `role` (and the purpose for the audit log)."""
+async def staff_session(settings: Settings, user: str, role: str, purpose: str | None = None,
+                        background: bool = False) -> AsyncIterator[StaffSession]:
+    """The register API in-process with a token for `user` in `role` (and the purpose for the audit log);
+    `background`: with its outbox relay and the consumer of the services' reports (erasure, retention)."""
     from services.register_api.entrypoints.app import create_app
     from services.register_api.entrypoints.auth import issue_token
 
     check_role(role)
-    app = create_app(settings, background=False)
+    app = create_app(settings, background=background)
     headers = {"Authorization": f"Bearer {issue_token(settings.api, user, [role], None, TOKEN_TTL)}"}
     if purpose:
         headers["X-Purpose"] = purpose

@@ -1,6 +1,7 @@
 """`coopreg api serve | token | retention`: the register API, tokens for its users, the retention job."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import typer
@@ -34,24 +35,35 @@ def token(user: str = typer.Option(..., help="the named user"),
     typer.echo(issue_token(Settings().api, user, role, person, timedelta(hours=hours)))
 
 
-async def _retention(settings: Settings) -> dict:
-    from services.register_api.application.retention_run import run_retention
-    from services.register_api.entrypoints.app import close_register_api, open_register_api
+RETENTION_WAIT_SECONDS = 120
 
-    api = await open_register_api(settings)
-    try:
-        return await run_retention(api, "operator")
-    finally:
-        await close_register_api(api)
+
+async def _retention(settings: Settings, user: str) -> dict:
+    """A run requested through the API (audited under `user`), waited for until every service has reported."""
+    from coopreg.staff_session import staff_session
+
+    async with staff_session(settings, user, "data_protection_officer", "retention", background=True) as session:
+        run_id = (await session.call("POST", "/retention/runs", "retention run"))["retention"]["run_id"]
+        deadline = asyncio.get_running_loop().time() + RETENTION_WAIT_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
+            runs = (await session.call("GET", "/retention/runs", "retention run"))["items"]
+            run = next((r["retention"] for r in runs if r["retention"]["run_id"] == run_id), None)
+            if run and run["finished_at"]:
+                return run["report"]
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"retention run {run_id} requested, but not every service reported within "
+                       f"{RETENTION_WAIT_SECONDS} s: are the services running (`coopreg services status`)?")
 
 
 @app.command()
-def retention() -> None:
-    """Run the retention job once now and print what it erased (it also runs on the API's schedule)."""
+def retention(user: str = typer.Option(None, help="your login name, for the audit log")) -> None:
+    """Run the retention job once now: every service erases what passed its period and reports."""
+    from coopreg.staff_session import default_user
+
     with sentences("the retention run"):
-        report = run_async(_retention(Settings()))
+        report = run_async(_retention(Settings(), user or default_user()))
     console.print_json(data=report)
-    say(f"{report['persons_erased']} persons erased; kept: {', '.join(report['kept'])}")
+    say(f"{report['persons_erasure_requested']} persons' erasure requested; kept: {', '.join(report['kept'])}")
 
 
 async def _demo_customer(settings: Settings, days: int) -> str:

@@ -60,14 +60,11 @@ def person(customer_number: int = typer.Argument(None, help="the customer number
 def household(household_id: str = typer.Argument(..., help="the household id, e.g. h-…"),
               user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
     """Show a household: its members, roles and history, read through one of its members."""
-    from services.membership.application.read_person import find_by_household
-
     async def work(session: StaffSession) -> dict:
-        async with session.api.pools["membership"].acquire() as conn:
-            member = await find_by_household(conn, household_id)
-        if member is None:
+        found = (await session.call("POST", "/persons/search", "household", json={"household_id": household_id}))["items"]
+        if not found:
             raise RegisterRefused(f"the register knows no household {household_id}; check the id")
-        return await session.call("GET", f"/persons/{member}/household", "household")
+        return await session.call("GET", f"/persons/{found[0]['person']['person_id']}/household", "household")
     console.print_json(data=as_staff("looking up the household", user, role, purpose, work))
 
 

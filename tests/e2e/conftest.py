@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import os
+
 import asyncpg
+import orjson
 import pytest
 
 from coopreg.client import RegisterClient
+from coopreg.service_endpoints import free_port
 from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database, started_producer
 
 SLICE = ("cards", "purchases", "bonus", "membership", "consent")
+# Each service of the slice serves its endpoint on a port of its own; the register API (and the CLI the tests
+# run) asks them there. Set before any Settings is read, so every process of the session sees it.
+PORTS = {name: free_port() for name in SLICE}
+os.environ["COOPREG_API_SERVICE_URLS"] = orjson.dumps({n: f"http://127.0.0.1:{p}" for n, p in PORTS.items()}).decode()
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +31,8 @@ async def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 async def services(settings):
-    running = [ServiceProcess(name, PROJECT_ROOT / "artifacts" / "logs").start() for name in SLICE]
+    running = [ServiceProcess(name, PROJECT_ROOT / "artifacts" / "logs",
+                              {"COOPREG_METRICS_PORT": str(PORTS[name])}).start() for name in SLICE]
     try:
         for process in running:
             process.wait_ready()

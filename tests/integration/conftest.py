@@ -5,7 +5,7 @@ import pytest
 from services.registry import SERVICES
 from shared.runtime import open_pool
 from shared.settings import Settings
-from tests.support.service_endpoints import ServiceEndpoints
+from coopreg.service_endpoints import ServiceEndpoints
 from tests.support.stack import ensure_stack, fresh_database, integration_settings
 
 

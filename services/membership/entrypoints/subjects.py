@@ -30,6 +30,8 @@ def answers(settings: Settings) -> dict:
                                                            "(date, century sign or check character)")
             return FoundPerson(person_id=await read_person.find_by_identity_code(conn, query.identity_code.upper(),
                                                                                  config))
+        if query.household_id is not None:
+            return FoundPerson(person_id=await read_person.find_by_household(conn, query.household_id))
         return FoundPerson(person_id=None)  # a card or member number: the cards service's
 
     async def part(conn, query: PartRequest) -> Part:

@@ -13,11 +13,13 @@ SEARCH_SECTIONS = ["person"]
 
 
 async def find_person(api: RegisterApi, principal: Principal, *, customer_number: int | None = None,
-                      card_number: str | None = None, identity_code: str | None = None) -> dict:
-    """The person with this customer number, card (or member number) or identity code (blind index)."""
+                      card_number: str | None = None, identity_code: str | None = None,
+                      household_id: str | None = None) -> dict:
+    """The person with this customer number, card (or member number) or identity code (blind index), or a
+    member of the household to read it through."""
     check_scope(principal, "person:search")
     person_id = await find(api, FindPerson(customer_number=customer_number, card_number=card_number,
-                                           identity_code=identity_code))
+                                           identity_code=identity_code, household_id=household_id))
     found = await gather(api, person_id, SEARCH_SECTIONS) if person_id else None
     return {"items": [found] if found else []}
 

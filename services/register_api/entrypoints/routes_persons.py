@@ -29,7 +29,8 @@ def api_of(request: Request) -> RegisterApi:
 async def search_persons(search: schemas.PersonSearch, api: RegisterApi = Depends(api_of),
                          principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
     return await views.find_person(api, principal, customer_number=search.customer_number,
-                                   card_number=search.card_number, identity_code=search.identity_code)
+                                   card_number=search.card_number, identity_code=search.identity_code,
+                                   household_id=search.household_id)
 
 
 @router.get("/persons/{person_id}", openapi_extra=READ, summary="A person's data, by section")

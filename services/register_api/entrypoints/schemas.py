@@ -24,11 +24,14 @@ class PersonSearch(Body):
     customer_number: int | None = Field(None, ge=1, le=10**12)
     card_number: str | None = Field(None, pattern=r"^[0-9]{6,19}$")
     identity_code: str | None = Field(None, min_length=11, max_length=11, pattern=r"^[0-9A-Za-z+-]{11}$")
+    household_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:-]{1,64}$",
+                                     description="a member of the household, to read the household through")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "PersonSearch":
-        if sum(v is not None for v in (self.customer_number, self.card_number, self.identity_code)) != 1:
-            raise ValueError("give exactly one of customer_number, card_number, identity_code")
+        given = (self.customer_number, self.card_number, self.identity_code, self.household_id)
+        if sum(v is not None for v in given) != 1:
+            raise ValueError("give exactly one of customer_number, card_number, identity_code, household_id")
         return self
 
 

@@ -1,4 +1,4 @@
-"""The services' subject endpoints for tests that run the register API in-process: each service's own
+"""The services' subject endpoints for tools and tests that run the register API in-process: each service's own
 endpoint (its answers, its pool on its own schema, real HTTP on loopback), served from a thread of their own,
 because the API under test (FastAPI's TestClient) blocks the test's event loop while it waits for them."""
 from __future__ import annotations
