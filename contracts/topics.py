@@ -32,7 +32,20 @@ from contracts.events.purchases import PurchaseAccepted
 from contracts.events.sbank import RegisterSbankUpdate, SbankCustomerUpdate
 from contracts.strict_decoding import strict_decoder
 
-DAY_MS = 24 * 3600 * 1000
+HOUR_MS = 3600 * 1000
+DAY_MS = 24 * HOUR_MS
+# A compacted topic's superseded values, and the values under a tombstone, are compacted away within this
+# (`max.compaction.lag.ms`; its segments roll as often), so an erasure's tombstone removes the person's
+# values from the log within about a day rather than whenever the log cleaner gets round to it.
+COMPACTION_LAG_MS = DAY_MS
+# A tombstone itself stays readable this long (`delete.retention.ms`): a consumer that was down up to a
+# week still sees it and drops the key, instead of keeping a value the topic no longer has.
+TOMBSTONE_RETENTION_MS = 7 * DAY_MS
+
+
+def segment_ms(retention_ms: int) -> int:
+    """How often a delete topic's segments roll: a twelfth of its retention, at least an hour, at most a day."""
+    return max(HOUR_MS, min(DAY_MS, retention_ms // 12))
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,20 @@ class Topic:
     # soon as anything arrives, and otherwise waited on without polling the broker all the time.
     bulk: bool = False
 
+    def configs(self) -> dict[str, str]:
+        """The topic's configuration on the broker (`shared.kafka.ensure_topics` sets it on new and existing
+        topics alike). A delete topic's segments roll every twelfth of its retention (at most a day): the
+        broker deletes a segment once its newest record is past the retention, so nothing outlives the
+        retention by more than that. A compacted topic with a finite retention also expires keys whose
+        latest value is older than it (`compact,delete`)."""
+        if self.cleanup == "compact":
+            return {"cleanup.policy": "compact" if self.retention_ms < 0 else "compact,delete",
+                    "retention.ms": str(self.retention_ms), "segment.ms": str(COMPACTION_LAG_MS),
+                    "max.compaction.lag.ms": str(COMPACTION_LAG_MS),
+                    "delete.retention.ms": str(TOMBSTONE_RETENTION_MS)}
+        return {"cleanup.policy": "delete", "retention.ms": str(self.retention_ms),
+                "segment.ms": str(segment_ms(self.retention_ms))}
+
     def strict_decoder(self) -> Callable[[bytes], object | None] | None:
         """The strict decoder a consumer reads this topic with first, if it is a bulk topic."""
         return strict_decoder(self.model) if self.bulk else None
@@ -66,11 +93,14 @@ class Topic:
 POS_PURCHASES = Topic("pos.purchases.v1", "receipt id", PosPurchase,
                       "Receipts from S-Group outlets' POS systems", retention_ms=7 * DAY_MS, external=True,
                       bulk=True)
+# Receipts under the buyer's person id: erasure cannot reach them in the log, so they expire after a week
+# like the receipts they came from (docs/kafka-history.md).
 PURCHASES_ACCEPTED = Topic("purchases.accepted.v1", "household id", PurchaseAccepted,
                            "Identified purchases resolved to the household they belonged to at purchase time",
-                           bulk=True)
+                           retention_ms=7 * DAY_MS, bulk=True)
 CARD_STATE = Topic("cards.card.v1", "card token", CardState,
-                   "Current state of each card with its allocation history", cleanup="compact", retention_ms=-1)
+                   "Current state of each card with its allocation history (tombstone: its holder was erased)",
+                   cleanup="compact", retention_ms=-1)
 # Card commands carry card numbers in clear on the wire: kept no longer than the other inbound topics.
 CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card operations for the cards service",
                       retention_ms=7 * DAY_MS)
@@ -81,9 +111,11 @@ BONUS_STATEMENTS = Topic("bonus.statements.v1", "household id", BonusStatement,
                          "Each household's closed month with its lineage (members, rate, exclusions)",
                          retention_ms=35 * DAY_MS)
 BONUS_MONTHS = Topic("bonus.months.v1", "month", BonusMonthClosed, "A month close has completed")
+# Only the current month matters: a household's latest state expires two months after it was written
+# (`compact,delete`), so a household gone quiet (dissolved, its members erased) leaves the topic.
 BONUS_MONTH_TO_DATE = Topic("bonus.month-to-date.v1", "household id", MonthToDate,
                             "Each household's current month: total, Bonus %, euros to the next tier",
-                            cleanup="compact", retention_ms=-1)
+                            cleanup="compact", retention_ms=62 * DAY_MS)
 
 # External topics: what partners and the register's neighbours (S-Bank, DVV, Hertta) exchange with it.
 # Those carrying identity codes in clear keep them no longer than a week.
@@ -99,17 +131,22 @@ DVV_POPULATION_UPDATES = Topic("dvv.population-updates.v1", "update id", Populat
 HR_STAFF_UPDATES = Topic("hr.staff-updates.v1", "update id", StaffUpdate,
                          "Employment and staff-discount right from the HR register Hertta",
                          retention_ms=7 * DAY_MS, external=True)
+# Outbound contact data in clear (S-Bank cannot open the register's per-person keys): kept three days,
+# long enough for S-Bank to read it through a weekend's outage, and beyond the reach of an erasure no longer.
 REGISTER_SBANK_UPDATES = Topic("register.sbank-updates.v1", "sbank customer ref", RegisterSbankUpdate,
                                "Outbound to S-Bank: base-data and permission changes of shared customers "
-                               "made in the register", retention_ms=7 * DAY_MS, external=True)
+                               "made in the register", retention_ms=3 * DAY_MS, external=True)
 
 # The membership service: commands in (they may carry identity codes, so a week), state out.
 MEMBERSHIP_COMMANDS = Topic("membership.commands.v1", "person id", MembershipCommand,
                             "Customer, membership, contribution, household and contact-data commands",
                             retention_ms=7 * DAY_MS)
+# An erasure republishes the person's households without them, or a tombstone where they were the main
+# member (services/membership/application/retention.py).
 MEMBERSHIP_HOUSEHOLDS = Topic("membership.households.v1", "household id", HouseholdState,
                               "Each household's current state: main member, cooperative, membership, open "
-                              "contribution, member history", cleanup="compact", retention_ms=-1)
+                              "contribution, member history (tombstone: its main member was erased)",
+                              cleanup="compact", retention_ms=-1)
 MEMBERSHIP_PERSONS = Topic("membership.persons.v1", "person id", PersonState,
                            "Pseudonymous person state: customer kind, language, deceased, marketing "
                            "prohibition, S-Bank customer, staff discount", cleanup="compact", retention_ms=-1)

@@ -4,6 +4,10 @@ Replay reads the DLQ in a consumer group of its own and commits only after the o
 acknowledged the re-sent message, so a replay that stops half-way continues where it stopped. The
 re-sent message has its original bytes and headers; the consumer's deduplication makes a replayed
 message that did get processed after all harmless.
+
+A dead letter about a person is sealed under that person's key (`shared.dead_letters`): it is opened with
+the key from the key store, and once the person is erased it can be neither shown nor replayed — replay
+passes over it.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer
 
@@ -19,11 +24,12 @@ from coopreg.topic_reading import assigned_partitions
 from shared.crypto import DecryptionFailed, FieldCipher
 from shared.dead_letters import (
     CONSUMER, DETAIL, FAILED_AT, ORIGIN_OFFSET, ORIGIN_PARTITION, ORIGIN_TOPIC, REASON, SEALED, dlq_topic,
-    original_headers, original_value,
+    letter_subject, original_headers, original_value,
 )
 from shared.kafka import make_producer
 from shared.logging import mask_text, redact_personal_data
 from shared.settings import Settings
+from shared.subject_keys import SubjectErased, SubjectKeys
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,23 @@ class DeadLetter:
     reason: str
     detail: str
     consumer: str
+
+
+async def subject_keys(settings: Settings, records) -> dict[str, bytes]:
+    """The keys that still exist of the persons these dead letters are sealed for."""
+    subjects = sorted({s for r in records if (s := letter_subject(r))})
+    if not subjects:
+        return {}
+    pg = settings.pg
+    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database=pg.database,
+                                 password=pg.password.get_secret_value())
+    try:
+        keys = SubjectKeys(FieldCipher(settings.secrets.encryption_key.get_secret_value()))
+        return await keys.keys_of(conn, subjects)
+    except asyncpg.UndefinedTableError:  # no key store yet: no person's key exists
+        return {}
+    finally:
+        await conn.close()
 
 
 def _header(record, name: str) -> str:
@@ -115,7 +138,10 @@ async def dead_letter(settings: Settings, topic: str, offset: int, partition: in
     value = None
     if open_value:
         try:
-            value = masked(original_value(record, cipher))
+            value = masked(original_value(record, cipher, await subject_keys(settings, [record])))
+        except SubjectErased:
+            raise ValueError("the dead letter is about a person who was erased: it was sealed under their key, "
+                             "which was destroyed, so it can no longer be opened") from None
         except DecryptionFailed:
             raise ValueError("the value was sealed with another key than COOPREG_SECRET_ENCRYPTION_KEY; run "
                              "with the key the services had when they dead-lettered it") from None
@@ -126,7 +152,7 @@ async def dead_letter(settings: Settings, topic: str, offset: int, partition: in
                f"{_header(record, ORIGIN_OFFSET)}",
         failed_at=_header(record, FAILED_AT),
         key=mask_text(record.key.decode("utf-8", "replace")) if record.key else None,
-        sealed=_header(record, SEALED) == "1", size=len(record.value or b""),
+        sealed=_header(record, SEALED) == "1" or letter_subject(record) is not None, size=len(record.value or b""),
         headers=[(k, mask_text(v.decode("utf-8", "replace"))) for k, v in original_headers(record.headers)],
         value=value)
 
@@ -150,11 +176,15 @@ async def replay(settings: Settings, topic: str, limit: int | None = None, idle_
             batch = await consumer.getmany(timeout_ms=idle_ms, max_records=500)
             if not batch:
                 break
+            keys = await subject_keys(settings, [r for records in batch.values() for r in records])
             for records in batch.values():
                 for record in records[: None if limit is None else limit - replayed]:
+                    try:
+                        value = original_value(record, cipher, keys)
+                    except SubjectErased:
+                        continue  # about an erased person: nothing to send back
                     await producer.send_and_wait(_header(record, ORIGIN_TOPIC), key=record.key,
-                                                 value=original_value(record, cipher),
-                                                 headers=original_headers(record.headers))
+                                                 value=value, headers=original_headers(record.headers))
                     replayed += 1
             await consumer.commit()
     finally:

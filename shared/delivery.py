@@ -89,8 +89,10 @@ class Delivery:
     def __init__(self, consumer: str, model: type[BaseModel], pool: asyncpg.Pool,
                  dead_letters: DeadLetters, settings: DeliverySettings, use_inbox: bool = True,
                  tombstones: bool = False, subject_keys: SubjectKeys | None = None, topic: str = "",
-                 strict: Callable[[bytes], object | None] | None = None, prepare: Prepare | None = None) -> None:
+                 strict: Callable[[bytes], object | None] | None = None, prepare: Prepare | None = None,
+                 topic_key: str = "") -> None:
         self.consumer, self.model, self.pool, self.topic = consumer, model, pool, topic
+        self.topic_key = topic_key  # the contract's key (`Topic.key`): a dead letter's person may be its key
         self.prepare = prepare
         self.strict = strict  # read first; where it gives None, the model decides
         self.subject_keys = subject_keys
@@ -251,8 +253,8 @@ class Delivery:
         while True:
             attempt += 1
             try:
-                return await self.dead_letters.send(record, self.consumer, reason, detail)
-            except (KafkaError, OSError) as error:
+                return await self.dead_letters.send(record, self.consumer, reason, detail, self.topic_key)
+            except (KafkaError, *TRANSIENT) as error:  # the broker, or the key store sealing it for the person
                 self.log.warning("dead-letter queue unavailable, waiting", error=type(error).__name__,
                                  attempt=attempt)
                 await self._backoff(attempt)

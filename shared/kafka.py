@@ -8,11 +8,12 @@ import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from contracts.topics import ALL, Topic
+from contracts.topics import ALL, DAY_MS, Topic, segment_ms
 from shared.dead_letters import dlq_topic
 from shared.settings import KafkaSettings
 
@@ -47,29 +48,61 @@ def make_broker(kafka: KafkaSettings, client_id: str) -> KafkaBroker:
                        logger=logging.getLogger("faststream"), log_level=logging.DEBUG)
 
 
+def _dlq_configs(kafka: KafkaSettings) -> dict[str, str]:
+    retention = kafka.dlq_retention_days * DAY_MS
+    return {"cleanup.policy": "delete", "retention.ms": str(retention), "segment.ms": str(segment_ms(retention))}
+
+
 def _new_topics(topic: Topic, kafka: KafkaSettings, replication: int) -> list[NewTopic]:
-    config = {"cleanup.policy": topic.cleanup, "retention.ms": str(topic.retention_ms)}
     name = kafka.topic(topic.name)
-    return [NewTopic(name, kafka.partitions, replication, topic_configs=config),
-            NewTopic(dlq_topic(name), 1, replication,
-                     topic_configs={"retention.ms": str(kafka.dlq_retention_days * 24 * 3600 * 1000)})]
+    return [NewTopic(name, kafka.partitions, replication, topic_configs=topic.configs()),
+            NewTopic(dlq_topic(name), 1, replication, topic_configs=_dlq_configs(kafka))]
 
 
 async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -> list[str]:
-    """Create the registry's topics and their DLQs where missing; return the names created."""
+    """Create the registry's topics and their DLQs where missing, and give the existing ones the configuration
+    the registry declares (a retention shortened in `contracts.topics` applies to topics made before);
+    return the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **_security(kafka))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [t for topic in topics for t in _new_topics(topic, kafka, kafka.replication) if t.name not in existing]
+        declared = [t for topic in topics for t in _new_topics(topic, kafka, kafka.replication)]
+        wanted = [t for t in declared if t.name not in existing]
         if wanted:
             try:
                 await admin.create_topics(wanted)
             except TopicAlreadyExistsError:
                 pass
+        await _align_configs(admin, {t.name: t.topic_configs for t in declared if t.name in existing})
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+async def topic_configs(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, dict[str, str]]:
+    """The named topics' current configuration, name -> {config: value}."""
+    if not names:
+        return {}
+    responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
+    current: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for error_code, _message, _type, name, entries in response.resources:
+            if error_code == 0:
+                current[name] = {entry[0]: entry[1] for entry in entries}
+    return current
+
+
+async def _align_configs(admin: AIOKafkaAdminClient, declared: dict[str, dict[str, str]]) -> list[str]:
+    """Alter the topics whose configuration differs from the declared one; idempotent: a topic already as
+    declared is left alone, so services starting together alter nothing twice. The whole declared set is
+    sent (AlterConfigs replaces a topic's own settings), which is every setting the registry owns."""
+    current = await topic_configs(admin, list(declared))
+    stale = [name for name, configs in declared.items()
+             if name in current and any(current[name].get(k) != v for k, v in configs.items())]
+    if stale:
+        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, declared[name]) for name in stale])
+    return stale
 
 
 async def delete_prefixed_topics(kafka: KafkaSettings) -> int:

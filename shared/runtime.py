@@ -57,7 +57,7 @@ class ServiceContext:
         group = consumer or self.name
         delivery = Delivery(group, topic.model, self.pool, self.dead_letters, self.settings.delivery, use_inbox,
                             tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name),
-                            strict=topic.strict_decoder(), prepare=prepare)
+                            strict=topic.strict_decoder(), prepare=prepare, topic_key=topic.key)
         self.deliveries.append(delivery)
 
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never
@@ -121,7 +121,7 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     subject_keys = SubjectKeys(cipher)
     async with pool.acquire() as conn, conn.transaction():
         await subject_keys.ensure_schema(conn)
-    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher), broker,
+    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher, subject_keys, pool), broker,
                          subject_keys=subject_keys)
     service.wire(ctx)
     if service.privacy is not None:

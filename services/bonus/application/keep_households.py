@@ -7,7 +7,9 @@ from shared.delivery import Incoming
 
 
 async def when_household_changes_keep_it(conn, messages: list[Incoming]) -> None:
-    states: list[HouseholdState] = [m.data for m in messages]
+    # A tombstone (the household's main member was erased) changes nothing the close reads: the household
+    # row names no one, and its closed months go by their own retention.
+    states: list[HouseholdState] = [m.data for m in messages if m.data is not None]
     await households.keep_latest(conn, [
         (s.household_id, s.version, s.status, s.cooperative_id, s.cooperative_from, s.open_contribution_cents)
         for s in states])

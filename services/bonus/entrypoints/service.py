@@ -28,7 +28,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(PURCHASES_ACCEPTED, partial(book_purchases, tables=config.tables), use_inbox=False)
     ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",
-                  use_inbox=False)  # versioned states: an older or repeated one changes nothing
+                  use_inbox=False, tombstones=True)  # versioned states: an older or repeated one changes nothing
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))

@@ -24,6 +24,8 @@ def change_for(state: HouseholdState, member: HouseholdMember) -> HouseholdChang
 async def when_household_changes_cards_follow(conn, messages: list[Incoming]) -> None:
     events = []
     for message in messages:
+        if message.data is None:
+            continue  # a tombstone: its main member was erased, and with them their cards; no one else moves
         state: HouseholdState = message.data
         for member in state.members:
             change = change_for(state, member)

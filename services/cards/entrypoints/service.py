@@ -23,7 +23,7 @@ def wire(ctx: ServiceContext) -> None:
     config = CardsConfig(index_key=ctx.settings.secrets.index_key.get_secret_value())
     ctx.subscribe(CARD_COMMANDS, partial(handle_card_commands, config=config), max_records=500)
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_cards_follow, consumer="cards-households",
-                  max_records=200)
+                  max_records=200, tombstones=True)
     ctx.jobs.append(partial(run_card_sweeper, ctx.pool, config))
 
 

@@ -77,6 +77,11 @@ async def erase(conn: asyncpg.Connection, person_id: str) -> None:
         WHERE person_id = $1""", person_id)
 
 
+async def forget_household(conn: asyncpg.Connection, household_id: str) -> None:
+    """Drop a household whose main member was erased: the row names them."""
+    await conn.execute("DELETE FROM households WHERE household_id = $1", household_id)
+
+
 async def save_household(conn: asyncpg.Connection, household_id: str, version: int, status: str,
                          main_member_person_id: str, cooperative_id: str) -> bool:
     status_text = await conn.execute("""

@@ -70,4 +70,7 @@ async def apply_household_state(conn, state: HouseholdState, cause: Envelope, co
 
 async def apply_household_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
     for message in messages:
-        await apply_household_state(conn, message.data, message.envelope, config)
+        if message.data is None:  # a tombstone: the household's main member was erased
+            await people.forget_household(conn, message.record.key.decode())
+        else:
+            await apply_household_state(conn, message.data, message.envelope, config)

@@ -36,7 +36,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(MEMBERSHIP_PERSONS, partial(apply_person_states, config=config),
                   consumer="consent-persons", max_records=500, tombstones=True)
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, partial(apply_household_states, config=config),
-                  consumer="consent-households", max_records=500)
+                  consumer="consent-households", max_records=500, tombstones=True)
     ctx.subscribe(BONUS_MONTH_TO_DATE, partial(apply_months_to_date, config=config),
                   consumer="consent-bonus", max_records=2000)
     ctx.jobs.append(partial(run_segment_maintenance, ctx.pool, SegmentTopics(ctx.settings.kafka).ensure, config))

@@ -71,6 +71,13 @@ async def relationship_active(conn: asyncpg.Connection, person_id: str) -> bool:
         " OR EXISTS (SELECT 1 FROM household_members WHERE person_id = $1 AND valid_to IS NULL)", person_id)
 
 
+async def households_of(conn: asyncpg.Connection, person_id: str) -> list[str]:
+    """Every household the person was ever in or is the main member of."""
+    return [r["household_id"] for r in await conn.fetch(
+        "SELECT household_id FROM household_members WHERE person_id = $1"
+        " UNION SELECT household_id FROM households WHERE main_person_id = $1 ORDER BY 1", person_id)]
+
+
 async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: bool) -> int:
     """Everything about the person but, with `keep_register`, the member register and the name."""
     count = 0

@@ -44,3 +44,10 @@ async def mark_published(conn: asyncpg.Connection, kind: str, key: str, version:
     table, column = TABLES[kind]
     await conn.execute(f"UPDATE {table} SET published_version = $2, published_state = $3 WHERE {column} = $1",
                        key, version, orjson.dumps(state).decode())
+
+
+async def forget_published(conn: asyncpg.Connection, kind: str, key: str) -> None:
+    """Drop the last published state (it names people), keeping its version: a later publication goes on
+    from it."""
+    table, column = TABLES[kind]
+    await conn.execute(f"UPDATE {table} SET published_state = NULL WHERE {column} = $1", key)

@@ -4,6 +4,8 @@ Household and person states are published only when they changed since the last 
 a version one higher; their event ids are derived from (key, version), so a re-sent state is recognised.
 An erased person's key on `membership.persons.v1` gets a tombstone (a null value, which compaction keeps
 as the key's last word), so downstream projections drop the person; nothing is published for them after.
+Their households on `membership.households.v1` are published again without them, or get a tombstone where
+they were the main member (`households_without`).
 """
 from __future__ import annotations
 
@@ -96,9 +98,35 @@ def _for_consent(row) -> dict:
 async def person_erased(conn, person_id: str) -> None:
     """The tombstone of the person's state, staged in the erasure's transaction; its id is the erasure's,
     so a repeated erasure sends the same event."""
-    envelope = Envelope(source=SOURCE, type=MEMBERSHIP_PERSONS.event_type, subject=person_id,
-                        id=str(uuid.uuid5(NAMESPACE, f"person:{person_id}:erased")))
-    await outbox.add(conn, [outbox.OutgoingEvent(MEMBERSHIP_PERSONS.name, person_id, envelope, None)])
+    await outbox.add(conn, [outbox.OutgoingEvent(MEMBERSHIP_PERSONS.name, person_id, erasure_of(person_id), None)])
+
+
+def erasure_of(person_id: str) -> Envelope:
+    """The envelope of a person's erasure, which the tombstones and republications it causes follow."""
+    return Envelope(source=SOURCE, type=MEMBERSHIP_PERSONS.event_type, subject=person_id,
+                    id=str(uuid.uuid5(NAMESPACE, f"person:{person_id}:erased")))
+
+
+async def households_without(conn, person_id: str, household_ids: list[str]) -> dict[str, int]:
+    """After an erasure removed the person's member rows: each household they were in is published again
+    without them; one they are still the main member of (dissolved, since an erasure waits for the
+    relationship to end), or that has no member left, gets a tombstone instead, as its state cannot be told
+    without them. Either way the compacted topic's latest value no longer names the person."""
+    cause = erasure_of(person_id)
+    report = {"households_republished": 0, "households_tombstoned": 0}
+    for household_id in household_ids:
+        row = await states.household(conn, household_id)
+        if row is not None and row["main_person_id"] != person_id and await households.members(conn, household_id):
+            await household(conn, household_id, cause)
+            report["households_republished"] += 1
+            continue
+        await states.forget_published(conn, "household", household_id)
+        envelope = Envelope(source=SOURCE, type=MEMBERSHIP_HOUSEHOLDS.event_type, subject=household_id,
+                            id=str(uuid.uuid5(NAMESPACE, f"household:{household_id}:erased:{person_id}")),
+                            correlationid=cause.id)
+        await outbox.add(conn, [outbox.OutgoingEvent(MEMBERSHIP_HOUSEHOLDS.name, household_id, envelope, None)])
+        report["households_tombstoned"] += 1
+    return report
 
 
 async def persons(conn, person_ids, cause: Envelope) -> None:

@@ -47,13 +47,16 @@ async def relationship_ended(conn, cutoffs: Mapping[str, datetime], limit: int =
 
 async def erase_person(conn, person_id: str) -> dict[str, int | bool]:
     """Erase the person but for the member register; refused while the relationship is active. The
-    person's key on `membership.persons.v1` gets its tombstone in the same transaction."""
+    person's key on `membership.persons.v1` gets its tombstone in the same transaction, and each household
+    they were ever in is published again without them (a tombstone where they were its main member)."""
     if await retention.relationship_active(conn, person_id):
         raise RelationshipActive(person_id)
     keep = await retention.has_statutory_records(conn, person_id)
+    households = await retention.households_of(conn, person_id)
     rows = await retention.erase_person(conn, person_id, keep)
     await publish.person_erased(conn, person_id)
-    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True}
+    republished = await publish.households_without(conn, person_id, households)
+    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True, **republished}
 
 
 async def relationship_active_now(conn, person_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""Reaction: when cards' states arrive, keep their allocation histories and resolve receipts that waited."""
+"""Reaction: when cards' states arrive, keep their allocation histories and resolve receipts that waited.
+A tombstone (the card's holder was erased) removes what was kept of the card."""
 from __future__ import annotations
 
 from contracts.events.cards import CardState
@@ -12,10 +13,17 @@ def periods(state: CardState) -> list[tuple]:
             for p in state.history]
 
 
+def card_token(message: Incoming) -> str:
+    return message.data.card_token if message.data is not None else message.record.key.decode()
+
+
 async def when_card_changes_resolve_waiting_receipts(conn, messages: list[Incoming]) -> None:
     # In partition order a later state of the same card replaces an earlier one: each carries the whole
     # history, so only the last state of each card in the batch matters.
-    latest: dict[str, Incoming] = {m.data.card_token: m for m in messages}
+    latest: dict[str, Incoming] = {card_token(m): m for m in messages}
+    live = {token: m for token, m in latest.items() if m.data is not None}
     await receipts.lock_identifiers_for_card_changes(conn, list(latest))
-    await receipts.replace_many_allocations(conn, {token: periods(m.data) for token, m in latest.items()})
-    await resolve_and_publish(conn, list(latest), {token: m.envelope for token, m in latest.items()})
+    await receipts.replace_many_allocations(conn, {token: periods(m.data) if m.data is not None else []
+                                                   for token, m in latest.items()})
+    if live:
+        await resolve_and_publish(conn, list(live), {token: m.envelope for token, m in live.items()})

@@ -28,7 +28,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(PARTNER_PURCHASES, partial(record_partner_purchases, config=config), use_inbox=False,
                   consumer="purchases-partners")
     ctx.jobs.append(partial(run_unresolved_sweeper, ctx.pool, config))
-    ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards")
+    ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards",
+                  tombstones=True)  # a tombstone: the card's holder was erased
     ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_rules, consumer="purchases-consents",
                   use_inbox=False, tombstones=True)  # versioned states: an older one changes nothing
 
