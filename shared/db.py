@@ -2,6 +2,8 @@
 
 Each service keeps its tables in a schema named after it; the shared delivery tables (inbox, outbox)
 are created in every service schema by the same migration, so no service reads another's tables.
+A pool logs in as its schema's own role, which owns that schema only (coopreg/provision.py creates
+both): PostgreSQL itself refuses a service another's tables, and the migrations run as the owner.
 Migrations are ``NNN_name.sql`` files applied in order, once, under an advisory lock.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ DELIVERY_MIGRATIONS = Path(__file__).parent / "migrations"
 
 async def create_pool(pg: PostgresSettings, schema: str, **overrides) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        host=pg.host, port=pg.port, user=pg.user, password=pg.password.get_secret_value(),
+        host=pg.host, port=pg.port, user=pg.role(schema), password=pg.role_password(schema),
         database=pg.database, min_size=overrides.get("min_size", pg.pool_min),
         max_size=overrides.get("max_size", pg.pool_max),
         server_settings={"search_path": schema, "application_name": f"coopreg-{schema}",
@@ -35,7 +37,11 @@ async def migrate(pool: asyncpg.Pool, schema: str, service_migrations: Path) -> 
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
         try:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            # Provisioning creates the schema, owned by its role: a service's role may not create schemas
+            # (PostgreSQL checks that right even for CREATE SCHEMA IF NOT EXISTS on one that exists).
+            if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+                raise RuntimeError(f"schema {schema!r} does not exist: provision the database first "
+                                   "(`coopreg stack up` locally, `python -m coopreg.provision` elsewhere)")
             await conn.execute(f'SET search_path TO "{schema}"')
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")

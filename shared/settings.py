@@ -35,19 +35,50 @@ class KafkaSettings(BaseSettings):
         return int(self.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
 
 
+LOCAL_ROLE_PASSWORD = "coopreg-local-{schema}"
+
+
 class PostgresSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COOPREG_PG_")
+    """Where PostgreSQL is, and who logs in: least privilege, one role per schema.
+
+    A process working on a schema logs in as that schema's own role (`role_prefix` + schema, e.g.
+    `coopreg_cards`), which owns the schema and nothing else: it runs the schema's migrations and is refused
+    every other service's tables. `user` is the operator's role, which owns the database: the provisioning
+    step, the tests and the operators' tools that look across schemas log in as it, never a service. The
+    superuser only provisions roles, schemas and grants (coopreg/provision.py).
+    """
+
+    # COOPREG_PG_PASSWORDS__CARDS=... sets passwords["cards"]: one variable (one secret) per service.
+    model_config = SettingsConfigDict(env_prefix="COOPREG_PG_", env_nested_delimiter="__")
 
     host: str = "127.0.0.1"
     port: int = 15432
-    user: str = "coopreg"
+    user: str = Field("coopreg", description="the operator's role: owns the database; provisioning, tests and "
+                      "tools that look across schemas; never a service")
     password: SecretStr = SecretStr("coopreg-local")
     database: str = "coopreg"
+    role_prefix: str = Field("coopreg_", description="a schema's login role is this prefix and the schema's name")
+    passwords: dict[str, SecretStr] = Field(
+        default_factory=dict, description="each schema's role's password, one variable per service: "
+        "COOPREG_PG_PASSWORDS__CARDS etc.; unset: the local stack's coopreg-local-<schema>")
+    superuser: str = Field("postgres", description="provisions roles, schemas and grants; nothing else")
+    superuser_password: SecretStr | None = Field(None, description="unset: the local stack's superuser, "
+                                                 "over its Unix socket only")
     pool_min: int = 1
     pool_max: int = 8
     jit: bool = Field(False, description="PostgreSQL's JIT compilation for the services' sessions. Off: the "
                       "services' statements are many and short, and a batch's inflated cost estimates made "
                       "PostgreSQL compile each receipt batch's statement, 50-70 ms of 110-180 for 2,000 receipts")
+
+    def role(self, schema: str) -> str:
+        """The login role of a schema's owner, e.g. `coopreg_cards`."""
+        return f"{self.role_prefix}{schema}"
+
+    def role_password(self, schema: str) -> str:
+        # The local stack's roles have passwords derived from the schema's name (like every other default
+        # here, for development only): production sets one per service from its own secret.
+        given = self.passwords.get(schema)
+        return given.get_secret_value() if given else LOCAL_ROLE_PASSWORD.format(schema=schema)
 
 
 class DeliverySettings(BaseSettings):

@@ -24,8 +24,9 @@ from shared.crypto import FieldCipher
 HEADER = "coopreg-sealed-for"
 VERSION = b"\x01"
 NONCE_BYTES = 12
-SCHEMA_DDL = """
-CREATE SCHEMA IF NOT EXISTS subject_keys;
+KEY_STORE_SCHEMA = "subject_keys"
+# Run by provisioning (coopreg/provision.py) as the store's owner, a role nobody logs in as.
+KEY_STORE_DDL = """
 CREATE TABLE IF NOT EXISTS subject_keys.keys (
     subject     text        PRIMARY KEY,
     wrapped_key bytea,
@@ -75,8 +76,11 @@ class SubjectKeys:
 
     @staticmethod
     async def ensure_schema(conn) -> None:
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('subject_keys'))")
-        await conn.execute(SCHEMA_DDL)
+        """Check the key store is there. Provisioning creates it (coopreg/provision.py, KEY_STORE_DDL), owned by
+        a role nobody logs in as: the services may read keys, only the register API create and destroy them."""
+        if await conn.fetchval("SELECT to_regclass('subject_keys.keys')") is None:
+            raise RuntimeError("the key store subject_keys.keys does not exist (or this role may not see it): "
+                               "provision the database first")
 
     async def key_for(self, conn: asyncpg.Connection, subject: str) -> bytes:
         """The person's key, created on first use; `SubjectErased` once it was destroyed."""

@@ -15,6 +15,7 @@ from typing import Iterator, Mapping
 import asyncpg
 import psutil
 
+from coopreg.provision import ensure_database, provision
 from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 
@@ -40,20 +41,9 @@ async def isolated_settings(name: str) -> Settings:
     os.environ["COOPREG_PG_DATABASE"] = f"coopreg_{name}"
     os.environ["COOPREG_KAFKA_TOPIC_PREFIX"] = f"{name}-{int(time.time())}."
     settings = Settings()
-    pg = settings.pg
-    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="postgres",
-                                 password=pg.password.get_secret_value())
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", pg.database):
-            await conn.execute(f'CREATE DATABASE "{pg.database}"')
-    finally:
-        await conn.close()
-    conn = await connect(settings)
-    try:
-        for schema in SCHEMAS:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await conn.close()
+    # The services' schemas dropped and provisioned again, each for its own role (coopreg/provision.py).
+    await ensure_database(settings)
+    await provision(settings, drop_first=SCHEMAS)
     await ensure_topics(settings.kafka)
     return settings
 

@@ -1,6 +1,9 @@
 """A local PostgreSQL server run from Debian's server binaries, in a data directory of the project's own.
 
 PostgreSQL refuses to run as root: as root the server runs as the `postgres` system user.
+Its superuser has no password and is refused over TCP: it comes in through the stack's Unix socket only
+(a directory only the server's user may enter), to provision the roles, schemas and grants
+(coopreg/provision.py) of the database; the services log in over TCP, each as its schema's role.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from coopreg.provision import provisioning_sql
 from coopreg.stack.process import port_open, wait_until
 from shared.settings import Settings
 
@@ -22,6 +26,13 @@ maintenance_work_mem = 256MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
 wal_compression = on
+unix_socket_permissions = 0700
+"""
+
+# Over TCP, passwords only, and never the superuser (it has no password: the socket is its only door).
+PG_HBA = """local all all trust
+host all postgres 127.0.0.1/32 reject
+host all all 127.0.0.1/32 scram-sha-256
 """
 
 
@@ -66,9 +77,6 @@ class PostgresServer:
                    "-E", "UTF8", "--locale=C.UTF-8"], stdout=subprocess.DEVNULL)
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write(SERVER_CONF)
-        hba = self.data / "pg_hba.conf"
-        hba.write_text("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
-                       "host all all 127.0.0.1/32 scram-sha-256\n")
 
     def running(self) -> bool:
         bin_dir = find_bin_dir()
@@ -91,20 +99,37 @@ class PostgresServer:
             self._run([str(bin_dir / "pg_ctl"), "start", "-D", str(self.data), "-l", str(self.log),
                        "-o", opts, "-w", "-t", "60"], stdout=subprocess.DEVNULL)
         wait_until(lambda: port_open(self.pg.port), 30, "PostgreSQL did not open its port")
+        self._configure_access(bin_dir, say)
         self._ensure_database()
 
+    def _configure_access(self, bin_dir: Path, say) -> None:
+        """pg_hba.conf as PG_HBA; a stack made before (the superuser let in over TCP without a password) is
+        rewritten and the running server reloads it, without a restart."""
+        hba = self.data / "pg_hba.conf"
+        if hba.read_text() == PG_HBA:
+            return
+        say("PostgreSQL: the superuser over the Unix socket only")
+        hba.write_text(PG_HBA)
+        self._run([str(bin_dir / "pg_ctl"), "reload", "-D", str(self.data)], stdout=subprocess.DEVNULL)
+
     def _psql(self, sql: str, db: str = "postgres") -> str:
+        # The script on stdin, not in the arguments: it holds the roles' passwords.
         psql = shutil.which("psql") or str(find_bin_dir() / "psql")
-        out = self._run([psql, "-h", str(self.sockets), "-p", str(self.pg.port), "-U", "postgres",
-                         "-d", db, "-tAc", sql], capture_output=True, text=True)
+        out = self._run([psql, "-h", str(self.sockets), "-p", str(self.pg.port), "-U", self.pg.superuser,
+                         "-d", db, "-tAq", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=sql,
+                        capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql on {db} failed: {out.stderr.strip()}")
         return out.stdout.strip()
 
     def _ensure_database(self) -> None:
-        user, password, db = self.pg.user, self.pg.password.get_secret_value(), self.pg.database
+        """The operator's role and its database, then the roles, schemas and grants (idempotent)."""
+        user, db = self.pg.user, self.pg.database
         if self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'") != "1":
-            self._psql(f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB")
+            self._psql(f"CREATE ROLE \"{user}\" LOGIN CREATEDB")
         if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") != "1":
             self._psql(f"CREATE DATABASE \"{db}\" OWNER \"{user}\"")
+        self._psql(provisioning_sql(self.pg, db), db=db)
 
     def stop(self, say, mode: str = "fast") -> None:
         if not (self.data / "PG_VERSION").exists() or not self.running():

@@ -33,7 +33,7 @@ async def seeded(settings):
 
 
 async def audited(db, person_id: str) -> list[str]:
-    rows = await db.fetch("SELECT operation FROM register_api.audit_log WHERE actor = 'cs-anna'"
+    rows = await db.fetch("SELECT operation FROM audit.audit_log WHERE actor = 'cs-anna'"
                           " AND $1 = ANY(person_ids) ORDER BY seq", person_id)
     return [r["operation"] for r in rows]
 

@@ -173,7 +173,7 @@ async def test_a_permission_and_a_block_changed_with_the_keyboard_take_effect_th
     assert consents["blocks"]["telemarketing"] is True and consents["blocks"]["direct_mail"] is False
     assert {(r["item"], r["value"], r["source"]) for r in consents["receipts"]} >= {
         ("permission:email", True, "self_service"), ("block:telemarketing", True, "self_service")}
-    changes = await db.fetch("SELECT operation, actor, purpose FROM register_api.audit_log WHERE action = 'change'"
+    changes = await db.fetch("SELECT operation, actor, purpose FROM audit.audit_log WHERE action = 'change'"
                              " AND $1 = ANY(person_ids) ORDER BY seq", person.person_id)
     assert [tuple(r) for r in changes] == [("set_permission", f"customer-{person.person_id}", "self_service"),
                                           ("set_block", f"customer-{person.person_id}", "self_service")]

@@ -27,6 +27,7 @@ from services.bonus.domain import load_tier_tables
 from services.registry import SERVICES
 from shared import outbox
 from shared.crypto import FieldCipher
+from coopreg.provision import ensure_database, provision
 from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery
@@ -45,12 +46,9 @@ async def _admin(settings) -> asyncpg.Connection:
 
 @pytest.fixture(scope="module")
 async def faults_settings(settings):
-    admin = await _admin(settings)
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
+    # Each schema these tests open has its own role, like a service's.
+    await ensure_database(settings, DATABASE)
+    await provision(settings, DATABASE, schemas=("relay_faults", "dlq_faults", "bonus"))
     return settings.model_copy(update={"pg": settings.pg.model_copy(update={"database": DATABASE})})
 
 

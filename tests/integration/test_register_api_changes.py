@@ -28,7 +28,7 @@ async def test_a_rectification_is_the_membership_command_sealed_for_the_person(c
     command, headers = await staged(own, settings, change["change_id"])
     assert MembershipCommand.model_validate(command).root.email == "maija.new@example.fi"
     assert b"maija.new" not in headers["value"] and headers[HEADER] == person.person_id
-    audit = await own.fetchrow("SELECT * FROM audit_log WHERE operation = 'rectify_contact_data' AND $1 = ANY(person_ids)"
+    audit = await own.fetchrow("SELECT * FROM audit.audit_log WHERE operation = 'rectify_contact_data' AND $1 = ANY(person_ids)"
                                " ORDER BY seq DESC LIMIT 1", person.person_id)
     assert (audit["action"], audit["fields"], audit["purpose"]) == ("change", ["contact.email"], "self_service")
 
@@ -69,11 +69,11 @@ def test_household_commands_need_a_household(client, settings, person):
     assert (accept.status_code, accept.json()["error"]) == (409, "unknown_invitation")
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log",
-                                       "TRUNCATE audit_log"])
+@pytest.mark.parametrize("statement", ["UPDATE audit.audit_log SET actor = 'nobody'", "DELETE FROM audit.audit_log",
+                                       "TRUNCATE audit.audit_log"])
 async def test_the_audit_log_cannot_be_altered(own, statement):
     async with own.acquire() as conn:
-        await conn.execute("INSERT INTO audit_log (actor, roles, action, operation, person_ids, fields, purpose)"
+        await conn.execute("INSERT INTO audit.audit_log (actor, roles, action, operation, person_ids, fields, purpose)"
                            " VALUES ('t', '{}', 'read', 't', '{}', '{}', 'audit')")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(statement)

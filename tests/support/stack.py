@@ -9,33 +9,23 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
-
+from coopreg.provision import ensure_database, provision, service_schemas
 from coopreg.stack import Stack
 from shared.kafka import make_producer
 from shared.settings import KafkaSettings, PROJECT_ROOT, Settings
 
-SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "register_api",
-                   "subject_keys")
+# The schemas a session starts without: the services', the tests' own, the key store and the audit log.
+SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "tracing_test",
+                   "register_api", "subject_keys", "audit")
+# The schemas the tests' own pools log in to, each as its own role like a service's.
+TEST_SCHEMAS = ("delivery_test", "tracing_test")
 
 
 async def fresh_database(settings: Settings) -> None:
-    """Create the test database if needed and drop the service schemas, so a session starts empty."""
-    pg = settings.pg
-    admin = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user,
-                                  password=pg.password.get_secret_value(), database="postgres")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", pg.database):
-            await admin.execute(f'CREATE DATABASE "{pg.database}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user,
-                                 password=pg.password.get_secret_value(), database=pg.database)
-    try:
-        for schema in SERVICE_SCHEMAS:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await conn.close()
+    """Create the test database if needed, drop the schemas and provision it again (roles per schema,
+    the audit log, the key store: coopreg/provision.py), so a session starts empty."""
+    await ensure_database(settings)
+    await provision(settings, schemas=(*service_schemas(), *TEST_SCHEMAS), drop_first=SERVICE_SCHEMAS)
 
 
 def ensure_stack(settings: Settings) -> None:

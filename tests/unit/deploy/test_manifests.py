@@ -27,6 +27,8 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 NAMESPACE = "coopreg"
+SCHEMAS = (*SERVICES, "register_api")  # a PostgreSQL role each (coopreg/provision.py)
+PROVISION_MODULE = "coopreg.provision"
 REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2, "register_api": 2}
 # The register API: an HTTP service run from the same image, not one of the registered event services.
 API, API_MODULE = "register_api", "services.register_api.entrypoints.service"
@@ -62,6 +64,23 @@ def _types(annotation) -> set:
 
 SETTINGS = _env_names(Settings)
 SECRET_SETTINGS = {name for name, field in SETTINGS.items() if SecretStr in _types(field.annotation)}
+# A dict setting reads one variable per key too: COOPREG_PG_PASSWORDS__CARDS is passwords["cards"].
+DICT_SETTINGS = {name for name, field in SETTINGS.items() if getattr(field.annotation, "__origin__", None) is dict}
+
+
+def _setting(name: str) -> str | None:
+    """The setting an environment variable sets (itself, or the dict setting whose key it names)."""
+    if name in SETTINGS:
+        return name
+    return next((d for d in DICT_SETTINGS if name.startswith(d + "__") and len(name) > len(d) + 2), None)
+
+
+def _unknown(names: set[str]) -> list[str]:
+    return sorted(name for name in names if _setting(name) is None)
+
+
+def _role_password_variable(schema: str) -> str:
+    return f"COOPREG_PG_PASSWORDS__{schema.upper()}"
 
 
 # -- the files ---------------------------------------------------------------------------------------
@@ -81,8 +100,37 @@ def _compose() -> dict:
 
 
 def _coopreg_compose_services() -> dict[str, dict]:
-    """The compose services built from deploy/Dockerfile (not Kafka or PostgreSQL)."""
-    return {name: svc for name, svc in _compose()["services"].items() if "build" in svc}
+    """The compose services built from deploy/Dockerfile (not Kafka or PostgreSQL, nor the one-shot
+    provisioning)."""
+    return {name: svc for name, svc in _compose()["services"].items()
+            if "build" in svc and PROVISION_MODULE not in svc["command"]}
+
+
+def _compose_provision() -> dict:
+    (svc,) = [svc for svc in _compose()["services"].values() if PROVISION_MODULE in svc.get("command", [])]
+    return svc
+
+
+def _secret(name: str) -> dict:
+    (secret,) = [s for s in _k8s("Secret") if s["metadata"]["name"] == name]
+    return secret
+
+
+def _service_secret() -> dict:
+    """The Secret every service reads (the keys); PostgreSQL passwords are in one Secret per service."""
+    return _secret("coopreg-secrets")
+
+
+def _env_from(container: dict) -> dict[str, str]:
+    """What a container's envFrom ConfigMap and Secrets set."""
+    values: dict[str, str] = {}
+    for source in container["envFrom"]:
+        if "configMapRef" in source:
+            (config,) = [c for c in _k8s("ConfigMap") if c["metadata"]["name"] == source["configMapRef"]["name"]]
+            values |= config["data"]
+        else:
+            values |= _secret(source["secretRef"]["name"])["stringData"]
+    return values
 
 
 def _module_run_by(command: list[str]) -> str:
@@ -143,25 +191,29 @@ def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
     assert {"COOPREG_KAFKA_BOOTSTRAP_SERVERS", "COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY",
             "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL", "COOPREG_INSTANCE"} <= set(SETTINGS)
     assert not {"COOPREG_KAFKA", "COOPREG_PG", "COOPREG_SECRETS"} & set(SETTINGS)
-    assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY",
-            "COOPREG_KAFKA_SASL_PASSWORD", "COOPREG_API_TOKEN_KEY", "COOPREG_SECRET_SERVICE_TOKEN_KEY"} == SECRET_SETTINGS
+    assert {"COOPREG_PG_PASSWORD", "COOPREG_PG_PASSWORDS", "COOPREG_PG_SUPERUSER_PASSWORD",
+            "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY", "COOPREG_KAFKA_SASL_PASSWORD",
+            "COOPREG_API_TOKEN_KEY", "COOPREG_SECRET_SERVICE_TOKEN_KEY"} == SECRET_SETTINGS
+    assert _setting("COOPREG_PG_PASSWORDS__CARDS") == "COOPREG_PG_PASSWORDS" and not _setting("COOPREG_PG_PASSWORDS__")
+    assert _setting("COOPREG_PG_PASSWORD") == "COOPREG_PG_PASSWORD" and not _setting("COOPREG_PG_ROLES__CARDS")
 
 
 def test_every_setting_named_in_the_manifests_is_read_by_the_code():
     named = {path.relative_to(PROJECT_ROOT).as_posix(): set(NAME.findall(path.read_text())) for path in _manifest_files()}
     assert named[COMPOSE.relative_to(PROJECT_ROOT).as_posix()], "the compose file names no COOPREG_ setting at all"
-    unknown = {path: sorted(names - set(SETTINGS)) for path, names in named.items() if names - set(SETTINGS)}
+    unknown = {path: _unknown(names) for path, names in named.items() if _unknown(names)}
     assert not unknown, f"not read by shared/settings.py: {unknown}"
 
 
 def test_every_setting_given_to_a_container_is_read_by_the_code():
-    given = {f"compose {name}": set(svc["environment"]) for name, svc in _coopreg_compose_services().items()}
+    given = {f"compose {name}": set(svc["environment"])
+             for name, svc in [*_coopreg_compose_services().items(), ("provision", _compose_provision())]}
     given |= {f"configmap {cm['metadata']['name']}": set(cm["data"]) for cm in _k8s("ConfigMap")}
     given |= {f"secret {s['metadata']['name']}": set(s.get("stringData", {})) | set(s.get("data", {}))
               for s in _k8s("Secret")}
-    given |= {f"deployment {d['metadata']['name']}": {e["name"] for e in _container(d).get("env", [])}
-              for d in _k8s("Deployment")}
-    unknown = {where: sorted(names - set(SETTINGS)) for where, names in given.items() if names - set(SETTINGS)}
+    given |= {f"{d['kind']} {d['metadata']['name']}": {e["name"] for e in _container(d).get("env", [])}
+              for d in [*_k8s("Deployment"), *_k8s("Job")]}
+    unknown = {where: _unknown(names) for where, names in given.items() if _unknown(names)}
     assert not unknown, f"not read by shared/settings.py: {unknown}"
 
 
@@ -235,23 +287,38 @@ def test_compose_kafka_is_a_single_kraft_node_with_automatic_topic_creation_disa
     assert "KAFKA_ZOOKEEPER_CONNECT" not in env
 
 
-def test_compose_postgres_has_the_credentials_the_settings_default_to():
+def test_compose_postgres_superuser_is_the_provisioning_ones_and_its_password_from_the_environment(monkeypatch):
     pg = _compose()["services"]["postgres"]
     env = {key: _interpolate(value) for key, value in pg["environment"].items()}
     defaults = PostgresSettings.model_fields
     assert pg["image"] == "postgres:15"
-    assert env["POSTGRES_USER"] == defaults["user"].default
-    assert env["POSTGRES_PASSWORD"] == defaults["password"].default.get_secret_value()
+    assert env["POSTGRES_USER"] == defaults["superuser"].default
     assert env["POSTGRES_DB"] == defaults["database"].default
+    match = INTERPOLATION.fullmatch(pg["environment"]["POSTGRES_PASSWORD"])
+    assert match and match["name"] == "COOPREG_PG_SUPERUSER_PASSWORD" and match["op"] == ":?"
+    provision = _compose_provision()
+    settings = _settings_from({k: _interpolate(v) for k, v in provision["environment"].items()}, monkeypatch)
+    assert settings.pg.superuser == env["POSTGRES_USER"] and (settings.pg.host, settings.pg.port) == ("postgres", 5432)
+    assert settings.pg.superuser_password.get_secret_value() == _interpolate(pg["environment"]["POSTGRES_PASSWORD"])
+    assert set(settings.pg.passwords) == set(SCHEMAS), "provisioning sets every service role's password"
+    assert provision["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert provision["restart"] == "no" and provision["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
+    importlib.import_module(PROVISION_MODULE)
 
 
-def test_compose_services_reach_kafka_and_postgres_by_their_compose_names(monkeypatch):
+def test_compose_services_reach_kafka_and_postgres_by_their_compose_names_each_as_its_own_role(monkeypatch):
     for name, svc in _coopreg_compose_services().items():
         settings = _settings_from({k: _interpolate(v) for k, v in svc["environment"].items()}, monkeypatch)
         assert settings.kafka.bootstrap_servers == "kafka:9092", name
         assert (settings.pg.host, settings.pg.port) == ("postgres", 5432), name
-        assert settings.pg.password.get_secret_value() == _interpolate(
-            _compose()["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]), name
+        service = _service_run_by(svc["command"])
+        assert set(settings.pg.passwords) == {service}, name
+        for key in svc["environment"]:
+            if _setting(key) in ("COOPREG_PG_PASSWORDS",):
+                match = INTERPOLATION.fullmatch(svc["environment"][key])
+                assert match and match["name"] == key and match["op"] == ":?", (name, key)
+        assert not {"COOPREG_PG_PASSWORD", "COOPREG_PG_SUPERUSER_PASSWORD"} & set(svc["environment"]), \
+            f"{name}: no service gets the operator's or the superuser's password"
 
 
 def test_compose_takes_the_secret_keys_from_the_environment_never_from_the_file():
@@ -262,13 +329,15 @@ def test_compose_takes_the_secret_keys_from_the_environment_never_from_the_file(
 
 
 def test_compose_services_start_after_healthy_dependencies_and_restart():
-    services = _compose()["services"]
+    services = {name: svc for name, svc in _compose()["services"].items()
+                if PROVISION_MODULE not in svc.get("command", [])}  # the one-shot provisioning: it exits
     for name, svc in services.items():
         assert svc.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
         assert svc.get("restart") in ("always", "unless-stopped", "on-failure"), name
     for name, svc in _coopreg_compose_services().items():
         assert svc["depends_on"] == {"kafka": {"condition": "service_healthy"},
-                                     "postgres": {"condition": "service_healthy"}}, name
+                                     "postgres": {"condition": "service_healthy"},
+                                     "provision": {"condition": "service_completed_successfully"}}, name
         assert svc["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}, name
 
 
@@ -289,29 +358,59 @@ def test_the_kustomization_applies_every_manifest():
     assert set(kustomization["resources"]) == manifests
 
 
-def test_secrets_are_in_the_secret_with_placeholder_values_and_never_in_the_configmap():
-    (secret,) = _k8s("Secret")
+def test_secrets_are_in_the_secrets_with_placeholder_values_and_never_in_the_configmap():
     (config,) = _k8s("ConfigMap")
-    values = secret["stringData"]
-    assert {"COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY"} <= set(values)
-    assert all(str(value).startswith("CHANGE-ME") for value in values.values()), "placeholders must be marked"
-    assert not SECRET_SETTINGS & set(config["data"])
-    assert set(values) <= SECRET_SETTINGS
+    values = _service_secret()["stringData"]
+    assert {"COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY"} <= set(values)
+    assert not {"COOPREG_PG_PASSWORD", "COOPREG_PG_SUPERUSER_PASSWORD"} & set(values), \
+        "the Secret every service reads holds no PostgreSQL password"
+    for secret in _k8s("Secret"):
+        values = secret["stringData"]
+        assert all(str(value).startswith("CHANGE-ME") for value in values.values()), "placeholders must be marked"
+        assert {_setting(name) for name in values} <= SECRET_SETTINGS, secret["metadata"]["name"]
+    assert not SECRET_SETTINGS & {_setting(name) for name in config["data"]}
 
 
-def test_every_deployment_takes_its_settings_from_the_configmap_and_the_secret(monkeypatch):
+def test_each_service_role_has_a_secret_of_its_own_and_the_provisioning_all_of_them():
+    for schema in SCHEMAS:
+        secret = _secret(f"coopreg-pg-{schema.replace('_', '-')}")
+        assert set(secret["stringData"]) == {_role_password_variable(schema)}, schema
+    provision = _secret("coopreg-pg-provision")["stringData"]
+    assert set(provision) == {"COOPREG_PG_SUPERUSER_PASSWORD", "COOPREG_PG_PASSWORD",
+                              *map(_role_password_variable, SCHEMAS)}
+    for schema in SCHEMAS:  # the same placeholder: one value, given to the service and to provisioning
+        own = _secret(f"coopreg-pg-{schema.replace('_', '-')}")["stringData"][_role_password_variable(schema)]
+        assert provision[_role_password_variable(schema)] == own
+
+
+def test_every_deployment_takes_its_settings_from_the_configmap_the_keys_and_its_own_role(monkeypatch):
     (config,) = _k8s("ConfigMap")
-    (secret,) = _k8s("Secret")
     for service, deployment in _deployments_by_service().items():
         container = _container(deployment)
-        assert container["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}},
-                                        {"secretRef": {"name": secret["metadata"]["name"]}}], service
+        assert container["envFrom"][:3] == [{"configMapRef": {"name": config["metadata"]["name"]}},
+                                            {"secretRef": {"name": "coopreg-secrets"}},
+                                            {"secretRef": {"name": f"coopreg-pg-{service.replace('_', '-')}"}}], service
         env = {e["name"]: e for e in container.get("env", [])}
         assert env["COOPREG_INSTANCE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", service
         values = {name: e["value"] for name, e in env.items() if "value" in e}
-        settings = _settings_from({**config["data"], **secret["stringData"], **values, "COOPREG_INSTANCE": "pod-1"},
-                                  monkeypatch)
+        settings = _settings_from({**_env_from(container), **values, "COOPREG_INSTANCE": "pod-1"}, monkeypatch)
         assert settings.pg.host == config["data"]["COOPREG_PG_HOST"]
+        assert set(settings.pg.passwords) == {service}, service
+        assert settings.pg.superuser_password is None, service
+        assert settings.pg.password == PostgresSettings.model_fields["password"].default, \
+            f"{service}: the operator's password is no service's"
+
+
+def test_the_provisioning_job_runs_the_provisioning_as_the_admin_with_every_role(monkeypatch):
+    (job,) = _k8s("Job")
+    container = _container(job)
+    assert container["args"] == [PROVISION_MODULE]
+    importlib.import_module(PROVISION_MODULE)
+    settings = _settings_from(_env_from(container), monkeypatch)
+    assert settings.pg.superuser_password is not None and set(settings.pg.passwords) == set(SCHEMAS)
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["restartPolicy"] in ("OnFailure", "Never")
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_every_deployment_has_resources_and_a_liveness_probe():
@@ -345,8 +444,7 @@ def test_the_probe_paths_are_served_by_the_observability_endpoint_and_others_are
 
 def test_every_deployment_probes_health_and_readiness_on_the_metrics_port_the_settings_read(monkeypatch):
     (config,) = _k8s("ConfigMap")
-    (secret,) = _k8s("Secret")
-    port = _settings_from({**config["data"], **secret["stringData"]}, monkeypatch).metrics_port
+    port = _settings_from({**config["data"], **_service_secret()["stringData"]}, monkeypatch).metrics_port
     assert port > 0, "COOPREG_METRICS_PORT must be set in the ConfigMap, or the services serve no probes"
     for service, deployment in _event_deployments().items():
         container = _container(deployment)
@@ -420,14 +518,12 @@ def test_compose_serves_the_register_api_on_its_published_port_healthy_when_read
 
 def test_the_k8s_register_api_listens_on_its_port_probed_and_served_and_takes_only_the_providers_tokens(
         monkeypatch):
-    (config,) = _k8s("ConfigMap")
-    (secret,) = _k8s("Secret")
     deployment = _deployments_by_service()[API]
     container = _container(deployment)
     values = {e["name"]: e["value"] for e in container["env"] if "value" in e}
-    settings = _settings_from({**config["data"], **secret["stringData"], **values}, monkeypatch)
+    settings = _settings_from({**_env_from(container), **values}, monkeypatch)
     assert settings.api.host == "0.0.0.0" and settings.api.local_tokens is False
-    assert "COOPREG_API_TOKEN_KEY" in secret["stringData"]
+    assert "COOPREG_API_TOKEN_KEY" in _service_secret()["stringData"]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"http": settings.api.port}
     routes = _api_routes()
