@@ -6,6 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
+from services.register_api.domain.access import valid_actor
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -19,6 +21,8 @@ class AuditEntry:
 
 
 async def append(conn: asyncpg.Connection, entry: AuditEntry) -> None:
+    if not valid_actor(entry.actor):  # the token's checks refuse such a name first; this is the last line
+        raise ValueError("an audit entry's actor must be a plain name")
     await conn.execute(
         "INSERT INTO audit_log (actor, roles, action, operation, person_ids, fields, purpose)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)", entry.actor, sorted(entry.roles), entry.action, entry.operation,
