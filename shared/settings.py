@@ -173,6 +173,14 @@ class ApiSettings(BaseSettings):
     service_timeout_seconds: float = Field(5.0, description="how long the API waits for a service's answer")
     local_tokens: bool = Field(True, description="accept tokens without `iss`, HS256 with token_key (operators' "
                                                  "tools); false where only the identity providers' tokens count")
+    staff_token_max_hours: float = Field(8.0, gt=0, description="the longest a staff token may live (`exp` - "
+                                                                "`iat`); a longer one is refused")
+    subject_token_max_minutes: float = Field(60.0, gt=0, description="the longest a customer's (My data) token "
+                                                                     "may live; a longer one is refused")
+    rate_limit_per_principal: int = Field(300, ge=0, description="requests a minute one user may make (bursts up "
+                                                                 "to as many); more are answered 429; 0: no limit")
+    rate_limit_per_address: int = Field(600, ge=0, description="requests a minute from one client address, "
+                                                               "whether or not their tokens are good; 0: no limit")
 
     @model_validator(mode="after")
     def _one_key_per_issuer_and_id(self) -> "ApiSettings":
@@ -183,6 +191,24 @@ class ApiSettings(BaseSettings):
 
     def trusted_key(self, issuer: str, key_id: str | None) -> TrustedTokenKey | None:
         return next((k for k in self.token_issuers if (k.issuer, k.key_id) == (issuer, key_id)), None)
+
+
+DEVELOPMENT_KEYS = frozenset({
+    SecretsSettings.model_fields["index_key"].default.get_secret_value(),
+    SecretsSettings.model_fields["encryption_key"].default.get_secret_value(),
+    ApiSettings.model_fields["token_key"].default.get_secret_value(),
+})
+MIN_KEY_CHARS = 32
+
+
+class DevelopmentKeyRefused(ValueError):
+    """A development (published) or placeholder key outside development mode."""
+
+
+def weak_key(key: SecretStr) -> bool:
+    """A key anyone may know: one of the defaults published in this file, a placeholder, or too short."""
+    text = key.get_secret_value()
+    return text in DEVELOPMENT_KEYS or "change-me" in text.lower() or len(text) < MIN_KEY_CHARS
 
 
 class TracingSettings(BaseSettings):
@@ -225,6 +251,27 @@ class Settings(BaseSettings):
                               "and the subject queries the register API asks; 0: no endpoint")
     http_host: str = Field("127.0.0.1", description="address the service's HTTP endpoint listens on "
                            "(0.0.0.0 in a container)")
+    env: Literal["development", "production"] = Field(
+        "development", description="development (a source checkout, the local stack, the tests): the published "
+        "development keys are accepted; production (the image sets it): a process refuses to start with them")
     gc_threshold: int = Field(50_000, description="allocations between young garbage collections (CPython's "
                               "default, 700, makes a batch of thousands of receipts collect its own survivors "
                               "over and over: decoding cost twice as much)")
+
+    @model_validator(mode="after")
+    def _no_development_keys_in_production(self) -> "Settings":
+        """Every service keys its blind indexes and encrypts with these, so each refuses them in production."""
+        if self.env == "production":
+            weak = [name for name, key in (("COOPREG_SECRET_INDEX_KEY", self.secrets.index_key),
+                                           ("COOPREG_SECRET_ENCRYPTION_KEY", self.secrets.encryption_key))
+                    if weak_key(key)]
+            if weak:
+                raise DevelopmentKeyRefused(f"{', '.join(weak)}: a development or placeholder key (or shorter than "
+                                            f"{MIN_KEY_CHARS} characters) in production")
+        return self
+
+    def check_api_keys(self) -> None:
+        """The register API's own: its token key signs staff tokens (checked only where those are accepted)."""
+        if self.env == "production" and self.api.local_tokens and weak_key(self.api.token_key):
+            raise DevelopmentKeyRefused(f"COOPREG_API_TOKEN_KEY: a development or placeholder key (or shorter than "
+                                        f"{MIN_KEY_CHARS} characters) in production")

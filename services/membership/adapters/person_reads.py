@@ -97,9 +97,14 @@ async def household_groups(conn: asyncpg.Connection, person_id: str) -> list[asy
         ORDER BY g.valid_from, g.household_id""", person_id)
 
 
-async def main_member_of_invitation(conn: asyncpg.Connection, invitation_id: str) -> str | None:
+async def main_member_of_invitation(conn: asyncpg.Connection, invitation_id: str,
+                                    invitee_person_id: str | None = None) -> str | None:
+    """The main member of the invitation's household; with `invitee_person_id`, only if the invitation is
+    that person's and still open (what accepting it needs)."""
     return await conn.fetchval("SELECT h.main_person_id FROM invitations i JOIN households h USING (household_id)"
-                               " WHERE i.invitation_id = $1", invitation_id)
+                               " WHERE i.invitation_id = $1 AND ($2::text IS NULL OR"
+                               " (i.invitee_person_id = $2 AND i.status = 'pending'))",
+                               invitation_id, invitee_person_id)
 
 
 async def current_main_member(conn: asyncpg.Connection, person_id: str) -> str | None:

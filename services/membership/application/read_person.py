@@ -124,7 +124,9 @@ async def exists(conn, person_id: str) -> bool:
 
 async def household_command_key(conn, person_id: str, invitation_id: str | None = None) -> str | None:
     """The key of a household command (its main member), so an invitation, its acceptance and a leave of one
-    household stay in order: the main member of the invitation's household, or of the person's household."""
+    household stay in order: the main member of the invitation's household, or of the person's household.
+    With an invitation, None unless it is the person's own and still open: accepting another's invitation
+    is refused by this service anyway, so the API refuses it before telling anyone it was accepted."""
     if invitation_id is not None:
-        return await reads.main_member_of_invitation(conn, invitation_id)
+        return await reads.main_member_of_invitation(conn, invitation_id, person_id)
     return await reads.current_main_member(conn, person_id)

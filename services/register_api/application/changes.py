@@ -11,7 +11,8 @@ from contracts.events.membership import (
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
 from services.register_api.application.context import RegisterApi
-from services.register_api.application.errors import Conflict
+from services.register_api.adapters import audit_log
+from services.register_api.application.errors import Conflict, NotFound
 from services.register_api.application.gather import facts
 from services.register_api.application.publish import check_known, check_membership_command, publish_change
 from services.register_api.domain.access import Principal, check_person
@@ -75,14 +76,33 @@ async def invite_to_household(api: RegisterApi, principal: Principal, purpose: s
                               invitee_id: str) -> dict:
     """The main member invites another person; the invitee accepts with the invitation id."""
     check_person(principal, "household:change", main_member_id)
-    await check_known(api, main_member_id, invitee_id)
+    await check_known(api, main_member_id)
     command = InviteToHousehold(invitation_id=f"inv-{uuid.uuid4()}", main_member_person_id=main_member_id,
                                 invitee_person_id=invitee_id, invited_at=api.clock())
+    try:
+        await check_known(api, invitee_id)
+    except NotFound:
+        return await _invitation_to_nobody(api, principal, purpose, command)
     receipt = await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=main_member_id,
                                    person_id=main_member_id, command=MembershipCommand(command),
                                    fields=["household.invitations"], operation="invite_to_household")
     receipt["change"]["invitation_id"] = command.invitation_id
     return receipt
+
+
+async def _invitation_to_nobody(api: RegisterApi, principal: Principal, purpose: str,
+                                command: InviteToHousehold) -> dict:
+    """An invitation to an unknown person id is answered as one to a known person (an invitation never
+    accepted) and sent nowhere: a 404 would tell anyone who may invite whether a person id exists. The
+    audit log records it as refused."""
+    async with api.own.acquire() as conn:
+        await audit_log.append(conn, audit_log.AuditEntry(
+            principal.user, tuple(principal.roles), "refused", "invite_to_household",
+            (command.main_member_person_id,), ("household.invitations",), purpose))
+    return {"change": {"change_id": str(uuid.uuid4()), "command": getattr(command, "command", "InviteToHousehold"),
+                       "person_id": command.main_member_person_id, "fields": ["household.invitations"],
+                       "status": "accepted", "topic": MEMBERSHIP_COMMANDS.name,
+                       "invitation_id": command.invitation_id}}
 
 
 async def _household_key(api: RegisterApi, person_id: str, invitation_id: str | None = None) -> str:

@@ -6,6 +6,8 @@ self-service) gets their role's scopes for their own data only (`may_act_on`).
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -52,6 +54,35 @@ ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
     DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit"),
     DATA_SUBJECT: ("self_service",),
 }
+
+
+# A customer acting on their own data is never also staff: one token holding both would let a customer read
+# what only staff may (the audit log with `auditor`), or a staff member act in self-service under their own
+# name. Such a token is refused.
+STAFF_ROLES = frozenset(ROLE_SCOPES) - {DATA_SUBJECT}
+
+# Who acted, as the audit log records it: a user name or an identity provider's subject, printable text
+# only. No control characters (NUL, newlines: they forge lines in anything that prints the log), no
+# formatting characters (right-to-left overrides and zero-width characters make one name look like
+# another), and no longer than a name need be.
+ACTOR_MAX_CHARS = 128
+PERSON_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_NOT_PRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def conflicting_roles(roles: Iterable[str]) -> bool:
+    """A customer's role together with any staff role."""
+    held = set(roles)
+    return DATA_SUBJECT in held and bool(held & STAFF_ROLES)
+
+
+def valid_actor(text: object) -> bool:
+    return (isinstance(text, str) and 0 < len(text) <= ACTOR_MAX_CHARS and text == text.strip()
+            and not any(unicodedata.category(char) in _NOT_PRINTABLE for char in text))
+
+
+def valid_person_id(text: object) -> bool:
+    return isinstance(text, str) and PERSON_ID.fullmatch(text) is not None
 
 
 class Forbidden(Exception):

@@ -14,7 +14,9 @@ from fastapi import FastAPI
 from contracts.topics import PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS
 from services.register_api.application import erasure, retention_run
 from services.register_api.application.context import OWN_SCHEMA, RegisterApi
-from services.register_api.entrypoints import errors, routes_persons, routes_registrations, routes_rights, web
+from services.register_api.entrypoints import (
+    edge, errors, routes_persons, routes_registrations, routes_rights, routes_session, web,
+)
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule
 from shared.crypto import FieldCipher
@@ -61,6 +63,7 @@ def report_consumers(api: RegisterApi, producer) -> ServiceContext:
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
     """The app; `background` runs the outbox relay and the retention schedule (tests may leave them out)."""
     settings = settings or Settings()
+    settings.check_api_keys()  # outside development mode, never the published token key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -88,16 +91,18 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             await close_register_api(api)
 
     app = FastAPI(title="coopreg register API", version="1.0.0", lifespan=lifespan,
-                  default_response_class=OrjsonResponse,
+                  default_response_class=OrjsonResponse, docs_url=None, redoc_url=None,  # docs: edge.py, no CDN
                   description="Customer service and self-service access to the S-Group owner-customer register: "
                               "find a person, see and rectify their data, blocks and permissions, households, "
                               "register extracts, erasure, the audit log. Bearer tokens (JWT) name the user and "
                               "their roles; each role sees only the fields its tasks need.")
     errors.install(app)
     app.add_middleware(errors.Guard, max_body_bytes=settings.api.max_body_bytes)
+    edge.install(app, settings.api)  # rate limits, no-store and CSP headers, local docs (outside the Guard)
     app.include_router(routes_persons.router)
     app.include_router(routes_registrations.router)
     app.include_router(routes_rights.router)
+    app.include_router(routes_session.router)
     web.install(app)  # the customer's My data page
 
     @app.get("/health", tags=["operations"], summary="Liveness")

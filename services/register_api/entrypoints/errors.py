@@ -9,10 +9,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from services.register_api.adapters.services import ServiceUnavailable
+from services.register_api.adapters import audit_log
 from services.register_api.application.errors import Conflict, Invalid, NotFound
-from services.register_api.domain.access import Forbidden, UnknownPurpose
+from services.register_api.domain.access import Forbidden, UnknownPurpose, valid_person_id
 from services.register_api.domain.sections import UnknownSection
 from services.register_api.entrypoints.auth import Unauthenticated
+from services.register_api.entrypoints.edge import RateLimited, retry_after_header
 from shared.logging import get_logger
 
 ERROR_SCHEMA = {"type": "object", "required": ["error"],
@@ -22,6 +24,7 @@ ERROR_RESPONSES = {status: {"description": text, "content": {"application/json":
                                         (401, "No valid bearer token"), (403, "The roles do not allow this"),
                                         (404, "Not found"), (409, "Conflicts with the current state"),
                                         (413, "Request body too large"), (422, "Invalid request"),
+                                        (429, "Too many requests; retry after `Retry-After` seconds"),
                                         (503, "A dependency is unavailable"))}
 log = get_logger(component="register-api")
 
@@ -43,7 +46,7 @@ def _validation_detail(exc: RequestValidationError) -> list[dict]:
 def install(app: FastAPI) -> None:
     handlers = {
         Unauthenticated: lambda r, e: error(401, e.code, str(e), {"WWW-Authenticate": "Bearer"}),
-        Forbidden: lambda r, e: error(403, "forbidden", str(e)),
+        RateLimited: lambda r, e: error(429, "rate_limited", str(e), {"Retry-After": retry_after_header(e.retry_after)}),
         UnknownPurpose: lambda r, e: error(400, "unknown_purpose", str(e)),
         NotFound: lambda r, e: error(404, "not_found", str(e)),
         Conflict: lambda r, e: error(409, e.code, str(e)),
@@ -56,8 +59,25 @@ def install(app: FastAPI) -> None:
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, _async(handler))
+    app.add_exception_handler(Forbidden, _refused)
     for kind in (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.TooManyConnectionsError, OSError):
         app.add_exception_handler(kind, _unavailable)
+
+
+async def _refused(request: Request, exc: Forbidden) -> JSONResponse:
+    """A 403 is audited too: who tried which operation on whom, and for what purpose they said. An attempt
+    on others' data is exactly what an audit must show."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        route = request.scope.get("route")
+        person_id = request.path_params.get("person_id")
+        entry = audit_log.AuditEntry(principal.user, tuple(principal.roles), "refused",
+                                     getattr(route, "name", "unknown"),
+                                     (person_id,) if valid_person_id(person_id) else (), (),
+                                     getattr(request.state, "purpose", "unspecified"))
+        async with request.app.state.api.own.acquire() as conn:
+            await audit_log.append(conn, entry)
+    return error(403, "forbidden", str(exc))
 
 
 def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

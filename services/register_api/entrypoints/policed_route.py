@@ -1,7 +1,11 @@
 """The one place every response passes the field policy: a route class that trims each JSON response to
 the fields the user's roles may see, and writes the read to the audit log (who, which persons, which
 fields, purpose, when) before anything is sent. An operation says in its OpenAPI `x-audit` whether it is
-a read (audited here) or a change (audited with the command it publishes, in one transaction)."""
+a read (audited here) or a change (audited with the command it publishes, in one transaction).
+
+A read that shows no one is audited too where the asking itself matters: a search that found nobody (who
+looked for whom is the point of the audit, found or not), and reads of the audit log and the retention runs
+(who watched the watchers)."""
 from __future__ import annotations
 
 from typing import Callable
@@ -13,9 +17,12 @@ from fastapi.routing import APIRoute
 
 from services.register_api.adapters import audit_log
 from services.register_api.application.extract_document import render_html
+from services.register_api.domain.access import valid_person_id
 from services.register_api.domain.field_policy import disclose
+from services.register_api.entrypoints.edge import EXTRACT_HTML_HEADERS
 
 HTML_RENDERERS: dict[str, Callable[[dict], str]] = {"download_extract": render_html}
+ALWAYS_AUDITED = frozenset({"search_persons", "audit_log", "retention_runs"})
 
 
 class OrjsonResponse(JSONResponse):
@@ -59,11 +66,12 @@ class PolicedRoute(APIRoute):
                 return response
             disclosure = disclose(orjson.loads(response.body), principal.roles)
             persons = person_ids_in(disclosure.document) | {
-                p for p in [request.path_params.get("person_id")] if p}
-            if audited and persons and disclosure.fields:
+                p for p in [request.path_params.get("person_id"), request.query_params.get("person_id")]
+                if valid_person_id(p)}
+            if audited and ((persons and disclosure.fields) or operation in ALWAYS_AUDITED):
                 await _audit_read(request, operation, persons, disclosure.fields)
             if renderer is not None and request.query_params.get("format") == "html":
-                return HTMLResponse(renderer(disclosure.document))
+                return HTMLResponse(renderer(disclosure.document), headers=EXTRACT_HTML_HEADERS)
             return OrjsonResponse(disclosure.document, status_code=response.status_code)
 
         return policed

@@ -55,7 +55,7 @@ async def erasure_request(request_id: str = Path(pattern=r"^e-[0-9a-f-]{36}$"), 
     return await erasure.erasure_status(api, principal, request_id)
 
 
-@router.get("/audit", tags=["oversight"], summary="The audit log, newest first")
+@router.get("/audit", openapi_extra=READ, tags=["oversight"], summary="The audit log, newest first")
 async def audit_log(person_id: str | None = Query(None, pattern=r"^[A-Za-z0-9._:-]{1,64}$"),
                     actor: str | None = Query(None, max_length=200), since: AwareDatetime | None = None,
                     limit: int = Query(100, ge=1, le=1000), api: RegisterApi = Depends(api_of),
@@ -63,7 +63,7 @@ async def audit_log(person_id: str | None = Query(None, pattern=r"^[A-Za-z0-9._:
     return await oversight.audit_entries(api, principal, person_id=person_id, actor=actor, since=since, limit=limit)
 
 
-@router.get("/retention/runs", tags=["oversight"], summary="What the retention runs erased")
+@router.get("/retention/runs", openapi_extra=READ, tags=["oversight"], summary="What the retention runs erased")
 async def retention_runs(limit: int = Query(20, ge=1, le=200), api: RegisterApi = Depends(api_of),
                          principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
     return await oversight.retention_runs(api, principal, limit)

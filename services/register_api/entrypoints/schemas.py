@@ -2,7 +2,8 @@
 field types as the commands they become."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -13,8 +14,39 @@ from contracts.events.membership import AddressInput, Removable, TemporaryAddres
 PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")]
 
 
+# Characters no field of the register may hold: control characters (NUL, which PostgreSQL refuses in text,
+# so a command carrying one is dead-lettered after the customer was told it worked; newlines and the like),
+# lone surrogates (not UTF-8) and the bidirectional overrides that make text read other than it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _refusable(char: str) -> bool:
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs")
+
+
+def _strings_in(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_in(key)
+            yield from _strings_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings_in(item)
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        """Refused here with a 422 rather than accepted and then rejected downstream; the value is not
+        echoed (it may be personal data)."""
+        if any(_refusable(char) for text in _strings_in(data) for char in text):
+            raise ValueError("a text holds a control, surrogate or bidirectional-override character")
+        return data
 
 
 class PersonSearch(Body):

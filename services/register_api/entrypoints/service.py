@@ -1,15 +1,22 @@
 """`python -m services.register_api.entrypoints.service`: the register API under uvicorn."""
 from __future__ import annotations
 
+import sys
+
 import uvicorn
+from pydantic import ValidationError
 
 from services.register_api.entrypoints.app import create_app
 from shared.logging import configure_logging, get_logger
-from shared.settings import Settings
+from shared.settings import DevelopmentKeyRefused, Settings
 
 
 def main() -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+        settings.check_api_keys()
+    except (ValidationError, DevelopmentKeyRefused) as refused:
+        sys.exit(f"register API: refusing to start: {refused}")  # the message names settings, never values
     configure_logging(settings.log_level, settings.log_format)
     get_logger(service="register_api").info("service started", port=settings.api.port)
     uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None,

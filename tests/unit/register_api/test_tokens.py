@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import ValidationError
 
-from services.register_api.entrypoints.auth import Unauthenticated, decode_token, issue_token
+from services.register_api.entrypoints.auth import Unauthenticated, decode_token, issue_token, verify_token
 from shared.settings import ApiSettings, TrustedTokenKey
 
 SETTINGS = ApiSettings()
@@ -127,3 +127,40 @@ def test_the_issuers_keys_are_data_checked_when_the_settings_are_read(monkeypatc
     monkeypatch.setenv("COOPREG_API_TOKEN_ISSUERS", json.dumps([entry, entry]))
     with pytest.raises(ValidationError):
         ApiSettings()
+
+
+# -- lifetimes, names and role combinations (issue 26) ----------------------------------------------------
+
+def _local(**claims) -> str:
+    now = datetime.now(timezone.utc)
+    body = {"sub": "anna", "roles": ["customer_service"], "aud": "coopreg-register-api", "iat": now,
+            "exp": now + timedelta(minutes=5), **claims}
+    return jwt.encode(body, SETTINGS.token_key.get_secret_value(), algorithm="HS256")
+
+
+@pytest.mark.parametrize("claims", [
+    {"exp": datetime.now(timezone.utc) + timedelta(days=365 * 50)},
+    {"roles": ["data_subject"], "person_id": "p-1", "exp": datetime.now(timezone.utc) + timedelta(minutes=61)},
+    {"roles": ["data_subject", "auditor"], "person_id": "p-1"},
+    {"roles": ["data_subject", "customer_service"], "person_id": "p-1"},
+    {"roles": ["data_subject"], "person_id": "p 1; drop"},
+    {"sub": "anna\u2066admin"},
+    {"sub": "x" * 129},
+    {"sub": "anna\r\n"},
+    {"jti": "j\x00"},
+])
+def test_a_token_too_long_lived_of_mixed_roles_or_odd_names_is_refused(claims):
+    with pytest.raises(Unauthenticated) as refused:
+        decode_token(_local(**claims), SETTINGS)
+    assert refused.value.code == "invalid_token"
+
+
+def test_the_lifetimes_are_settings_and_issued_tokens_keep_within_them():
+    assert decode_token(issue_token(SETTINGS, "anna", ["customer_service"]), SETTINGS).user == "anna"
+    assert decode_token(issue_token(SETTINGS, "c", ["data_subject"], "p-1"), SETTINGS).person_id == "p-1"
+    shorter = SETTINGS.model_copy(update={"staff_token_max_hours": 1.0})
+    with pytest.raises(Unauthenticated):
+        decode_token(issue_token(SETTINGS, "anna", ["customer_service"]), shorter)
+    verified = verify_token(issue_token(SETTINGS, "anna", ["auditor"]), SETTINGS)
+    other = verify_token(issue_token(SETTINGS, "anna", ["auditor"]), SETTINGS)
+    assert verified.token_id != other.token_id  # each token its own id, revoked alone at logout

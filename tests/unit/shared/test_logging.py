@@ -48,3 +48,47 @@ def test_operational_context_survives_redaction():
 def test_nested_structures_are_cleaned_too():
     line = logged(payload={"person": {"email": "a@b.fi", "ok": "value"}, "notes": ["call 0401234567"]})
     assert "a@b.fi" not in line and "0401234567" not in line and '"ok": "value"' in line
+
+
+def test_lower_case_identity_codes_are_masked_too():
+    line = logged(note="search by 131052-308t and 010594y9032")
+    assert "308t" not in line and "y9032" not in line
+
+
+# Run as a fresh process: a module-level logger is made there before logging is configured, as the services'
+# modules make theirs at import time; then the standard library's and uvicorn's loggers write too.
+EVERY_LOGGER = """
+import logging, sys
+from shared.logging import get_logger
+early = get_logger(component="made-at-import")
+early_bound = get_logger().bind(component="bound-at-import")
+from shared.logging import configure_logging
+configure_logging("INFO", "json")
+import uvicorn.config  # uvicorn's own loggers, as the API's server uses them
+text = sys.argv[1]
+early.warning("structlog, module level: " + text)
+early_bound.warning("structlog, bound early: " + text)
+logging.getLogger("aiokafka.consumer").warning("standard library: %s", text)
+logging.getLogger("uvicorn.error").error("uvicorn: " + text)
+logging.getLogger("uvicorn.access").warning('%s - "GET /x HTTP/1.1" %d', text, 200)
+try:
+    raise ValueError(text)
+except ValueError:
+    logging.getLogger("asyncio").exception("an exception's text")
+"""
+
+
+@pytest.mark.parametrize("kind, value", {**SECRETS, "identity code, lower case": "131052-308t"}.items())
+def test_every_logger_of_a_process_masks_personal_data(kind, value):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run = subprocess.run([sys.executable, "-c", EVERY_LOGGER, f"customer {value} called"],
+                         cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True, timeout=60)
+    lines = [orjson.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+    assert run.returncode == 0 and len(lines) == 6, run.stderr
+    assert value not in run.stderr
+    assert all("[redacted]" in orjson.dumps(line).decode() for line in lines)
+    assert {line.get("logger") for line in lines} >= {"aiokafka.consumer", "uvicorn.error", "uvicorn.access",
+                                                      "asyncio"}
