@@ -1,7 +1,8 @@
 """Erasure in the membership schema: what has passed its retention, and one person's data on request.
 
 The member register (memberships, contributions and their payments, interest and surplus returns) is kept
-with the person's row, identity code and name, as the Co-operatives Act and the tax rules require."""
+with the person's row, encrypted identity code and name, as the Co-operatives Act and the tax rules require;
+the identity-code index goes, and the erasure marker moves to `erased_subjects` (migration 004)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -71,6 +72,15 @@ async def relationship_active(conn: asyncpg.Connection, person_id: str) -> bool:
         " OR EXISTS (SELECT 1 FROM household_members WHERE person_id = $1 AND valid_to IS NULL)", person_id)
 
 
+async def person_row(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT person_id, identity_code_encrypted, erasure_marker, erased_at FROM persons"
+                               " WHERE person_id = $1", person_id)
+
+
+async def keep_erasure_marker(conn: asyncpg.Connection, marker: str) -> None:
+    await conn.execute("INSERT INTO erased_subjects (marker) VALUES ($1) ON CONFLICT DO NOTHING", marker)
+
+
 async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: bool) -> int:
     """Everything about the person but, with `keep_register`, the member register and the name."""
     count = 0
@@ -92,7 +102,8 @@ async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: 
                           person_id, kept_groups)
     if keep_register:
         await conn.execute("UPDATE persons SET children_birth_years = '{}', sbank_customer_ref = NULL,"
-                           " published_state = NULL, erased_at = now() WHERE person_id = $1", person_id)
+                           " identity_code_token = NULL, erasure_marker = NULL, published_state = NULL,"
+                           " erased_at = now() WHERE person_id = $1", person_id)
     else:
         count += await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id)
     return count

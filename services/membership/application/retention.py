@@ -15,6 +15,7 @@ from typing import Mapping
 
 from services.membership.adapters import retention
 from services.membership.application import publish
+from services.membership.application.config import MembershipConfig
 
 BASE_GROUPS = ["name", "language", "marketing_prohibition", "non_disclosure"]
 CONTACT_GROUPS = ["permanent_address", "temporary_address", "home_municipality", "mobile_phone", "other_phone",
@@ -45,15 +46,31 @@ async def relationship_ended(conn, cutoffs: Mapping[str, datetime], limit: int =
     return await retention.relationship_ended_before(conn, cutoffs["customer_relationship"], limit)
 
 
-async def erase_person(conn, person_id: str) -> dict[str, int | bool]:
+async def erase_person(conn, person_id: str, config: MembershipConfig | None = None) -> dict[str, int | bool]:
     """Erase the person but for the member register; refused while the relationship is active. The
-    person's key on `membership.persons.v1` gets its tombstone in the same transaction."""
+    person's key on `membership.persons.v1` gets its tombstone in the same transaction.
+
+    The identity-code index goes with the rest; what stays to recognise the person is their erasure
+    marker (`application/erased_subjects.py`), made at registration. `config` makes it for a person
+    registered before markers were (it decrypts their identity code); without it such a person keeps none."""
     if await retention.relationship_active(conn, person_id):
         raise RelationshipActive(person_id)
+    marker = _erasure_marker(await retention.person_row(conn, person_id), config)
     keep = await retention.has_statutory_records(conn, person_id)
     rows = await retention.erase_person(conn, person_id, keep)
+    if marker is not None:
+        await retention.keep_erasure_marker(conn, marker)
     await publish.person_erased(conn, person_id)
-    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True}
+    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True,
+            "erasure_marker_kept": marker is not None}
+
+
+def _erasure_marker(row, config: MembershipConfig | None) -> str | None:
+    if row is None or row["erased_at"] is not None:  # nobody, or erased before: nothing to keep again
+        return None
+    if row["erasure_marker"] is not None or config is None:
+        return row["erasure_marker"]
+    return config.erasure_marker(config.identity_code_of(row))
 
 
 async def relationship_active_now(conn, person_id: str) -> bool:
