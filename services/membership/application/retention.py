@@ -5,7 +5,8 @@ Cut-offs come from the register's retention periods (data): ended base data, end
 household data (with customer and supporter groups), orders (partner registrations) and staff data are
 erased two years after they ended, the Bonus statements kept for the return of surplus two years after
 their month (paid Bonus); a person whose customer relationship ended before the `customer_relationship`
-cut-off is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
+cut-off, or a customer who never joined whose last activity lies before the `inactive_customer` cut-off,
+is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
 the Co-operatives Act and the tax rules keep.
 """
 from __future__ import annotations
@@ -40,10 +41,13 @@ async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]
 
 
 async def relationship_ended(conn, cutoffs: Mapping[str, datetime], limit: int = 500) -> list[str]:
-    """Persons whose customer relationship ended before the cut-off and who are not erased yet."""
-    if "customer_relationship" not in cutoffs:
+    """Persons not erased yet whose customer relationship ended before the `customer_relationship` cut-off,
+    and customers who never joined a cooperative nor a household whose last activity lies before the
+    `inactive_customer` cut-off (their relationship has no other end)."""
+    ended, inactive = cutoffs.get("customer_relationship"), cutoffs.get("inactive_customer")
+    if ended is None and inactive is None:
         return []
-    return await retention.relationship_ended_before(conn, cutoffs["customer_relationship"], limit)
+    return await retention.relationship_ended_before(conn, ended, inactive, limit)
 
 
 async def erase_person(conn, person_id: str, config: MembershipConfig | None = None) -> dict[str, int | bool]:
