@@ -28,5 +28,8 @@ class PurchaseAccepted(Contract):
     fuel_cents: int
     fuel_millilitres: int
     payment_method_eligible_cents: int
-    excluded: list[Exclusion] = []
+    excluded: list[Exclusion] = Field(
+        [], description="what was kept out of Bonus and why: a line (line_no, its category as the reason) or the "
+                        "receipt as a whole (line_no null); under the household's no-collection block only the "
+                        "latter, never a line or its category")
     return_of: str | None = None

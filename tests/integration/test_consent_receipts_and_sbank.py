@@ -135,3 +135,23 @@ async def test_the_registers_marketing_prohibition_is_a_receipt_with_its_source(
     assert (receipt["item"], receipt["value"], receipt["source"]) == ("block:all_marketing", True,
                                                                     "population_register")
     assert (await outbox_values(pool, CONSENT_STATES.name, person_id))[-1]["marketing_prohibited"] is True
+
+
+async def test_an_erased_persons_sbank_changes_are_neither_applied_nor_parked_until_they_register_again(pool, config):
+    person_id, ref = await shared_customer(pool, config)
+    await person_states(pool, config, person_id)  # the erasure
+    ignored = "SELECT coalesce(sum(count), 0) FROM ignored_updates WHERE source = 'sbank' AND reason = $1"
+    before = await pool.fetchval(ignored, "erased_subject")
+    grant = from_sbank(ref, 5, permissions=MarketingPermissions(email=True))
+    await handle(pool, apply_sbank_updates, grant, config=config)
+    assert await pool.fetchval(ignored, "erased_subject") == before + 1
+    assert await pool.fetchval("SELECT count(*) FROM sbank_parked WHERE sbank_customer_ref = $1", ref) == 0
+    assert await pool.fetchval("SELECT count(*) FROM consent_receipts WHERE person_id = $1", person_id) == 0
+    assert await pool.fetchval("SELECT count(*) FROM erased_sbank_customers WHERE token = $1", ref) == 0  # no clear ref
+    # the person registers again themselves: the membership service publishes them with S-Bank's reference
+    again = unique("p")
+    await person_states(pool, config, person_state(again, sbank_customer=True, sbank_customer_ref=ref))
+    await handle(pool, apply_sbank_updates, from_sbank(ref, 6, permissions=MarketingPermissions(email=True)),
+                 config=config)
+    assert await in_force(pool, again) == {"permission:email": True}
+    assert await pool.fetchval(ignored, "erased_subject") == before + 1

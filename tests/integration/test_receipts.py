@@ -193,6 +193,59 @@ async def test_a_household_that_forbade_collection_keeps_the_receipt_total_only(
     assert (orjson.loads(row["lines"]), row["total_cents"], row["bonus_eligible_cents"]) == ([], 1500, 1500)
 
 
+async def stored_detail(pool, receipt_id: str) -> tuple:
+    row = await pool.fetchrow("SELECT lines, excluded, total_cents, bonus_eligible_cents FROM receipts"
+                              " WHERE receipt_id = $1", receipt_id)
+    return (orjson.loads(row["lines"]), orjson.loads(row["excluded"]), row["total_cents"],
+            row["bonus_eligible_cents"])
+
+
+SENSITIVE = [("grocery", 1000), ("medicine", 500), ("alcohol", 900)]
+
+
+async def test_under_the_no_collection_block_no_line_or_excluded_line_is_stored_or_published(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, late_number, household = fresh_number(), fresh_number(), f"h-{uuid.uuid4().hex[:8]}"
+    await card_changes(pool, card_state(config, number, ("p1", household, T0, None)))
+    await consent_of(pool, f"other-{household}", household, 1, collection=True)
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=1), SENSITIVE, payment="gift_card")
+    late = pos_purchase(f"r-{uuid.uuid4().hex}", late_number, T0 + timedelta(days=1), SENSITIVE)
+    await record(pool, config, receipt, late)
+    await card_changes(pool, card_state(config, late_number, ("p2", household, T0, None)))  # resolved late
+    # the gift card's part is an exclusion of the receipt as a whole: kept, it names no line
+    assert await stored_detail(pool, receipt.receipt_id) == (
+        [], [{"line_no": None, "reason": "paid_with_gift_card", "cents": 1000}], 2400, 0)
+    assert await stored_detail(pool, late.receipt_id) == ([], [], 2400, 1000)
+    for sent in (receipt, late):
+        [event] = await accepted_for(pool, sent.receipt_id)
+        assert all(e["line_no"] is None for e in event["excluded"])
+        assert "medicine" not in orjson.dumps(event).decode() and "alcohol" not in orjson.dumps(event).decode()
+        assert event["total_cents"] == 2400
+
+
+async def test_applying_the_block_removes_the_line_detail_of_the_households_stored_receipts(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    household, neighbour = f"h-{uuid.uuid4().hex[:8]}", f"h-{uuid.uuid4().hex[:8]}"
+    mine, theirs, moved = fresh_number(), fresh_number(), T0 + timedelta(days=5)
+    await card_changes(pool, card_state(config, mine, (f"p-{household}", household, T0, moved),
+                                        (f"p-{household}", neighbour, moved, None)))
+    await card_changes(pool, card_state(config, theirs, (f"q-{neighbour}", neighbour, T0, None)))
+    ours = pos_purchase(f"r-{uuid.uuid4().hex}", mine, T0 + timedelta(days=1), SENSITIVE)
+    after_moving = pos_purchase(f"r-{uuid.uuid4().hex}", mine, T0 + timedelta(days=6), SENSITIVE)
+    neighbours = pos_purchase(f"r-{uuid.uuid4().hex}", theirs, T0 + timedelta(days=1), SENSITIVE)
+    await record(pool, config, ours, after_moving, neighbours)
+    assert len((await stored_detail(pool, ours.receipt_id))[0]) == 3
+
+    await consent_of(pool, f"p-{household}", household, 1, collection=True)
+
+    assert await stored_detail(pool, ours.receipt_id) == ([], [], 2400, 1000)
+    for untouched in (after_moving, neighbours):  # another household's receipts keep their detail
+        lines, excluded, _, _ = await stored_detail(pool, untouched.receipt_id)
+        assert len(lines) == 3 and sorted(e["reason"] for e in excluded) == ["alcohol", "medicine"]
+
+
 async def test_a_household_that_forbade_targeting_keeps_the_lines_flagged(settings, pools):
     pool = pools["purchases"]
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())

@@ -19,6 +19,7 @@ from tests.support.consent import block, commands, defined, outbox_values, permi
 from tests.support.consent import segment as segment_definition
 from tests.support.consent import unique
 from tests.support.membership_db import run
+from tests.support.people import register
 from tests.support.privacy import hand_on
 from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, schema_text
 
@@ -227,3 +228,14 @@ async def test_the_retention_run_erases_a_person_whose_relationship_ended_over_t
     assert not await pools["cards"].fetchval("SELECT count(*) FROM cards WHERE person_id = $1", person.person_id)
     assert person.email not in await schema_text(pools["membership"], "membership")
     assert (await outbox_values(pools["membership"], MEMBERSHIP_PERSONS.name, person.person_id))[-1] is None
+
+
+async def test_the_retention_run_erases_a_customer_who_never_joined_two_years_after_their_last_activity(
+        client, settings, pools):
+    config = MembershipConfig.from_settings(settings)
+    idle, recent = register(registered_at=NOW - timedelta(days=800)), register(registered_at=NOW - timedelta(days=600))
+    await run(pools["membership"], config, idle, recent)
+    assert client.post("/retention/runs", headers=bearer(settings, DPO)).status_code in (200, 201)
+    left = await pools["membership"].fetch("SELECT person_id FROM persons WHERE person_id = ANY($1)",
+                                           [idle.person_id, recent.person_id])
+    assert [r["person_id"] for r in left] == [recent.person_id]

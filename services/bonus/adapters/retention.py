@@ -29,6 +29,7 @@ async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int
 
 
 async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
-    """The person's booked purchases and their share of their households' months."""
+    """The person's booked purchases, their share of their households' months and their product-data block."""
     return (_count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))
-            + _count(await conn.execute("DELETE FROM accrual_members WHERE person_id = $1", person_id)))
+            + _count(await conn.execute("DELETE FROM accrual_members WHERE person_id = $1", person_id))
+            + _count(await conn.execute("DELETE FROM product_data_blocks WHERE person_id = $1", person_id)))

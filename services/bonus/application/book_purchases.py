@@ -4,6 +4,10 @@ A purchase belongs to the Helsinki month of its purchase time; a return to the m
 receipt when the service knows it. A month that is closing or closed is never rewritten: the purchase
 becomes an adjustment that the next close prices at the month's recorded rate. Every household-month
 that changed is published as month to date.
+
+A household under the no-collection block (`keep_product_data_blocks`) has no exclusion naming a line or
+its category kept — in the lineage or in the month's exclusions by reason — even from an event published
+before its block; one lookup per batch tells which households are under it.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from datetime import date
 import orjson
 
 from contracts.events.purchases import Exclusion, PurchaseAccepted
-from services.bonus.adapters import ledger
+from services.bonus.adapters import ledger, product_data
 from services.bonus.application.month_to_date import month_to_date_event
 from services.bonus.domain import TierTables
 from services.bonus.domain.months import month_of
@@ -27,6 +31,7 @@ class Booking:
     purchase: PurchaseAccepted
     month: date
     double: bool
+    excluded: tuple[Exclusion, ...]  # the purchase's exclusions the service keeps
 
     def amounts(self) -> tuple[int, int, int, int, int]:
         p = self.purchase
@@ -39,19 +44,28 @@ def _in_campaign(purchase: PurchaseAccepted, campaigns) -> bool:
                for outlet, start, end in campaigns)
 
 
+def _kept_exclusions(purchase: PurchaseAccepted, blocked: set[str]) -> tuple[Exclusion, ...]:
+    """Under the household's no-collection block only the exclusions of the receipt as a whole."""
+    if purchase.household_id in blocked:
+        return tuple(e for e in purchase.excluded if e.line_no is None)
+    return tuple(purchase.excluded)
+
+
 async def _bookings(conn, purchases: list[PurchaseAccepted]) -> list[Booking]:
     originals = await ledger.original_months(conn, [p.return_of for p in purchases if p.return_of])
     times = [p.purchased_at for p in purchases]
     campaigns = await ledger.double_bonus_outlets(conn, sorted({p.outlet_id for p in purchases}),
                                                   min(times), max(times))
-    return [Booking(p, originals.get(p.return_of) or month_of(p.purchased_at), _in_campaign(p, campaigns))
+    blocked = await product_data.blocked_households(conn, sorted({p.household_id for p in purchases}))
+    return [Booking(p, originals.get(p.return_of) or month_of(p.purchased_at), _in_campaign(p, campaigns),
+                    _kept_exclusions(p, blocked))
             for p in purchases]
 
 
 def _lineage_row(b: Booking, booked_as: str) -> tuple:
     p = b.purchase
     return (p.receipt_id, p.household_id, p.person_id, p.cooperative_id, p.outlet_id, p.purchased_at,
-            b.month, *b.amounts(), _excluded_json(p), p.return_of, booked_as, p.outlet_cooperative_id)
+            b.month, *b.amounts(), _excluded_json(b.excluded), p.return_of, booked_as, p.outlet_cooperative_id)
 
 
 # An exclusion's fields, from its contract: a purchase read strictly first is the contract's struct,
@@ -59,9 +73,9 @@ def _lineage_row(b: Booking, booked_as: str) -> tuple:
 _EXCLUSION_FIELDS = tuple(Exclusion.model_fields)
 
 
-def _excluded_json(p: PurchaseAccepted) -> str:
-    """Its exclusions as the lineage keeps them, field by field as the contract names them."""
-    return orjson.dumps([{name: getattr(e, name) for name in _EXCLUSION_FIELDS} for e in p.excluded]).decode()
+def _excluded_json(excluded: tuple[Exclusion, ...]) -> str:
+    """The exclusions as the lineage keeps them, field by field as the contract names them."""
+    return orjson.dumps([{name: getattr(e, name) for name in _EXCLUSION_FIELDS} for e in excluded]).decode()
 
 
 def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
@@ -88,7 +102,7 @@ def _statement_part_rows(bookings: list[Booking]) -> tuple[list[tuple], list[tup
         member[0] += 1
         member[1] += p.bonus_eligible_cents
         cooperatives[(b.month, p.household_id, p.outlet_cooperative_id or "")] += p.bonus_eligible_cents
-        for exclusion in p.excluded:
+        for exclusion in b.excluded:
             exclusions[(b.month, p.household_id, exclusion.reason)] += exclusion.cents
     return ([(*key, *value) for key, value in members.items()],
             [(*key, cents) for key, cents in cooperatives.items()],

@@ -5,11 +5,12 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS, MEMBERSHIP_HOUSEHOLDS,
-    PURCHASES_ACCEPTED,
+    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS, CONSENT_STATES,
+    MEMBERSHIP_HOUSEHOLDS, PURCHASES_ACCEPTED,
 )
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.keep_households import when_household_changes_keep_it
+from services.bonus.application.keep_product_data_blocks import when_consent_changes_keep_product_data_blocks
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
 from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
@@ -29,6 +30,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(BONUS_COMMANDS, request_month_close, consumer="bonus-commands", max_records=10)
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",
                   use_inbox=False, tombstones=True)  # versioned states: an older or repeated one changes nothing
+    ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_blocks, consumer="bonus-consents",
+                  use_inbox=False, tombstones=True)  # versioned states; a tombstone is the person's erasure
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))

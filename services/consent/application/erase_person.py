@@ -6,7 +6,10 @@ only the id and the time of erasure (so no late event brings anything of them ba
 tombstone of their consent state and a tombstone in every segment they were in. What the person had
 prohibited stays as a marketing suppression under keyed tokens of their person id and S-Bank reference
 (`domain/suppression.py`): when S-Bank's reference turns up on a new person, the prohibitions apply to them
-at once (`restore_suppression`). Idempotent: erasing an erased person changes nothing.
+at once (`restore_suppression`). S-Bank's reference is also kept as an erased subject's token
+(`erased_sbank_token`): S-Bank's later consent updates for it are counted and dropped, never parked, until a
+person's state brings the reference again (their own new registration). Idempotent: erasing an erased person
+changes nothing.
 """
 from __future__ import annotations
 
@@ -28,6 +31,11 @@ def suppression_tokens(config: ConsentConfig, person_id: str | None, sbank_custo
             for kind, value in named.items() if value}
 
 
+def erased_sbank_token(config: ConsentConfig, sbank_customer_ref: str) -> str:
+    """The keyed token an erased person's S-Bank reference is recognised by (a purpose of its own)."""
+    return keyed_token("erased-subject:sbank_customer", sbank_customer_ref, config.index_key)
+
+
 async def erase_person(conn, person_id: str, config: ConsentConfig, cause: Envelope | None = None) -> dict:
     """Erase the person; the report: rows erased, segments left, whether a suppression was kept."""
     locked = await people.lock(conn, [person_id])
@@ -37,6 +45,8 @@ async def erase_person(conn, person_id: str, config: ConsentConfig, cause: Envel
     if suppression is not None:
         for kind, token in suppression_tokens(config, person_id, row["sbank_customer_ref"]).items():
             await suppressions.keep(conn, token, kind, list(suppression.blocks), suppression.stated_at)
+    if row["sbank_customer_ref"] is not None:
+        await suppressions.keep_erased_sbank_customer(conn, erased_sbank_token(config, row["sbank_customer_ref"]))
     await consents.erase(conn, person_id)
     await people.erase(conn, person_id)
     await settle(conn, locked, cause, config)

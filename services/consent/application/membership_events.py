@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events.membership_states import HouseholdState, PersonState
-from services.consent.adapters import people
+from services.consent.adapters import people, suppressions
 from services.consent.application.change_consent import Provenance, record
 from services.consent.application.config import ConsentConfig
-from services.consent.application.erase_person import erase_person, restore_suppression
+from services.consent.application.erase_person import erase_person, erased_sbank_token, restore_suppression
 from services.consent.application.sbank_inbound import apply_parked
 from services.consent.application.settle import settle
 from services.consent.domain.consent import register_prohibition_statement
@@ -44,6 +44,8 @@ async def apply_person_state(conn, state: PersonState, cause: Envelope, config: 
         return await people.count_ignored(conn, "membership", "erased" if before["erased_at"] else "stale")
     if state.sbank_customer_ref is not None:
         await people.unlink_sbank_ref(conn, state.sbank_customer_ref, state.person_id)
+        # the reference is a registered person's again (only their own registration links an erased one's)
+        await suppressions.forget_erased_sbank_customer(conn, erased_sbank_token(config, state.sbank_customer_ref))
     await people.save_state(conn, state.person_id, state.version, _fields(state))
     await _record_prohibition(conn, before, state, cause)
     if not before["known"]:  # an erased person's prohibitions follow them to a new record

@@ -6,7 +6,8 @@ the consent service's own consumer group; the membership service reads the base 
 - An update without permissions or prohibitions is not the consent service's: acknowledged.
 - The person is found by S-Bank's reference as the membership service published it. A reference not
   linked yet (the membership service links it by the identity code, maybe just now) is parked and applied
-  when the person's state brings the link.
+  when the person's state brings the link — unless it is an erased person's (`erase_person`): then the
+  update is counted as `erased_subject` and nothing of it is kept.
 - Nothing goes back to S-Bank (`NoEcho`).
 """
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import datetime
 from contracts.envelope import Envelope
 from contracts.events.sbank import SbankCustomerUpdate
 from contracts.topics import SBANK_CUSTOMER_UPDATES
-from services.consent.adapters import people, sbank
+from services.consent.adapters import people, sbank, suppressions
 from services.consent.application.change_consent import Provenance, change_consent
 from services.consent.application.config import ConsentConfig
+from services.consent.application.erase_person import erased_sbank_token
 from services.consent.domain.consent import Statement
 from services.consent.domain.sbank_exchange import statements_from_sbank
 from shared.delivery import Incoming
@@ -39,6 +41,9 @@ async def apply_sbank_update(conn, update: SbankCustomerUpdate, cause: Envelope,
     if not statements:
         return
     person_id = await people.by_sbank_ref(conn, update.sbank_customer_ref)
+    if person_id is None and await suppressions.is_erased_sbank_customer(
+            conn, erased_sbank_token(config, update.sbank_customer_ref)):
+        return await people.count_ignored(conn, "sbank", "erased_subject")
     if person_id is None:
         await sbank.park(conn, update.sbank_customer_ref, [_stored(s) for s in statements], cause.id)
         return await people.count_ignored(conn, "sbank", "parked_unlinked_reference")

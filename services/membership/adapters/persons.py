@@ -9,16 +9,17 @@ FLAG_COLUMNS = {"language": "language", "marketing_prohibition": "marketing_proh
                 "non_disclosure": "non_disclosure"}
 
 
-async def insert(conn: asyncpg.Connection, *, person_id: str, token: str, encrypted: bytes, birth_date: date,
-                 gender: str, language: str, marketing_prohibition: bool, children_birth_years: list[int],
-                 sbank_customer_ref: str | None, registered_at: datetime, relationship_start: date) -> bool:
+async def insert(conn: asyncpg.Connection, *, person_id: str, token: str, erasure_marker: str, encrypted: bytes,
+                 birth_date: date, gender: str, language: str, marketing_prohibition: bool,
+                 children_birth_years: list[int], sbank_customer_ref: str | None, registered_at: datetime,
+                 relationship_start: date) -> bool:
     """Insert a person; False when the id or the identity code is taken."""
     row = await conn.fetchrow("""
-        INSERT INTO persons (person_id, identity_code_token, identity_code_encrypted, birth_date, gender,
-                             language, marketing_prohibition, children_birth_years, sbank_customer_ref,
+        INSERT INTO persons (person_id, identity_code_token, erasure_marker, identity_code_encrypted, birth_date,
+                             gender, language, marketing_prohibition, children_birth_years, sbank_customer_ref,
                              registered_at, relationship_start)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING person_id""",
-        person_id, token, encrypted, birth_date, gender, language, marketing_prohibition,
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING person_id""",
+        person_id, token, erasure_marker, encrypted, birth_date, gender, language, marketing_prohibition,
         children_birth_years, sbank_customer_ref, registered_at, relationship_start)
     return row is not None
 
@@ -30,6 +31,16 @@ async def lock(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | Non
 
 async def by_token(conn: asyncpg.Connection, token: str) -> str | None:
     return await conn.fetchval("SELECT person_id FROM persons WHERE identity_code_token = $1", token)
+
+
+async def is_erased_subject(conn: asyncpg.Connection, marker: str) -> bool:
+    """Whether the erasure marker names a person erased from the register (`erased_subjects`)."""
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM erased_subjects WHERE marker = $1)", marker)
+
+
+async def forget_erasure(conn: asyncpg.Connection, marker: str) -> None:
+    """The person registered again themselves: they are no longer an erased subject."""
+    await conn.execute("DELETE FROM erased_subjects WHERE marker = $1", marker)
 
 
 async def by_sbank_ref(conn: asyncpg.Connection, ref: str) -> str | None:

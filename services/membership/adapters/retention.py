@@ -1,24 +1,51 @@
 """Erasure in the membership schema: what has passed its retention, and one person's data on request.
 
 The member register (memberships, contributions and their payments, interest and surplus returns) is kept
-with the person's row, identity code and name, as the Co-operatives Act and the tax rules require."""
+with the person's row, encrypted identity code and name, as the Co-operatives Act and the tax rules require;
+the identity-code index goes, and the erasure marker moves to `erased_subjects` (migration 004)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import asyncpg
 
+# Persons whose customer relationship ended before the cut-off: $1 for one that ended (a membership, a place
+# in a household, a death), $3 for a customer who never joined a cooperative nor a household — their
+# relationship ends with their last activity the register knows of: the registration, their own change of
+# their data, the end of a partner registration, supporter group, employment or invitation; one still open
+# keeps it going. A null cut-off picks nobody of its kind.
 RELATIONSHIP_ENDED = """
-SELECT p.person_id FROM persons p
-LEFT JOIN memberships m ON m.person_id = p.person_id
-LEFT JOIN household_members hm ON hm.person_id = p.person_id
-WHERE p.erased_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.person_id = p.person_id AND a.status = 'active')
-  AND NOT EXISTS (SELECT 1 FROM household_members c WHERE c.person_id = p.person_id AND c.valid_to IS NULL)
-GROUP BY p.person_id
-HAVING greatest((p.relationship_valid_until::timestamp AT TIME ZONE 'Europe/Helsinki'), max(m.ended_at),
-                max(hm.valid_to)) < $1
-ORDER BY p.person_id LIMIT $2"""
+SELECT person_id FROM (
+    SELECT p.person_id FROM persons p
+    LEFT JOIN memberships m ON m.person_id = p.person_id
+    LEFT JOIN household_members hm ON hm.person_id = p.person_id
+    WHERE p.erased_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.person_id = p.person_id AND a.status = 'active')
+      AND NOT EXISTS (SELECT 1 FROM household_members c WHERE c.person_id = p.person_id AND c.valid_to IS NULL)
+    GROUP BY p.person_id
+    HAVING greatest((p.relationship_valid_until::timestamp AT TIME ZONE 'Europe/Helsinki'), max(m.ended_at),
+                    max(hm.valid_to)) < $1
+    UNION ALL
+    SELECT p.person_id FROM persons p
+    WHERE p.erased_at IS NULL AND p.relationship_valid_until IS NULL
+      AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.person_id)
+      AND NOT EXISTS (SELECT 1 FROM household_members hm WHERE hm.person_id = p.person_id)
+      AND NOT EXISTS (SELECT 1 FROM partner_registrations r WHERE r.person_id = p.person_id AND r.valid_to IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM supporter_groups g WHERE g.person_id = p.person_id AND g.valid_to IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM staff_employments e WHERE e.person_id = p.person_id
+                                                          AND e.employment_end IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.invitee_person_id = p.person_id AND i.status = 'pending')
+      AND greatest(
+          p.registered_at,
+          (SELECT max(b.source_time) FROM base_data b WHERE b.person_id = p.person_id AND b.source = 'customer'),
+          (SELECT max(f.source_time) FROM field_versions f WHERE f.person_id = p.person_id AND f.source = 'customer'),
+          (SELECT max(r.valid_to) FROM partner_registrations r WHERE r.person_id = p.person_id),
+          (SELECT max(g.valid_to) FROM supporter_groups g WHERE g.person_id = p.person_id),
+          (SELECT max(e.employment_end)::timestamp AT TIME ZONE 'Europe/Helsinki' FROM staff_employments e
+            WHERE e.person_id = p.person_id),
+          (SELECT max(i.decided_at) FROM invitations i WHERE i.invitee_person_id = p.person_id)) < $3
+) ended
+ORDER BY person_id LIMIT $2"""
 
 
 def _count(status: str) -> int:
@@ -56,8 +83,10 @@ async def ended_staff_data(conn: asyncpg.Connection, cutoff: datetime) -> int:
     return await delete(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
 
 
-async def relationship_ended_before(conn: asyncpg.Connection, cutoff: datetime, limit: int) -> list[str]:
-    return [r["person_id"] for r in await conn.fetch(RELATIONSHIP_ENDED, cutoff, limit)]
+async def relationship_ended_before(conn: asyncpg.Connection, ended_cutoff: datetime | None,
+                                    inactive_cutoff: datetime | None, limit: int) -> list[str]:
+    rows = await conn.fetch(RELATIONSHIP_ENDED, ended_cutoff, limit, inactive_cutoff)
+    return [r["person_id"] for r in rows]
 
 
 async def has_statutory_records(conn: asyncpg.Connection, person_id: str) -> bool:
@@ -76,6 +105,15 @@ async def households_of(conn: asyncpg.Connection, person_id: str) -> list[str]:
     return [r["household_id"] for r in await conn.fetch(
         "SELECT household_id FROM household_members WHERE person_id = $1"
         " UNION SELECT household_id FROM households WHERE main_person_id = $1 ORDER BY 1", person_id)]
+
+
+async def person_row(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT person_id, identity_code_encrypted, erasure_marker, erased_at FROM persons"
+                               " WHERE person_id = $1", person_id)
+
+
+async def keep_erasure_marker(conn: asyncpg.Connection, marker: str) -> None:
+    await conn.execute("INSERT INTO erased_subjects (marker) VALUES ($1) ON CONFLICT DO NOTHING", marker)
 
 
 async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: bool) -> int:
@@ -99,7 +137,8 @@ async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: 
                           person_id, kept_groups)
     if keep_register:
         await conn.execute("UPDATE persons SET children_birth_years = '{}', sbank_customer_ref = NULL,"
-                           " published_state = NULL, erased_at = now() WHERE person_id = $1", person_id)
+                           " identity_code_token = NULL, erasure_marker = NULL, published_state = NULL,"
+                           " erased_at = now() WHERE person_id = $1", person_id)
     else:
         count += await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id)
     return count

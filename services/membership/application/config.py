@@ -31,6 +31,11 @@ class MembershipConfig:
     def identity_token(self, code: IdentityCode) -> str:
         return keyed_token("identity", code.value, self.index_key)
 
+    def erasure_marker(self, code: IdentityCode) -> str:
+        """What the register keeps to recognise an erased person: a keyed token under a purpose of its own,
+        so it is neither the identity code nor the identity-code index, and meets nothing else."""
+        return keyed_token("erased-subject", code.value, self.index_key)
+
     def encrypt_identity_code(self, person_id: str, code: IdentityCode) -> bytes:
         return self.cipher.encrypt(code.value, f"persons.identity_code:{person_id}")
 

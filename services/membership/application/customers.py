@@ -1,4 +1,8 @@
-"""Use cases: register a customer, and update their contact data (a change made with the register)."""
+"""Use cases: register a customer, and update their contact data (a change made with the register).
+
+A registration is the person's own act (self-service or customer service through the register API): it is
+the only thing that brings back a person the register erased, so it clears their erasure marker; a
+population-register, S-Bank or HR update about them stores nothing (`erased_subjects`)."""
 from __future__ import annotations
 
 from contracts.envelope import Envelope
@@ -23,8 +27,10 @@ async def register_customer(conn, command: RegisterCustomer, cause: Envelope, co
         raise PersonAlreadyRegistered()
     if command.sbank_customer_ref and await persons.by_sbank_ref(conn, command.sbank_customer_ref):
         raise PersonAlreadyRegistered("sbank_customer_ref")
+    marker = config.erasure_marker(code)
+    await persons.forget_erasure(conn, marker)
     inserted = await persons.insert(
-        conn, person_id=command.person_id, token=token,
+        conn, person_id=command.person_id, token=token, erasure_marker=marker,
         encrypted=config.encrypt_identity_code(command.person_id, code), birth_date=code.birth_date,
         gender=code.gender.value, language=command.language, marketing_prohibition=command.marketing_prohibition,
         children_birth_years=sorted(command.children_birth_years), sbank_customer_ref=command.sbank_customer_ref,

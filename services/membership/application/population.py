@@ -6,7 +6,7 @@ address and the home municipality). A shared customer's change goes on to S-Bank
 never. A death ends everything at once: the membership (refunding the contribution, dissolving the
 household if the person was its main member), the person's place in a household, pending invitations,
 partner registrations and supporter groups, and marketing. An update for a person the register does not
-know has no effect (counted).
+know, or erased (`erased_subjects`), has no effect (counted).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from services.membership.adapters import households, memberships, persons, regis
 from services.membership.application import publish
 from services.membership.application.base_data import address_value, apply_changes, name_value
 from services.membership.application.config import MembershipConfig
+from services.membership.application.erased_subjects import count_unknown
 from services.membership.application.membership_end import end_membership
 from services.membership.application.sbank_outbound import send_to_sbank
 from services.membership.domain.errors import MembershipRuleViolation
@@ -66,8 +67,7 @@ async def apply_population_update(conn, message: Incoming, config: MembershipCon
     code = parse_identity_code(update.identity_code, allow_temporary=True)
     person_id = await persons.by_token(conn, config.identity_token(code))
     if person_id is None:
-        await persons.count_ignored(conn, Source.DVV.value, "unknown_person")
-        return
+        return await count_unknown(conn, Source.DVV.value, code, config)
     person = await persons.lock(conn, person_id)
     if update.kind == "death":
         return await record_death(conn, person, update, message.envelope)

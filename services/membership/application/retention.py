@@ -5,7 +5,8 @@ Cut-offs come from the register's retention periods (data): ended base data, end
 household data (with customer and supporter groups), orders (partner registrations) and staff data are
 erased two years after they ended, the Bonus statements kept for the return of surplus two years after
 their month (paid Bonus); a person whose customer relationship ended before the `customer_relationship`
-cut-off is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
+cut-off, or a customer who never joined whose last activity lies before the `inactive_customer` cut-off,
+is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
 the Co-operatives Act and the tax rules keep.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Mapping
 
 from services.membership.adapters import retention
 from services.membership.application import publish
+from services.membership.application.config import MembershipConfig
 
 BASE_GROUPS = ["name", "language", "marketing_prohibition", "non_disclosure"]
 CONTACT_GROUPS = ["permanent_address", "temporary_address", "home_municipality", "mobile_phone", "other_phone",
@@ -39,24 +41,43 @@ async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]
 
 
 async def relationship_ended(conn, cutoffs: Mapping[str, datetime], limit: int = 500) -> list[str]:
-    """Persons whose customer relationship ended before the cut-off and who are not erased yet."""
-    if "customer_relationship" not in cutoffs:
+    """Persons not erased yet whose customer relationship ended before the `customer_relationship` cut-off,
+    and customers who never joined a cooperative nor a household whose last activity lies before the
+    `inactive_customer` cut-off (their relationship has no other end)."""
+    ended, inactive = cutoffs.get("customer_relationship"), cutoffs.get("inactive_customer")
+    if ended is None and inactive is None:
         return []
-    return await retention.relationship_ended_before(conn, cutoffs["customer_relationship"], limit)
+    return await retention.relationship_ended_before(conn, ended, inactive, limit)
 
 
-async def erase_person(conn, person_id: str) -> dict[str, int | bool]:
+async def erase_person(conn, person_id: str, config: MembershipConfig | None = None) -> dict[str, int | bool]:
     """Erase the person but for the member register; refused while the relationship is active. The
     person's key on `membership.persons.v1` gets its tombstone in the same transaction, and each household
-    they were ever in is published again without them (a tombstone where they were its main member)."""
+    they were ever in is published again without them (a tombstone where they were its main member).
+
+    The identity-code index goes with the rest; what stays to recognise the person is their erasure
+    marker (`application/erased_subjects.py`), made at registration. `config` makes it for a person
+    registered before markers were (it decrypts their identity code); without it such a person keeps none."""
     if await retention.relationship_active(conn, person_id):
         raise RelationshipActive(person_id)
+    marker = _erasure_marker(await retention.person_row(conn, person_id), config)
     keep = await retention.has_statutory_records(conn, person_id)
     households = await retention.households_of(conn, person_id)
     rows = await retention.erase_person(conn, person_id, keep)
+    if marker is not None:
+        await retention.keep_erasure_marker(conn, marker)
     await publish.person_erased(conn, person_id)
     republished = await publish.households_without(conn, person_id, households)
-    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True, **republished}
+    return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True,
+            "erasure_marker_kept": marker is not None, **republished}
+
+
+def _erasure_marker(row, config: MembershipConfig | None) -> str | None:
+    if row is None or row["erased_at"] is not None:  # nobody, or erased before: nothing to keep again
+        return None
+    if row["erasure_marker"] is not None or config is None:
+        return row["erasure_marker"]
+    return config.erasure_marker(config.identity_code_of(row))
 
 
 async def relationship_active_now(conn, person_id: str) -> bool:

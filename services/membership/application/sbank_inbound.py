@@ -3,7 +3,9 @@
 - An update S-Bank passes on from the register (`origin` register) is the register's own change coming
   back: ignored and counted, never applied twice or sent back again.
 - The person is found by S-Bank's reference, else by the identity code's blind index (which links the
-  reference); neither → `unknown_customer`. A wrong check character → `invalid_identity_code`.
+  reference); neither → `unknown_customer`, but an identity code that names an erased person
+  (`erased_subjects`) is counted as `erased_subject` and stores nothing — no link, no data, no dead letter.
+  A wrong check character → `invalid_identity_code`.
 - Each field group is applied by the documented precedence (`domain.precedence`): stale ones are counted.
 - Nothing goes back to S-Bank: the change came from there. Permissions (e-mail, SMS opt-ins) and the
   separate blocks are the consent service's; the all-marketing block is the person's marketing prohibition.
@@ -15,6 +17,7 @@ from services.membership.adapters import persons
 from services.membership.application import publish
 from services.membership.application.base_data import address_value, apply_changes, name_value
 from services.membership.application.config import MembershipConfig
+from services.membership.application.erased_subjects import ERASED_SUBJECT, is_erased_subject
 from services.membership.domain.contact import normalise_email, normalise_phone
 from services.membership.domain.errors import MembershipRuleViolation, UnknownCustomer
 from services.membership.domain.identity_code import parse_identity_code
@@ -42,13 +45,17 @@ def sbank_changes(update: SbankCustomerUpdate) -> list[FieldChange]:
     return changes + [FieldChange(REMOVED[name], None) for name in update.removed]
 
 
-async def _find_person(conn, update: SbankCustomerUpdate, config: MembershipConfig) -> str:
+async def _find_person(conn, update: SbankCustomerUpdate, config: MembershipConfig) -> str | None:
+    """The person the update is about; None for an erased person (counted); UnknownCustomer for nobody."""
     code = parse_identity_code(update.identity_code) if update.identity_code else None
     person_id = await persons.by_sbank_ref(conn, update.sbank_customer_ref)
     if person_id is None and code is not None:
         person_id = await persons.by_token(conn, config.identity_token(code))
         if person_id is not None:
             await persons.link_sbank_ref(conn, person_id, update.sbank_customer_ref)
+    if person_id is None and await is_erased_subject(conn, code, config):
+        await persons.count_ignored(conn, Source.SBANK.value, ERASED_SUBJECT)
+        return None
     if person_id is None:
         raise UnknownCustomer()
     return person_id
@@ -61,6 +68,8 @@ async def apply_sbank_update(conn, message: Incoming, config: MembershipConfig) 
         return
     changes = sbank_changes(update)
     person_id = await _find_person(conn, update, config)
+    if person_id is None:
+        return
     await persons.lock(conn, person_id)
     await apply_changes(conn, person_id, changes, Version(Source.SBANK, update.source_time))
     await publish.person(conn, person_id, message.envelope)

@@ -2,7 +2,7 @@
 
 Each message is the current state of one employment; a later source time wins, an older one is stale
 (counted). The staff-discount right reaches the other services in the person's published state. An update
-for a person the register does not know has no effect (counted).
+for a person the register does not know, or erased (`erased_subjects`), has no effect (counted).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contracts.events.hr import StaffUpdate
 from services.membership.adapters import persons, staff
 from services.membership.application import publish
 from services.membership.application.config import MembershipConfig
+from services.membership.application.erased_subjects import count_unknown
 from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import parse_identity_code
 from shared.delivery import Incoming, Rejected
@@ -22,8 +23,7 @@ async def apply_staff_update(conn, message: Incoming, config: MembershipConfig) 
     code = parse_identity_code(update.identity_code, allow_temporary=True)
     person_id = await persons.by_token(conn, config.identity_token(code))
     if person_id is None:
-        await persons.count_ignored(conn, SOURCE, "unknown_person")
-        return
+        return await count_unknown(conn, SOURCE, code, config)
     await persons.lock(conn, person_id)
     if not await staff.save_employment(conn, person_id, update.employer, update.employment_start,
                                        update.employment_end, update.staff_discount, update.source_time):

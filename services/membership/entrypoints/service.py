@@ -45,7 +45,9 @@ def wire(ctx: ServiceContext) -> None:
 
 
 def privacy(settings: Settings) -> PrivacyDuties:
-    return PrivacyDuties("membership", retention.erase_person, retention.erase_expired,
+    # with the config, a person registered before erasure markers existed gets one made from their code
+    erase = partial(retention.erase_person, config=MembershipConfig.from_settings(settings))
+    return PrivacyDuties("membership", erase, retention.erase_expired,
                          retention.relationship_ended)
 
 

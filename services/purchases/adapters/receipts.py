@@ -48,14 +48,23 @@ FROM {rows} r WHERE r.status = 'accepted'
 ORDER BY {order}
 RETURNING 1"""
 
-# The household's product-data prohibitions (seed §4-5): collection forbidden keeps the receipt total
-# only, use forbidden keeps the lines flagged. One subquery, used when a receipt is stored resolved and
-# when a waiting one is resolved later.
+# The household's product-data prohibitions (seed §4-5): collection forbidden keeps the receipt's figures
+# only — no line, and of the exclusions only those of the receipt as a whole (a payment method, a partner),
+# never one naming a line or its category (medicine, alcohol …); use forbidden keeps the lines flagged. One
+# subquery, used when a receipt is stored resolved and when a waiting one is resolved later; a receipt of a
+# household without the block pays nothing for it.
 PRODUCT_DATA = """LEFT JOIN LATERAL (
     SELECT bool_or(collection_blocked) AS collection, bool_or(targeting_blocked) AS targeting,
            bool_or(services_blocked) AS services
     FROM product_data_consents p WHERE p.household_id = {household}) pd ON true"""
+RECEIPT_LEVEL_EXCLUSIONS = """(SELECT coalesce(json_agg(e), '[]'::json) FROM json_array_elements({excluded}) e
+                               WHERE e->>'line_no' IS NULL)"""
+HAS_LINE_DETAIL = """({lines}::text <> '[]' OR EXISTS (SELECT 1 FROM json_array_elements({excluded}) e
+                                                   WHERE e->>'line_no' IS NOT NULL))"""
 LINES_KEPT = "CASE WHEN pd.collection THEN '[]'::json ELSE {lines} END"
+EXCLUDED_KEPT = "CASE WHEN pd.collection THEN " + RECEIPT_LEVEL_EXCLUSIONS + " ELSE {excluded} END"
+KEPT = {"lines": lambda alias: LINES_KEPT.format(lines=f"{alias}.lines"),
+        "excluded": lambda alias: EXCLUDED_KEPT.format(excluded=f"{alias}.excluded")}
 
 # Each receipt id is claimed once in `receipt_ids` (the first of a batch by arrival wins); the claimed
 # ones are stored in their month, resolved to the allocation valid at purchase time, if any, and the
@@ -72,7 +81,7 @@ first_of_each AS (SELECT DISTINCT ON (receipt_id) * FROM receipt_staging ORDER B
 stored AS (
     INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id,
                           product_data_targeting_blocked, product_data_services_blocked)
-    SELECT {", ".join(LINES_KEPT.format(lines="s.lines") if c == "lines" else "s." + c for c in STAGING_COLUMNS)},
+    SELECT {", ".join(KEPT[c]("s") if c in KEPT else "s." + c for c in STAGING_COLUMNS)},
            CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
            a.person_id, a.household_id, a.cooperative_id,
            coalesce(pd.targeting, false), coalesce(pd.services, false)
@@ -160,7 +169,7 @@ async def replace_many_allocations(conn: asyncpg.Connection, histories: dict[str
 RESOLVE_AND_PUBLISH = f"""
 WITH resolved AS (
     UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
-           cooperative_id = a.cooperative_id, lines = {LINES_KEPT.format(lines="r.lines")},
+           cooperative_id = a.cooperative_id, lines = {KEPT["lines"]("r")}, excluded = {KEPT["excluded"]("r")},
            product_data_targeting_blocked = coalesce(pd.targeting, false),
            product_data_services_blocked = coalesce(pd.services, false)
     FROM card_allocations a {PRODUCT_DATA.format(household="a.household_id")}
@@ -187,3 +196,28 @@ async def expire_unresolved(conn: asyncpg.Connection, horizon_days: int) -> int:
         "UPDATE receipts SET status = 'unresolved_expired' WHERE status = 'unresolved'"
         " AND stored_at < now() - make_interval(days => $1)", horizon_days)
     return int(result.split()[-1])
+
+
+# The line detail of the receipts already stored for households that just forbade its collection: every
+# receipt resolved to the household, found through the people whose cards were allocated to it (receipts
+# are indexed by person, not household, to keep the ingest light).
+REMOVE_LINE_DETAIL = f"""
+WITH members AS (SELECT DISTINCT person_id, household_id FROM card_allocations WHERE household_id = ANY($1::text[]))
+UPDATE receipts r SET lines = '[]'::json, excluded = {RECEIPT_LEVEL_EXCLUSIONS.format(excluded="r.excluded")}
+FROM members m
+WHERE r.person_id = m.person_id AND r.household_id = m.household_id
+  AND {HAS_LINE_DETAIL.format(lines="r.lines", excluded="r.excluded")}
+"""
+
+
+async def household_card_tokens(conn: asyncpg.Connection, households: list[str]) -> list[str]:
+    return [r["card_token"] for r in await conn.fetch(
+        "SELECT DISTINCT card_token FROM card_allocations WHERE household_id = ANY($1::text[])", households)]
+
+
+async def remove_line_detail(conn: asyncpg.Connection, households: list[str]) -> int:
+    """Remove the lines and line exclusions of the households' stored receipts; how many receipts changed.
+    The households' identifiers are locked as for a card change first: a batch of their receipts being
+    stored right now, under the old rule, commits before this reads, and the next one sees the block."""
+    await lock_identifiers_for_card_changes(conn, await household_card_tokens(conn, households))
+    return int((await conn.execute(REMOVE_LINE_DETAIL, households)).split()[-1])
