@@ -136,7 +136,10 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
     lines += [f"SELECT pg_temp.hand_over({_literal(KEY_STORE_SCHEMA)}, {_literal(pg.role(KEY_STORE_SCHEMA))});",
               f"SET LOCAL ROLE {keys_owner};", KEY_STORE_DDL, "RESET ROLE;",
               f"GRANT USAGE ON SCHEMA {KEY_STORE_SCHEMA} TO {all_roles};",
-              f"GRANT SELECT ON {KEY_STORE_SCHEMA}.keys TO {all_roles};"]
+              # Every service may make a person's data key (it seals a dead letter about them); only the API
+              # destroys one (UPDATE, at erasure). An erased person keeps a row without a key, so an insert
+              # for them conflicts and nothing is sealed for them again.
+              f"GRANT SELECT, INSERT ON {KEY_STORE_SCHEMA}.keys TO {all_roles};"]
 
     lines += [f"SELECT pg_temp.hand_over({_literal(AUDIT_SCHEMA)}, {_literal(pg.role(AUDIT_SCHEMA))});",
               f"SET LOCAL ROLE {audit_owner};", AUDIT_DDL, "RESET ROLE;",
@@ -144,7 +147,7 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
               f"GRANT SELECT ON {AUDIT_SCHEMA}.audit_log TO {operator};"]
     if API_SCHEMA in roles:
         api = roles[API_SCHEMA]
-        lines += [f"GRANT INSERT, UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",
+        lines += [f"GRANT UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",
                   f"GRANT USAGE ON SCHEMA {AUDIT_SCHEMA} TO {api};",
                   f"GRANT SELECT, INSERT ({', '.join(WRITABLE_COLUMNS)}) ON {AUDIT_SCHEMA}.audit_log TO {api};",
                   f"GRANT USAGE ON SEQUENCE {AUDIT_SCHEMA}.audit_log_seq_seq TO {api};",
