@@ -18,7 +18,7 @@ from shared.settings import KafkaSettings, PROJECT_ROOT, Settings
 SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "tracing_test",
                    "register_api", "subject_keys", "audit")
 # The schemas the tests' own pools log in to, each as its own role like a service's.
-TEST_SCHEMAS = ("delivery_test", "tracing_test")
+TEST_SCHEMAS = ("delivery_test", "tracing_test", "dead_letters_test")
 
 
 async def fresh_database(settings: Settings) -> None:
