@@ -41,47 +41,47 @@ async def status(pool, month: date) -> str | None:
     return await pool.fetchval("SELECT status FROM months WHERE month = $1", month)
 
 
-@pytest.mark.parametrize("now", [helsinki(2046, 1, 20),  # the month is not over
-                                 helsinki(2046, 2, 1, 0, 0),  # over, but late receipts may still come
-                                 helsinki(2046, 2, 2, 23, 59)])
+@pytest.mark.parametrize("now", [helsinki(2049, 1, 20),  # the month is not over
+                                 helsinki(2049, 2, 1, 0, 0),  # over, but late receipts may still come
+                                 helsinki(2049, 2, 2, 23, 59)])
 async def test_a_close_command_for_a_month_not_yet_closable_is_refused_and_changes_nothing(pools, now):
-    pool, label = pools["bonus"], "2046-01"
+    pool, label = pools["bonus"], "2049-01"
     await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", f"h-{uuid.uuid4().hex[:10]}",
-                              helsinki(2046, 1, 15, 12), 10000))
+                              helsinki(2049, 1, 15, 12), 10000))
     with pytest.raises(Rejected) as refused:
         await ask_close(pool, label, now)
     assert refused.value.reason == "month_not_ended"
-    assert "it can be closed from 2046-02-03 00:00 Europe/Helsinki" in refused.value.detail
-    assert await status(pool, date(2046, 1, 1)) == "open"  # purchases still book into the month itself
+    assert "it can be closed from 2049-02-03 00:00 Europe/Helsinki" in refused.value.detail
+    assert await status(pool, date(2049, 1, 1)) == "open"  # purchases still book into the month itself
 
 
 async def test_a_close_command_once_the_grace_has_passed_closes_the_month(pools):
     pool = pools["bonus"]
-    await ask_close(pool, "2046-03", helsinki(2046, 4, 3, 0, 0))
-    assert await status(pool, date(2046, 3, 1)) == "closing"
+    await ask_close(pool, "2049-03", helsinki(2049, 4, 3, 0, 0))
+    assert await status(pool, date(2049, 3, 1)) == "closing"
 
 
 async def test_the_scheduled_close_comes_on_its_day_and_time_and_not_before(pools):
-    pool, month = pools["bonus"], date(2046, 5, 1)
+    pool, month = pools["bonus"], date(2049, 5, 1)
     household = f"h-{uuid.uuid4().hex[:10]}"
-    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2046, 5, 31, 23, 30), 60000))
-    assert await close_due_month(pool, CALENDAR, helsinki(2046, 6, 3, 1, 59)) is None
+    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2049, 5, 31, 23, 30), 60000))
+    assert await close_due_month(pool, CALENDAR, helsinki(2049, 6, 3, 1, 59)) is None
     assert await status(pool, month) == "open"
-    assert await close_due_month(pool, CALENDAR, helsinki(2046, 6, 3, 2, 0)) == month
+    assert await close_due_month(pool, CALENDAR, helsinki(2049, 6, 3, 2, 0)) == month
     assert await status(pool, month) == "closing"
-    assert await close_due_month(pool, CALENDAR, helsinki(2046, 6, 3, 2, 1)) is None  # once
+    assert await close_due_month(pool, CALENDAR, helsinki(2049, 6, 3, 2, 1)) is None  # once
     done = await close_month(pool, month, CloseConfig(TABLES))
     assert (done.households, done.paid_cents) == (1, 2100)  # 600 € → 3.5 %
 
 
 async def test_a_manual_close_before_the_schedule_pays_once(pools):
-    pool, month = pools["bonus"], date(2046, 7, 1)
+    pool, month = pools["bonus"], date(2049, 7, 1)
     household = f"h-{uuid.uuid4().hex[:10]}"
-    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2046, 7, 10, 12), 30000))
-    await ask_close(pool, "2046-07", helsinki(2046, 8, 3, 0, 30))
+    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2049, 7, 10, 12), 30000))
+    await ask_close(pool, "2049-07", helsinki(2049, 8, 3, 0, 30))
     first = await close_month(pool, month, CloseConfig(TABLES))
     assert first.households == 1
-    assert await close_due_month(pool, CALENDAR, helsinki(2046, 8, 3, 2, 0)) is None
+    assert await close_due_month(pool, CALENDAR, helsinki(2049, 8, 3, 2, 0)) is None
     assert await close_month(pool, month, CloseConfig(TABLES)) is None
     assert await status(pool, month) == "closed"
     assert await pool.fetchval("SELECT count(*) FROM statements WHERE household_id = $1", household) == 1
@@ -94,21 +94,21 @@ async def late(pool, now: datetime) -> tuple[str, int]:
 
 
 async def test_the_gauge_shows_a_previous_month_not_paid_out_by_the_10th(pools):
-    pool, month = pools["bonus"], date(2046, 9, 1)
+    pool, month = pools["bonus"], date(2049, 9, 1)
     household = f"h-{uuid.uuid4().hex[:10]}"
-    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2046, 9, 12, 12), 20000))
-    assert await late(pool, helsinki(2046, 10, 9, 23, 59)) == ("2046-09", 0)  # not due yet
-    assert await late(pool, helsinki(2046, 10, 10, 0, 0)) == ("2046-09", 1)  # open on the 10th
-    await ask_close(pool, "2046-09", helsinki(2046, 10, 10, 0, 5))
+    await book(pool, accepted(f"r-{uuid.uuid4().hex[:10]}", household, helsinki(2049, 9, 12, 12), 20000))
+    assert await late(pool, helsinki(2049, 10, 9, 23, 59)) == ("2049-09", 0)  # not due yet
+    assert await late(pool, helsinki(2049, 10, 10, 0, 0)) == ("2049-09", 1)  # open on the 10th
+    await ask_close(pool, "2049-09", helsinki(2049, 10, 10, 0, 5))
     await close_month(pool, month, CloseConfig(TABLES))
-    assert await late(pool, helsinki(2046, 10, 10, 1)) == ("2046-09", 1)  # closed, payouts not yet sent
+    assert await late(pool, helsinki(2049, 10, 10, 1)) == ("2049-09", 1)  # closed, payouts not yet sent
     async with pool.acquire() as conn:  # as the publisher moves its mark once S-Bank's topic has them
         await close_publishing.mark_published(conn, month, "payouts", household)
         assert await closing.payouts_published(conn, month)
-    assert await late(pool, helsinki(2046, 10, 10, 2)) == ("2046-09", 0)
-    assert await late(pool, helsinki(2046, 11, 10, 2)) == ("2046-10", 1)  # the next month, never closed
+    assert await late(pool, helsinki(2049, 10, 10, 2)) == ("2049-09", 0)
+    assert await late(pool, helsinki(2049, 11, 10, 2)) == ("2049-10", 1)  # the next month, never closed
 
 
 def test_the_scheduled_close_never_comes_before_the_grace():
     calendar = CloseCalendar(grace=timedelta(hours=72), close_day=2)
-    assert calendar.scheduled_close(date(2046, 1, 1)) == helsinki(2046, 2, 4)
+    assert calendar.scheduled_close(date(2049, 1, 1)) == helsinki(2049, 2, 4)
