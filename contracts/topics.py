@@ -23,7 +23,7 @@ from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
 from contracts.events.membership import MembershipCommand
 from contracts.events.membership_states import (
-    HouseholdState, MemberBenefitPayout, PersonState, TaxReportWritten,
+    BonusCreditReturned, HouseholdState, MemberBenefitPayout, PersonState, TaxReportWritten,
 )
 from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
@@ -153,6 +153,9 @@ MEMBERSHIP_PERSONS = Topic("membership.persons.v1", "person id", PersonState,
 MEMBERSHIP_BENEFITS = Topic("membership.benefits.v1", "person id", MemberBenefitPayout,
                             "Interest on the contribution, return of surplus and contribution refunds to S-Bank",
                             external=True)
+MEMBERSHIP_BONUS_RETURNS = Topic("membership.bonus-returns.v1", "household id", BonusCreditReturned,
+                                 "Withheld Bonus the capital contribution could not take: the bonus service "
+                                 "pays it to the household in cash")
 MEMBERSHIP_TAX_REPORTS = Topic("membership.tax-reports.v1", "year", TaxReportWritten,
                                "The yearly report to the tax authority was written")
 
@@ -188,6 +191,6 @@ ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_CO
                           BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
-                          MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES, PRIVACY_ERASURE_REQUESTS,
+                          MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES, PRIVACY_ERASURE_REQUESTS,
                           PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REQUESTS, PRIVACY_RETENTION_REPORTS)
 BY_NAME = {topic.name: topic for topic in ALL}

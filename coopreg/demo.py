@@ -17,6 +17,7 @@ from coopreg.client import RegisterClient
 from coopreg.explain_view import explain_household
 from coopreg.simulate.population import population
 from coopreg.simulate.publish import issue_cards, publish_month
+from services.bonus.application.close_schedule import close_calendar
 from services.bonus.domain.months import month_label, next_month
 from shared.settings import Settings
 
@@ -32,10 +33,9 @@ async def connect(settings: Settings) -> asyncpg.Connection:
                                  password=pg.password.get_secret_value())
 
 
-async def open_month(conn: asyncpg.Connection) -> date:
-    """The latest month before this one that nobody closed yet."""
-    today = date.today()
-    month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+async def open_month(conn: asyncpg.Connection, settings: Settings) -> date:
+    """The latest month that may be closed now (its grace for late receipts over) and nobody closed yet."""
+    month = close_calendar(settings.bonus).latest_closable(datetime.now(timezone.utc))
     closed = {r["month"] for r in await conn.fetch("SELECT month FROM bonus.months WHERE status <> 'open'")}
     while month in closed:
         month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
@@ -64,7 +64,7 @@ async def run_demo(settings: Settings, households: int, console: Console) -> Non
     people = population(households, run, first_card=(int(time.time()) % 10**6) * 10**5)
     conn = await connect(settings)
     try:
-        month = await open_month(conn)
+        month = await open_month(conn, settings)
         async with RegisterClient(settings) as client:
             with progress(console) as bar:
                 cards = await issue_cards(client, people, issued_for(month), bar)

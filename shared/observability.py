@@ -9,13 +9,28 @@
   (`shared/latency.py`).
 
 The figures are read from the delivery pipeline, dead letters and outbox relay the service already has;
-nothing on the message path waits for a scrape.
+nothing on the message path waits for a scrape. A service adds gauges of its own (the bonus service's
+late payouts) as a `GaugeSource` in `ServiceContext.gauges`, read at each scrape.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 
+
+@dataclass(frozen=True)
+class Gauge:
+    """One reading of a service's own gauge; `service` is added to its labels."""
+
+    name: str
+    value: float
+    help: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+GaugeSource = Callable[[], Awaitable[list[Gauge]]]
 
 
 
@@ -52,11 +67,22 @@ class Observability:
                   "# TYPE coopreg_uptime_seconds gauge",
                   _line("coopreg_uptime_seconds", round(time.time() - self.started), service=name)]
         lines += self._histograms()
+        lines += await self._gauges()
         if self.lag_reader is not None:
             lines.append("# TYPE coopreg_consumer_lag gauge")
             for (group, topic), lag in (await self.lag_reader()).items():
                 lines.append(_line("coopreg_consumer_lag", lag, service=name, consumer=group, topic=topic))
         return "\n".join(lines) + "\n"
+
+    async def _gauges(self) -> list[str]:
+        lines, typed = [], set()
+        for source in self.ctx.gauges:
+            for gauge in await source():
+                if gauge.name not in typed:
+                    typed.add(gauge.name)
+                    lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} gauge"]
+                lines.append(_line(gauge.name, gauge.value, service=self.ctx.name, **gauge.labels))
+        return lines
 
     def _histograms(self) -> list[str]:
         name, lines = self.ctx.name, ["# TYPE coopreg_batch_processing_seconds histogram"]

@@ -22,7 +22,7 @@ from shared.crypto import FieldCipher
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery, Handler, Prepare
 from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
-from shared.observability import Observability
+from shared.observability import GaugeSource, Observability
 from shared.jobs import keep_running
 from shared.logging import configure_logging, get_logger
 from shared.outbox import OutboxRelay
@@ -47,6 +47,7 @@ class ServiceContext:
     jobs: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
     subject_keys: SubjectKeys | None = None  # opens events sealed for a person (crypto-shredding)
     published: Counter[str] = field(default_factory=Counter)  # events per topic, whichever job published them
+    gauges: list[GaugeSource] = field(default_factory=list)  # the service's own gauges on /metrics
 
     def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
                   use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False,

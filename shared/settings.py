@@ -5,6 +5,7 @@ that ``coopreg stack up`` runs; production sets the same variables to its own Ka
 """
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -222,6 +223,26 @@ class TracingSettings(BaseSettings):
     sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="share of new traces recorded")
 
 
+class BonusSettings(BaseSettings):
+    """When a Bonus month may be closed, when the bonus service closes it by itself, and when its payouts
+    are late. Days and times are in Europe/Helsinki, like the months (README, "Bonus rules")."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_BONUS_")
+
+    close_grace_hours: int = Field(48, ge=0, description="a month may be closed only this long after it ended "
+                                   "(00:00 on the 1st of the next month): receipts of an outlet that was "
+                                   "offline over the turn of the month still count in their own month")
+    scheduled_close: bool = Field(True, description="the bonus service closes the previous month by itself on "
+                                  "scheduled_close_day at scheduled_close_time; a manual close before it is fine")
+    scheduled_close_day: int = Field(3, ge=1, le=28, description="day of the month the previous month is closed on")
+    scheduled_close_time: time = Field(time(2, 0), description="time of day (HH:MM) of the scheduled close; never "
+                                       "before the grace period has passed")
+    payout_deadline_day: int = Field(10, ge=1, le=28, description="the previous month's payouts must all be "
+                                     "handed to S-Bank by this day ...")
+    payout_deadline_time: time = Field(time(0, 0), description="... at this time (HH:MM); from then on "
+                                       "coopreg_bonus_month_unpaid_past_deadline is 1 while they are not")
+
+
 class StackSettings(BaseSettings):
     """The local development stack (`coopreg stack up`); its ports come from the Kafka and PG settings."""
 
@@ -244,6 +265,7 @@ class Settings(BaseSettings):
     stack: StackSettings = Field(default_factory=StackSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    bonus: BonusSettings = Field(default_factory=BonusSettings)
     log_level: str = "INFO"
     log_format: str = Field("json", description="json or console")
     instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")

@@ -13,6 +13,9 @@
   S-Bank's reference (the two-way consent exchange) and where the marketing prohibition came from.
 - `membership.benefits.v1` (`MemberBenefitPayout`, key person id): interest on the contribution, return of
   surplus and contribution refunds to the member's benefit payment account at S-Bank.
+- `membership.bonus-returns.v1` (`BonusCreditReturned`, key household id): Bonus the bonus service applied to
+  a household's open capital contribution that the membership service could not apply (already paid,
+  partly paid, the membership ended meanwhile): the bonus service pays it to the household in cash.
 - `membership.tax-reports.v1` (`TaxReportWritten`, key year): the yearly report to the tax authority was
   written (interest per member, capital refunded to departed members); totals only, the file holds the rest.
 """
@@ -87,6 +90,23 @@ class MemberBenefitPayout(Contract):
     amount_cents: int = Field(gt=0)
     currency: Literal["EUR"] = "EUR"
     due_on: date
+
+
+class BonusCreditReturned(Contract):
+    """The part of a payout's `contribution_cents` the membership service could not apply to the capital
+    contribution. The bonus service pays it to the household as a payout of its own (payout id
+    `<payout_id>:returned`), so the withheld Bonus is never lost and households are paid in one place."""
+
+    return_id: str = Field(description="deterministic (`return:<payout_id>`): a re-sent return is paid once")
+    payout_id: str = Field(description="the payout (bonus.payouts.v1) whose contribution_cents it came from")
+    household_id: str
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the payout's month, YYYY-MM")
+    contribution_cents: int = Field(gt=0, description="what the payout applied to the contribution")
+    applied_cents: int = Field(ge=0, description="what the membership service booked on the contribution")
+    returned_cents: int = Field(gt=0, description="contribution_cents - applied_cents: to be paid in cash")
+    reason: str = Field(description="why it could not be applied: contribution_fully_paid (the rest, after a "
+                        "partial application, or all of it), not_a_member, contribution_overdue, "
+                        "unknown_household, ...")
 
 
 class TaxReportWritten(Contract):

@@ -22,10 +22,18 @@ async def _close(settings: Settings, month: str) -> None:
 
 @app.command()
 def close(month: str = typer.Argument(..., help="YYYY-MM, a calendar month in Finnish time")) -> None:
-    """Ask the bonus service to close a month: price every household once and publish the payouts."""
+    """Ask the bonus service to close a month: price every household once and publish the payouts.
+
+    Only a month that has ended (Helsinki time) and whose grace for late receipts has passed
+    (COOPREG_BONUS_CLOSE_GRACE_HOURS, 48 by default) can be closed; the service refuses others too."""
+    from datetime import datetime, timezone
+
+    from services.bonus.application.close_schedule import close_calendar
+
     with sentences("requesting the close"):
-        CloseBonusMonth(month=month)
-        run_async(_close(Settings(), month))
+        settings = Settings()
+        close_calendar(settings.bonus).check_closable(parse_month(month), datetime.now(timezone.utc))
+        run_async(_close(settings, month))
     say(f"close of {month} requested; the bonus service publishes payouts on bonus.payouts.v1")
 
 

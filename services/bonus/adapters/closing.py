@@ -11,7 +11,7 @@ from datetime import date
 import asyncpg
 
 from services.bonus.adapters.close_pricing import Chunk
-from services.bonus.adapters.close_publishing import LAST_STATEMENT
+from services.bonus.adapters.close_publishing import LAST_STATEMENT, PAYOUTS_PUBLISHED
 
 _LAST_STATEMENT = LAST_STATEMENT.format(schema="")
 
@@ -120,3 +120,13 @@ async def month_totals(conn: asyncpg.Connection, month: date) -> asyncpg.Record:
                           coalesce(sum(bonus_cents + fuel_bonus_cents + payment_method_benefit_cents), 0) AS paid
                    FROM adjustment_payouts WHERE paid_in_month = $1)
         SELECT s.households, s.payouts + a.payouts AS payouts, s.paid + a.paid AS paid_cents FROM s, a""", month)
+
+
+async def month_status(conn: asyncpg.Connection, month: date) -> str | None:
+    """'open', 'closing' or 'closed'; None for a month nothing was booked to nor closed."""
+    return await conn.fetchval("SELECT status FROM months WHERE month = $1", month)
+
+
+async def payouts_published(conn: asyncpg.Connection, month: date) -> bool:
+    """Whether the month is closed with every payout published (handed to S-Bank)."""
+    return bool(await conn.fetchval(PAYOUTS_PUBLISHED.format(schema=""), month))

@@ -1,7 +1,9 @@
 """Use case: close a Bonus month — price every household's month once and stage its payouts.
 
-Closing is requested by a command (`CloseBonusMonth`), which only marks the month closing; from then on
-purchases for it become adjustments. The closer job (one per month at a time, by an advisory lock) walks the
+Closing is requested by a command (`CloseBonusMonth`) or by the calendar (close_schedule.py), which only
+marks the month closing; from then on purchases for it become adjustments. A command for a month that may
+not be closed yet (CloseCalendar: ended in Helsinki time plus the grace for late receipts) is refused: it
+is dead-lettered with the reason `month_not_ended` and the month stays open. The closer job (one per month at a time, by an advisory lock) walks the
 households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held to
 the pure domain by a test) into one statement per household; two chunks are priced at once and they commit
 in key order, so closing twice pays once and a crash mid-close resumes after the last statement written. The
@@ -17,7 +19,8 @@ import asyncio
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from typing import Callable
 
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
@@ -25,9 +28,9 @@ from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import close_pricing, closing
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
-from services.bonus.domain.months import month_label, parse_month, payout_due
+from services.bonus.domain.months import CloseCalendar, MonthNotEnded, month_label, parse_month, payout_due
 from shared import outbox
-from shared.delivery import Incoming
+from shared.delivery import Incoming, Rejected
 from shared.jobs import pause
 from shared.logging import get_logger
 
@@ -65,10 +68,23 @@ def payout_event(household: str, month: date, due_on: date, rate_bp: int, transa
     return outbox.OutgoingEvent(BONUS_PAYOUTS.name, household, envelope, data)
 
 
-async def request_month_close(conn, messages: list[Incoming]) -> None:
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def request_month_close(conn, messages: list[Incoming], calendar: CloseCalendar = CloseCalendar(),
+                              clock: Callable[[], datetime] = utc_now) -> None:
+    """Mark each commanded month closing; whoever sent it, a month that may not be closed yet is refused
+    (dead-lettered with the sentence saying from when it may be: replayed then, it closes the month)."""
     for message in messages:
         command: CloseBonusMonth = message.data
-        status = await closing.request_close(conn, parse_month(command.month))
+        month = parse_month(command.month)
+        try:
+            calendar.check_closable(month, clock())
+        except MonthNotEnded as refused:
+            log.warning("month close refused", month=command.month, reason=refused.reason)
+            raise Rejected(refused.reason, str(refused)) from None
+        status = await closing.request_close(conn, month)
         log.info("month close requested", month=command.month, status=status)
 
 

@@ -87,3 +87,18 @@ def split_payout(
         transactions=tuple(transaction for transaction in cash if transaction.cents),
         open_contribution_after_cents=open_contribution_cents - contribution,
     )
+
+
+def returned_in_cash(bonus_to_fee_cents: int, benefit_to_fee_cents: int, returned_cents: int
+                     ) -> tuple[PayoutTransaction, ...]:
+    """What the membership service could not apply of what went to the fee, back as cash by kind.
+
+    The fee takes Bonus before the payment-method benefit (split_payout), so the part it did take is Bonus
+    first and what comes back is the payment-method benefit's part first, then Bonus; anything beyond what
+    was withheld (not expected) is paid as Bonus rather than kept."""
+    _check_not_negative(bonus_to_fee_cents=bonus_to_fee_cents, benefit_to_fee_cents=benefit_to_fee_cents,
+                        returned_cents=returned_cents)
+    benefit = min(benefit_to_fee_cents, returned_cents)
+    cash = (PayoutTransaction(PayoutKind.BONUS, returned_cents - benefit),
+            PayoutTransaction(PayoutKind.PAYMENT_METHOD_BENEFIT, benefit))
+    return tuple(transaction for transaction in cash if transaction.cents)

@@ -12,11 +12,13 @@ from services.membership.domain.membership import check_is_member
 from services.membership.domain.numbers import helsinki_date
 
 
-async def pay_contribution(conn, command: PayContribution, cause: Envelope, config) -> None:
+async def pay_contribution(conn, command: PayContribution, cause: Envelope, config) -> int | None:
+    """Book the payment; returns the cents beyond the open contribution (recorded as its excess), or None
+    for a payment booked before."""
     membership = await memberships.active_of(conn, command.person_id)
     check_is_member(membership is not None)
     if await memberships.payment_exists(conn, command.payment_id):
-        return  # the same payment again: booked once
+        return None  # the same payment again: booked once
     contribution_id = membership["contribution_id"]
     contribution = await load_contribution(conn, contribution_id)
     if contribution.open_cents <= 0:
@@ -29,3 +31,4 @@ async def pay_contribution(conn, command: PayContribution, cause: Envelope, conf
     household = await households.of_membership(conn, membership["membership_id"])
     if household is not None:
         await publish.household(conn, household["household_id"], cause)
+    return excess

@@ -14,8 +14,12 @@ import uuid
 from pydantic import BaseModel
 
 from contracts.envelope import NAMESPACE, Envelope
-from contracts.events.membership_states import HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState
-from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, Topic
+from contracts.events.membership_states import (
+    BonusCreditReturned, HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState,
+)
+from contracts.topics import (
+    MEMBERSHIP_BENEFITS, MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, Topic,
+)
 from services.membership.adapters import households, states
 from services.membership.application.config import SOURCE
 from services.membership.application.ledger import load_contribution
@@ -137,3 +141,10 @@ async def persons(conn, person_ids, cause: Envelope) -> None:
 async def benefit_payout(conn, payout: MemberBenefitPayout, cause: Envelope) -> None:
     await outbox.add(conn, [event(MEMBERSHIP_BENEFITS, payout.person_id, payout, cause,
                                   f"benefit:{payout.payout_id}", payout.cooperative_id)])
+
+
+async def bonus_returned(conn, returned: BonusCreditReturned, cause: Envelope) -> None:
+    """Withheld Bonus the contribution could not take, for the bonus service to pay in cash; the event's id
+    follows from the payout's, so a repeat is the same event."""
+    await outbox.add(conn, [event(MEMBERSHIP_BONUS_RETURNS, returned.household_id, returned, cause,
+                                  returned.return_id)])

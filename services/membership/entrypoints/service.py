@@ -8,7 +8,7 @@ from pathlib import Path
 
 from contracts.topics import (
     BONUS_PAYOUTS, BONUS_STATEMENTS, DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS,
-    MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES,
+    MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES,
     SBANK_CUSTOMER_UPDATES,
 )
 from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
@@ -54,7 +54,7 @@ def privacy(settings: Settings) -> PrivacyDuties:
 SERVICE = ServiceDefinition(
     "membership", MIGRATIONS, wire, answers=answers, privacy=privacy, description=__doc__,
     publishes=(MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES, MEMBERSHIP_BENEFITS,
-               MEMBERSHIP_TAX_REPORTS))
+               MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS))
 
 if __name__ == "__main__":
     main(SERVICE)

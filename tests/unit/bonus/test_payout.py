@@ -48,3 +48,14 @@ def test_a_new_members_first_top_tier_month_goes_entirely_to_the_fee():
 def test_negative_payout_amounts_are_rejected(amounts):
     with pytest.raises(NegativePayoutAmount):
         split_payout(*amounts)
+
+
+@pytest.mark.parametrize("returned, cash", [
+    (4700, {PayoutKind.BONUS: 4500, PayoutKind.PAYMENT_METHOD_BENEFIT: 200}),  # nothing applied
+    (150, {PayoutKind.PAYMENT_METHOD_BENEFIT: 150}),  # the fee kept all its Bonus
+    (4800, {PayoutKind.BONUS: 4600, PayoutKind.PAYMENT_METHOD_BENEFIT: 200}),  # more than withheld: as Bonus
+])
+def test_what_the_fee_could_not_take_comes_back_benefit_first(returned, cash):
+    from services.bonus.domain.payout import returned_in_cash
+
+    assert {t.kind: t.cents for t in returned_in_cash(4500, 200, returned)} == cash
