@@ -13,6 +13,8 @@ import pytest
 
 os.environ.setdefault("COOPREG_PG_DATABASE", "coopreg_test")
 os.environ.setdefault("COOPREG_KAFKA_TOPIC_PREFIX", f"test-{uuid.uuid4().hex[:8]}.")
+# The tests close the months they mean to close; the scheduled close has tests of its own.
+os.environ.setdefault("COOPREG_BONUS_SCHEDULED_CLOSE", "false")
 
 TIERS = ("unit", "integration", "e2e")
 

@@ -88,7 +88,9 @@ class ServiceUnderTest:
         restart = self.proc is not None
         self._log_from = os.path.getsize(self.log_path) if restart and os.path.exists(self.log_path) else 0
         log = open(self.log_path, "ab" if restart else "wb")
-        env = {**os.environ, **({"COOPREG_INSTANCE": self.instance} if self.instance else {})}
+        # The benches and the chaos run close their months themselves, against their own clocks and oracles.
+        env = {"COOPREG_BONUS_SCHEDULED_CLOSE": "false", **os.environ,
+               **({"COOPREG_INSTANCE": self.instance} if self.instance else {})}
         self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}.entrypoints.service"],
                                      stdout=log, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT)
         log.close()
