@@ -88,19 +88,54 @@ class CheckResult(Query):
     message: str | None = None
 
 
+class HouseholdMonth(Query):
+    """A household's Helsinki calendar month (`YYYY-MM`): whose it was (membership) and its Bonus (bonus)."""
+
+    household_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+class HouseholdMembers(Query):
+    """The persons who belonged to the household at any time in the month: whose data its Bonus is, for the
+    audit log. `known` False: no such household."""
+
+    known: bool
+    person_ids: list[str] = Field(default_factory=list)
+
+
+class HouseholdBonus(Query):
+    """The bonus service's answer about a household's month, as it renders it; None when it has nothing."""
+
+    bonus: dict[str, Any] | None
+
+
+class TaxReportQuery(Query):
+    year: int = Field(ge=2000, le=2200)
+
+
+class TaxReport(Query):
+    """A stored tax authority report, opened for the finance role (membership); None when none was written."""
+
+    report: dict[str, Any] | None
+
+
 # query name -> (request model, response model); a service answers those it has.
 QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
     "find": (FindPerson, FoundPerson),
     "part": (PartRequest, Part),
     "facts": (PersonQuery, PersonFacts),
     "check": (CommandCheck, CheckResult),
+    "household_members": (HouseholdMonth, HouseholdMembers),
+    "household_bonus_explained": (HouseholdMonth, HouseholdBonus),
+    "household_bonus_month_to_date": (HouseholdMonth, HouseholdBonus),
+    "tax_report": (TaxReportQuery, TaxReport),
 }
 # What each service answers.
 ANSWERS: dict[str, tuple[str, ...]] = {
-    "membership": ("find", "part", "facts", "check"),
+    "membership": ("find", "part", "facts", "check", "household_members", "tax_report"),
     "cards": ("find", "part"),
     "purchases": ("part",),
-    "bonus": ("part",),
+    "bonus": ("part", "household_bonus_explained", "household_bonus_month_to_date"),
     "consent": ("part",),
 }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 
 import asyncpg
 import orjson
@@ -21,6 +22,7 @@ from aiokafka import AIOKafkaConsumer
 
 from coopreg.client import read_topic
 from coopreg.topic_reading import assigned_partitions
+from services.register_api.domain.access import valid_person_id
 from shared.crypto import DecryptionFailed, FieldCipher
 from shared.dead_letters import (
     CONSUMER, DETAIL, FAILED_AT, ORIGIN_OFFSET, ORIGIN_PARTITION, ORIGIN_TOPIC, REASON, SEALED, dlq_topic,
@@ -131,14 +133,47 @@ async def _record_at(settings: Settings, topic: str, offset: int, partition: int
         await consumer.stop()
 
 
+# Records the opening of a dead letter (the register API's audit log) before anything of its value is shown:
+# (topic, partition, offset, the persons it is about); raises when the opening is not allowed.
+RecordOpening = Callable[[str, int, int, list[str]], Awaitable[None]]
+MAX_PERSONS_AUDITED = 50  # as many as the API's opening takes
+
+
+def persons_named(raw: bytes | None) -> set[str]:
+    """Every `person_id` anywhere in a JSON value (nothing for other bytes)."""
+    try:
+        stack, found = [orjson.loads(raw or b"")], set()
+    except orjson.JSONDecodeError:
+        return set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("person_id"), str) and value["person_id"]:
+                found.add(value["person_id"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
 async def dead_letter(settings: Settings, topic: str, offset: int, partition: int | None = None,
-                      open_value: bool = False) -> LetterInFull:
+                      open_value: bool = False, record_opening: RecordOpening | None = None) -> LetterInFull:
+    """One dead letter; `open_value` opens its sealed value, which is shown (masked) only after
+    `record_opening` recorded whom it is about."""
+    if open_value and record_opening is None:
+        raise ValueError("opening a dead letter is audited: it needs a named user and purpose")
     record = await _record_at(settings, topic, offset, partition)
     cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
     value = None
     if open_value:
         try:
-            value = masked(original_value(record, cipher, await subject_keys(settings, [record])))
+            raw = original_value(record, cipher, await subject_keys(settings, [record]))
+            subject = letter_subject(record)
+            # a rejected message may name "persons" that are no person id at all: the audit names the real ones
+            named = persons_named(raw) | ({subject} if subject else set())
+            await record_opening(topic, record.partition, record.offset,
+                                 sorted(p for p in named if valid_person_id(p))[:MAX_PERSONS_AUDITED])
+            value = masked(raw)
         except SubjectErased:
             raise ValueError("the dead letter is about a person who was erased: it was sealed under their key, "
                              "which was destroyed, so it can no longer be opened") from None

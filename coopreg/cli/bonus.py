@@ -1,4 +1,6 @@
-"""`coopreg bonus close | explain`."""
+"""`coopreg bonus close | explain | month-to-date`. Explain and month to date read a household's Bonus through
+the register API under a named user (`--user`, `--role`, `--purpose`): its access rules apply and the read is
+in the audit log, as a read of everyone who belonged to the household in the month."""
 from __future__ import annotations
 
 import typer
@@ -6,12 +8,14 @@ import typer
 from contracts.events.bonus import CloseBonusMonth
 from contracts.topics import BONUS_COMMANDS
 from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.staff_options import PURPOSE, USER, as_staff, role_option
 from coopreg.client import RegisterClient
-from coopreg.explain_view import explain_household
-from services.bonus.domain.months import parse_month
+from coopreg.staff_session import StaffSession
+from services.bonus.domain.months import month_label, parse_month
 from shared.settings import Settings
 
 app = typer.Typer(help="Bonus months: close, explain, month to date.", no_args_is_help=True)
+ROLE = role_option("finance")
 
 
 async def _close(settings: Settings, month: str) -> None:
@@ -37,22 +41,38 @@ def close(month: str = typer.Argument(..., help="YYYY-MM, a calendar month in Fi
     say(f"close of {month} requested; the bonus service publishes payouts on bonus.payouts.v1")
 
 
+def _month(text: str) -> str:
+    with sentences("reading the month"):
+        return month_label(parse_month(text))
+
+
 @app.command()
-def explain(household: str, month: str = typer.Argument(..., help="YYYY-MM")) -> None:
-    """Explain a household's Bonus month: total, tier, amounts and the receipts behind them."""
-    with sentences("explaining"):
-        run_async(explain_household(Settings(), console, household, parse_month(month), max_receipts=1000))
+def explain(household: str = typer.Argument(..., help="the household id"),
+            month: str = typer.Argument(..., help="YYYY-MM"),
+            user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+    """Explain a household's Bonus month: total, tier, amounts and the receipts behind them, and apart from them
+    the returns and late purchases booked after the month closed, with the close that paid them."""
+    from coopreg.explain_view import render
+
+    chosen = _month(month)
+
+    async def work(session: StaffSession) -> dict:
+        return await session.call("GET", f"/households/{household}/bonus/{chosen}", "household")
+    render(console, as_staff("explaining", user, role, purpose, work)["bonus"])
 
 
 @app.command("month-to-date")
 def month_to_date_(household: str = typer.Argument(..., help="the household id"),
-                   month: str = typer.Option(None, help="YYYY-MM (default: this month in Finnish time)")) -> None:
+                   month: str = typer.Option(None, help="YYYY-MM (default: this month in Finnish time)"),
+                   user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
     """A household's month so far: purchases toward the tier, the current %, and euros to the next tier."""
-    from datetime import datetime, timezone
+    from coopreg.month_to_date_view import render
 
-    from coopreg.month_to_date_view import household_month_to_date, render
-    from services.bonus.domain.months import month_of
+    params = {"month": _month(month)} if month else {}
 
-    with sentences("reading the month to date"):
-        chosen = parse_month(month) if month else month_of(datetime.now(timezone.utc))
-        render(console, household, chosen, run_async(household_month_to_date(Settings(), household, chosen)))
+    async def work(session: StaffSession) -> dict:
+        return await session.call("GET", f"/households/{household}/bonus/month-to-date", "household",
+                                  params=params)
+    render(console, as_staff("reading the month to date", user, role, purpose, work)["bonus"])
+
+

@@ -6,6 +6,8 @@ from rich.table import Table
 
 from coopreg import dlq
 from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.staff_options import USER, role_option
+from coopreg.staff_session import check_role, default_user, staff_session
 from shared.settings import Settings
 
 app = typer.Typer(help="Dead-letter topics: see why messages failed, one in full, replay them.", no_args_is_help=True)
@@ -32,11 +34,19 @@ def show(topic: str = typer.Argument(..., help="the original topic, e.g. pos.pur
          offset: int = typer.Argument(..., min=0, help="the dead letter's offset, as `coopreg dlq list` shows it"),
          partition: int = typer.Option(None, min=0, help="the DLQ partition, when it has more than one"),
          open_value: bool = typer.Option(False, "--open", help="open the sealed original value (personal data "
-                                                               "stays masked)")) -> None:
+                                                               "stays masked); needs --purpose, audited"),
+         user: str = USER, role: str = role_option("operations"),
+         purpose: str = typer.Option(None, "--purpose", help="why you open it, e.g. incident_handling (required "
+                                                              "with --open)")) -> None:
     """One dead letter in full: the reason, where it came from, its original headers and, with --open, its
-    original value with personal data masked."""
+    original value with personal data masked — recorded first in the register's audit log under your name,
+    role and purpose (whom the letter is about), through the register API."""
     with sentences("reading the dead letter"):
-        letter = run_async(dlq.dead_letter(Settings(), topic, offset, partition, open_value))
+        if open_value and not purpose:
+            raise ValueError("--open shows personal data and is audited: say why with --purpose "
+                             "(e.g. --purpose incident_handling)")
+        letter = run_async(_show(Settings(), topic, offset, partition, open_value, user or default_user(), role,
+                                 purpose))
     table = Table(title=f"{topic}.dlq, partition {letter.partition}, offset {letter.offset}", show_header=False)
     for name, value in (("reason", letter.reason), ("detail", letter.detail), ("consumer", letter.consumer),
                         ("original", letter.origin), ("failed at", letter.failed_at), ("key", letter.key or "–")):
@@ -53,6 +63,20 @@ def show(topic: str = typer.Argument(..., help="the original topic, e.g. pos.pur
     else:
         console.print("value (personal data masked):")
         console.print_json(data=letter.value)
+
+
+async def _show(settings: Settings, topic: str, offset: int, partition: int | None, open_value: bool, user: str,
+                role: str, purpose: str | None) -> dlq.LetterInFull:
+    if not open_value:
+        return await dlq.dead_letter(settings, topic, offset, partition)
+    check_role(role)
+    async with staff_session(settings, user, role, purpose) as session:
+        async def record_opening(letter_topic: str, letter_partition: int, letter_offset: int,
+                                 person_ids: list[str]) -> None:
+            await session.call("POST", "/dead-letters/openings", "dead letter",
+                               json={"topic": letter_topic, "partition": letter_partition, "offset": letter_offset,
+                                     "person_ids": person_ids})
+        return await dlq.dead_letter(settings, topic, offset, partition, True, record_opening)
 
 
 @app.command()

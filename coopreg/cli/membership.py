@@ -1,13 +1,19 @@
 """`coopreg membership yearly-benefits | tax-report`: the yearly runs, in this process against the membership
-schema; what they publish leaves through the membership service's outbox."""
+schema; what they publish leaves through the membership service's outbox. The tax report is kept sealed in
+the membership schema; a copy for the tax authority is downloaded through the register API, by the finance
+role only and in the audit log (`--out`)."""
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import os
+
 import typer
 
 from coopreg.cli.common import run_async, say, sentences
+from coopreg.cli.staff_options import USER, as_staff, role_option
+from coopreg.staff_session import StaffSession
 from services.membership.application.config import MembershipConfig
 from services.membership.application.tax_report import write_tax_report
 from services.membership.application.yearly import pay_yearly_benefits
@@ -53,12 +59,37 @@ def yearly_benefits(financial_year: int = typer.Argument(..., help="the year the
         f"({done.members} members in {done.chunks} chunks{resumed}){finished}")
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Readable by its owner only: the copy holds identity codes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+
+
 @app.command("tax-report")
 def tax_report(year: int = typer.Argument(..., help="the calendar year of the payments"),
-               out: Path = typer.Option(Path("reports"), help="directory for the CSV and JSON files")):
-    """Write the tax authority report: interest per member and capital refunded to departed members."""
+               out: Path = typer.Option(None, help="also download the report through the register API into this "
+                                                   "directory (CSV and JSON) for submission: finance role only, "
+                                                   "audited"),
+               user: str = USER, role: str = role_option("finance"),
+               purpose: str = typer.Option(None, "--purpose", help="why the report is read (default for finance: "
+                                                                   "tax_reporting)")):
+    """Write the tax authority report (interest per member, capital refunded to departed members): kept sealed
+    in the register and deleted by retention after its period; an event with the totals."""
     with sentences("the tax report"):
-        report = run_async(_in_transaction(Settings(), lambda conn, config: write_tax_report(
-            conn, config, year, out)))
-    say(f"wrote {out / report.file_name} (and .json): {report.interest_recipients} interest recipients, "
-        f"{report.refund_recipients} refunds")
+        report = run_async(_in_transaction(Settings(), lambda conn, config: write_tax_report(conn, config, year)))
+    say(f"{report.file_name} kept sealed in the register: {report.interest_recipients} interest recipients, "
+        f"{report.refund_recipients} refunds (sha256 {report.sha256[:12]}…)")
+    if out is None:
+        return
+
+    async def work(session: StaffSession) -> dict:
+        return await session.call("GET", f"/tax-reports/{year}", "tax report")
+    purpose = purpose or ("tax_reporting" if role == "finance" else None)
+    found = as_staff("downloading the tax report", user, role, purpose, work)["tax_report"]
+    with sentences("writing the tax report"):
+        out.mkdir(parents=True, exist_ok=True)
+        _write_private(out / found["file_name"], found["csv"])
+        _write_private(out / found["file_name"].replace(".csv", ".json"), found["json"])
+    say(f"downloaded {out / found['file_name']} (and .json) for submission, as {user or 'you'} in the audit log; "
+        "delete the copy once it is submitted (the register keeps its own, sealed)")

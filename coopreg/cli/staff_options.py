@@ -12,6 +12,11 @@ ROLE = typer.Option("customer_service", "--role", help=f"the role acted in: one 
 PURPOSE = typer.Option(None, "--purpose", help="why the data are processed (default: the role's main purpose)")
 
 
+def role_option(default: str):
+    """--role with a default other than customer service (finance for the money, operations for dead letters)."""
+    return typer.Option(default, "--role", help=f"the role acted in: one of {', '.join(STAFF_ROLES)}")
+
+
 def as_staff(doing: str, user: str | None, role: str, purpose: str | None, work):
     """Run `work(session)` against the register API as the staff member; errors become sentences."""
     with sentences(doing):

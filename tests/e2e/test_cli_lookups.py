@@ -94,7 +94,7 @@ async def test_dsar_request_then_status(seeded, db):
 async def test_month_to_date_shows_the_bonus_service_s_figures(seeded, settings):
     person, _ = seeded
     month = month_of(datetime.now(timezone.utc) - timedelta(days=2))  # the seeded purchases reach into it
-    shown = await coopreg("bonus", "month-to-date", person.household_id, "--month", month_label(month))
+    shown = await coopreg("bonus", "month-to-date", person.household_id, "--month", month_label(month), *STAFF)
     assert shown.returncode == 0, shown.stderr
     pool = await open_pool(settings, SERVICES["bonus"])
     try:
@@ -106,5 +106,12 @@ async def test_month_to_date_shows_the_bonus_service_s_figures(seeded, settings)
     total = f"{expected.tier_total_cents / 100:,.2f} €".replace(",", " ")
     assert f"purchases counting toward the tier: {total}" in text
     assert f"Bonus {expected.rate_bp / 100:.1f} %" in text and "to the next tier" in text
-    none = await coopreg("bonus", "month-to-date", "h-no-purchases-here")
+    none = await coopreg("bonus", "month-to-date", person.household_id, "--month", "2031-01", *STAFF)
     assert none.returncode == 0 and "No Bonus purchases" in none.stdout
+
+
+async def test_month_to_date_is_read_through_the_register_api_and_audited(seeded, db):
+    person, _ = seeded
+    shown = await coopreg("bonus", "month-to-date", person.household_id, *STAFF)
+    assert shown.returncode == 0, shown.stderr
+    assert "household_bonus_month_to_date" in await audited(db, person.person_id)

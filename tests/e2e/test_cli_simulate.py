@@ -1,4 +1,5 @@
-"""`coopreg simulate` and `coopreg dlq show` on the real stack with the services running."""
+"""`coopreg simulate` and `coopreg dlq show` on the real stack with the services running (`--open` only under a
+named user and purpose, in the audit log)."""
 from __future__ import annotations
 
 from datetime import date
@@ -45,7 +46,7 @@ async def test_a_month_of_receipts_is_stored_and_booked(db):
     assert f"coopreg bonus explain {run['example_household']}" in " ".join(result.stderr.split())
 
 
-async def test_dlq_show_gives_one_dead_letter_in_full_with_personal_data_masked(settings, client):
+async def test_dlq_show_gives_one_dead_letter_in_full_with_personal_data_masked(settings, client, db):
     key = unique("bad")
     card = "9246000000000017"
     await client.send_raw(POS_PURCHASES, f'{{"receipt_id": "{key}", "card": "{card}"'.encode(), key.encode(),
@@ -63,9 +64,20 @@ async def test_dlq_show_gives_one_dead_letter_in_full_with_personal_data_masked(
     assert "not_json" in text and "sealed" in text and "ce_type" in text and key in text
     assert card not in sealed.stdout
 
-    opened = await coopreg("dlq", "show", "pos.purchases.v1", offset, "--open")
+    unnamed = await coopreg("dlq", "show", "pos.purchases.v1", offset, "--open")
+    assert unnamed.returncode == 1 and "say why with --purpose" in " ".join(unnamed.stderr.split())
+    assert card not in unnamed.stdout and "[redacted]" not in unnamed.stdout
+    refused = await coopreg("dlq", "show", "pos.purchases.v1", offset, "--open", "--user", "cecil", "--role",
+                            "customer_service", "--purpose", "customer_service")
+    assert refused.returncode == 1 and "[redacted]" not in refused.stdout
+
+    opened = await coopreg("dlq", "show", "pos.purchases.v1", offset, "--open", "--user", "olli-ops",
+                           "--purpose", "incident_handling")
     assert opened.returncode == 0, opened.stderr
     assert key in opened.stdout and "[redacted]" in opened.stdout and card not in opened.stdout
+    [entry] = await db.fetch("SELECT operation, roles, purpose FROM audit.audit_log WHERE actor = 'olli-ops'")
+    assert (entry["operation"], list(entry["roles"]), entry["purpose"]) == (
+        "open_dead_letter", ["operations"], "incident_handling")
 
     missing = await coopreg("dlq", "show", "pos.purchases.v1", "999999")
     assert missing.returncode == 1 and "no dead letter at offset 999999" in " ".join(missing.stderr.split())

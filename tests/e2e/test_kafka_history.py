@@ -190,10 +190,18 @@ async def test_a_dead_letter_about_a_person_is_shredded_with_their_key_one_about
     assert dict(about_person.headers)[SEALED_FOR] == person.encode() and SEALED not in dict(about_person.headers)
     assert dict(about_nobody.headers)[SEALED] == b"1" and SEALED_FOR not in dict(about_nobody.headers)
     assert all(code.encode() not in r.value for r in letters)
-    # both open while the person's key exists (the identity code masked for the operator's eyes)
+    # both open while the person's key exists (the identity code masked for the operator's eyes), each opening
+    # recorded first with whom it is about (the CLI records it in the audit log through the register API)
+    openings = []
+
+    async def record(*opening):
+        openings.append(opening)
     for letter in (about_person, about_nobody):
-        shown = await dlq.dead_letter(settings, topic.name, letter.offset, open_value=True)
+        shown = await dlq.dead_letter(settings, topic.name, letter.offset, open_value=True, record_opening=record)
         assert shown.sealed and shown.value and code not in shown.value
+    assert [persons for *_, persons in openings] == [[person], []]
+    with pytest.raises(ValueError, match="audited"):  # never opened without recording it
+        await dlq.dead_letter(settings, topic.name, about_nobody.offset, open_value=True)
 
     api = await create_pool(settings.pg, "register_api", max_size=1)  # only the API destroys a key
     try:
@@ -202,8 +210,9 @@ async def test_a_dead_letter_about_a_person_is_shredded_with_their_key_one_about
     finally:
         await api.close()
     with pytest.raises(ValueError, match="erased"):
-        await dlq.dead_letter(settings, topic.name, about_person.offset, open_value=True)
-    assert (await dlq.dead_letter(settings, topic.name, about_nobody.offset, open_value=True)).value
+        await dlq.dead_letter(settings, topic.name, about_person.offset, open_value=True, record_opening=record)
+    assert (await dlq.dead_letter(settings, topic.name, about_nobody.offset, open_value=True,
+                                  record_opening=record)).value
     # replay sends back only what can be opened: the letter about nobody, in its original bytes
     assert await dlq.replay(settings, topic.name) == 1
     records = await read_topic(settings, topic, expect=3, timeout=15)

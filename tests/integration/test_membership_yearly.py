@@ -1,12 +1,14 @@
 """The yearly runs on the real PostgreSQL: interest and return of surplus once per member and year (the
 surplus from the households' published Bonus statements), and the tax authority report (interest per member,
-capital refunded to departed members) as files and an event."""
+capital refunded to departed members) kept sealed, served to the finance role only through the register API
+(audited), purged by retention, and an event."""
 from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
+import io
 import json
-import stat
 from datetime import date, datetime, timezone
 
 import pytest
@@ -15,13 +17,17 @@ from contracts.events.bonus import BonusStatement
 from contracts.events.membership import Resign
 from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_TAX_REPORTS
 from services.membership.application.config import MembershipConfig
+from services.membership.application.retention import erase_expired
 from services.membership.application.statements import keep_bonus_statements
 from services.membership.application.tax_report import write_tax_report
 from services.membership.application.yearly import pay_yearly_benefits
 from services.membership.domain.cooperatives import YearlyDecision
+from services.register_api.domain.months import add_months
+from services.register_api.domain.retention import load_retention_rules
 from shared.delivery import Rejected
 from tests.support.membership_db import events, handle, latest, run
 from tests.support.people import join, register, unique
+from tests.support.register_api import api_client, bearer
 from tests.support.service_fixtures import pool_of
 
 COOPERATIVE = "keula"  # only this module's members join it
@@ -86,23 +92,49 @@ async def test_interest_and_surplus_are_paid_once_per_member_and_year(pool, conf
     assert paid[("interest", paid_up[0].person_id)]["due_on"] == "2041-05-20"
 
 
-async def test_the_tax_report_lists_interest_and_refunds_per_member_in_private_files(pool, config, tmp_path):
+async def test_the_tax_report_is_kept_sealed_served_to_finance_only_audited_and_purged(pool, config, settings):
     stayer, leaver = await keula_member(pool, config, 10000), await keula_member(pool, config, 5000)
     await yearly_run(pool, config, again=True)
     await run(pool, config, Resign(person_id=leaver[0].person_id,
                                    resigned_at=datetime(2041, 8, 1, 9, 0, tzinfo=timezone.utc)))
+    written_at = datetime.now(timezone.utc)
     async with pool.acquire() as conn, conn.transaction():
-        report = await write_tax_report(conn, config, 2041, tmp_path)
-    with open(tmp_path / "tax-report-2041.csv", newline="") as file:
-        rows = {r["identity_code"]: r for r in csv.DictReader(file)}
+        report = await write_tax_report(conn, config, 2041, written_at)
+    kept = await pool.fetchrow("SELECT sealed, sha256 FROM tax_reports WHERE year = 2041")
+    assert kept["sha256"] == report.sha256
+    assert stayer[0].identity_code.encode() not in bytes(kept["sealed"])  # never in clear at rest
+
+    with api_client(settings) as client:
+        for role in ("customer_service", "membership_admin", "data_protection_officer", "auditor"):
+            assert client.get("/tax-reports/2041", headers=bearer(settings, role)).status_code == 403, role
+        headers = {**bearer(settings, "finance", "fiona.tax"), "X-Purpose": "tax_reporting"}
+        served = client.get("/tax-reports/2041", headers=headers)
+        assert served.status_code == 200, served.text
+        found = served.json()["tax_report"]
+        audited = client.get("/audit", params={"actor": "fiona.tax"},
+                             headers=bearer(settings, "auditor", "audit-reader")).json()["items"]
+    rows = {r["identity_code"]: r for r in csv.DictReader(io.StringIO(found["csv"]))}
     assert rows[stayer[0].identity_code]["interest_cents"] == "1000"
     assert rows[leaver[0].identity_code]["refunded_cents"] == "5000"
-    document = json.loads((tmp_path / "tax-report-2041.json").read_text())
-    assert len(document["recipients"]) == len(rows) == report.interest_recipients + report.refund_recipients
-    assert stat.S_IMODE((tmp_path / "tax-report-2041.csv").stat().st_mode) == 0o600
+    assert hashlib.sha256(found["csv"].encode()).hexdigest() == report.sha256
+    assert len(json.loads(found["json"])["recipients"]) == len(rows) == (report.interest_recipients
+                                                                        + report.refund_recipients)
+    [entry] = [item["audit"] for item in audited]
+    assert (entry["action"], entry["operation"], entry["purpose"]) == ("read", "tax_report", "tax_reporting")
+    assert {stayer[0].person_id, leaver[0].person_id} <= set(entry["person_ids"])
     published = await latest(pool, MEMBERSHIP_TAX_REPORTS, "2041")
     assert published["sha256"] == report.sha256 and published["refunded_cents"] >= 5000
     assert stayer[0].identity_code not in json.dumps(published)
+
+    # retention: the register's period for tax reports, carried out by the service's own erase_expired
+    cutoff = load_retention_rules().cutoffs(written_at)["tax_reports"]
+    async with pool.acquire() as conn, conn.transaction():
+        assert (await erase_expired(conn, {"tax_reports": cutoff}))["tax_reports"] == 0  # within its period
+        later = load_retention_rules().cutoffs(add_months(written_at, 73))["tax_reports"]
+        assert (await erase_expired(conn, {"tax_reports": later}))["tax_reports"] >= 1
+    assert await pool.fetchval("SELECT count(*) FROM tax_reports WHERE year = 2041") == 0
+    with api_client(settings) as client:
+        assert client.get("/tax-reports/2041", headers=bearer(settings, "finance")).status_code == 404
 
 
 async def _benefits(pool, *members) -> list[dict]:

@@ -1,12 +1,15 @@
 """What the bonus service answers on its subject endpoint (contracts/subjects.py): a person's bookings, the
-statements of the households they belonged to, and their current household's month so far."""
+statements of the households they belonged to, and their current household's month so far; and, for staff
+through the register API, a household's month explained and its month to date."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from contracts.subjects import HouseholdBonus, HouseholdMonth, Part, PartRequest
+from services.bonus.application.read_person import (
+    bonus_part, household_explained, household_month_to_date, month_to_date_part,
+)
 from shared.settings import Settings
-from contracts.subjects import Part, PartRequest
-from services.bonus.application.read_person import bonus_part, month_to_date_part
 
 
 def answers(settings: Settings) -> dict:
@@ -17,4 +20,10 @@ def answers(settings: Settings) -> dict:
         return Part(sections={"bonus": {**bonus, "month_to_date": await month_to_date_part(conn, query.household_id,
                                                                                            now)}})
 
-    return {"part": part}
+    async def explained(conn, query: HouseholdMonth) -> HouseholdBonus:
+        return HouseholdBonus(bonus=await household_explained(conn, query.household_id, query.month))
+
+    async def month_to_date(conn, query: HouseholdMonth) -> HouseholdBonus:
+        return HouseholdBonus(bonus=await household_month_to_date(conn, query.household_id, query.month))
+
+    return {"part": part, "household_bonus_explained": explained, "household_bonus_month_to_date": month_to_date}

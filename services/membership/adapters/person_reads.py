@@ -111,3 +111,15 @@ async def current_main_member(conn: asyncpg.Connection, person_id: str) -> str |
     """The main member of the household the person belongs to now."""
     return await conn.fetchval("SELECT h.main_person_id FROM household_members hm JOIN households h USING (household_id)"
                                " WHERE hm.person_id = $1 AND hm.valid_to IS NULL", person_id)
+
+
+async def household_known(conn: asyncpg.Connection, household_id: str) -> bool:
+    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM households WHERE household_id = $1)", household_id)
+
+
+async def members_between(conn: asyncpg.Connection, household_id: str, start, end) -> list[str]:
+    """Who belonged to the household at any time in [start, end)."""
+    rows = await conn.fetch("SELECT DISTINCT person_id FROM household_members WHERE household_id = $1"
+                            " AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2) ORDER BY person_id",
+                            household_id, start, end)
+    return [r["person_id"] for r in rows]

@@ -1,31 +1,52 @@
-"""The tax authority report as files: CSV and JSON, readable by their owner only (they hold identity codes)."""
+"""The tax authority report: rendered as CSV and JSON, and kept sealed in the membership schema (never as a
+file in clear here; the finance role downloads it through the register API)."""
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
 import json
-import os
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
 
 COLUMNS = ("identity_code", "customer_number", "interest_cents", "refunded_cents")
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
+@dataclass(frozen=True)
+class RenderedReport:
+    file_name: str
+    csv: str
+    json: str
+    sha256: str  # of the CSV
 
 
-def write_report(directory: Path, year: int, rows: list[dict]) -> tuple[Path, str]:
-    """Write `tax-report-<year>.csv` and `.json`; return the CSV's path and its SHA-256."""
-    directory.mkdir(parents=True, exist_ok=True)
+def render_report(year: int, rows: list[dict]) -> RenderedReport:
+    """`tax-report-<year>.csv` and its JSON twin; `rows` have the COLUMNS (and may have more, left out)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    csv_path = directory / f"tax-report-{year}.csv"
-    _write_private(csv_path, buffer.getvalue())
-    _write_private(directory / f"tax-report-{year}.json",
-                   json.dumps({"year": year, "currency": "EUR", "recipients": rows}, indent=2) + "\n")
-    return csv_path, hashlib.sha256(buffer.getvalue().encode()).hexdigest()
+    recipients = [{column: row[column] for column in COLUMNS} for row in rows]
+    text = buffer.getvalue()
+    return RenderedReport(f"tax-report-{year}.csv", text,
+                          json.dumps({"year": year, "currency": "EUR", "recipients": recipients}, indent=2) + "\n",
+                          hashlib.sha256(text.encode()).hexdigest())
+
+
+def seal_context(year: int) -> str:
+    return f"tax_reports:{year}"
+
+
+async def keep(conn: asyncpg.Connection, year: int, written_at: datetime, report: RenderedReport,
+               sealed: bytes) -> None:
+    await conn.execute(
+        "INSERT INTO tax_reports (year, written_at, file_name, sha256, sealed) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (year) DO UPDATE SET written_at = excluded.written_at, file_name = excluded.file_name,"
+        " sha256 = excluded.sha256, sealed = excluded.sealed", year, written_at, report.file_name, report.sha256,
+        sealed)
+
+
+async def kept(conn: asyncpg.Connection, year: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM tax_reports WHERE year = $1", year)

@@ -75,6 +75,10 @@ async def bonus_statements_of_months_ended(conn: asyncpg.Connection, cutoff: dat
                         " AT TIME ZONE 'Europe/Helsinki') <= $1", cutoff)
 
 
+async def tax_reports_written_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+    return await delete(conn, "DELETE FROM tax_reports WHERE written_at < $1", cutoff)
+
+
 async def ended_orders(conn: asyncpg.Connection, cutoff: datetime) -> int:
     return await delete(conn, "DELETE FROM partner_registrations WHERE valid_to < $1", cutoff)
 

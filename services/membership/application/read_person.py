@@ -9,6 +9,8 @@ the API's field policy lets see them, and never logged.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import orjson
 
 from services.membership.adapters import person_reads as reads
@@ -16,6 +18,7 @@ from services.membership.adapters import persons
 from services.membership.application.config import MembershipConfig
 from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import parse_identity_code
+from services.membership.domain.numbers import day_start
 
 CONTACT_GROUPS = ("permanent_address", "temporary_address", "home_municipality", "mobile_phone", "other_phone",
                   "email")
@@ -130,3 +133,14 @@ async def household_command_key(conn, person_id: str, invitation_id: str | None 
     if invitation_id is not None:
         return await reads.main_member_of_invitation(conn, invitation_id, person_id)
     return await reads.current_main_member(conn, person_id)
+
+
+async def household_members_in_month(conn, household_id: str, month: str) -> tuple[bool, list[str]]:
+    """Whether the household exists, and who belonged to it at any time in the Helsinki month `YYYY-MM`:
+    the persons whose data the household's Bonus of that month is."""
+    if not await reads.household_known(conn, household_id):
+        return False, []
+    year, number = (int(part) for part in month.split("-"))
+    start = day_start(date(year, number, 1))
+    end = day_start(date(year + number // 12, number % 12 + 1, 1))
+    return True, await reads.members_between(conn, household_id, start, end)

@@ -4,7 +4,8 @@ its erasure requests with a connection to this service's schema (one transaction
 Cut-offs come from the register's retention periods (data): ended base data, ended contact data,
 household data (with customer and supporter groups), orders (partner registrations) and staff data are
 erased two years after they ended, the Bonus statements kept for the return of surplus two years after
-their month (paid Bonus); a person whose customer relationship ended before the `customer_relationship`
+their month (paid Bonus), and the stored tax authority reports (`tax_reports`) once their period has passed; a
+person whose customer relationship ended before the `customer_relationship`
 cut-off, or a customer who never joined whose last activity lies before the `inactive_customer` cut-off,
 is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
 the Co-operatives Act and the tax rules keep.
@@ -36,6 +37,7 @@ async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]
         "orders": lambda at: retention.ended_orders(conn, at),
         "staff_data": lambda at: retention.ended_staff_data(conn, at),
         "paid_bonus": lambda at: retention.bonus_statements_of_months_ended(conn, at),
+        "tax_reports": lambda at: retention.tax_reports_written_before(conn, at),
     }
     return {group: await step(cutoffs[group]) for group, step in steps.items() if group in cutoffs}
 

@@ -1,6 +1,7 @@
 """What the membership service answers on its subject endpoint (contracts/subjects.py): find a person by
 customer number or identity code, their part of the register, what the API must know before a change or an
-erasure, and a command checked by the service's own rules before the API sends it."""
+erasure, a command checked by the service's own rules before the API sends it, who belonged to a household in
+a month, and the stored tax authority report."""
 from __future__ import annotations
 
 from shared.settings import Settings
@@ -8,11 +9,15 @@ from contracts.events.membership import (
     EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand, RegisterCustomer,
     RegisterWithPartner, SetHouseholdGroup, UpdateContactData,
 )
-from contracts.subjects import CheckResult, CommandCheck, FindPerson, FoundPerson, Part, PartRequest, PersonFacts, PersonQuery
+from contracts.subjects import (
+    CheckResult, CommandCheck, FindPerson, FoundPerson, HouseholdMembers, HouseholdMonth, Part, PartRequest,
+    PersonFacts, PersonQuery, TaxReport, TaxReportQuery,
+)
 from services.membership.application import read_person
 from services.membership.application.base_data import contact_changes
 from services.membership.application.config import MembershipConfig
 from services.membership.application.retention import relationship_active_now
+from services.membership.application.tax_report import read_tax_report
 from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import is_valid_identity_code
 from services.membership.domain.registrations import Validity, check_group_id, check_partner_id
@@ -51,7 +56,15 @@ def answers(settings: Settings) -> dict:
             return CheckResult(violation=violation.code, message=str(violation))
         return CheckResult()
 
-    return {"find": find, "part": part, "facts": facts, "check": check}
+    async def household_members(conn, query: HouseholdMonth) -> HouseholdMembers:
+        known, person_ids = await read_person.household_members_in_month(conn, query.household_id, query.month)
+        return HouseholdMembers(known=known, person_ids=person_ids)
+
+    async def tax_report(conn, query: TaxReportQuery) -> TaxReport:
+        return TaxReport(report=await read_tax_report(conn, config, query.year))
+
+    return {"find": find, "part": part, "facts": facts, "check": check, "household_members": household_members,
+            "tax_report": tax_report}
 
 
 def check_command(command) -> None:

@@ -18,6 +18,7 @@ FINANCE = "finance"
 MARKETING_ANALYST = "marketing_analyst"
 AUDITOR = "auditor"
 DATA_PROTECTION_OFFICER = "data_protection_officer"
+OPERATIONS = "operations"
 DATA_SUBJECT = "data_subject"
 
 _READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "customer_group:read", "membership:read",
@@ -34,11 +35,14 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                  "customer_group:read", "household:change", *_REGISTRATIONS,
                                  "household_group:change", "membership:read", "person:rectify"}),
     CARD_OPERATIONS: frozenset({"person:search", "person:read", "household:read", "card:read"}),
-    FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read"}),
+    # a household's Bonus month (`bonus:read`) for the payouts, and the tax authority report
+    FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read", "tax_report:read"}),
     MARKETING_ANALYST: frozenset({"person:read", "consent:read", "purchase:read"}),
     AUDITOR: frozenset({"audit:read"}),
     DATA_PROTECTION_OFFICER: frozenset({"person:search", *_READ_ALL_SECTIONS, "extract:request", "extract:read",
                                         "audit:read", "retention:run", "erasure:run"}),
+    # whoever runs the register opens a sealed dead letter to find why it failed (nothing else)
+    OPERATIONS: frozenset({"dead_letter:open"}),
     DATA_SUBJECT: frozenset({*_READ_ALL_SECTIONS, "person:rectify", "household:change", *_REGISTRATIONS,
                              "consent:change", "extract:request", "extract:read"}),
 }
@@ -52,6 +56,7 @@ ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
     MARKETING_ANALYST: ("marketing_analysis",),
     AUDITOR: ("audit",),
     DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit"),
+    OPERATIONS: ("incident_handling",),
     DATA_SUBJECT: ("self_service",),
 }
 

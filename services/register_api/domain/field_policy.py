@@ -3,8 +3,9 @@
 Responses share one vocabulary: a person's data come in sections (`person`, `contact`, `household`,
 `customer_groups`, `orders`, `memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`,
 `cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`), and the register's own records in
-`extract_request`, `change`, `audit`, `retention` and `erasure`. A path names a field by its keys from the
-top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
+`extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
+tax authority report in `tax_report`, and the opening of a dead letter in `dead_letter`. A path names a field
+by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
 and everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
 """
@@ -15,7 +16,7 @@ from typing import Iterable
 
 from services.register_api.domain.access import (
     AUDITOR, CARD_OPERATIONS, CUSTOMER_SERVICE, DATA_PROTECTION_OFFICER, DATA_SUBJECT, FINANCE,
-    MARKETING_ANALYST, MEMBERSHIP_ADMIN,
+    MARKETING_ANALYST, MEMBERSHIP_ADMIN, OPERATIONS,
 )
 
 EVERYTHING = "*"
@@ -48,13 +49,15 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
         "household.household_id", "household.status", "household.role", "cards", "identifiers", *RECORDS}),
     FINANCE: frozenset({
         "person.person_id", "person.customer_number", "person.customer_kind", "memberships", "contributions",
-        "benefit_account.last_four", "benefit_account.account_type", "yearly_benefits", "bonus", *RECORDS}),
+        "benefit_account.last_four", "benefit_account.account_type", "yearly_benefits", "bonus", "tax_report",
+        *RECORDS}),
     # No direct identifiers: a pseudonym, coarse attributes, consents and receipt totals.
     MARKETING_ANALYST: frozenset({
         "person.pseudonym", "person.birth_year", "person.language", "person.customer_kind",
         "contact.home_municipality", "consents.marketing_prohibition", "consents.blocks", "consents.permissions",
         "purchases.purchased_at", "purchases.chain", "purchases.total_cents"}),
     AUDITOR: frozenset({"audit"}),
+    OPERATIONS: frozenset({"dead_letter"}),
     DATA_PROTECTION_OFFICER: frozenset({EVERYTHING}),
     DATA_SUBJECT: frozenset({EVERYTHING}),
 }

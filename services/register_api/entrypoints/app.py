@@ -15,7 +15,8 @@ from contracts.topics import PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS
 from services.register_api.application import erasure, retention_run
 from services.register_api.application.context import OWN_SCHEMA, RegisterApi
 from services.register_api.entrypoints import (
-    edge, errors, routes_persons, routes_registrations, routes_rights, routes_session, web,
+    edge, errors, routes_households, routes_operations, routes_persons, routes_registrations, routes_rights,
+    routes_session, web,
 )
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.add_middleware(errors.Guard, max_body_bytes=settings.api.max_body_bytes)
     edge.install(app, settings.api)  # rate limits, no-store and CSP headers, local docs (outside the Guard)
     app.include_router(routes_persons.router)
+    app.include_router(routes_households.router)
+    app.include_router(routes_operations.router)
     app.include_router(routes_registrations.router)
     app.include_router(routes_rights.router)
     app.include_router(routes_session.router)

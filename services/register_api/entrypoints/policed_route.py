@@ -5,7 +5,7 @@ a read (audited here) or a change (audited with the command it publishes, in one
 
 A read that shows no one is audited too where the asking itself matters: a search that found nobody (who
 looked for whom is the point of the audit, found or not), and reads of the audit log and the retention runs
-(who watched the watchers)."""
+(who watched the watchers), a household's Bonus month, the tax report and the opening of a dead letter."""
 from __future__ import annotations
 
 from typing import Callable
@@ -22,7 +22,8 @@ from services.register_api.domain.field_policy import disclose
 from services.register_api.entrypoints.edge import EXTRACT_HTML_HEADERS
 
 HTML_RENDERERS: dict[str, Callable[[dict], str]] = {"download_extract": render_html}
-ALWAYS_AUDITED = frozenset({"search_persons", "audit_log", "retention_runs"})
+ALWAYS_AUDITED = frozenset({"search_persons", "audit_log", "retention_runs", "household_bonus_month",
+                            "household_bonus_month_to_date", "tax_report", "open_dead_letter"})
 
 
 class OrjsonResponse(JSONResponse):
