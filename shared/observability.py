@@ -52,6 +52,8 @@ class Observability:
                   "# TYPE coopreg_uptime_seconds gauge",
                   _line("coopreg_uptime_seconds", round(time.time() - self.started), service=name)]
         lines += self._histograms()
+        for service_metrics in self.ctx.metrics:
+            lines += await service_metrics()
         if self.lag_reader is not None:
             lines.append("# TYPE coopreg_consumer_lag gauge")
             for (group, topic), lag in (await self.lag_reader()).items():

@@ -47,6 +47,8 @@ class ServiceContext:
     jobs: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
     subject_keys: SubjectKeys | None = None  # opens events sealed for a person (crypto-shredding)
     published: Counter[str] = field(default_factory=Counter)  # events per topic, whichever job published them
+    # A service's own figures for /metrics (Prometheus text lines), read from its tables when scraped.
+    metrics: list[Callable[[], Awaitable[list[str]]]] = field(default_factory=list)
 
     def subscribe(self, topic: Topic, handler: Handler, *, consumer: str | None = None,
                   use_inbox: bool = True, max_records: int | None = None, tombstones: bool = False,
