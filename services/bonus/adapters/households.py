@@ -5,15 +5,16 @@ import asyncpg
 
 
 async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    """Rows: (household, version, status, cooperative, cooperative_from, open contribution); an older
-    version than the one kept (a redelivery, or out of order) changes nothing."""
+    """Rows: (household, version, status, cooperative, cooperative_from, open contribution, benefit account
+    as JSON or None); an older version than the one kept (a redelivery, or out of order) changes nothing."""
     await conn.executemany("""
         INSERT INTO households AS h (household_id, version, status, cooperative_id, cooperative_from,
-                                     open_contribution_cents)
-        VALUES ($1, $2, $3, $4, $5, $6)
+                                     open_contribution_cents, benefit_account)
+        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
         ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, status = excluded.status,
             cooperative_id = excluded.cooperative_id, cooperative_from = excluded.cooperative_from,
-            open_contribution_cents = excluded.open_contribution_cents, updated_at = now()
+            open_contribution_cents = excluded.open_contribution_cents,
+            benefit_account = excluded.benefit_account, updated_at = now()
         WHERE h.version < excluded.version""", rows)
 
 

@@ -12,6 +12,7 @@ from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.keep_households import when_household_changes_keep_it
 from services.bonus.application.keep_product_data_blocks import when_consent_changes_keep_product_data_blocks
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer
+from services.bonus.application.held_payouts import held_payout_metrics, run_held_payout_release
 from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
 from services.bonus.application import retention
@@ -35,6 +36,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_closer, ctx.pool, config))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))
+    ctx.jobs.append(partial(run_held_payout_release, ctx.pool))
+    ctx.metrics.append(partial(held_payout_metrics, ctx.pool, ctx.name))
 
 
 def privacy(settings: Settings) -> PrivacyDuties:
