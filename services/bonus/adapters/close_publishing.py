@@ -83,14 +83,14 @@ HOLD_PAYOUTS = f"""
 INSERT INTO held_payouts (payout_id, household_id, body, cash_cents, published_at)
 SELECT s.household_id || ':' || $4, s.household_id, {PAYOUT_BODY},
        s.bonus_cash_cents + s.payment_method_benefit_cash_cents + s.fuel_bonus_cents, s.closed_at
-FROM statements s LEFT JOIN households h USING (household_id)
+FROM statements s LEFT JOIN household_accounts h USING (household_id)
 WHERE {PAYING} AND h.benefit_account IS NULL
 ON CONFLICT (payout_id) DO NOTHING"""
 
 PAYOUTS = _grouped(f"""
 SELECT s.household_id, s.closed_at,
        convert_to({PAYOUT_BODY} || ',"benefit_account":' || h.benefit_account::text || '}}', 'UTF8') AS value
-FROM statements s JOIN households h USING (household_id)
+FROM statements s JOIN household_accounts h USING (household_id)
 WHERE {PAYING} AND h.benefit_account IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM held_payouts p WHERE p.payout_id = s.household_id || ':' || $4)""")
 
@@ -179,7 +179,7 @@ async def payouts_after(conn: asyncpg.Connection, month: date, after: str, limit
 RELEASABLE = """
 SELECT p.payout_id, p.household_id, p.published_at,
        p.body || ',"benefit_account":' || h.benefit_account::text || '}' AS value
-FROM held_payouts p JOIN households h USING (household_id)
+FROM held_payouts p JOIN household_accounts h USING (household_id)
 WHERE p.released_at IS NULL AND h.benefit_account IS NOT NULL
 ORDER BY p.payout_id LIMIT $1 FOR UPDATE OF p SKIP LOCKED"""
 
@@ -208,7 +208,7 @@ async def held_totals(conn: asyncpg.Connection) -> asyncpg.Record:
 
 async def accounts_of(conn: asyncpg.Connection, household_ids: list[str]) -> dict[str, str]:
     """The households' benefit accounts (as JSON text), of those that have one."""
-    rows = await conn.fetch("SELECT household_id, benefit_account::text AS account FROM households"
+    rows = await conn.fetch("SELECT household_id, benefit_account::text AS account FROM household_accounts"
                             " WHERE household_id = ANY($1::text[]) AND benefit_account IS NOT NULL", household_ids)
     return {r["household_id"]: r["account"] for r in rows}
 

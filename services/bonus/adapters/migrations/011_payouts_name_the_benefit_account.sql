@@ -1,6 +1,12 @@
 -- The main member's benefit account as membership.households.v1 names it (its IBAN sealed for the person;
--- this service never opens it), so each payout carries the account in force when it is published.
-ALTER TABLE households ADD COLUMN benefit_account jsonb;
+-- this service never opens it), so each payout carries the account in force when it is published. Apart
+-- from `households`, whose cooperative prices the month: a household the close knows only by its purchases
+-- has no account, and its payouts are held.
+CREATE TABLE household_accounts (
+    household_id    text PRIMARY KEY,
+    version         integer NOT NULL,
+    benefit_account jsonb
+);
 
 -- A payout of a household with no benefit account on record is held here, never dropped: its figures as
 -- published (the payout without the account), until the household has an account; then it is published
