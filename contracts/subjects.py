@@ -117,6 +117,36 @@ class TaxReport(Query):
     """A stored tax authority report, opened for the finance role (membership); None when none was written."""
 
     report: dict[str, Any] | None
+class ReceiptIssuesRequest(Query):
+    """Operators' view of the receipts that did not simply go through (purchases): not about one person."""
+
+    conflicts_limit: int = Field(100, ge=0, le=10_000, description="how many of the latest conflicts to list")
+
+
+class ReceiptConflict(Query):
+    """A receipt id sent again with other content: flagged, never merged (the first content stands)."""
+
+    receipt_id: str
+    outlet_id: str | None = Field(None, description="the outlet of the receipt that was stored under the id")
+    seen_at: AwareDatetime
+
+
+class UnresolvedReceipts(Query):
+    """Receipts held unresolved (their card or member number is not known at purchase time), by outlet and age
+    (`under_1_day`, `1_to_7_days`, `over_7_days`: since the purchase); `expired`: past the parking horizon."""
+
+    outlet_id: str
+    age: str
+    receipts: int
+    expired: int
+    oldest_purchased_at: AwareDatetime
+
+
+class ReceiptIssues(Query):
+    conflicts_total: int
+    conflicts: list[ReceiptConflict]
+    unresolved_total: int
+    unresolved: list[UnresolvedReceipts]
 
 
 # query name -> (request model, response model); a service answers those it has.
@@ -129,12 +159,13 @@ QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
     "household_bonus_explained": (HouseholdMonth, HouseholdBonus),
     "household_bonus_month_to_date": (HouseholdMonth, HouseholdBonus),
     "tax_report": (TaxReportQuery, TaxReport),
+    "receipt_issues": (ReceiptIssuesRequest, ReceiptIssues),
 }
 # What each service answers.
 ANSWERS: dict[str, tuple[str, ...]] = {
     "membership": ("find", "part", "facts", "check", "household_members", "tax_report"),
     "cards": ("find", "part"),
-    "purchases": ("part",),
+    "purchases": ("part", "receipt_issues"),
     "bonus": ("part", "household_bonus_explained", "household_bonus_month_to_date"),
     "consent": ("part",),
 }

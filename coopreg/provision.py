@@ -13,8 +13,8 @@ Who is who:
   only append entries (the entry's own columns; the sequence number and time are the database's) and
   read them: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DROP, the owner's rights all;
 - `coopreg_subject_keys`, nobody logs in as it either: owns the per-person key store (schema
-  `subject_keys`). Every service reads the keys to open sealed events; only the register API creates and
-  destroys them;
+  `subject_keys`). Every service reads the keys to open sealed events; only the register API destroys them,
+  and it and the membership service (sealing a benefit account for the payouts) create them;
 - the operator's role (`COOPREG_PG_USER`, `coopreg`): owns the database and is a member of each service
   role, so tests and operators' tools can look across schemas and drop them; it may read the audit log and
   the keys but not change either, and no service logs in as it. It may not create roles (NOCREATEROLE),
@@ -145,6 +145,10 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
               f"SET LOCAL ROLE {audit_owner};", AUDIT_DDL, "RESET ROLE;",
               f"GRANT USAGE ON SCHEMA {AUDIT_SCHEMA} TO {operator};",
               f"GRANT SELECT ON {AUDIT_SCHEMA}.audit_log TO {operator};"]
+    if "membership" in roles:
+        # Membership seals a benefit account's IBAN for the payouts under the person's key, making the key
+        # when the person has none yet: it may create keys (INSERT), never destroy one (that is an UPDATE).
+        lines.append(f"GRANT INSERT ON {KEY_STORE_SCHEMA}.keys TO {roles['membership']};")
     if API_SCHEMA in roles:
         api = roles[API_SCHEMA]
         lines += [f"GRANT UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",

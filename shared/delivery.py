@@ -66,7 +66,9 @@ class Incoming:
 # While a slice's transaction is in flight, the next slice's decoding lets it go on this often (records).
 PIPELINE_YIELD_EVERY = 32
 
-Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
+# A handler returns None, or how many of the messages it ignored as duplicates of what it already had (one
+# that deduplicates by a natural key rather than the inbox), for /metrics' coopreg_duplicates_ignored_total.
+Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[int | None]]
 # A handler's work on one message that needs no database, done before the transaction (while the slice
 # before is applied); pure, so a failure is the message's and it is dead-lettered without retries.
 Prepare = Callable[[Incoming], object]
@@ -226,10 +228,10 @@ class Delivery:
         async with self.pool.acquire() as conn:
             async with conn.transaction():
                 fresh = await self._claim(conn, batch) if self.use_inbox else batch
-                if fresh:
-                    await handler(conn, fresh)
+                # A handler that deduplicates by a natural key instead of the inbox says how many it ignored.
+                ignored = await handler(conn, fresh) if fresh else None
         self.processed += len(batch)
-        self.duplicates += len(batch) - len(fresh)
+        self.duplicates += len(batch) - len(fresh) + (ignored if isinstance(ignored, int) else 0)
         took = time.perf_counter() - started
         self.busy_seconds += took
         self.timings.observe(took, batch)

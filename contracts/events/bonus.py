@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.events.common import Contract
+from contracts.events.membership_states import BenefitAccountRef
 
 Month = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="calendar month in Europe/Helsinki, YYYY-MM")
 
@@ -34,6 +35,9 @@ class BonusPayout(Contract):
     currency: Literal["EUR"] = "EUR"
     transactions: list[PayoutTransaction]
     contribution_cents: int = Field(0, description="applied to the open capital contribution, not paid out")
+    benefit_account: BenefitAccountRef | None = Field(
+        None, description="the main member's benefit payment account as of the payout (IBAN sealed for them); a "
+                          "household without one has its payout held by the register until it has one")
 
 
 class CloseBonusMonth(Contract):

@@ -206,6 +206,17 @@ class LeaveSupporterGroup(Contract):
     left_at: AwareDatetime
 
 
+class ChangeBenefitAccount(Contract):
+    """The member's benefit payment account changes from `changed_at` on (the customer, or staff for them);
+    the previous one is kept as history. Payouts go to the account in force when they are paid."""
+
+    command: Literal["change_benefit_account"] = "change_benefit_account"
+    person_id: Id
+    benefit_account: BenefitAccountInput
+    changed_by: Literal["customer", "staff"] = "customer"
+    changed_at: AwareDatetime
+
+
 class SetHouseholdGroup(Contract):
     """The household's customer group from `valid_from` on: one at a time, the previous one ends there.
     Keyed by the household's main member, like the other household commands."""
@@ -218,7 +229,8 @@ class SetHouseholdGroup(Contract):
 
 Command = Union[RegisterCustomer, JoinCooperative, PayContribution, InviteToHousehold, AcceptInvitation,
                 AddMinor, LeaveHousehold, TransferMembership, Resign, UpdateContactData, RegisterWithPartner,
-                EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, SetHouseholdGroup]
+                EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, SetHouseholdGroup,
+                ChangeBenefitAccount]
 
 
 def _object_schema(schema: dict[str, Any]) -> None:

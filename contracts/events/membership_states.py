@@ -41,6 +41,22 @@ class HouseholdMember(Contract):
     left_because: Literal["left", "removed", "dissolved", "deceased"] | None = None
 
 
+class BenefitAccountRef(Contract):
+    """The main member's benefit payment account at S-Bank, as payouts name it. The IBAN is never in clear
+    outside the membership service: `iban_sealed` is it sealed (AES-256-GCM, base64, `shared.subject_keys`)
+    under the data key of the person `sealed_for`, the key id S-Bank opens it with through the register's
+    key service; an erasure destroys the key, and with it every copy of the IBAN in the logs.
+    `account_ref` is a stable opaque id of this account (a keyed token, never reversible), the same as long as
+    the account is unchanged, so a change of account shows without opening anything."""
+
+    account_ref: str
+    account_type: Literal["current_account", "savings_account"]
+    last_four: str = Field(pattern=r"^[A-Z0-9]{4}$", description="what customer service reads out to the member")
+    valid_from: AwareDatetime
+    sealed_for: str = Field(description="the person whose key seals the IBAN (the key id)")
+    iban_sealed: str = Field(description="base64 of the IBAN sealed under that person's key")
+
+
 class HouseholdState(Contract):
     household_id: str
     version: int = Field(ge=1, description="grows by one with every change of this household")
@@ -56,6 +72,9 @@ class HouseholdState(Contract):
     founded_at: AwareDatetime
     dissolved_at: AwareDatetime | None = None
     members: list[HouseholdMember] = Field(min_length=1)
+    benefit_account: BenefitAccountRef | None = Field(
+        None, description="the main member's benefit payment account in force; absent: none on record (payouts "
+                          "are held until there is one)")
 
 
 class PersonState(Contract):
@@ -90,6 +109,7 @@ class MemberBenefitPayout(Contract):
     amount_cents: int = Field(gt=0)
     currency: Literal["EUR"] = "EUR"
     due_on: date
+    benefit_account: BenefitAccountRef | None = Field(None, description="the member's account when it was paid")
 
 
 class BonusCreditReturned(Contract):

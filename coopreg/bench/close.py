@@ -14,6 +14,7 @@ import random
 import time
 from datetime import date, datetime, timezone
 
+import orjson
 from aiokafka import AIOKafkaConsumer
 
 from contracts.events.bonus import CloseBonusMonth
@@ -37,8 +38,17 @@ PARTS = {"accruals": COLUMNS,
          "accrual_outlet_cooperatives": ("month", "household_id", "outlet_cooperative_id", "bonus_eligible_cents"),
          "accrual_exclusions": ("month", "household_id", "reason", "cents"),
          "households": ("household_id", "version", "status", "cooperative_id", "cooperative_from",
-                        "open_contribution_cents")}
+                        "open_contribution_cents"),
+         "household_accounts": ("household_id", "version", "benefit_account")}
 MEMBER_SINCE = datetime(2019, 12, 31, 22, tzinfo=timezone.utc)
+
+
+def _account(household: str) -> str:
+    """The main member's benefit account as membership names it: the payout carries it (a synthetic sealed
+    IBAN of the right size; the bench opens nothing)."""
+    return orjson.dumps({"account_ref": f"acct-{household}", "account_type": "current_account", "last_four": "0123",
+                         "valid_from": MEMBER_SINCE.isoformat(), "sealed_for": f"{household}-p0",
+                         "iban_sealed": "A" * 64}).decode()
 
 
 def month_rows(households: int, seed: int = 5):
@@ -66,6 +76,7 @@ def month_rows(households: int, seed: int = 5):
             yield "accrual_outlet_cooperatives", (MONTH, household, other, elsewhere)
         # the membership service's view: a few still paying their capital contribution
         yield "households", (household, 1, "active", cooperative, MEMBER_SINCE, 8000 if h % 50 == 0 else 0)
+        yield "household_accounts", (household, 1, _account(household))
         if h % 3 == 0:
             yield "accrual_exclusions", (MONTH, household, "alcohol", spend // 12)
         if h % 10 == 0:

@@ -14,10 +14,10 @@ from itertools import islice
 
 from contracts.envelope import Envelope
 from contracts.events.pos import PosPurchase
-from contracts.topics import CARD_STATE, POS_PURCHASES
+from contracts.topics import CARD_STATE, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES
 from coopreg.chaos.inputs import EXPECTED_REASON, MALFORMED_KINDS, conflicting_version, malformed, return_of
 from coopreg.simulate.month import month_of_receipts
-from coopreg.simulate.population import Household, card_states, population
+from coopreg.simulate.population import Household, card_states, household_state, population
 
 MONTH = date(2026, 10, 1)
 
@@ -54,7 +54,11 @@ def receipt_message(receipt: PosPurchase, kind: str) -> Message:
 
 
 def card_messages(household: Household, index_key: str) -> list[Message]:
-    messages = []
+    """The household's state (membership's: its benefit account, so its payouts are sent) and its cards'."""
+    state = household_state(household)
+    envelope = Envelope(source="chaos-membership", type=MEMBERSHIP_HOUSEHOLDS.event_type)
+    messages = [Message(MEMBERSHIP_HOUSEHOLDS.name, state.household_id.encode(), state.model_dump_json().encode(),
+                        tuple(envelope.headers()), "household")]
     for state in card_states(household, index_key):
         envelope = Envelope(source="chaos-cards", type=CARD_STATE.event_type)
         messages.append(Message(CARD_STATE.name, state.card_token.encode(), state.model_dump_json().encode(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli import api, bench, bonus, chaos, dlq, dsar, lookup, membership, ops, segments, simulate
+from coopreg.cli import api, bench, bonus, chaos, dlq, dsar, lookup, membership, ops, purchases, segments, simulate
 from coopreg.cli.stack import app as stack_app
 
 app = typer.Typer(help="coopreg — the owner-customer and customer register.", no_args_is_help=True,
@@ -11,6 +11,7 @@ app = typer.Typer(help="coopreg — the owner-customer and customer register.", 
 app.add_typer(stack_app, name="stack")
 app.add_typer(ops.services_app, name="services")
 app.add_typer(bonus.app, name="bonus")
+app.add_typer(purchases.app, name="purchases")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(bench.app, name="bench")
 app.add_typer(membership.app, name="membership")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from dataclasses import dataclass
 
 from contracts.events.cards import AllocationPeriod, CardState
+from contracts.events.membership_states import BenefitAccountRef, HouseholdMember, HouseholdState
 from coopreg.simulate.receipts import card_number
 from shared.pseudonym import keyed_token
 
@@ -56,3 +57,21 @@ def card_states(household: Household, index_key: str, issued: datetime = ISSUED)
                       history=[AllocationPeriod(person_id=member.person_id, household_id=household.household_id,
                                                 cooperative_id=household.cooperative_id, valid_from=issued)])
             for member in household.members]
+
+
+def household_state(household: Household, issued: datetime = ISSUED) -> HouseholdState:
+    """The household as the membership service publishes it: active since `issued`, its first member the main
+    member, with a benefit account on record (a synthetic sealed IBAN: simulations open nothing), so its
+    payouts are sent rather than held."""
+    main = household.members[0].person_id
+    return HouseholdState(
+        household_id=household.household_id, version=1, status="active", main_member_person_id=main,
+        membership_id=f"m-{household.household_id}", cooperative_id=household.cooperative_id,
+        cooperative_from=issued, member_number=f"9{abs(hash(household.household_id)) % 10**8:08d}",
+        membership_status="active", open_contribution_cents=0, contribution_deadline=issued.date(),
+        founded_at=issued,
+        members=[HouseholdMember(person_id=m.person_id, role="main_member" if i == 0 else "member",
+                                 joined_by="founded" if i == 0 else "accepted_invitation", joined_at=issued)
+                 for i, m in enumerate(household.members)],
+        benefit_account=BenefitAccountRef(account_ref=f"acct-{household.household_id}", account_type="current_account",
+                                          last_four="0123", valid_from=issued, sealed_for=main, iban_sealed="A" * 64))

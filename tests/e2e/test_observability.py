@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timezone
 
+import orjson
 import pytest
 
 from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
@@ -156,3 +160,50 @@ async def test_latency_histograms_move_as_receipts_resolve_and_are_published(set
     assert_well_formed(lag)
     assert lag["count"] > histogram(before, "coopreg_outbox_relay_lag_seconds", service="purchases")["count"] \
         and lag["buckets"]["30.0"] == lag["count"], lag
+
+
+async def test_duplicates_conflicts_and_unresolved_receipts_are_visible_to_operators(settings, observed,
+                                                                                     observed_client):
+    """An exact duplicate and a conflicting one are counted as ignored duplicates; the conflict is logged with
+    its receipt id, counted on /metrics and listed by `coopreg purchases conflicts`; the receipt of an
+    unknown card is held and counted per outlet and age by `coopreg purchases unresolved`."""
+    client, outlet = observed_client, f"OPS{uuid.uuid4().hex[:5].upper()}"
+    _, before = await get(observed, "/metrics")
+    at = datetime.now(timezone.utc)
+    card = card_number(uuid.uuid4().int % 10**9)
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", card, at, [("grocery", 1250)], outlet=outlet)
+    conflicting = pos_purchase(receipt.receipt_id, card, at, [("grocery", 999)], outlet=outlet)
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.flush()
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)  # the POS sent it again
+    await client.send(POS_PURCHASES, receipt.receipt_id, conflicting)  # same id, other content
+    await client.flush()
+
+    def duplicates(body: str) -> float:
+        return metric(body, "coopreg_duplicates_ignored_total", consumer="purchases")
+
+    async def counted():
+        _, body = await get(observed, "/metrics")
+        return body if duplicates(body) - duplicates(before) >= 2 else None
+    body = await eventually(counted, timeout=30)
+    assert duplicates(body) - duplicates(before) == 2
+    assert metric(body, "coopreg_receipt_conflicts") - metric(before, "coopreg_receipt_conflicts") == 1
+    assert metric(body, "coopreg_receipts_unresolved", outlet=outlet, age="under_1_day") == 1
+    log = (PROJECT_ROOT / "artifacts" / "logs" / f"purchases-observed-{observed}.log").read_text()
+    flagged = [line for line in log.splitlines() if "conflicting duplicate receipt flagged" in line]
+    assert any(receipt.receipt_id in line for line in flagged), flagged
+
+    env = {**os.environ, "COOPREG_API_SERVICE_URLS": orjson.dumps({"purchases": f"http://127.0.0.1:{observed}"}).decode()}
+    listed = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "from coopreg.cli import main; main()",
+                                                      "purchases", "conflicts", "--json"],
+                                     capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    conflicts = orjson.loads(listed.stdout)
+    mine = [c for c in conflicts["conflicts"] if c["receipt_id"] == receipt.receipt_id]
+    assert [c["outlet_id"] for c in mine] == [outlet] and conflicts["conflicts_total"] >= 1
+    held = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "from coopreg.cli import main; main()",
+                                                    "purchases", "unresolved", "--json"],
+                                   capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+    assert held.returncode == 0, held.stderr
+    rows = [u for u in orjson.loads(held.stdout)["unresolved"] if u["outlet_id"] == outlet]
+    assert [(u["age"], u["receipts"], u["expired"]) for u in rows] == [("under_1_day", 1, 0)]

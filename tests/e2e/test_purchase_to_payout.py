@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import orjson
 import pytest
 
 from contracts.events.bonus import CloseBonusMonth
 from contracts.events.cards import IssueCard
-from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS, CARD_COMMANDS, POS_PURCHASES
+from contracts.events.membership_states import BenefitAccountRef, HouseholdMember, HouseholdState
+from contracts.topics import (
+    BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS, CARD_COMMANDS, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES,
+)
 from coopreg.client import read_topic
 from coopreg.simulate.receipts import card_number, pos_purchase
 from shared.dead_letters import dlq_topic
@@ -63,15 +66,31 @@ async def test_household_purchases_pool_into_one_tier_and_pay_out_once(settings,
     await client.send(BONUS_COMMANDS, "2026-03", CloseBonusMonth(month="2026-03"))
     await client.flush()
 
+    # The household has no benefit account on record: the month's statement goes out, its payout is held
+    [statement] = await eventually(lambda: statements_of(settings, household), timeout=30)
+    assert await payouts_of(settings, household) == []
+    assert await db.fetchval("SELECT cash_cents FROM bonus.held_payouts WHERE household_id = $1"
+                             " AND released_at IS NULL", household) == 1800
+    # ... until membership names the main member's account: then it is paid, to that account, once
+    account = BenefitAccountRef(account_ref="e2e-account", account_type="current_account", last_four="0785",
+                                valid_from=ISSUED, sealed_for=f"{household}-a", iban_sealed="c2VhbGVk")
+    await client.send(MEMBERSHIP_HOUSEHOLDS, household, HouseholdState(
+        household_id=household, version=1, status="active", main_member_person_id=f"{household}-a",
+        membership_id=f"m-{household}", cooperative_id="hok-elanto", cooperative_from=ISSUED,
+        member_number="1234567897", membership_status="active", open_contribution_cents=0,
+        contribution_deadline=date(2032, 1, 1), founded_at=ISSUED, benefit_account=account,
+        members=[HouseholdMember(person_id=f"{household}-a", role="main_member", joined_by="founded",
+                                 joined_at=ISSUED)]))
+    await client.flush()
     [payout] = await eventually(lambda: payouts_of(settings, household), timeout=30)
+    assert (payout["payout_id"], payout["benefit_account"]) == (f"{household}:2031-03", account.model_dump(mode="json"))
     # pooled 550 € → 3.0 % → 16.50 €; payment-method benefit 0.5 % of 300 € → 1.50 €, separate deposits
     assert payout["transactions"] == [{"kind": "bonus", "amount_cents": 1650},
                                       {"kind": "payment_method_benefit", "amount_cents": 150}]
     assert (payout["rate_bp"], payout["due_on"], payout["month"]) == (300, "2026-04-10", "2026-03")
     assert await db.fetchval("SELECT count(*) FROM purchases.receipts WHERE receipt_id = $1",
                              first.receipt_id) == 1
-    # and the month's statement, published with the payout: both members, all at Helsinki's own outlets
-    [statement] = await eventually(lambda: statements_of(settings, household), timeout=30)
+    # and the month's statement: both members, all at Helsinki's own outlets
     assert (statement["rate_bp"], statement["tier_total_cents"], statement["bonus_cents"],
             statement["own_cooperative_eligible_cents"]) == (300, 55000, 1650, 55000)
     assert [(m["person_id"], m["receipts"]) for m in statement["members"]] == [(f"{household}-a", 1),

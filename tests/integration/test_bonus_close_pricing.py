@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from contracts.events.membership_states import BenefitAccountRef
 from contracts.events.bonus import BonusPayout, BonusStatement
 from services.bonus.adapters import closing
 from services.bonus.application.close_month import CloseConfig, close_month, payout_event
 from services.bonus.domain import MonthTotals, NoTierTableInForce, compute_month, load_tier_tables, split_payout
 from services.bonus.domain.months import HELSINKI, month_label, month_of, next_month, payout_due
-from tests.support.close_events import close_events_of
+from tests.support.close_events import ACCOUNT, close_events_of, give_benefit_accounts
 
 TABLES = load_tier_tables()
 COOPERATIVES = ("hok-elanto", "kpo", "koillismaa", "turun", "a-cooperative-without-a-table")
@@ -86,6 +87,7 @@ def expected_cooperative(accrued: str, known: dict | None, month: date) -> str:
 
 
 async def close(pool, month: date, chunk: int):
+    await give_benefit_accounts(pool, month)
     async with pool.acquire() as conn, conn.transaction():
         await closing.request_close(conn, month)
     return await close_month(pool, month, CloseConfig(TABLES, chunk=chunk))
@@ -129,7 +131,8 @@ async def assert_priced_as_the_domain_says(pool, month: date, households, known)
             expected = payout_event(household, month, payout_due(month), result.rate_bp,
                                     [(str(t.kind), t.cents) for t in split.transactions], split.contribution_cents)
             value, headers = payouts.pop(household)
-            assert BonusPayout.model_validate(value) == expected.data, household
+            assert BonusPayout.model_validate(value) == expected.data.model_copy(
+                update={"benefit_account": BenefitAccountRef.model_validate(ACCOUNT)}), household
             wanted_headers = {k: v.decode() for k, v in expected.envelope.headers()}
             assert {k: v for k, v in headers.items() if k != "ce_time"} == \
                 {k: v for k, v in wanted_headers.items() if k != "ce_time"}

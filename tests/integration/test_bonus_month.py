@@ -17,7 +17,7 @@ from services.bonus.application.close_month import CloseConfig, close_month
 from services.bonus.adapters import closing
 from services.bonus.adapters.close_pricing import Chunk
 from services.bonus.domain import load_tier_tables
-from tests.support.close_events import household_close_events
+from tests.support.close_events import give_benefit_accounts, household_close_events
 from tests.support.factories import accepted, incoming
 
 TABLES = load_tier_tables()
@@ -32,7 +32,10 @@ async def book(pool, *purchases):
         await book_purchases(conn, [incoming(p) for p in purchases], TABLES)
 
 
-async def close(pool, month: date, config: CloseConfig = CloseConfig(TABLES)):
+async def close(pool, month: date, config: CloseConfig = CloseConfig(TABLES), accounts: bool = True):
+    """Close the month; its households have benefit accounts unless `accounts` is False."""
+    if accounts:
+        await give_benefit_accounts(pool, month)
     async with pool.acquire() as conn, conn.transaction():
         await closing.request_close(conn, month)
     return await close_month(pool, month, config)

@@ -155,6 +155,14 @@ async def test_the_services_read_and_add_keys_and_only_the_api_destroys_one(sett
         for statement in ("UPDATE subject_keys.keys SET wrapped_key = NULL", "DELETE FROM subject_keys.keys"):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await conn.execute(statement)
+    async with logged_in_as(settings, "membership") as conn, conn.transaction():
+        # It seals benefit accounts for the payouts: it may make a person's key, never destroy one.
+        await conn.execute("INSERT INTO subject_keys.keys (subject, wrapped_key) VALUES ('p-roles-member', '\\x00')"
+                           " ON CONFLICT DO NOTHING")
+        for statement in ("UPDATE subject_keys.keys SET wrapped_key = NULL", "DELETE FROM subject_keys.keys"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                async with conn.transaction():
+                    await conn.execute(statement)
     async with logged_in_as(settings, "register_api") as conn, conn.transaction():
         await conn.execute("INSERT INTO subject_keys.keys (subject, wrapped_key) VALUES ('p-roles-key', '\\x00')"
                            " ON CONFLICT DO NOTHING")

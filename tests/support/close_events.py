@@ -31,3 +31,16 @@ async def household_close_events(pool, household: str, topic: str) -> list[tuple
         "SELECT month FROM statements WHERE household_id = $1 ORDER BY month", household)]
     return [(value, headers) for month in months for t, key, value, headers in await close_events_of(pool, month)
             if t == topic and key == household]
+
+
+ACCOUNT = {"account_ref": "test-account", "account_type": "current_account", "last_four": "0000",
+           "valid_from": "2030-01-01T00:00:00Z", "sealed_for": "p-test", "iban_sealed": "AA=="}
+
+
+async def give_benefit_accounts(pool, month: date) -> None:
+    """Every household with purchases in the month gets a benefit account as the bonus service keeps it (as
+    membership.households.v1 would bring it), unless it has one: without one its payouts would be held."""
+    await pool.execute("INSERT INTO household_accounts (household_id, version, benefit_account)"
+                       " SELECT DISTINCT household_id, 0, $2::jsonb FROM accruals WHERE month = $1"
+                       " ON CONFLICT (household_id) DO UPDATE SET benefit_account = excluded.benefit_account"
+                       " WHERE household_accounts.benefit_account IS NULL", month, orjson.dumps(ACCOUNT).decode())

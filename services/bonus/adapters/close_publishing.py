@@ -60,11 +60,10 @@ GROUP BY e.closed_at"""
 
 # $1 month, $2 after (exclusive), $3 through (inclusive), $4 the month's label (YYYY-MM), $5 the payout's
 # due date. The events' values are built where the rows are, in the contracts' field names: the payout
-# (BonusPayout) of each statement that pays anything, in cash or to the open contribution.
-PAYOUTS = _grouped("""
-SELECT s.household_id, s.closed_at,
-       convert_to(
-           '{"payout_id":' || to_json(s.household_id || ':' || $4)::text
+# (BonusPayout) of each statement that pays anything, in cash or to the open contribution, without its
+# closing brace (PAYOUT_BODY): the benefit account follows it.
+PAYOUT_BODY = """
+       '{"payout_id":' || to_json(s.household_id || ':' || $4)::text
            || ',"household_id":' || to_json(s.household_id)::text || ',"month":"' || $4 || '","rate_bp":' || s.rate_bp
            || ',"due_on":"' || $5 || '","currency":"EUR","transactions":[' || concat_ws(',',
                CASE WHEN s.bonus_cash_cents <> 0
@@ -74,9 +73,26 @@ SELECT s.household_id, s.closed_at,
                          || '}' END,
                CASE WHEN s.fuel_bonus_cents <> 0
                     THEN '{"kind":"fuel_bonus","amount_cents":' || s.fuel_bonus_cents || '}' END)
-           || '],"contribution_cents":' || s.contribution_cents || '}', 'UTF8') AS value
-FROM statements s
-WHERE s.month = $1 AND s.household_id > $2 AND s.household_id <= $3 AND s.payouts > 0""")
+           || '],"contribution_cents":' || s.contribution_cents"""
+PAYING = "s.month = $1 AND s.household_id > $2 AND s.household_id <= $3 AND s.payouts > 0"
+
+# The payouts of a batch's households with no benefit account are held (held_payouts), in the same
+# transaction as the batch's payouts are read: a household is either published or held, never both nor
+# neither, whenever its account arrives. Arguments as PAYOUTS.
+HOLD_PAYOUTS = f"""
+INSERT INTO held_payouts (payout_id, household_id, body, cash_cents, published_at)
+SELECT s.household_id || ':' || $4, s.household_id, {PAYOUT_BODY},
+       s.bonus_cash_cents + s.payment_method_benefit_cash_cents + s.fuel_bonus_cents, s.closed_at
+FROM statements s LEFT JOIN household_accounts h USING (household_id)
+WHERE {PAYING} AND h.benefit_account IS NULL
+ON CONFLICT (payout_id) DO NOTHING"""
+
+PAYOUTS = _grouped(f"""
+SELECT s.household_id, s.closed_at,
+       convert_to({PAYOUT_BODY} || ',"benefit_account":' || h.benefit_account::text || '}}', 'UTF8') AS value
+FROM statements s JOIN household_accounts h USING (household_id)
+WHERE {PAYING} AND h.benefit_account IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM held_payouts p WHERE p.payout_id = s.household_id || ':' || $4)""")
 
 # $1 month, $2 after (exclusive), $3 through (inclusive), $4 the month's label (YYYY-MM): the statement
 # (BonusStatement with StatementMember and StatementExclusion). Each statement's members and exclusions
@@ -150,8 +166,51 @@ async def _next_batch(conn: asyncpg.Connection, query: str, month: date, after: 
 async def payouts_after(conn: asyncpg.Connection, month: date, after: str, limit: int, label: str,
                         due_on: str) -> Batch | None:
     """The month's next `limit` statements after household `after`, in key order, with the payouts of
-    those that pay anything; None when there are none."""
-    return await _next_batch(conn, PAYOUTS, month, after, limit, label, due_on)
+    those that pay anything and have a benefit account; the others' payouts are held. None when there are none."""
+    async with conn.transaction():
+        through, statements = await conn.fetchrow(NEXT_BATCH, month, after, limit)
+        if through is None:
+            return None
+        await conn.execute(HOLD_PAYOUTS, month, after, through, label, due_on)
+        return Batch(through, statements, await conn.fetch(PAYOUTS, month, after, through, label, due_on))
+
+
+# Held payouts whose household has a benefit account now: each published with it, then marked released.
+RELEASABLE = """
+SELECT p.payout_id, p.household_id, p.published_at,
+       p.body || ',"benefit_account":' || h.benefit_account::text || '}' AS value
+FROM held_payouts p JOIN household_accounts h USING (household_id)
+WHERE p.released_at IS NULL AND h.benefit_account IS NOT NULL
+ORDER BY p.payout_id LIMIT $1 FOR UPDATE OF p SKIP LOCKED"""
+
+
+async def releasable(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(RELEASABLE, limit)
+
+
+async def hold(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Rows: (payout id, household, body without its closing brace, cash cents, event time)."""
+    await conn.executemany("INSERT INTO held_payouts (payout_id, household_id, body, cash_cents, published_at)"
+                           " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (payout_id) DO NOTHING", rows)
+
+
+async def mark_released(conn: asyncpg.Connection, payout_ids: list[str]) -> None:
+    await conn.execute("UPDATE held_payouts SET released_at = now() WHERE payout_id = ANY($1::text[])", payout_ids)
+
+
+async def held_totals(conn: asyncpg.Connection) -> asyncpg.Record:
+    """What is held now: payouts, households, cash, and the oldest hold."""
+    return await conn.fetchrow(
+        "SELECT count(*) AS payouts, count(DISTINCT household_id) AS households,"
+        " coalesce(sum(cash_cents), 0) AS cash_cents, min(held_at) AS oldest FROM held_payouts"
+        " WHERE released_at IS NULL")
+
+
+async def accounts_of(conn: asyncpg.Connection, household_ids: list[str]) -> dict[str, str]:
+    """The households' benefit accounts (as JSON text), of those that have one."""
+    rows = await conn.fetch("SELECT household_id, benefit_account::text AS account FROM household_accounts"
+                            " WHERE household_id = ANY($1::text[]) AND benefit_account IS NOT NULL", household_ids)
+    return {r["household_id"]: r["account"] for r in rows}
 
 
 async def statements_after(conn: asyncpg.Connection, month: date, after: str, limit: int,

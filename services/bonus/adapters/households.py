@@ -5,8 +5,8 @@ import asyncpg
 
 
 async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    """Rows: (household, version, status, cooperative, cooperative_from, open contribution); an older
-    version than the one kept (a redelivery, or out of order) changes nothing."""
+    """Rows: (household, version, status, cooperative, cooperative_from, open contribution, benefit account
+    as JSON or None); an older version than the one kept (a redelivery, or out of order) changes nothing."""
     await conn.executemany("""
         INSERT INTO households AS h (household_id, version, status, cooperative_id, cooperative_from,
                                      open_contribution_cents)
@@ -14,7 +14,11 @@ async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> None:
         ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, status = excluded.status,
             cooperative_id = excluded.cooperative_id, cooperative_from = excluded.cooperative_from,
             open_contribution_cents = excluded.open_contribution_cents, updated_at = now()
-        WHERE h.version < excluded.version""", rows)
+        WHERE h.version < excluded.version""", [row[:6] for row in rows])
+    await conn.executemany("""
+        INSERT INTO household_accounts AS a (household_id, version, benefit_account) VALUES ($1, $2, $3::jsonb)
+        ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, benefit_account = excluded.benefit_account
+        WHERE a.version < excluded.version""", [(row[0], row[1], row[6]) for row in rows])
 
 
 async def of(conn: asyncpg.Connection, household_ids: list[str]) -> dict[str, asyncpg.Record]:

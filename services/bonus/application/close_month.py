@@ -26,6 +26,7 @@ from contracts.envelope import Envelope
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
 from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import close_pricing, closing
+from services.bonus.application.held_payouts import with_accounts_or_held
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
 from services.bonus.domain.months import CloseCalendar, MonthNotEnded, month_label, parse_month, payout_due
@@ -185,7 +186,7 @@ async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
                                            [("adjustment", change.total_cents)],
                                            suffix=f":adjustment:{month_label(month)}:{first}"))
         await closing.write_adjustment_payouts(conn, payouts)
-        await outbox.add(conn, events)
+        await outbox.add(conn, await with_accounts_or_held(conn, events))
     return len(rows)
 
 

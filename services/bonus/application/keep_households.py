@@ -11,5 +11,6 @@ async def when_household_changes_keep_it(conn, messages: list[Incoming]) -> None
     # row names no one, and its closed months go by their own retention.
     states: list[HouseholdState] = [m.data for m in messages if m.data is not None]
     await households.keep_latest(conn, [
-        (s.household_id, s.version, s.status, s.cooperative_id, s.cooperative_from, s.open_contribution_cents)
+        (s.household_id, s.version, s.status, s.cooperative_id, s.cooperative_from, s.open_contribution_cents,
+         s.benefit_account.model_dump_json() if s.benefit_account else None)
         for s in states])

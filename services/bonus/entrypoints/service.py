@@ -14,6 +14,7 @@ from services.bonus.application.keep_product_data_blocks import when_consent_cha
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer, utc_now
 from services.bonus.application.close_schedule import close_calendar, run_scheduled_close, unpaid_past_deadline
 from services.bonus.application.pay_returned_credit import when_membership_returns_bonus_pay_it_out
+from services.bonus.application.held_payouts import held_payout_gauges, run_held_payout_release
 from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
 from services.bonus.application import retention
@@ -44,6 +45,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.gauges.append(lambda: unpaid_past_deadline(ctx.pool, calendar, utc_now()))
     ctx.jobs.append(partial(run_close_publisher, ctx.pool, ctx.producer, ctx.settings.kafka.topic_prefix,
                             ctx.published))
+    ctx.jobs.append(partial(run_held_payout_release, ctx.pool))
+    ctx.gauges.append(partial(held_payout_gauges, ctx.pool))
 
 
 def privacy(settings: Settings) -> PrivacyDuties:

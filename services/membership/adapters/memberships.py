@@ -94,9 +94,23 @@ async def overdue_candidates(conn: asyncpg.Connection, today: date, after_person
 
 
 async def add_benefit_account(conn: asyncpg.Connection, person_id: str, *, encrypted: bytes, token: str,
-                              last_four: str, account_type: str, valid_from: datetime) -> None:
+                              last_four: str, account_type: str, valid_from: datetime,
+                              sealed: bytes | None = None, account_ref: str | None = None) -> None:
     await conn.execute("UPDATE benefit_accounts SET valid_to = $2 WHERE person_id = $1 AND valid_to IS NULL",
                        person_id, valid_from)
     await conn.execute(
-        "INSERT INTO benefit_accounts (person_id, iban_encrypted, iban_token, last_four, account_type, valid_from)"
-        " VALUES ($1, $2, $3, $4, $5, $6)", person_id, encrypted, token, last_four, account_type, valid_from)
+        "INSERT INTO benefit_accounts (person_id, iban_encrypted, iban_token, last_four, account_type, valid_from,"
+        " iban_sealed, account_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        person_id, encrypted, token, last_four, account_type, valid_from, sealed, account_ref)
+
+
+async def current_benefit_account(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+    """The person's account in force, as payouts name it (None: none, or one recorded before payouts named
+    accounts and never changed since)."""
+    return await conn.fetchrow(
+        "SELECT account_ref, account_type, last_four, valid_from, iban_sealed FROM benefit_accounts"
+        " WHERE person_id = $1 AND valid_to IS NULL AND iban_sealed IS NOT NULL", person_id)
+
+
+async def latest_benefit_account_change(conn: asyncpg.Connection, person_id: str) -> datetime | None:
+    return await conn.fetchval("SELECT max(valid_from) FROM benefit_accounts WHERE person_id = $1", person_id)

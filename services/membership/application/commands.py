@@ -6,10 +6,11 @@ transaction is rolled back, nothing of a refused command is applied.
 from __future__ import annotations
 
 from contracts.events.membership import (
-    AcceptInvitation, AddMinor, EndPartnerRegistration, InviteToHousehold, JoinCooperative, JoinSupporterGroup,
+    AcceptInvitation, AddMinor, ChangeBenefitAccount, EndPartnerRegistration, InviteToHousehold, JoinCooperative, JoinSupporterGroup,
     LeaveHousehold, LeaveSupporterGroup, PayContribution, RegisterCustomer, RegisterWithPartner, Resign,
     SetHouseholdGroup, TransferMembership, UpdateContactData,
 )
+from services.membership.application.benefit_accounts import change_benefit_account
 from services.membership.application.config import MembershipConfig
 from services.membership.application.contributions import pay_contribution
 from services.membership.application.customers import register_customer, update_contact_data
@@ -41,6 +42,7 @@ USE_CASES = {
     JoinSupporterGroup: join_supporter_group,
     LeaveSupporterGroup: leave_supporter_group,
     SetHouseholdGroup: set_household_group,
+    ChangeBenefitAccount: change_benefit_account,
 }
 
 

@@ -12,6 +12,7 @@ from services.membership.domain.identity_code import IdentityCode, parse_identit
 from shared.crypto import FieldCipher
 from shared.pseudonym import keyed_token
 from shared.settings import Settings
+from shared.subject_keys import SubjectKeys
 
 SOURCE = "coopreg/membership"
 
@@ -21,12 +22,15 @@ class MembershipConfig:
     cooperatives: dict[str, Cooperative]
     index_key: str = field(repr=False)
     cipher: FieldCipher = field(repr=False)
+    # Seals a benefit account's IBAN for payouts under the person's own key (shared/subject_keys.py).
+    subject_keys: SubjectKeys | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, cooperatives: dict[str, Cooperative] | None = None):
         secrets = settings.secrets
+        cipher = FieldCipher(secrets.encryption_key.get_secret_value())
         return cls(cooperatives if cooperatives is not None else load_cooperatives(),
-                   secrets.index_key.get_secret_value(), FieldCipher(secrets.encryption_key.get_secret_value()))
+                   secrets.index_key.get_secret_value(), cipher, SubjectKeys(cipher))
 
     def identity_token(self, code: IdentityCode) -> str:
         return keyed_token("identity", code.value, self.index_key)
@@ -49,6 +53,16 @@ class MembershipConfig:
 
     def encrypt_iban(self, person_id: str, iban: str) -> bytes:
         return self.cipher.encrypt(iban, f"benefit_accounts.iban:{person_id}")
+
+    def benefit_account_ref(self, person_id: str, iban: str, valid_from) -> str:
+        """The opaque reference payouts carry: a keyed token under a purpose of its own (never the IBAN's blind
+        index), of this person's account from this moment, so a change back to an old IBAN is a new account."""
+        return keyed_token("benefit-account", f"{person_id}|{iban}|{valid_from.isoformat()}", self.index_key)[:32]
+
+    async def seal_iban(self, conn, person_id: str, iban: str) -> bytes:
+        if self.subject_keys is None:
+            raise RuntimeError("no key store to seal the benefit account with")
+        return await self.subject_keys.seal_for(conn, person_id, iban.encode())
 
     def decrypt_iban(self, person_id: str, blob: bytes) -> str:
         return self.cipher.decrypt(blob, f"benefit_accounts.iban:{person_id}")

@@ -6,6 +6,7 @@ from contracts.envelope import Envelope
 from contracts.events.membership import JoinCooperative
 from services.membership.adapters import households, memberships, persons
 from services.membership.application import publish
+from services.membership.application.benefit_accounts import record_benefit_account
 from services.membership.application.config import MembershipConfig
 from services.membership.application.customers import locked_person
 from services.membership.domain.contact import normalise_iban
@@ -31,10 +32,7 @@ async def join_cooperative(conn, command: JoinCooperative, cause: Envelope, conf
     contribution.apply_payment(command.first_payment_cents, joined_on)
     await _check_sbank_ref(conn, command)
     await _record_membership(conn, command, contribution, joined_on)
-    await memberships.add_benefit_account(
-        conn, command.person_id, encrypted=config.encrypt_iban(command.person_id, iban),
-        token=config.iban_token(iban), last_four=iban[-4:], account_type=command.benefit_account.account_type,
-        valid_from=command.joined_at)
+    await record_benefit_account(conn, command.person_id, command.benefit_account, command.joined_at, config)
     if not await households.insert(conn, command.household_id, command.person_id, command.membership_id,
                                    command.joined_at, month_start(command.joined_at)):
         raise DuplicateId("household_id")

@@ -9,18 +9,19 @@ they were the main member (`households_without`).
 """
 from __future__ import annotations
 
+import base64
 import uuid
 
 from pydantic import BaseModel
 
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.membership_states import (
-    BonusCreditReturned, HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState,
+    BenefitAccountRef, BonusCreditReturned, HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState,
 )
 from contracts.topics import (
     MEMBERSHIP_BENEFITS, MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, Topic,
 )
-from services.membership.adapters import households, states
+from services.membership.adapters import households, memberships, states
 from services.membership.application.config import SOURCE
 from services.membership.application.ledger import load_contribution
 from shared import outbox
@@ -53,6 +54,7 @@ async def household(conn, household_id: str, cause: Envelope) -> None:
     row = await states.household(conn, household_id)
     members = [_member(m) for m in await households.members(conn, household_id)]
     contribution = await load_contribution(conn, row["contribution_id"])
+    account = await memberships.current_benefit_account(conn, row["main_person_id"])
 
     def build(version: int) -> HouseholdState:
         return HouseholdState(
@@ -61,9 +63,19 @@ async def household(conn, household_id: str, cause: Envelope) -> None:
             cooperative_id=row["cooperative_id"], cooperative_from=row["cooperative_from"],
             member_number=row["member_number"], membership_status=row["membership_status"],
             open_contribution_cents=max(contribution.open_cents, 0), contribution_deadline=contribution.deadline,
-            founded_at=row["founded_at"], dissolved_at=row["dissolved_at"], members=members)
+            founded_at=row["founded_at"], dissolved_at=row["dissolved_at"], members=members,
+            benefit_account=account_ref(row["main_person_id"], account))
     await _publish_if_changed(conn, "household", household_id, MEMBERSHIP_HOUSEHOLDS, build, cause,
                               row["cooperative_id"])
+
+
+def account_ref(person_id: str, account) -> BenefitAccountRef | None:
+    """The account as payouts name it: its IBAN sealed for the person, never in clear."""
+    if account is None:
+        return None
+    return BenefitAccountRef(account_ref=account["account_ref"], account_type=account["account_type"],
+                             last_four=account["last_four"], valid_from=account["valid_from"], sealed_for=person_id,
+                             iban_sealed=base64.b64encode(account["iban_sealed"]).decode())
 
 
 def _kind(row) -> str:
@@ -139,6 +151,10 @@ async def persons(conn, person_ids, cause: Envelope) -> None:
 
 
 async def benefit_payout(conn, payout: MemberBenefitPayout, cause: Envelope) -> None:
+    """Published with the member's benefit account in force (IBAN sealed for them)."""
+    if payout.benefit_account is None:
+        account = await memberships.current_benefit_account(conn, payout.person_id)
+        payout = payout.model_copy(update={"benefit_account": account_ref(payout.person_id, account)})
     await outbox.add(conn, [event(MEMBERSHIP_BENEFITS, payout.person_id, payout, cause,
                                   f"benefit:{payout.payout_id}", payout.cooperative_id)])
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from shared.settings import Settings
 from contracts.events.membership import (
-    EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand, RegisterCustomer,
+    ChangeBenefitAccount, EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand,
+    RegisterCustomer,
     RegisterWithPartner, SetHouseholdGroup, UpdateContactData,
 )
 from contracts.subjects import (
@@ -18,6 +19,7 @@ from services.membership.application.base_data import contact_changes
 from services.membership.application.config import MembershipConfig
 from services.membership.application.retention import relationship_active_now
 from services.membership.application.tax_report import read_tax_report
+from services.membership.domain.contact import normalise_iban
 from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import is_valid_identity_code
 from services.membership.domain.registrations import Validity, check_group_id, check_partner_id
@@ -71,6 +73,8 @@ def check_command(command) -> None:
     """What the command alone decides, by the rules its handler applies; raises the specific violation."""
     if isinstance(command, (RegisterCustomer, UpdateContactData)):
         contact_changes(command)
+    if isinstance(command, ChangeBenefitAccount):
+        normalise_iban(command.benefit_account.iban)
     if isinstance(command, (RegisterWithPartner, JoinSupporterGroup)):
         Validity(command.valid_from, command.valid_to)
     if isinstance(command, (RegisterWithPartner, EndPartnerRegistration)):

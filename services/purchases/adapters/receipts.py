@@ -3,6 +3,8 @@ household the identifier belonged to at purchase time, and the accepted ones pub
 outbox) — all in one statement, so that a receipt costs the service no Python past its validation."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 import orjson
 
@@ -137,9 +139,18 @@ async def lock_identifiers_for_card_changes(conn: asyncpg.Connection, card_token
     await conn.execute(LOCK_FOR_CARD_CHANGES, card_tokens)
 
 
-async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> list[str]:
+@dataclass(frozen=True)
+class Stored:
+    """What a batch of receipts came to: how many were new, and the ids of the conflicting duplicates."""
+
+    stored: int
+    conflicts: list[str]
+
+
+async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> Stored:
     """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers.
-    Returns the ids of conflicting duplicates (same id, other content), flagged and never merged."""
+    Returns how many were stored, and the ids of conflicting duplicates (same id, other content), flagged
+    and never merged."""
     await conn.execute(CREATE_STAGING)
     await conn.copy_records_to_table("receipt_staging", records=rows, columns=list(STAGED_COLUMNS))
     # Identifiers first, then a new month's partition: making one locks the receipts table until the
@@ -147,8 +158,8 @@ async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: 
     await conn.execute(f"{LOCK_STAGED_FOR_RECEIPTS};{ENSURE_MONTHS}")
     stored = await conn.fetchval(STORE_AND_PUBLISH, *event)
     if stored == len(rows):
-        return []  # only a duplicate can conflict: a batch of new receipts (the usual one) skips the check
-    return [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)]
+        return Stored(stored, [])  # only a duplicate can conflict: a batch of new receipts skips the check
+    return Stored(stored, [r["receipt_id"] for r in await conn.fetch(RECORD_CONFLICTS)])
 
 
 async def replace_allocations(conn: asyncpg.Connection, card_token: str, periods: list[tuple]) -> None:

@@ -24,12 +24,15 @@ def accepted_event() -> tuple:
             header_parts(tracing.staged_headers()))
 
 
-async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> None:
-    """Store each receipt once; publish those resolved to a household; flag conflicting duplicates."""
+async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> int:
+    """Store each receipt once; publish those resolved to a household; flag conflicting duplicates.
+    Returns how many were duplicates (exact or conflicting), ignored."""
     staged = [(*row, cause.correlation) for row, cause in zip(rows, causes, strict=True)]
-    conflicts = await receipts.store_and_publish(conn, staged, accepted_event())
-    if conflicts:
-        log.warning("conflicting duplicate receipts flagged", count=len(conflicts))
+    result = await receipts.store_and_publish(conn, staged, accepted_event())
+    # A receipt id is the POS's, not personal data: it is what an operator needs to find the conflict.
+    for receipt_id in result.conflicts:
+        log.warning("conflicting duplicate receipt flagged", receipt_id=receipt_id)
+    return len(rows) - result.stored
 
 
 async def resolve_and_publish(conn, card_tokens: list[str] | None = None,

@@ -37,6 +37,7 @@ def prepare_receipt(message: Incoming, config: PurchasesConfig) -> tuple:
     return staging_row(message.data, message.record.value, config)
 
 
-async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
+async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> int:
+    """Returns how many were duplicates, ignored (counted on /metrics)."""
     rows = [m.prepared or prepare_receipt(m, config) for m in messages]  # handed ones are prepared here
-    await store_and_publish(conn, rows, [m.envelope for m in messages])
+    return await store_and_publish(conn, rows, [m.envelope for m in messages])

@@ -10,6 +10,7 @@ from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import prepare_receipt, record_purchases
+from services.purchases.application.receipt_issues import gauges, read_receipt_issues
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
 from services.purchases.application import retention
 from services.purchases.entrypoints.subjects import answers
@@ -30,8 +31,14 @@ def wire(ctx: ServiceContext) -> None:
     ctx.jobs.append(partial(run_unresolved_sweeper, ctx.pool, config))
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards",
                   tombstones=True)  # a tombstone: the card's holder was erased
+    ctx.gauges.append(partial(receipt_issue_gauges, ctx))
     ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_rules, consumer="purchases-consents",
                   use_inbox=False, tombstones=True)  # versioned states: an older one changes nothing
+
+
+async def receipt_issue_gauges(ctx: ServiceContext) -> list:
+    async with ctx.pool.acquire() as conn:
+        return gauges(await read_receipt_issues(conn, conflicts_limit=0))
 
 
 def privacy(settings: Settings) -> PrivacyDuties:

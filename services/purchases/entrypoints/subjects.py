@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from shared.settings import Settings
-from contracts.subjects import Part, PartRequest
+from contracts.subjects import Part, PartRequest, ReceiptIssues, ReceiptIssuesRequest
 from services.purchases.application.read_person import purchases_part
+from services.purchases.application.receipt_issues import read_receipt_issues
 
 
 def answers(settings: Settings) -> dict:
     async def part(conn, query: PartRequest) -> Part:
         return Part(sections={"purchases": await purchases_part(conn, query.person_id)})
 
-    return {"part": part}
+    async def receipt_issues(conn, query: ReceiptIssuesRequest) -> ReceiptIssues:
+        return await read_receipt_issues(conn, query.conflicts_limit)
+
+    return {"part": part, "receipt_issues": receipt_issues}

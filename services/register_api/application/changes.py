@@ -7,7 +7,7 @@ import uuid
 
 from contracts.events.consent import ConsentCommand, SetBlock, SetPermission
 from contracts.events.membership import (
-    AcceptInvitation, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
+    AcceptInvitation, BenefitAccountInput, ChangeBenefitAccount, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
 from services.register_api.application.context import RegisterApi
@@ -31,6 +31,21 @@ async def rectify_contact_data(api: RegisterApi, principal: Principal, purpose: 
     return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
                                 person_id=person_id, command=MembershipCommand(command), fields=fields,
                                 operation="rectify_contact_data")
+
+
+async def change_benefit_account(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                                 iban: str, account_type: str) -> dict:
+    """The member's benefit payment account from now on (the customer, or staff for them); the membership
+    service keeps the previous one as history, and payouts go to the account in force when they are paid."""
+    check_person(principal, "person:rectify", person_id)
+    command = ChangeBenefitAccount(person_id=person_id, changed_at=api.clock(),
+                                   benefit_account=BenefitAccountInput(iban=iban, account_type=account_type),
+                                   changed_by="customer" if principal.is_data_subject else "staff")
+    await check_membership_command(api, MembershipCommand(command))
+    await check_known(api, person_id)
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
+                                person_id=person_id, command=MembershipCommand(command),
+                                fields=["benefit_account"], operation="change_benefit_account")
 
 
 async def set_marketing_prohibition(api: RegisterApi, principal: Principal, purpose: str, person_id: str,

@@ -55,6 +55,14 @@ async def rectify_contact_data(change: schemas.ContactChange, person_id: str = P
                                               change.model_dump(exclude_defaults=True, mode="python"))
 
 
+@router.put("/persons/{person_id}/benefit-account", status_code=202, openapi_extra=CHANGE,
+            summary="Change the member's benefit payment account (the previous one is kept as history)")
+async def change_benefit_account(change: schemas.BenefitAccountChange, person_id: str = PERSON,
+                                 api: RegisterApi = Depends(api_of), principal: Principal = Depends(current_principal),
+                                 purpose: str = Depends(current_purpose)):
+    return await changes.change_benefit_account(api, principal, purpose, person_id, change.iban, change.account_type)
+
+
 @router.put("/persons/{person_id}/marketing-prohibition", status_code=202, openapi_extra=CHANGE,
             summary="Prohibit (or allow again) direct marketing and market research")
 async def set_marketing_prohibition(change: schemas.MarketingProhibition, person_id: str = PERSON,

@@ -67,6 +67,13 @@ class PersonSearch(Body):
         return self
 
 
+class BenefitAccountChange(Body):
+    """The member's benefit payment account at S-Bank from now on; the previous one is kept as history."""
+
+    iban: Unchecked
+    account_type: Literal["current_account", "savings_account"] = "current_account"
+
+
 class ContactChange(Body):
     """Rectified contact data; a field left out is unchanged, `removed` removes one."""
 

@@ -1,0 +1,33 @@
+"""Operators' reads of the receipts that did not simply go through: conflicting duplicates and receipts
+held unresolved. Aggregates only, never an identifier or a person (the receipt id is the POS's own)."""
+from __future__ import annotations
+
+import asyncpg
+
+# A receipt's age is counted from its purchase time, the moment Bonus would have been earned; unresolved
+# receipts are found through their partial index (status <> 'accepted'), never a scan of all receipts.
+AGE_BANDS = """CASE WHEN purchased_at > now() - interval '1 day' THEN 'under_1_day'
+                    WHEN purchased_at > now() - interval '7 days' THEN '1_to_7_days'
+                    ELSE 'over_7_days' END"""
+
+UNRESOLVED = f"""
+SELECT outlet_id, {AGE_BANDS} AS age, count(*) AS receipts,
+       count(*) FILTER (WHERE status = 'unresolved_expired') AS expired, min(purchased_at) AS oldest_purchased_at
+FROM receipts WHERE status <> 'accepted'
+GROUP BY 1, 2 ORDER BY 1, 2"""
+
+CONFLICTS = """
+SELECT c.receipt_id, c.seen_at,
+       (SELECT r.outlet_id FROM receipts r WHERE r.receipt_id = c.receipt_id AND r.purchased_at = i.purchased_at)
+           AS outlet_id
+FROM receipt_conflicts c LEFT JOIN receipt_ids i USING (receipt_id)
+ORDER BY c.seen_at DESC, c.receipt_id LIMIT $1"""
+
+
+async def unresolved(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(UNRESOLVED)
+
+
+async def conflicts(conn: asyncpg.Connection, limit: int) -> tuple[int, list[asyncpg.Record]]:
+    total = await conn.fetchval("SELECT count(*) FROM receipt_conflicts")
+    return total, await conn.fetch(CONFLICTS, limit)
