@@ -13,8 +13,8 @@ Who is who:
   only append entries (the entry's own columns; the sequence number and time are the database's) and
   read them: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DROP, the owner's rights all;
 - `coopreg_subject_keys`, nobody logs in as it either: owns the per-person key store (schema
-  `subject_keys`). Every service reads the keys to open sealed events; only the register API creates and
-  destroys them;
+  `subject_keys`). Every service reads the keys to open sealed events and may add a person's key (to seal a
+  dead letter about them); only the register API destroys them;
 - the operator's role (`COOPREG_PG_USER`, `coopreg`): owns the database and is a member of each service
   role, so tests and operators' tools can look across schemas and drop them; it may read the audit log and
   the keys but not change either, and no service logs in as it. It may not create roles (NOCREATEROLE),
@@ -137,6 +137,11 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
               f"SET LOCAL ROLE {keys_owner};", KEY_STORE_DDL, "RESET ROLE;",
               f"GRANT USAGE ON SCHEMA {KEY_STORE_SCHEMA} TO {all_roles};",
               f"GRANT SELECT ON {KEY_STORE_SCHEMA}.keys TO {all_roles};"]
+    # A service seals a dead letter about a person under that person's key, creating it if the person has none
+    # yet (shared/dead_letters.py), so that their erasure shreds it: it may add a key, never change or destroy one.
+    services = [role for schema, role in roles.items() if schema != API_SCHEMA]
+    if services:
+        lines.append(f"GRANT INSERT (subject, wrapped_key) ON {KEY_STORE_SCHEMA}.keys TO {', '.join(services)};")
 
     lines += [f"SELECT pg_temp.hand_over({_literal(AUDIT_SCHEMA)}, {_literal(pg.role(AUDIT_SCHEMA))});",
               f"SET LOCAL ROLE {audit_owner};", AUDIT_DDL, "RESET ROLE;",
