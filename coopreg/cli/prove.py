@@ -30,5 +30,5 @@ def erasure(name: str = typer.Option("prove", help="the run's place: database co
     say(f"erased in {result['erasure_seconds']} s; searched {result['tables_searched']} tables, "
         f"{result['topics_searched']} topics, {result['dead_letter_topics_searched']} dead-letter topics, "
         f"{result['logs_searched']} logs")
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False, default=str))
     raise typer.Exit(0 if not result["found"] and result["resurrected"] == 0 else 1)

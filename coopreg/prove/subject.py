@@ -45,9 +45,9 @@ class Subject:
     learned: dict[str, str] = field(default_factory=dict)
 
     def identifiers(self) -> dict[str, str]:
-        """Each identifier the search looks for, by kind."""
-        return {"person_id": self.person_id, "household_id": self.household_id,
-                "membership_id": self.membership_id, "identity_code": self.identity_code,
+        """Each identifier the search looks for, by kind. Not the household id: the household is its other
+        member's too, and its Bonus months and history stay theirs."""
+        return {"person_id": self.person_id, "membership_id": self.membership_id, "identity_code": self.identity_code,
                 "last_name": self.last_name, "email": self.email, "phone": self.phone,
                 "phone_national": "0" + self.phone.removeprefix("+358"), "other_phone": self.other_phone,
                 "street": self.street,

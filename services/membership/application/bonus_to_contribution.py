@@ -18,6 +18,8 @@ async def when_bonus_is_paid_credit_the_contribution(conn, messages: list[Incomi
         household = await households.lock(conn, payout.household_id)
         if household is None:
             raise Rejected("unknown_household", "a contribution payment for a household the register lacks")
+        if household["main_person_id"] is None:
+            raise Rejected("main_member_erased", "a contribution payment for a household whose main member was erased")
         command = PayContribution(person_id=household["main_person_id"], payment_id=f"bonus:{payout.payout_id}",
                                   amount_cents=payout.contribution_cents, source="bonus",
                                   paid_at=message.envelope.time)
