@@ -27,6 +27,8 @@ KEPT: dict[str, tuple[set[str], str]] = {
     "membership.contribution_payments": ({"person_id", "membership_id"}, "member register: payments and refund"),
     "membership.yearly_benefits": ({"person_id", "membership_id", "household_id"},
                                    "member register: interest and surplus returns (tax rules)"),
+    "membership.households": ({"membership_id"}, "member register: the dissolved household's membership (its "
+                                                 "main member no longer named)"),
     "membership.base_data": ({"person_id", "last_name"}, "member register: the member's name"),
     "membership.field_versions": ({"person_id"}, "member register: the name's version"),
     "consent.persons": (PERSON, "the consent service's erasure mark: the person id and when it was erased, so a "

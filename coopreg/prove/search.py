@@ -8,11 +8,13 @@ opened with the key store (`shared.subject_keys`); a dead letter is opened as `c
 it, and searched before masking."""
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from contracts.topics import BY_NAME, segment_ms
 from coopreg.prove.needles import Needles
@@ -98,12 +100,17 @@ async def read_topics(settings: Settings) -> dict[str, list]:
     await consumer.start()
     try:
         names = sorted(t for t in await consumer.topics() if t.startswith(prefix))
-        partitions = [TopicPartition(name, p) for name in names
-                      for p in sorted(consumer.partitions_for_topic(name) or ())]
         records: dict[str, list] = {name.removeprefix(prefix): [] for name in names}
-        if not partitions:
+        if not names:
             return records
-        consumer.assign(partitions)
+        # subscribed without a group, the consumer is given every partition once it has their metadata
+        consumer.subscribe(topics=names)
+        deadline = time.monotonic() + 30
+        while {tp.topic for tp in consumer.assignment()} != set(names):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the topics' partitions were not known within 30 s; is Kafka running?")
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         pending = {tp for tp in partitions if ends[tp] > 0}
