@@ -115,7 +115,7 @@ async def build_history(client: RegisterClient, staff: StaffSession, db, subject
         valid_from=since + timedelta(hours=1))))
     await until(lambda: db.fetchval("SELECT count(*) FROM purchases.card_allocations WHERE person_id = $1",
                                     subject.person_id), "the card known to purchases")
-    receipts = [pos_purchase(f"r-{subject.person_id}-{n}", subject.card_number,
+    receipts = [pos_purchase(f"r-{uuid.uuid4().hex}", subject.card_number,
                              timeline.month + timedelta(days=2 + 3 * n, hours=9),
                              [("grocery", 4000 + 100 * n), ("general", 1500)]) for n in range(RECEIPTS)]
     for receipt in receipts:

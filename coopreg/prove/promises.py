@@ -61,6 +61,11 @@ CLEAR_UNTIL_EXPIRY: dict[str, set[str]] = {
 }
 
 
+# A dead letter keeps its original's Kafka key: on a person-keyed topic, the pseudonymous person id, until the
+# dead-letter retention ends; its value, sealed under the person's key, is shredded (counted as unopenable).
+DEAD_LETTER_KEYS = PERSON
+
+
 @dataclass
 class Verdict:
     found: list[dict]
@@ -74,8 +79,9 @@ def judge(hits: list[Hit], strict: bool = False) -> Verdict:
         entry = hit.as_json()
         if hit.place == "table" and hit.where in KEPT and hit.kinds <= KEPT[hit.where][0]:
             verdict.kept.append({**entry, "why": KEPT[hit.where][1]})
-        elif (not strict and hit.place == "topic" and hit.expires_by is not None
-              and hit.kinds <= CLEAR_UNTIL_EXPIRY.get(hit.where, set())):
+        elif not strict and hit.expires_by is not None and (
+                (hit.place == "topic" and hit.kinds <= CLEAR_UNTIL_EXPIRY.get(hit.where, set()))
+                or (hit.place == "dead_letter" and hit.kinds <= DEAD_LETTER_KEYS)):
             verdict.expiring.append(entry)
         else:
             verdict.found.append(entry)

@@ -81,14 +81,14 @@ def is_compacted(name: str) -> bool:
     return name.startswith("marketing.segment.") or (topic is not None and topic.cleanup == "compact")
 
 
-def expiry(name: str, timestamp_ms: int) -> datetime | None:
+def expiry(name: str, timestamp_ms: int, dlq_retention_ms: int) -> datetime | None:
     """When a record of a delete topic is gone at the latest: its retention, plus one segment's roll."""
-    topic = BY_NAME.get(name.removesuffix(DLQ_SUFFIX))
-    if topic is None or topic.cleanup != "delete" or topic.retention_ms < 0:
-        return None
-    retention = topic.retention_ms
     if name.endswith(DLQ_SUFFIX):
-        return None  # dead letters: the DLQ retention setting, reported by their own place
+        retention = dlq_retention_ms
+    elif (topic := BY_NAME.get(name)) is not None and topic.cleanup == "delete" and topic.retention_ms > 0:
+        retention = topic.retention_ms
+    else:
+        return None
     return datetime.fromtimestamp((timestamp_ms + retention + segment_ms(retention)) / 1000, timezone.utc)
 
 
@@ -135,6 +135,7 @@ async def search_topics(conn, settings: Settings, needles: Needles, records_by_t
     cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
     keys = SubjectKeys(cipher)
     searched = Searched([])
+    dlq_retention_ms = settings.kafka.dlq_retention_days * 24 * 3600 * 1000
     subjects = sorted({s for records in records_by_topic.values() for r in records
                        if (s := sealed_for(r.headers) or letter_subject(r))})
     opened_keys = await keys.keys_of(conn, subjects) if subjects else {}
@@ -155,7 +156,7 @@ async def search_topics(conn, settings: Settings, needles: Needles, records_by_t
             if kinds:
                 hit.kinds |= kinds
                 hit.count += 1
-                if (until := expiry(name, record.timestamp)) is not None:
+                if (until := expiry(name, record.timestamp, dlq_retention_ms)) is not None:
                     hit.expires_by = max(hit.expires_by or until, until)
         if hit.count:
             searched.hits.append(hit)
