@@ -45,4 +45,4 @@ async def replay(client: RegisterClient, db, subject: Subject) -> int:
         await until(handled, "the replayed updates counted as about an erased subject", timeout=60)
     except TimeoutError:
         pass  # not counted: whatever they stored instead is what the search after them finds
-    return (await db.fetchval(COUNTED, ["dvv", "sbank"])) - before
+    return int(await db.fetchval(COUNTED, ["dvv", "sbank"]) - before)
