@@ -13,8 +13,9 @@ Who is who:
   only append entries (the entry's own columns; the sequence number and time are the database's) and
   read them: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DROP, the owner's rights all;
 - `coopreg_subject_keys`, nobody logs in as it either: owns the per-person key store (schema
-  `subject_keys`). Every service reads the keys to open sealed events; only the register API destroys them,
-  and it and the membership service (sealing a benefit account for the payouts) create them;
+  `subject_keys`). Every service reads the keys to open sealed events and may add a person's key (to seal a
+  dead letter about them; membership also to seal a benefit account for the payouts); only the register API
+  destroys them;
 - the operator's role (`COOPREG_PG_USER`, `coopreg`): owns the database and is a member of each service
   role, so tests and operators' tools can look across schemas and drop them; it may read the audit log and
   the keys but not change either, and no service logs in as it. It may not create roles (NOCREATEROLE),
@@ -136,19 +137,16 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
     lines += [f"SELECT pg_temp.hand_over({_literal(KEY_STORE_SCHEMA)}, {_literal(pg.role(KEY_STORE_SCHEMA))});",
               f"SET LOCAL ROLE {keys_owner};", KEY_STORE_DDL, "RESET ROLE;",
               f"GRANT USAGE ON SCHEMA {KEY_STORE_SCHEMA} TO {all_roles};",
-              # Every service may make a person's data key (it seals a dead letter about them); only the API
-              # destroys one (UPDATE, at erasure). An erased person keeps a row without a key, so an insert
-              # for them conflicts and nothing is sealed for them again.
-              f"GRANT SELECT, INSERT ON {KEY_STORE_SCHEMA}.keys TO {all_roles};"]
+              # Every role may add a person's key, creating it when the person has none yet: a service sealing
+              # a dead letter about them (shared/dead_letters.py), membership a benefit account for the payouts,
+              # the API a command. Only the API destroys one (an UPDATE, at erasure); an erased person keeps a
+              # row without a key, so an insert for them conflicts and nothing is sealed for them again.
+              f"GRANT SELECT, INSERT (subject, wrapped_key) ON {KEY_STORE_SCHEMA}.keys TO {all_roles};"]
 
     lines += [f"SELECT pg_temp.hand_over({_literal(AUDIT_SCHEMA)}, {_literal(pg.role(AUDIT_SCHEMA))});",
               f"SET LOCAL ROLE {audit_owner};", AUDIT_DDL, "RESET ROLE;",
               f"GRANT USAGE ON SCHEMA {AUDIT_SCHEMA} TO {operator};",
               f"GRANT SELECT ON {AUDIT_SCHEMA}.audit_log TO {operator};"]
-    if "membership" in roles:
-        # Membership seals a benefit account's IBAN for the payouts under the person's key, making the key
-        # when the person has none yet: it may create keys (INSERT), never destroy one (that is an UPDATE).
-        lines.append(f"GRANT INSERT ON {KEY_STORE_SCHEMA}.keys TO {roles['membership']};")
     if API_SCHEMA in roles:
         api = roles[API_SCHEMA]
         lines += [f"GRANT UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli import api, bench, bonus, chaos, dlq, dsar, lookup, membership, ops, purchases, segments, simulate
+from coopreg.cli import (
+    api, bench, bonus, chaos, dlq, dsar, lookup, membership, ops, prove, purchases, segments, simulate,
+)
 from coopreg.cli.stack import app as stack_app
 
 app = typer.Typer(help="coopreg — the owner-customer and customer register.", no_args_is_help=True,
@@ -20,6 +22,7 @@ app.add_typer(api.app, name="api")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(lookup.app, name="lookup")
 app.add_typer(dsar.app, name="dsar")
+app.add_typer(prove.app, name="prove")
 app.command()(ops.run)
 app.command()(ops.demo)
 app.command()(ops.docs)

@@ -146,3 +146,10 @@ async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: 
     else:
         count += await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id)
     return count
+
+
+async def forget_main_member(conn: asyncpg.Connection, person_id: str) -> int:
+    """The person is no longer named as the main member of their households (dissolved: an erasure waits for the
+    relationship to end); the households stay, with their membership, for the other members' history."""
+    return await delete(conn, "UPDATE households SET main_person_id = NULL, published_state = NULL"
+                              " WHERE main_person_id = $1 AND status = 'dissolved'", person_id)

@@ -31,6 +31,9 @@ async def when_bonus_is_paid_credit_the_contribution(conn, messages: list[Incomi
         if household is None:
             await _return(conn, payout, 0, "unknown_household", message)
             continue
+        if household["main_person_id"] is None:  # dissolved, its main member erased: the money goes back
+            await _return(conn, payout, 0, "main_member_erased", message)
+            continue
         command = PayContribution(person_id=household["main_person_id"], payment_id=f"bonus:{payout.payout_id}",
                                   amount_cents=payout.contribution_cents, source="bonus",
                                   paid_at=message.envelope.time)

@@ -132,7 +132,9 @@ async def households_without(conn, person_id: str, household_ids: list[str]) -> 
     report = {"households_republished": 0, "households_tombstoned": 0}
     for household_id in household_ids:
         row = await states.household(conn, household_id)
-        if row is not None and row["main_person_id"] != person_id and await households.members(conn, household_id):
+        # a household whose main member was erased (named by nobody) cannot be told either: a tombstone
+        if row is not None and row["main_person_id"] not in (None, person_id) and \
+                await households.members(conn, household_id):
             await household(conn, household_id, cause)
             report["households_republished"] += 1
             continue

@@ -70,6 +70,8 @@ async def erase_person(conn, person_id: str, config: MembershipConfig | None = N
         await retention.keep_erasure_marker(conn, marker)
     await publish.person_erased(conn, person_id)
     republished = await publish.households_without(conn, person_id, households)
+    # after the households were published without them: the dissolved households no longer name them
+    await retention.forget_main_member(conn, person_id)
     return {"rows": rows, "member_register_kept": keep, "person_state_tombstoned": True,
             "erasure_marker_kept": marker is not None, **republished}
 

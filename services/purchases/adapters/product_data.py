@@ -27,3 +27,7 @@ async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> list[str]:
             services_blocked = excluded.services_blocked
         WHERE c.version < excluded.version""", rows)
     return sorted(newly)
+
+
+async def forget(conn: asyncpg.Connection, person_ids: list[str]) -> None:
+    await conn.execute("DELETE FROM product_data_consents WHERE person_id = ANY($1::text[])", person_ids)

@@ -57,4 +57,5 @@ async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
                        " WHERE person_id = $1)", person_id)
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
     allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
-    return int(receipts.split()[-1]) + int(allocations.split()[-1])
+    consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
+    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents))

@@ -9,6 +9,9 @@ from shared.delivery import Incoming
 
 
 async def when_consent_changes_keep_product_data_rules(conn, messages: list[Incoming]) -> None:
+    # a tombstone (key: the person id): the person was erased, their projection row goes
+    if erased := [m.record.key.decode() for m in messages if m.data is None and m.record.key]:
+        await product_data.forget(conn, erased)
     states: list[ConsentState] = [m.data for m in messages if m.data is not None]
     newly_blocked = await product_data.keep_latest(conn, [
         (s.person_id, s.version, s.household_id, s.product_data_collection_blocked,
