@@ -149,7 +149,8 @@ def provisioning_sql(pg: PostgresSettings, database: str, schemas: Iterable[str]
               f"GRANT SELECT ON {AUDIT_SCHEMA}.audit_log TO {operator};"]
     if API_SCHEMA in roles:
         api = roles[API_SCHEMA]
-        lines += [f"GRANT UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",
+        # the API destroys keys, and records one as destroyed for a person who never had one (erased_at)
+        lines += [f"GRANT INSERT, UPDATE ON {KEY_STORE_SCHEMA}.keys TO {api};",
                   f"GRANT USAGE ON SCHEMA {AUDIT_SCHEMA} TO {api};",
                   f"GRANT SELECT, INSERT ({', '.join(WRITABLE_COLUMNS)}) ON {AUDIT_SCHEMA}.audit_log TO {api};",
                   f"GRANT USAGE ON SEQUENCE {AUDIT_SCHEMA}.audit_log_seq_seq TO {api};",

@@ -21,7 +21,7 @@ from tests.support.factories import accepted, incoming
 from tests.support.register_api import NOW, bearer, client_fixture
 
 TABLES = load_tier_tables()
-MARCH, APRIL = date(2043, 3, 1), date(2043, 4, 1)  # months of this module's household only
+MARCH, APRIL = date(2053, 3, 1), date(2053, 4, 1)  # months of this module's household only
 
 client = client_fixture()
 
@@ -68,10 +68,10 @@ def explained(client, settings, household: str, month: date, user: str = "fiona.
 async def test_a_return_of_a_closed_month_is_an_adjustment_shown_apart_and_then_paid(client, settings, pools, person):
     bonus, household, member = pools["bonus"], person.household_id, person.person_id
     original, returned = new_id("r"), new_id("r")
-    await book(bonus, accepted(original, household, datetime(2043, 3, 10, 12, tzinfo=timezone.utc), 90000,
+    await book(bonus, accepted(original, household, datetime(2053, 3, 10, 12, tzinfo=timezone.utc), 90000,
                                person=member))
     await close(bonus, MARCH)  # 900 € → 5 % → 45.00 €
-    await book(bonus, accepted(returned, household, datetime(2043, 4, 3, 12, tzinfo=timezone.utc), -20000,
+    await book(bonus, accepted(returned, household, datetime(2053, 4, 3, 12, tzinfo=timezone.utc), -20000,
                                person=member, return_of=original))
 
     march = explained(client, settings, household, MARCH)["explained"]
@@ -87,24 +87,24 @@ async def test_a_return_of_a_closed_month_is_an_adjustment_shown_apart_and_then_
     await close(bonus, APRIL)
     march = explained(client, settings, household, MARCH)["explained"]
     assert march["adjustments"]["pending"] is None
-    assert march["adjustments"]["receipts"][0]["paid_in_month"] == "2043-04-01"
+    assert march["adjustments"]["receipts"][0]["paid_in_month"] == "2053-04-01"
     [paid] = march["adjustments"]["paid"]
-    assert (paid["paid_in_month"], paid["bonus_cents"], paid["rate_bp"]) == ("2043-04-01", -1000, 500)
+    assert (paid["paid_in_month"], paid["bonus_cents"], paid["rate_bp"]) == ("2053-04-01", -1000, 500)
     april = explained(client, settings, household, APRIL)["explained"]
     assert april["receipts"] == [] and april["totals"] is None  # the return belongs to March, not April
     [earlier] = april["adjustments_of_earlier_months_paid"]
-    assert (earlier["month"], earlier["bonus_cents"]) == ("2043-03-01", -1000)
+    assert (earlier["month"], earlier["bonus_cents"]) == ("2053-03-01", -1000)
 
 
 async def test_the_month_to_date_is_the_bonus_service_s_and_defaults_to_this_month(client, settings, pools, person):
     await book(pools["bonus"], accepted(new_id("r"), person.household_id,
-                                        datetime(2043, 6, 5, 12, tzinfo=timezone.utc), 31000, person=person.person_id))
-    response = client.get(f"/households/{person.household_id}/bonus/month-to-date", params={"month": "2043-06"},
+                                        datetime(2053, 6, 5, 12, tzinfo=timezone.utc), 31000, person=person.person_id))
+    response = client.get(f"/households/{person.household_id}/bonus/month-to-date", params={"month": "2053-06"},
                           headers=bearer(settings, "customer_service", "cecilia.service"))
     assert response.status_code == 200, response.text
     shown = response.json()["bonus"]
     async with pools["bonus"].acquire() as conn:
-        expected = await month_to_date(conn, TABLES, person.household_id, date(2043, 6, 1))
+        expected = await month_to_date(conn, TABLES, person.household_id, date(2053, 6, 1))
     assert shown["month_to_date"]["tier_total_cents"] == expected.tier_total_cents == 31000
     assert shown["month_to_date"]["rate_bp"] == expected.rate_bp
     assert shown["month_to_date"]["cents_to_next_tier"] == expected.cents_to_next_tier
@@ -115,7 +115,7 @@ async def test_the_month_to_date_is_the_bonus_service_s_and_defaults_to_this_mon
 
 
 def test_a_household_s_month_is_audited_as_a_read_of_its_persons(client, settings, person):
-    explained(client, settings, person.household_id, date(2043, 7, 1), user="audrey.household")
+    explained(client, settings, person.household_id, date(2053, 7, 1), user="audrey.household")
     [entry] = audit_of(client, settings, "audrey.household")
     assert (entry["action"], entry["operation"], entry["purpose"]) == (
         "read", "household_bonus_month", "benefit_payments")
@@ -125,7 +125,7 @@ def test_a_household_s_month_is_audited_as_a_read_of_its_persons(client, setting
 
 def test_only_the_roles_that_need_it_read_a_household_s_bonus_and_a_customer_only_their_own(
         client, settings, person, other):
-    path = f"/households/{person.household_id}/bonus/2043-03"
+    path = f"/households/{person.household_id}/bonus/2053-03"
     for role in ("marketing_analyst", "card_operations", "membership_admin", "auditor", "operations"):
         assert client.get(path, headers=bearer(settings, role, f"{role}.nosy")).status_code == 403, role
     [refused] = audit_of(client, settings, "marketing_analyst.nosy")
@@ -134,9 +134,9 @@ def test_only_the_roles_that_need_it_read_a_household_s_bonus_and_a_customer_onl
     assert client.get(path, headers=mine).status_code == 200
     theirs = bearer(settings, "data_subject", "customer:curious", person_id=other.person_id)
     assert client.get(path, headers=theirs).status_code == 403
-    unknown = client.get("/households/h-nobody-knows/bonus/2043-03", headers=bearer(settings, "finance"))
+    unknown = client.get("/households/h-nobody-knows/bonus/2053-03", headers=bearer(settings, "finance"))
     assert unknown.status_code == 404
-    assert client.get(f"/households/{person.household_id}/bonus/2043-13",
+    assert client.get(f"/households/{person.household_id}/bonus/2053-13",
                       headers=bearer(settings, "finance")).status_code == 422
 
 
