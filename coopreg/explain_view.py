@@ -14,6 +14,17 @@ from shared.db import create_pool
 from shared.settings import Settings
 
 
+async def require_known_household(conn, household: str) -> None:
+    """A LookupError for a household the bonus service has never heard of (a typo, most likely), so that
+    the command exits non-zero instead of reporting an empty month; a known one without purchases is not
+    an error."""
+    known = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM households WHERE household_id = $1) "
+                                "OR EXISTS (SELECT 1 FROM purchases WHERE household_id = $1)", household)
+    if not known:
+        raise LookupError(f"the bonus service knows no household {household}: no state and no purchases; "
+                          "check the id")
+
+
 def _euros(cents: int) -> str:
     return f"{cents / 100:,.2f} €".replace(",", " ")
 
@@ -24,6 +35,8 @@ async def explain_household(settings: Settings, console: Console, household: str
     try:
         async with pool.acquire() as conn:
             found = await explain(conn, load_tier_tables(), household, month)
+            if found.result is None:
+                await require_known_household(conn, household)
     finally:
         await pool.close()
     if found.result is None:

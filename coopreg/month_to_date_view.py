@@ -6,6 +6,7 @@ from datetime import date
 
 from rich.console import Console
 
+from coopreg.explain_view import require_known_household
 from services.bonus.application.explain import month_to_date
 from services.bonus.domain import MonthBonus, load_tier_tables
 from services.bonus.domain.months import month_label
@@ -23,7 +24,10 @@ async def household_month_to_date(settings: Settings, household: str, month: dat
         async with pool.acquire() as conn:
             if await conn.fetchval("SELECT to_regclass('accruals')") is None:
                 raise LookupError("the bonus service has not made its tables yet; start it with `coopreg services up`")
-            return await month_to_date(conn, load_tier_tables(), household, month)
+            found = await month_to_date(conn, load_tier_tables(), household, month)
+            if found is None:
+                await require_known_household(conn, household)
+            return found
     finally:
         await pool.close()
 
