@@ -1,6 +1,11 @@
 """AsyncAPI 3.0 documents generated from the services themselves: FastStream describes the channels
 and operations each service wires; the payload schemas come from the contracts, since the subscribers
-take raw records (decoding is the delivery pipeline's job, so bad input reaches the DLQ, not a crash)."""
+take raw records (decoding is the delivery pipeline's job, so bad input reaches the DLQ, not a crash).
+
+The documents must pass the official parser (`@asyncapi/parser`, run by tests/unit/docs/
+test_asyncapi_parser.py from tools/asyncapi-check): AsyncAPI's schema object takes `discriminator` as the
+name of the field, not OpenAPI's object that pydantic writes, so the field's name stays `discriminator` and
+the value -> schema mapping moves to `x-discriminator-mapping`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,14 +13,27 @@ from pathlib import Path
 import yaml
 from faststream.specification import AsyncAPI
 
-from contracts.topics import BY_NAME
+from contracts.topics import BY_NAME, PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS, Topic
 from coopreg import docs_site
 from shared.kafka import make_broker
+from shared.privacy_duties import subscribe_privacy
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.settings import PROJECT_ROOT, Settings
 
 DOCS = PROJECT_ROOT / "docs" / "asyncapi"
 REF = "#/components/schemas/{model}"
+# Where the brokers are is the deployment's (COOPREG_KAFKA_BOOTSTRAP_SERVERS); the server entry names the
+# protocol and the variable, with the local stack's address as the default.
+SERVERS = {
+    "kafka": {
+        "host": "{bootstrap}",
+        "protocol": "kafka",
+        "description": "The deployment's Kafka cluster; every topic name may carry the deployment's prefix "
+                       "(COOPREG_KAFKA_TOPIC_PREFIX).",
+        "variables": {"bootstrap": {"default": "127.0.0.1:19092",
+                                    "description": "a bootstrap broker, as in COOPREG_KAFKA_BOOTSTRAP_SERVERS"}},
+    },
+}
 
 
 def _add_payload(spec: dict, message: dict, model) -> None:
@@ -27,11 +45,38 @@ def _add_payload(spec: dict, message: dict, model) -> None:
     schemas.pop("EmptyPayload", None)
 
 
+def _asyncapi_discriminator(schema: dict) -> None:
+    """OpenAPI's `{propertyName, mapping}` (pydantic's tagged unions) as AsyncAPI's string."""
+    discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict):
+        schema["discriminator"] = discriminator["propertyName"]
+        schema["x-discriminator-mapping"] = discriminator.get("mapping", {})
+
+
+def published_topics(service: ServiceDefinition) -> tuple[Topic, ...]:
+    """What the service publishes: its own topics, and its erasure and retention reports."""
+    return service.publishes + ((PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS) if service.privacy else ())
+
+
+def consumed_topics(service: ServiceDefinition, settings: Settings | None = None) -> dict[str, str]:
+    """Consumer group -> topic of every subscription the service makes when it runs, read by wiring it
+    against a broker that is never started."""
+    settings = settings or Settings(kafka={"topic_prefix": ""})
+    ctx = ServiceContext(service.name, settings, None, None, None, make_broker(settings.kafka, service.name))
+    service.wire(ctx)
+    if service.privacy is not None:
+        subscribe_privacy(ctx, service.privacy(settings))
+    return {d.consumer: d.topic for d in ctx.deliveries}
+
+
 def specification(service: ServiceDefinition, settings: Settings | None = None) -> dict:
     settings = settings or Settings()
     broker = make_broker(settings.kafka, f"{service.name}-docs")
-    service.wire(ServiceContext(service.name, settings, None, None, None, broker))
-    for topic in service.publishes:
+    ctx = ServiceContext(service.name, settings, None, None, None, broker)
+    service.wire(ctx)
+    if service.privacy is not None:  # erasure and retention: subscribed by the runtime, not by `wire`
+        subscribe_privacy(ctx, service.privacy(settings))
+    for topic in published_topics(service):
         broker.publisher(settings.kafka.topic(topic.name), title=f"{service.name}:{topic.name}",
                          description=topic.description, schema=topic.model)
     spec = AsyncAPI(broker, title=f"coopreg {service.name}", version="1",
@@ -41,9 +86,12 @@ def specification(service: ServiceDefinition, settings: Settings | None = None) 
         if name.endswith(":SubscribeMessage"):
             topic = BY_NAME[name.split(":")[1]]
             _add_payload(spec, message, topic.model)
-    spec.pop("servers", None)  # where a service runs is deployment, not contract
+    for schema in spec["components"].get("schemas", {}).values():
+        _asyncapi_discriminator(schema)
+    # FastStream names the address it was given; the document names the deployment's variable instead.
+    spec["servers"] = SERVERS
     for channel in spec["channels"].values():
-        channel.pop("servers", None)
+        channel.pop("servers", None)  # every channel is on the one cluster
     return spec
 
 

@@ -63,7 +63,17 @@ def _header(record, name: str) -> str:
     return next((v.decode() for k, v in record.headers if k == name), "")
 
 
+async def require_dlq(settings: Settings, topic: str) -> None:
+    """Answer a mistyped topic at once, instead of reading a topic that never appears."""
+    from coopreg.kafka_view import existing_topics
+
+    if dlq_topic(topic) not in await existing_topics(settings):
+        raise LookupError(f"there is no topic {topic} with a dead-letter queue on the cluster; `coopreg kafka dlq` "
+                          "lists every DLQ")
+
+
 async def dead_letters(settings: Settings, topic: str) -> list[DeadLetter]:
+    await require_dlq(settings, topic)
     records = await read_topic(settings, dlq_topic(topic), timeout=5)
     return [DeadLetter(r.offset, _header(r, REASON), _header(r, DETAIL), _header(r, CONSUMER)) for r in records]
 
@@ -197,6 +207,7 @@ def reasons(letters: list[DeadLetter]) -> Counter:
 
 
 async def replay(settings: Settings, topic: str, limit: int | None = None, idle_ms: int = 3000) -> int:
+    await require_dlq(settings, topic)
     name = settings.kafka.topic(dlq_topic(topic))
     consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka.bootstrap_servers,
                                 group_id="coopreg-dlq-replay", enable_auto_commit=False,

@@ -77,10 +77,10 @@ def render_schema(service: str, name: str, schema: dict) -> str:
     if "description" in schema:
         out.append(f"<p>{_esc(schema['description'])}</p>")
     if "oneOf" in schema and "discriminator" in schema:  # a tagged union: one variant per value of a field
-        field = schema["discriminator"]["propertyName"]
+        field = schema["discriminator"]
         out.append(f"<p>One of these, told apart by <code>{_esc(field)}</code>:</p><table><tr>"
                    f"<th><code>{_esc(field)}</code></th><th>schema</th></tr>")
-        for value, ref in sorted(schema["discriminator"]["mapping"].items()):
+        for value, ref in sorted(schema["x-discriminator-mapping"].items()):
             out.append(f"<tr><td><code>{_esc(value)}</code></td><td>{describe_type({'$ref': ref}, link)}</td></tr>")
         return "".join(out + ["</table>"])
     if "properties" not in schema:

@@ -12,6 +12,11 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v psql >/dev/null || need_apt+=(postgresql-client)
 # The My data page's browser test drives Debian's headless Chromium (never a downloaded browser build).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The AsyncAPI documents are checked with the official parser from npm (tools/asyncapi-check).
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
+# promtool checks and unit-tests the alert rules; the Prometheus server scrapes a service in an e2e test.
+command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -19,6 +24,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
   # Debian's package starts its own cluster; coopreg runs its own server in .stack/.
   $SUDO service postgresql stop >/dev/null 2>&1 || true
+  # Likewise Prometheus: the tests run their own on loopback.
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
+fi
+
+if [ ! -d tools/asyncapi-check/node_modules/@asyncapi/parser ] || \
+   [ tools/asyncapi-check/package-lock.json -nt tools/asyncapi-check/node_modules ]; then
+  say "installing the AsyncAPI parser from npm (tools/asyncapi-check, package-lock.json)"
+  (cd tools/asyncapi-check && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+fi
+
+# kustomize renders deploy/k8s in a test; a pinned Go module built into tools/bin.
+KUSTOMIZE_VERSION=v5.7.1
+if [ ! -x tools/bin/kustomize ] || ! tools/bin/kustomize version 2>/dev/null | grep -q "$KUSTOMIZE_VERSION"; then
+  command -v go >/dev/null || { say "installing Go"; ${SUDO:-} apt-get install -y -qq golang-go >/dev/null; }
+  say "building kustomize $KUSTOMIZE_VERSION (Go module) into tools/bin"
+  GOBIN="$PWD/tools/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 fi
 
 PYTHON=${PYTHON:-python3.11}

@@ -6,7 +6,7 @@ import logging
 
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
@@ -122,32 +122,41 @@ async def delete_prefixed_topics(kafka: KafkaSettings) -> int:
 
 
 class LagReader:
-    """Consumer lag per group and topic (end offset minus committed offset), read at most every few
-    seconds whatever the scrape rate."""
+    """Consumer lag per group, topic and partition (end offset minus committed offset), read at most every
+    few seconds whatever the scrape rate. Every partition of every subscription is there from the start: a
+    group that has committed nothing on a partition yet lags by what it has still to read from the
+    beginning (the subscribers start at the earliest offset), so a consumer that never got going shows."""
 
     def __init__(self, kafka: KafkaSettings, groups: dict[str, str], every_seconds: float = 5.0) -> None:
         self.kafka, self.groups, self.every = kafka, groups, every_seconds
         self._cached: dict = {}
         self._at = 0.0
 
-    async def __call__(self) -> dict[tuple[str, str], int]:
+    async def __call__(self) -> dict[tuple[str, str, int], int]:
         if time.monotonic() - self._at > self.every:
             self._cached, self._at = await self._read(), time.monotonic()
         return self._cached
 
-    async def _read(self) -> dict[tuple[str, str], int]:
+    async def _read(self) -> dict[tuple[str, str, int], int]:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka.bootstrap_servers, **_security(self.kafka))
         consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers, **_security(self.kafka))
         await admin.start()
         await consumer.start()
         try:
-            lags: dict[tuple[str, str], int] = {}
+            topics = sorted(set(self.groups.values()))
+            partitions = [TopicPartition(t["topic"], p["partition"]) for t in await admin.describe_topics(topics)
+                          if t["error_code"] == 0 for p in t["partitions"]]
+            if not partitions:
+                return {}
+            end = await consumer.end_offsets(partitions)
+            start = await consumer.beginning_offsets(partitions)
+            lags: dict[tuple[str, str, int], int] = {}
             for group, topic in self.groups.items():
                 committed = {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
                              if tp.topic == topic}
-                if committed:
-                    end = await consumer.end_offsets(list(committed))
-                    lags[(group, topic)] = sum(max(end[tp] - offset, 0) for tp, offset in committed.items())
+                for tp in (tp for tp in partitions if tp.topic == topic):
+                    read_from = max(committed.get(tp, start[tp]), start[tp])  # expired past a commit: from the start
+                    lags[(group, topic, tp.partition)] = max(end[tp] - read_from, 0)
             return lags
         finally:
             await consumer.stop()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import typer
 
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import console, require_stack, run_async, say, sentences
 from services.register_api.domain.access import ROLE_SCOPES
 from shared.settings import Settings
 
@@ -18,6 +18,7 @@ def serve() -> None:
     """Run the register API in the foreground (COOPREG_API_HOST, COOPREG_API_PORT)."""
     from services.register_api.entrypoints.service import main
 
+    require_stack(Settings())
     main()
 
 

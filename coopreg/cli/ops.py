@@ -14,17 +14,25 @@ from shared.settings import Settings
 services_app = typer.Typer(help="Run the services in the background.", no_args_is_help=True)
 
 
+def _known(names: list[str] | None) -> list[str] | None:
+    """The services named, or a LookupError naming the ones there are (before anything is started)."""
+    unknown = [name for name in names or () if name not in SERVICES]
+    if unknown:
+        raise LookupError(f"no service {', '.join(map(repr, unknown))}; the services are {', '.join(SERVICES)}")
+    return names
+
+
 @services_app.command("up")
 def services_up(names: list[str] = typer.Argument(None, help="services to start (default: all)")) -> None:
     """Start the services as background processes (harmless when they already run)."""
     with sentences("starting services"):
-        services_ctl.up(Settings(), say, names)
+        services_ctl.up(Settings(), say, _known(names))
 
 
 @services_app.command("down")
 def services_down(names: list[str] = typer.Argument(None, help="services to stop (default: all)")) -> None:
     """Stop the background services."""
-    services_ctl.down(Settings(), say, names)
+    services_ctl.down(Settings(), say, _known(names))
 
 
 @services_app.command("status")

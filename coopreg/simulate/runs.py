@@ -11,6 +11,7 @@ from datetime import date
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.client import RegisterClient
 from coopreg.demo import connect, issued_for, progress, wait_for
 from coopreg.simulate.population import population
@@ -20,6 +21,8 @@ from services.bonus.domain.months import month_label
 from shared.settings import Settings
 
 CARDS_KNOWN = "SELECT count(*) FROM purchases.card_allocations WHERE person_id LIKE $1"
+# The topics a simulation's counters wait on: each must have its service consuming before anything is sent.
+DRIVEN = {POS_PURCHASES.name, CARD_STATE.name, PURCHASES_ACCEPTED.name}
 NEEDED = ("purchases.card_allocations", "purchases.receipt_ids", "bonus.purchases", "bonus.months")
 COUNTERS = (("sent", "receipts sent"), ("stored", "stored by purchases"),
             ("accepted_published", "accepted published"), ("dead_lettered", "dead-lettered"))
@@ -31,11 +34,26 @@ def run_id(kind: str) -> tuple[str, int]:
     return f"{kind}{now:06d}", now * 10**5
 
 
-async def require_services(conn) -> None:
+async def require_services(conn, settings: Settings | None = None, services: tuple[str, ...] = ()) -> None:
+    """The services' tables exist, and each of `services` is consuming what it subscribes to (a member of
+    each of its consumer groups is assigned the topic), so nothing is waited for that nobody will do."""
     missing = [t for t in NEEDED if await conn.fetchval("SELECT to_regclass($1)", t) is None]
     if missing:
         raise LookupError(f"the services' tables ({', '.join(missing)}) are not there yet; start the services "
                           "with `coopreg services up` and try again")
+    if services:
+        from coopreg.asyncapi import consumed_topics
+        from coopreg.kafka_view import not_consuming
+        from services.registry import SERVICES
+
+        wanted = {group: topic for name in services for group, topic in consumed_topics(SERVICES[name]).items()
+                  if topic in DRIVEN}
+        idle = await not_consuming(settings, wanted)
+        if idle:
+            down = sorted({group.split("-")[0] for group in idle})
+            raise LookupError(f"the {' and '.join(down)} service is not consuming "
+                              f"({', '.join(f'{g} on {t}' for g, t in sorted(idle.items()))}); start it with "
+                              "`coopreg services up` (`coopreg services status` says which run)")
 
 
 def counters_bar(console: Console) -> Progress:
@@ -66,7 +84,7 @@ async def simulate_traffic(settings: Settings, console: Console, *, rate: int, s
     people = population(households, run, first_card=first_card)
     conn = await connect(settings)
     try:
-        await require_services(conn)
+        await require_services(conn, settings, ("purchases",))
         async with RegisterClient(settings) as client:
             with progress(console) as bar:
                 cards = await publish_card_states(client, people, settings.secrets.index_key.get_secret_value(), bar)

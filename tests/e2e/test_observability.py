@@ -207,3 +207,55 @@ async def test_duplicates_conflicts_and_unresolved_receipts_are_visible_to_opera
     assert held.returncode == 0, held.stderr
     rows = [u for u in orjson.loads(held.stdout)["unresolved"] if u["outlet_id"] == outlet]
     assert [(u["age"], u["receipts"], u["expired"]) for u in rows] == [("under_1_day", 1, 0)]
+
+
+async def test_prometheus_scrapes_the_running_service_and_a_query_returns_its_value(observed, tmp_path):
+    """Debian's Prometheus, on loopback, with the project's alert rules, scrapes the purchases service:
+    the target is up, a query returns the service's readiness and its lag per partition, the rules load."""
+    import json
+    import shutil
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    import yaml
+
+    binary = shutil.which("prometheus")
+    assert binary, "prometheus is missing: run `make setup` (deploy/bootstrap.sh installs Debian's package)"
+    shutil.copy(PROJECT_ROOT / "deploy" / "prometheus" / "rules.yml", tmp_path / "rules.yml")
+    config = yaml.safe_load((PROJECT_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    config["scrape_configs"] = [{"job_name": "coopreg-services", "static_configs": [
+        {"targets": [f"127.0.0.1:{observed}"], "labels": {"service": "purchases"}}]}]
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    port = free_port()
+    server = subprocess.Popen([binary, f"--config.file={tmp_path / 'prometheus.yml'}",
+                               f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / "prometheus.log", "wb"))
+
+    def fetch(path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.read().decode()
+
+    async def query(promql: str) -> list:
+        try:
+            body = await asyncio.to_thread(fetch, f"/api/v1/query?query={urllib.parse.quote(promql)}")
+        except OSError:  # not listening yet
+            return []
+        return json.loads(body)["data"]["result"]
+
+    try:
+        up = await eventually(lambda: query('up{job="coopreg-services"} == 1'), timeout=60)
+        assert up[0]["metric"]["instance"] == f"127.0.0.1:{observed}"
+        ready = await eventually(lambda: query('coopreg_ready{service="purchases"}'), timeout=30)
+        assert ready[0]["value"][1] == "1"
+        lag = await eventually(lambda: query('coopreg_consumer_lag{consumer="purchases",topic=~".*pos.purchases.v1"}'),
+                               timeout=30)
+        assert {series["metric"]["partition"] for series in lag} >= {"0"}
+        rss = await query("process_resident_memory_bytes")
+        assert float(rss[0]["value"][1]) > 1_000_000
+        rules = await asyncio.to_thread(fetch, "/api/v1/rules")
+        assert "CoopregConsumerLagHigh" in rules and "CoopregBonusMonthUnpaidPastDeadline" in rules
+    finally:
+        server.terminate()
+        server.wait(30)
