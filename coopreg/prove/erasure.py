@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from contracts.events.membership import MembershipCommand, Resign
 from contracts.topics import MEMBERSHIP_COMMANDS
@@ -28,17 +27,17 @@ async def end_relationship(client: RegisterClient, db, subject: Subject) -> None
                                     subject.household_id), "the household dissolved")
 
 
-async def tax_report(settings: Settings, directory: Path) -> dict:
+async def tax_report(settings: Settings) -> dict:
     """The year's report to the tax authority (the refund on resigning is in it), as `coopreg membership
-    tax-report` writes it: a disclosure to an authority, a file outside the register."""
+    tax-report` writes it: kept sealed in the membership schema, a statutory record the erasure keeps."""
     pool = await open_pool(settings, SERVICE)
     try:
         async with pool.acquire() as conn, conn.transaction():
             written = await write_tax_report(conn, MembershipConfig.from_settings(settings),
-                                             datetime.now(timezone.utc).year, directory)
+                                             datetime.now(timezone.utc).year)
     finally:
         await pool.close()
-    return {"file": str(directory / written.file_name), "refund_recipients": written.refund_recipients}
+    return {"file_name": written.file_name, "refund_recipients": written.refund_recipients}
 
 
 async def erase(dpo: StaffSession, subject: Subject, timeout: float = 300) -> tuple[dict, float]:

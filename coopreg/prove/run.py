@@ -118,7 +118,7 @@ async def _prove(name: str, say, strict: bool) -> dict:
                 await learn(staff, settings, subject, segment)
             say("the member resigns (the household dissolves); the year's tax report is written")
             await erasure.end_relationship(client, db, subject)
-            report = await erasure.tax_report(settings, run_dir)
+            report = await erasure.tax_report(settings)
             say(f"erasing {subject.person_id} through the register API as the data protection officer")
             async with staff_session(settings, USER, "data_protection_officer", background=True) as dpo:
                 erased, seconds = await erasure.erase(dpo, subject)

@@ -81,7 +81,7 @@ async def test_dlq_list_of_a_topic_that_does_not_exist_is_answered_at_once():
 async def test_an_unknown_household_exits_non_zero():
     result = await coopreg("bonus", "explain", unique("h-nobody"), "2025-01")
     assert result.returncode == 1
-    assert "knows no household" in _sentence(result)
+    assert "no such household" in _sentence(result)
 
 
 async def test_simulate_traffic_with_the_services_down_says_so_before_it_waits(settings, monkeypatch):

@@ -83,7 +83,7 @@ async def test_household_purchases_pool_into_one_tier_and_pay_out_once(settings,
                                  joined_at=ISSUED)]))
     await client.flush()
     [payout] = await eventually(lambda: payouts_of(settings, household), timeout=30)
-    assert (payout["payout_id"], payout["benefit_account"]) == (f"{household}:2031-03", account.model_dump(mode="json"))
+    assert (payout["payout_id"], payout["benefit_account"]) == (f"{household}:2026-03", account.model_dump(mode="json"))
     # pooled 550 € → 3.0 % → 16.50 €; payment-method benefit 0.5 % of 300 € → 1.50 €, separate deposits
     assert payout["transactions"] == [{"kind": "bonus", "amount_cents": 1650},
                                       {"kind": "payment_method_benefit", "amount_cents": 150}]

@@ -43,8 +43,9 @@ def audit_of(client, settings, actor: str) -> list[dict]:
 
 
 def _token(settings, **claims) -> dict:
-    body = {"sub": "anna", "roles": ["customer_service"], "aud": settings.api.token_audience, "iat": NOW,
-            "exp": NOW + timedelta(minutes=5), **claims}
+    now = datetime.now(timezone.utc)  # not the module's NOW: a long session would see the token expired
+    body = {"sub": "anna", "roles": ["customer_service"], "aud": settings.api.token_audience, "iat": now,
+            "exp": now + timedelta(minutes=5), **claims}
     return {"Authorization": "Bearer " + jwt.encode(body, settings.api.token_key.get_secret_value(), "HS256")}
 
 
@@ -108,7 +109,8 @@ async def test_a_sub_that_is_not_a_plain_name_is_a_401_and_never_stored(client, 
     (["data_subject"], timedelta(minutes=60), 200),
 ])
 def test_a_token_living_longer_than_allowed_is_refused(client, settings, person, roles, person_ttl, status):
-    claims = {"roles": roles, "iat": NOW - timedelta(seconds=1), "exp": NOW - timedelta(seconds=1) + person_ttl}
+    now = datetime.now(timezone.utc) - timedelta(seconds=1)
+    claims = {"roles": roles, "iat": now, "exp": now + person_ttl}
     if roles == ["data_subject"]:
         claims["person_id"] = person.person_id
     response = client.get(f"/persons/{person.person_id}/contact", headers=_token(settings, **claims))

@@ -131,16 +131,17 @@ def test_the_issuers_keys_are_data_checked_when_the_settings_are_read(monkeypatc
 
 # -- lifetimes, names and role combinations (issue 26) ----------------------------------------------------
 
-def _local(**claims) -> str:
+def _local(lifetime: timedelta = timedelta(minutes=5), **claims) -> str:
+    """A token issued now (not when the tests were collected: a long session would see it expired)."""
     now = datetime.now(timezone.utc)
     body = {"sub": "anna", "roles": ["customer_service"], "aud": "coopreg-register-api", "iat": now,
-            "exp": now + timedelta(minutes=5), **claims}
+            "exp": now + lifetime, **claims}
     return jwt.encode(body, SETTINGS.token_key.get_secret_value(), algorithm="HS256")
 
 
 @pytest.mark.parametrize("claims", [
-    {"exp": datetime.now(timezone.utc) + timedelta(days=365 * 50)},
-    {"roles": ["data_subject"], "person_id": "p-1", "exp": datetime.now(timezone.utc) + timedelta(minutes=61)},
+    {"lifetime": timedelta(days=365 * 50)},
+    {"roles": ["data_subject"], "person_id": "p-1", "lifetime": timedelta(minutes=61)},
     {"roles": ["data_subject", "auditor"], "person_id": "p-1"},
     {"roles": ["data_subject", "customer_service"], "person_id": "p-1"},
     {"roles": ["data_subject"], "person_id": "p 1; drop"},
