@@ -29,7 +29,11 @@ async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int
 
 
 async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
-    """The person's booked purchases, their share of their households' months and their product-data block."""
+    """The person's booked purchases, their share of their households' months, their product-data block and
+    the benefit account of theirs a household's payouts would go to (sealed under their key, which the erasure
+    destroys: a payout still due is held until membership names another account)."""
     return (_count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))
             + _count(await conn.execute("DELETE FROM accrual_members WHERE person_id = $1", person_id))
-            + _count(await conn.execute("DELETE FROM product_data_blocks WHERE person_id = $1", person_id)))
+            + _count(await conn.execute("DELETE FROM product_data_blocks WHERE person_id = $1", person_id))
+            + _count(await conn.execute("UPDATE household_accounts SET benefit_account = NULL"
+                                        " WHERE benefit_account->>'sealed_for' = $1", person_id)))
