@@ -58,9 +58,10 @@ class DeadLettersLeft(RuntimeError):
     """The run ended with dead letters: something it sent, or something that followed from it, was refused."""
 
 
-async def run_demo(settings: Settings, households: int, console: Console) -> None:
+async def run_demo(settings: Settings, households: int, console: Console) -> str:
     """The population registered through the register's inputs, a month of receipts, the month closed;
-    then the summary, read from what the register published, and the run's dead letters, which must be none."""
+    then the summary, read from what the register published, and the run's dead letters, which must be none.
+    Returns the run's id, the prefix of its households' and people's ids."""
     started = time.time()
     run = f"d{int(started) % 10**6:06d}"
     people = population(households, run, first_card=(int(started) % 10**6) * 10**5)
@@ -92,6 +93,7 @@ async def run_demo(settings: Settings, households: int, console: Console) -> Non
     unexpected = [x for x in letters if not retried(x, registered)]
     if unexpected:
         raise DeadLettersLeft(f"{len(unexpected)} dead letters of this run; see `coopreg dlq list <topic>`")
+    return run
 
 
 def retried(letter: DeadLetterSeen, registered: Registered) -> bool:
@@ -101,21 +103,19 @@ def retried(letter: DeadLetterSeen, registered: Registered) -> bool:
 
 
 def report_dead_letters(console: Console, letters: list[DeadLetterSeen], registered: Registered) -> None:
+    """The run's dead letters per DLQ: a line for all of them, a row for each DLQ that has any."""
     counts = dead_letter_counts([x for x in letters if not retried(x, registered)])
-    table = Table(title="Dead letters of this run")
-    table.add_column("DLQ")
-    table.add_column("dead letters", justify="right")
-    table.add_column("reasons")
-    for topic, count in counts.items():
-        reasons = Counter(x.reason for x in letters if x.topic == topic and not retried(x, registered))
-        table.add_row(topic, str(count), ", ".join(f"{r} {n}" for r, n in reasons.most_common()),
-                      style="red" if count else None)
-    console.print(table)
     total = sum(counts.values())
-    console.print(f"dead letters of this run: {total}" if total else "dead letters of this run: 0, every DLQ empty")
+    console.print(f"dead letters of this run: {total} on the {len(counts)} DLQs"
+                  + ("" if total else ", every one empty"), style="bold red" if total else "bold")
+    for topic, count in counts.items():
+        if count:
+            reasons = Counter(x.reason for x in letters if x.topic == topic and not retried(x, registered))
+            console.print(f"  {topic}: {count} ({', '.join(f'{r} {n}' for r, n in reasons.most_common())})",
+                          style="red")
     if registered.codes_taken:
         console.print(f"  ({len(registered.codes_taken)} customers' first identity codes belonged to earlier "
-                      "customers; refused and registered again with others)")
+                      "customers: refused, and registered again with others)")
 
 
 def next_steps(console: Console, settings: Settings) -> None:
@@ -133,6 +133,7 @@ def next_steps(console: Console, settings: Settings) -> None:
         console.print(f"    {name:<11} http://127.0.0.1:{metrics_port(name, settings)}/metrics")
     api = f"http://{settings.api.host}:{settings.api.port}"
     console.print(f"  the register API (once served): {api}/health, {api}/ready, OpenAPI at {api}/docs")
+
 
 
 async def summarise(console: Console, month: date, statements: list[BonusStatement], settings: Settings) -> None:

@@ -40,9 +40,10 @@ REFUSED_AS_TAKEN = "person_already_registered"
 RETRIES = 5
 
 
-FIRST_BIRTH_DAY, BIRTH_DAYS = date(1940, 1, 1), 66 * 365  # adults born 1940-2005
+FIRST_BIRTH_DAY = date(1940, 1, 1)
+BIRTH_DAYS = (date(2000, 1, 1) - FIRST_BIRTH_DAY).days  # adults born 1940-1999: the signs of the 1900s
 NUMBERS = 898  # the individual numbers of permanent codes, 002-899
-CODES = len(CENTURY_SIGNS) * BIRTH_DAYS * NUMBERS  # about 130 million
+CODES = len(CENTURY_SIGNS) * BIRTH_DAYS * NUMBERS  # about 118 million
 CODES_PER_SECOND = 50  # faster than the register takes customers in, so a later run starts past an earlier
 
 

@@ -23,7 +23,6 @@ from aiokafka.admin import AIOKafkaAdminClient
 from rich.progress import Progress
 
 from contracts.topics import ALL, Topic
-from coopreg.services_ctl import metrics_port
 from services.registry import SERVICES
 from shared.dead_letters import REASON, dlq_topic
 from shared.settings import Settings
@@ -60,10 +59,11 @@ def _get(url: str) -> str:
 
 
 async def service_loads(settings: Settings) -> list[ServiceLoad]:
-    """Every service's load from its /metrics, in registry order (upstream first)."""
+    """Every service's load from its /metrics, in registry order (upstream first); the services are where
+    the register API asks them (COOPREG_API_SERVICE_URLS, by default where `coopreg services up` starts them)."""
     loads = []
     for name in SERVICES:
-        url = f"http://127.0.0.1:{metrics_port(name, settings)}/metrics"
+        url = f"{settings.api.service_urls[name].rstrip('/')}/metrics"
         try:
             loads.append(parse_metrics(name, await asyncio.to_thread(_get, url)))
         except OSError as error:
@@ -253,6 +253,6 @@ class TopicFollower:
     async def read_to_end(self) -> list:
         """Every record since entering, up to the topic's end now."""
         end = await self.consumer.end_offsets(list(self.consumer.assignment()))
-        while any(await self.consumer.position(tp) < offset for tp, offset in end.items()):
+        while [tp for tp, offset in end.items() if await self.consumer.position(tp) < offset]:
             await self._fetch()
         return self.records
