@@ -58,18 +58,20 @@ class DeadLettersLeft(RuntimeError):
     """The run ended with dead letters: something it sent, or something that followed from it, was refused."""
 
 
-async def run_demo(settings: Settings, households: int, console: Console) -> str:
+async def run_demo(settings: Settings, households: int, console: Console, month: date | None = None) -> str:
     """The population registered through the register's inputs, a month of receipts, the month closed;
     then the summary, read from what the register published, and the run's dead letters, which must be none.
+    `month`: the month simulated and closed (default: the latest that may be closed and is not yet).
     Returns the run's id, the prefix of its households' and people's ids."""
     started = time.time()
     run = f"d{int(started) % 10**6:06d}"
     people = population(households, run, first_card=(int(started) % 10**6) * 10**5)
-    conn = await connect(settings)
-    try:
-        month = await open_month(conn, settings)
-    finally:
-        await conn.close()
+    if month is None:
+        conn = await connect(settings)
+        try:
+            month = await open_month(conn, settings)
+        finally:
+            await conn.close()
     watch = await DeadLetterWatch(settings).begin()
     async with RegisterClient(settings) as client, Settling(settings) as settling:
         with progress(console) as bar:

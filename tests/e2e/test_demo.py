@@ -2,6 +2,8 @@
 close finds every one of them and the run leaves no dead letter anywhere."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from rich.console import Console
 
@@ -15,7 +17,8 @@ pytestmark = pytest.mark.usefixtures("services")
 
 async def test_the_demo_registers_its_households_and_ends_with_every_dlq_empty(settings):
     console = Console(record=True, width=200)
-    run = await run_demo(settings, 15, console)
+    today = date.today()
+    run = await run_demo(settings, 15, console, month=date(today.year - 2, today.month, 1))  # no other test's
     text = console.export_text()
     assert "dead letters of this run: 0 on the" in text and "every one empty" in text
     households = {r.key.decode(): HouseholdState.model_validate_json(r.value)
