@@ -18,16 +18,18 @@ def command(name: str) -> list[str]:
 
 
 def managed(settings: Settings, name: str) -> ManagedProcess:
-    home = settings.stack.dir / "services"
+    # Services under another topic prefix are another set, with pid files and logs of their own, so that
+    # `services up` beside a running set starts them rather than finding the others "already running".
+    prefix = settings.kafka.topic_prefix.strip(".")
+    home = settings.stack.dir / (f"services-{prefix}" if prefix else "services")
     home.mkdir(parents=True, exist_ok=True)
     return ManagedProcess(name, home / f"{name}.pid", home / f"{name}.log")
 
 
-METRICS_BASE_PORT = 9101  # the services' /health, /ready and /metrics: 9101, 9102, … in registry order
-
-
-def metrics_port(name: str) -> int:
-    return METRICS_BASE_PORT + list(SERVICES).index(name)
+def metrics_port(name: str, settings: Settings | None = None) -> int:
+    """The port of a service's /health, /ready, /metrics and subject queries: COOPREG_STACK_SERVICES_BASE_PORT
+    (9101) for the first service, the next ones in registry order."""
+    return (settings or Settings()).stack.services_base_port + list(SERVICES).index(name)
 
 
 def up(settings: Settings, say, names=None) -> None:
@@ -37,11 +39,11 @@ def up(settings: Settings, say, names=None) -> None:
             say(f"{name} already running (pid {process.pid()})")
             continue
         process.spawn(command(name), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT),
-                                          "COOPREG_METRICS_PORT": str(metrics_port(name))})
+                                          "COOPREG_METRICS_PORT": str(metrics_port(name, settings))})
         wait_until(lambda: process.log_contains('"service started"'), 60,
                    f"{name} did not start; see {process.log}", alive=process.running)
         say(f"{name} started (pid {process.pid()}, log {process.log}, "
-            f"metrics http://127.0.0.1:{metrics_port(name)}/metrics)")
+            f"metrics http://127.0.0.1:{metrics_port(name, settings)}/metrics)")
 
 
 def down(settings: Settings, say, names=None) -> None:

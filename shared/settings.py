@@ -151,6 +151,14 @@ class TrustedTokenKey(BaseModel):
         return value
 
 
+SERVICE_ORDER = ("cards", "purchases", "bonus", "membership", "consent")  # services/registry.py's order
+
+
+def local_service_urls(base_port: int) -> dict[str, str]:
+    """The services' endpoints as `coopreg services up` starts them, from `base_port` on."""
+    return {name: f"http://127.0.0.1:{base_port + i}" for i, name in enumerate(SERVICE_ORDER)}
+
+
 class ApiSettings(BaseSettings):
     """The register API: where it listens, the keys its bearer tokens are verified with, and its limits."""
 
@@ -167,10 +175,9 @@ class ApiSettings(BaseSettings):
                                           '"algorithm": "EdDSA", "public_key": PEM}]; a token with `iss` is '
                                           'verified with its issuer\'s key named by its `kid`, nothing else')
     service_urls: dict[str, str] = Field(
-        default_factory=lambda: {name: f"http://127.0.0.1:{9101 + i}" for i, name in
-                                 enumerate(("cards", "purchases", "bonus", "membership", "consent"))},
+        default_factory=lambda: local_service_urls(9101),
         description="each service's HTTP endpoint (its COOPREG_METRICS_PORT), as JSON; the defaults are "
-                    "the ports `coopreg services up` gives")
+                    "the ports `coopreg services up` gives (from COOPREG_STACK_SERVICES_BASE_PORT)")
     service_timeout_seconds: float = Field(5.0, description="how long the API waits for a service's answer")
     local_tokens: bool = Field(True, description="accept tokens without `iss`, HS256 with token_key (operators' "
                                                  "tools); false where only the identity providers' tokens count")
@@ -253,6 +260,9 @@ class StackSettings(BaseSettings):
     # than grown under the first burst: a close of 2.6 M households on a broker just started took 60.2 s
     # from -Xms256m, 48.9 s from the whole heap.
     kafka_heap: str = "-Xms768m -Xmx768m"
+    services_base_port: int = Field(9101, description="`coopreg services up` gives the services' HTTP endpoints "
+                                    "this port and the next ones, in registry order (another port when a second "
+                                    "set of services runs beside the first, e.g. under another topic prefix)")
 
 
 class Settings(BaseSettings):
@@ -290,6 +300,13 @@ class Settings(BaseSettings):
             if weak:
                 raise DevelopmentKeyRefused(f"{', '.join(weak)}: a development or placeholder key (or shorter than "
                                             f"{MIN_KEY_CHARS} characters) in production")
+        return self
+
+    @model_validator(mode="after")
+    def _api_asks_the_services_where_they_listen(self) -> "Settings":
+        """Without COOPREG_API_SERVICE_URLS the API asks the services where `coopreg services up` starts them."""
+        if "service_urls" not in self.api.model_fields_set:
+            self.api.service_urls = local_service_urls(self.stack.services_base_port)
         return self
 
     def check_api_keys(self) -> None:

@@ -22,7 +22,9 @@ class PayoutTransaction(Contract):
 class BonusPayout(Contract):
     """What a household is paid for a month, to the main member's benefit payment account at S-Bank.
 
-    One message per household and month (or per adjustment) carrying its separate transactions; the part
+    One message per household and month (or per adjustment) that pays anything, in cash or to the open
+    contribution (a household paid nothing gets none; its statement says so), carrying its separate
+    transactions; the part
     applied to an unpaid capital contribution is in `contribution_cents` (the membership service books it).
     `payout_id` is unique and stable: a re-sent payout has the same id and must be booked once.
     """

@@ -1,6 +1,6 @@
-"""Putting a simulated population on the register's topics, with a progress bar: cards issued through the
-cards service (card commands), card states as the cards service publishes them (for traffic that needs only
-the purchases service), and a month of POS receipts."""
+"""Putting a simulated population on the register's topics, with a progress bar: card states as the cards
+service publishes them (for benchmarks that need only the purchases service) and a month of POS receipts.
+A population brought in as an integrator would is `coopreg.simulate.register`."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,31 +8,13 @@ from datetime import date, datetime
 from rich.progress import Progress
 
 from contracts.envelope import Envelope
-from contracts.events.cards import IssueCard
-from contracts.topics import CARD_COMMANDS, CARD_STATE, POS_PURCHASES
+from contracts.topics import CARD_STATE, POS_PURCHASES
 from coopreg.client import RegisterClient
 from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import Household, card_states
 from services.bonus.domain.months import month_label
 
 SOURCE = "coopreg/simulate"
-
-
-async def issue_cards(client: RegisterClient, households: list[Household], issued: datetime,
-                      bar: Progress) -> int:
-    """Every member's card issued through `cards.commands.v1`, valid from `issued`."""
-    members = [(h, m) for h in households for m in h.members]
-    task = bar.add_task("issuing cards", total=len(members))
-    for i, (household, member) in enumerate(members, 1):
-        await client.send(CARD_COMMANDS, member.person_id, IssueCard(
-            card_number=member.card, card_type=member.card_type, person_id=member.person_id,
-            household_id=household.household_id, cooperative_id=household.cooperative_id,
-            membership_id=f"m-{household.household_id}", valid_from=issued))
-        if i % 500 == 0:
-            bar.update(task, completed=i)
-    await client.flush()
-    bar.update(task, completed=len(members))
-    return len(members)
 
 
 async def publish_card_states(client: RegisterClient, households: list[Household], index_key: str,

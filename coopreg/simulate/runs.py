@@ -6,24 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from contracts.topics import CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.client import RegisterClient
-from coopreg.demo import connect, issued_for, progress, wait_for
+from coopreg.demo import connect, issued_for, progress, retried
 from coopreg.simulate.population import population
-from coopreg.simulate.publish import issue_cards, publish_card_states, publish_month
+from coopreg.simulate.publish import publish_month
+from coopreg.simulate.register import Timeline, register_population
+from coopreg.simulate.settle import DeadLetterWatch, Settling, dead_letter_counts
 from coopreg.simulate.traffic import Traffic
 from services.bonus.domain.months import month_label
 from shared.settings import Settings
 
-CARDS_KNOWN = "SELECT count(*) FROM purchases.card_allocations WHERE person_id LIKE $1"
 # The topics a simulation's counters wait on: each must have its service consuming before anything is sent.
 DRIVEN = {POS_PURCHASES.name, CARD_STATE.name, PURCHASES_ACCEPTED.name}
-NEEDED = ("purchases.card_allocations", "purchases.receipt_ids", "bonus.purchases", "bonus.months")
+NEEDED = ("purchases.receipt_ids", "bonus.months")
 COUNTERS = (("sent", "receipts sent"), ("stored", "stored by purchases"),
             ("accepted_published", "accepted published"), ("dead_lettered", "dead-lettered"))
 
@@ -85,10 +86,13 @@ async def simulate_traffic(settings: Settings, console: Console, *, rate: int, s
     conn = await connect(settings)
     try:
         await require_services(conn, settings, ("purchases",))
+        watch = await DeadLetterWatch(settings).begin()
         async with RegisterClient(settings) as client:
             with progress(console) as bar:
-                cards = await publish_card_states(client, people, settings.secrets.index_key.get_secret_value(), bar)
-                await wait_for(conn, CARDS_KNOWN, cards, bar, "cards known to purchases", f"{run}-%", timeout=120)
+                registered = await register_population(
+                    client, people, Timeline(datetime.now(timezone.utc) - timedelta(hours=1)), run, bar, watch,
+                    time.time())
+                cards = registered.cards
             async with Traffic(settings, people, run, rate, seconds, invalid) as traffic:
                 with counters_bar(console) as bar:
                     tasks = {name: bar.add_task(label, total=traffic.total, rate="") for name, label in COUNTERS}
@@ -119,18 +123,16 @@ async def simulate_month(settings: Settings, console: Console, *, households: in
         if status not in (None, "open"):
             raise ValueError(f"{month_label(month)} is {status}: its receipts would only become adjustments; "
                              "choose a month that is still open")
-        async with RegisterClient(settings) as client:
+        watch = await DeadLetterWatch(settings).begin()
+        async with RegisterClient(settings) as client, Settling(settings) as settling:
             with progress(console) as bar:
-                cards = await issue_cards(client, people, issued_for(month), bar)
-                await wait_for(conn, CARDS_KNOWN, cards, bar, "cards known to purchases", f"{run}-%", timeout=300)
+                registered = await register_population(client, people, Timeline(issued_for(month)), run, bar,
+                                                       watch, time.time())
                 receipts = await publish_month(client, people, month, run, bar)
-                await wait_for(conn, "SELECT count(*) FROM purchases.receipt_ids WHERE receipt_id LIKE $1",
-                               receipts, bar, "receipts stored by purchases", f"{run}-%")
-                await wait_for(conn, "SELECT count(*) FROM bonus.purchases WHERE receipt_id LIKE $1",
-                               receipts, bar, "receipts booked by bonus", f"{run}-%")
-        example = await conn.fetchval("SELECT household_id FROM bonus.purchases WHERE receipt_id LIKE $1 LIMIT 1",
-                                      f"{run}-%")
-        return {"run": run, "month": month_label(month), "households": households, "cards": cards,
-                "receipts": receipts, "example_household": example}
+                await settling.wait(bar, "receipts booked by bonus")
+        letters = [x for x in await watch.added() if not retried(x, registered)]
+        return {"run": run, "month": month_label(month), "households": households, "cards": registered.cards,
+                "receipts": receipts, "example_household": people[0].household_id,
+                "dead_letters": dead_letter_counts(letters)}
     finally:
         await conn.close()

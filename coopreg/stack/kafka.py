@@ -123,3 +123,31 @@ class KafkaBroker:
 
     def status(self) -> str:
         return f"kafka     {'running' if self.process.running() else 'stopped'}  {self.bootstrap}"
+
+
+TOOLS_POM = ROOT / "deploy" / "kafka" / "tools-pom.xml"
+CONSOLE_TOOLS = {"kafka-console-producer.sh": "org.apache.kafka.tools.ConsoleProducer",
+                 "kafka-console-consumer.sh": "org.apache.kafka.tools.consumer.ConsoleConsumer"}
+
+
+def ensure_console_tools(home: Path) -> Path:
+    """The Kafka distribution's console producer and consumer (`kafka-console-producer.sh`,
+    `kafka-console-consumer.sh`) under `home` (COOPREG_KAFKA_TOOLS_DIR, or the stack's `kafka-tools`): the
+    broker's jars lack them, so the kafka-tools jars are fetched from Maven Central once (about 40 MB).
+    Returns the directory of the two launchers."""
+    import os
+
+    home = Path(os.environ.get("COOPREG_KAFKA_TOOLS_DIR") or home / "kafka-tools")
+    lib, bin_dir = home / "lib", home / "bin"
+    if not any(lib.glob("kafka-tools-*.jar")):
+        if shutil.which("mvn") is None:
+            raise RuntimeError("Maven (mvn) is needed to fetch the Kafka console tools: apt-get install maven")
+        lib.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mvn", "-q", "-B", "-f", str(TOOLS_POM), DEPENDENCY_PLUGIN, "-DincludeScope=runtime",
+                        f"-DoutputDirectory={lib}"], check=True)
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for script, main_class in CONSOLE_TOOLS.items():
+        launcher = bin_dir / script
+        launcher.write_text(f'#!/bin/sh\nexec java -cp "{lib}/*" {main_class} "$@"\n')
+        launcher.chmod(0o755)
+    return bin_dir
