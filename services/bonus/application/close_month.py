@@ -29,9 +29,10 @@ from services.bonus.adapters import close_pricing, closing
 from services.bonus.application.held_payouts import with_accounts_or_held
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
-from services.bonus.domain.months import CloseCalendar, MonthNotEnded, month_label, parse_month, payout_due
+from services.bonus.domain.months import CloseCalendar, month_label, parse_month, payout_due
 from shared import outbox
-from shared.delivery import Incoming, Rejected
+from shared.commands import apply_each
+from shared.delivery import Incoming
 from shared.jobs import pause
 from shared.logging import get_logger
 
@@ -76,17 +77,17 @@ def utc_now() -> datetime:
 async def request_month_close(conn, messages: list[Incoming], calendar: CloseCalendar = CloseCalendar(),
                               clock: Callable[[], datetime] = utc_now) -> None:
     """Mark each commanded month closing; whoever sent it, a month that may not be closed yet is refused
-    (dead-lettered with the sentence saying from when it may be: replayed then, it closes the month)."""
-    for message in messages:
-        command: CloseBonusMonth = message.data
-        month = parse_month(command.month)
-        try:
-            calendar.check_closable(month, clock())
-        except MonthNotEnded as refused:
-            log.warning("month close refused", month=command.month, reason=refused.reason)
-            raise Rejected(refused.reason, str(refused)) from None
-        status = await closing.request_close(conn, month)
-        log.info("month close requested", month=command.month, status=status)
+    (MonthNotEnded: dead-lettered with the sentence saying from when it may be; replayed then, it closes
+    the month)."""
+    await apply_each(conn, messages, _request_close, calendar, clock)
+
+
+async def _request_close(conn, message: Incoming, calendar: CloseCalendar, clock: Callable[[], datetime]) -> None:
+    command: CloseBonusMonth = message.data
+    month = parse_month(command.month)
+    calendar.check_closable(month, clock())
+    status = await closing.request_close(conn, month)
+    log.info("month close requested", month=command.month, status=status)
 
 
 class ChunkIncomplete(RuntimeError):
