@@ -20,6 +20,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import partial
 from typing import Callable
 
 from contracts.envelope import Envelope
@@ -33,7 +34,7 @@ from services.bonus.domain.months import CloseCalendar, month_label, parse_month
 from shared import outbox
 from shared.commands import apply_each
 from shared.delivery import Incoming
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 SOURCE = "coopreg/bonus"
@@ -224,7 +225,9 @@ def month_closed_event(done: BonusMonthClosed) -> outbox.OutgoingEvent:
 
 async def run_closer(pool, config: CloseConfig, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
     """Background job: finish every month that is closing, including one a crash interrupted."""
-    while not stop.is_set():
-        for month in await closing.months_closing(pool):
-            await close_month(pool, month, config)
-        await pause(stop, poll_seconds)
+    await periodically(stop, poll_seconds, partial(close_months_closing, pool, config))
+
+
+async def close_months_closing(pool, config: CloseConfig) -> None:
+    for month in await closing.months_closing(pool):
+        await close_month(pool, month, config)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
+from functools import partial
 
 from contracts.envelope import Envelope
 from contracts.events.card_commands import ExpireCards
 from services.cards.adapters import cards
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 log = get_logger(use_case="sweep_cards")
@@ -53,9 +54,4 @@ async def sweep_and_report(pool, config: CardsConfig) -> None:
 
 async def run_card_sweeper(pool, config: CardsConfig, stop: asyncio.Event) -> None:
     """Background job: sweep now and every `config.sweep_every_seconds` until the service stops."""
-    while not stop.is_set():
-        try:
-            await sweep_and_report(pool, config)
-        except Exception as error:  # noqa: BLE001 - the next round retries; a dead job would never run again
-            log.error("card sweep failed", error=type(error).__name__)
-        await pause(stop, config.sweep_every_seconds)
+    await periodically(stop, config.sweep_every_seconds, partial(sweep_and_report, pool, config))
