@@ -180,8 +180,10 @@ async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
             rate = rates.get((household, original)) or config.tables.table_for(
                 group[0]["cooperative_id"], original).rate_for(max(delta.tier_total_cents, 0))
             change = adjustment_for_closed_month(RecordedRate(rate), delta)
-            payouts.append((household, month, original, rate, change.bonus_cents, change.fuel_bonus_cents,
-                            change.payment_method_benefit_cents))
+            payouts.append(closing.AdjustmentPayout(
+                household_id=household, paid_in_month=month, month=original, rate_bp=rate,
+                bonus_cents=change.bonus_cents, fuel_bonus_cents=change.fuel_bonus_cents,
+                payment_method_benefit_cents=change.payment_method_benefit_cents))
             if change.total_cents:
                 first = min(r["receipt_id"] for r in group)
                 events.append(payout_event(household, original, payout_due(month), rate,
