@@ -4,11 +4,14 @@ which starts the job again after a short backoff."""
 from __future__ import annotations
 
 import asyncio
+import io
 from functools import partial
 
+import orjson
 import pytest
 
 from shared.jobs import keep_running, periodically
+from shared.logging import configure_logging
 
 pytestmark = pytest.mark.unit
 
@@ -50,12 +53,13 @@ async def test_a_failing_round_ends_the_loop_with_its_error():
 
 
 async def test_a_periodic_job_whose_round_fails_is_started_again_soon_not_a_period_later():
-    stop, outcomes = asyncio.Event(), []
+    stop, outcomes, logged = asyncio.Event(), [], io.StringIO()
+    configure_logging("INFO", "json", logged)
 
     async def once():
         outcomes.append("round")
         if len(outcomes) <= 2:
-            raise OSError("broker away")
+            raise OSError("broker away at anna@example.com")
         stop.set()
 
     async def job(stop):
@@ -63,6 +67,11 @@ async def test_a_periodic_job_whose_round_fails_is_started_again_soon_not_a_peri
 
     await asyncio.wait_for(keep_running(job, stop, max_pause=0.5), 3)
     assert outcomes == ["round"] * 3
+    failures = [orjson.loads(line) for line in logged.getvalue().splitlines()]
+    assert [(f["event"], f["error"], f["failures"]) for f in failures] == [
+        ("background job failed, starting it again", "OSError", 1),
+        ("background job failed, starting it again", "OSError", 2)]
+    assert "anna" not in logged.getvalue()  # the failure's type only: its message may hold personal data
 
 
 async def test_a_job_that_ends_by_itself_is_not_started_again():
