@@ -1,21 +1,25 @@
 """Background jobs of a service (the outbox relay, the month closer, sweeps), kept running for its life.
 
-A job is an async function of the stop event. A job that raises — its database restarted under it, its
-broker away longer than the client retries — would otherwise end silently while the process lives on and
-keeps consuming: events would pile up unpublished, a month would stay closing. `keep_running` logs the
-failure and starts the job again after a short pause, until the service stops.
+A job is an async function of the stop event; a periodic one is a round run `periodically`. One
+failure policy for all of them, here and nowhere else: a job that raises — its database restarted under
+it, its broker away longer than the client retries, a bug — would otherwise end silently while the process
+lives on and keeps consuming (events piling up unpublished, a month staying closing). `keep_running`,
+which runs every job, logs the failure (its type only: never personal data) and starts the job again after
+a backoff, until the service stops; so a periodic job's failed round is tried again within seconds, not a
+period later. Jobs and rounds do not catch failures themselves.
 """
 from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 import asyncpg
 
 from shared.logging import get_logger
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
+T = TypeVar("T")
 
 
 def job_name(job: Job) -> str:
@@ -23,17 +27,32 @@ def job_name(job: Job) -> str:
 
 
 async def keep_running(job: Job, stop: asyncio.Event, max_pause: float = 5.0) -> None:
+    """Run `job` until the service stops, starting it again after each failure: after 0.4 s, doubling up to
+    `max_pause`; a job that ran longer than `max_pause` before failing starts over from the shortest."""
     log = get_logger(job=job_name(job))
+    loop = asyncio.get_running_loop()
     failures = 0
     while not stop.is_set():
+        started = loop.time()
         try:
             await job(stop)
             return
         except Exception as error:  # noqa: BLE001 - every failure of a job is survived and logged
-            failures += 1
+            failures = 1 if loop.time() - started > max_pause else failures + 1
             log.warning("background job failed, starting it again", error=type(error).__name__,
                         failures=failures)
             await pause(stop, min(0.2 * 2 ** failures, max_pause))
+
+
+async def periodically(stop: asyncio.Event, every: float, once: Callable[[], Awaitable[T]],
+                 more: Callable[[T], bool] | None = None) -> None:
+    """Run `once` now and then every `every` seconds until the service stops; with `more`, at once again
+    while `more(result)` says it left work behind (a full batch). Its failure is not caught here:
+    it ends the job, which `keep_running` starts again."""
+    while not stop.is_set():
+        result = await once()
+        if more is None or not more(result):
+            await pause(stop, every)
 
 
 async def pause(stop: asyncio.Event, seconds: float) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 import orjson
@@ -18,7 +19,7 @@ from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
 from shared import tracing
 from shared.latency import RelayTimings
 from shared.logging import get_logger
-from shared.jobs import elected, pause
+from shared.jobs import elected, periodically
 from shared.record_batches import Message, send_in_batches
 
 
@@ -86,10 +87,8 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with elected(self.pool, f"outbox:{self.schema}", stop) as lock_conn:
-            while lock_conn is not None and not stop.is_set():
-                sent = await self.relay_once(lock_conn)
-                if sent < self.batch:
-                    await pause(stop, self.poll)
+            if lock_conn is not None:
+                await periodically(stop, self.poll, partial(self.relay_once, lock_conn), more=lambda sent: sent >= self.batch)
 
     async def relay_once(self, conn: asyncpg.Connection | None = None) -> int:
         """Send the next batch. `run` relays on the session that holds the election: when a database

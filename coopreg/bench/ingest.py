@@ -38,7 +38,7 @@ from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import population
 from coopreg.simulate.publish import publish_card_states
 from coopreg.simulate.receipts import pos_purchase
-from services.purchases.adapters.receipts import CREATE_STAGING, STAGING_COLUMNS
+from services.purchases.adapters.receipts import CREATE_STAGING, STAGED_COLUMNS
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import staging_row
 
@@ -69,7 +69,7 @@ async def raw_consume(settings, count: int) -> float:
 
 
 async def copy_ceiling(settings, receipts, config: PurchasesConfig) -> float:
-    rows = [staging_row(r, r.model_dump_json().encode(), config) for r in receipts]
+    rows = [staging_row(r, r.model_dump_json().encode(), config, r.receipt_id) for r in receipts]
     conn = await connect(settings)
     try:
         async with conn.transaction():
@@ -77,7 +77,7 @@ async def copy_ceiling(settings, receipts, config: PurchasesConfig) -> float:
             start = time.perf_counter()
             for i in range(0, len(rows), 2000):
                 await conn.copy_records_to_table("receipt_staging", records=rows[i:i + 2000],
-                                                 columns=list(STAGING_COLUMNS))
+                                                 columns=list(STAGED_COLUMNS))
             return len(rows) / (time.perf_counter() - start)
     finally:
         await conn.close()

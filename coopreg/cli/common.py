@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
+from shared.rules import RuleViolation
+
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # a sentence stays on one line, whatever the width
 
@@ -24,7 +26,7 @@ def sentences(doing: str):
         errors.print(f"[red]{doing} failed: cannot reach Kafka or PostgreSQL ({error}). "
                      "Is the stack running? Try `coopreg stack up`.[/]")
         raise typer.Exit(1)
-    except (TimeoutError, RuntimeError, LookupError, ValueError) as error:
+    except (TimeoutError, RuntimeError, LookupError, ValueError, RuleViolation) as error:
         errors.print(f"[red]{doing} failed: {error}[/]")
         raise typer.Exit(1)
 

@@ -7,6 +7,7 @@ resumes after the last statement written.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import asyncpg
 
@@ -72,7 +73,19 @@ async def recorded_rates(conn: asyncpg.Connection, keys: list[tuple[str, date]])
     return {(r["household_id"], r["month"]): r["rate_bp"] for r in rows}
 
 
-async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+class AdjustmentPayout(NamedTuple):
+    """What a close pays a household for the late purchases of an earlier month, at that month's rate."""
+
+    household_id: str
+    paid_in_month: date  # the month whose close pays it
+    month: date  # the month the purchases belong to
+    rate_bp: int
+    bonus_cents: int
+    fuel_bonus_cents: int
+    payment_method_benefit_cents: int
+
+
+async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[AdjustmentPayout]) -> None:
     await conn.executemany(
         "INSERT INTO adjustment_payouts (household_id, paid_in_month, month, rate_bp, bonus_cents,"
         " fuel_bonus_cents, payment_method_benefit_cents) VALUES ($1, $2, $3, $4, $5, $6, $7)"

@@ -2,12 +2,87 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import asyncpg
 
-LINEAGE_COLUMNS = ("receipt_id", "household_id", "person_id", "cooperative_id", "outlet_id", "purchased_at",
-                   "month", "bonus_cents", "double_cents", "fuel_cents", "fuel_millilitres",
-                   "payment_method_cents", "excluded", "return_of", "booked_as", "outlet_cooperative_id")
+# The rows a booking writes: named tuples, which COPY and unnest take as they are and which cost what a
+# tuple does on the ingest path.
+
+
+class LineageRow(NamedTuple):
+    """A purchase as booked, once per receipt id."""
+
+    receipt_id: str
+    household_id: str
+    person_id: str
+    cooperative_id: str
+    outlet_id: str
+    purchased_at: datetime
+    month: date
+    bonus_cents: int
+    double_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_cents: int
+    excluded: str  # JSON: the exclusions kept
+    return_of: str | None
+    booked_as: str  # accrual, or adjustment of a closing or closed month
+    outlet_cooperative_id: str | None
+
+
+LINEAGE_COLUMNS = LineageRow._fields
+
+
+class AccrualRow(NamedTuple):
+    """What a batch adds to a household's month; the cooperative of its latest purchase."""
+
+    household_id: str
+    month: date
+    cooperative_id: str
+    bonus_cents: int
+    double_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_cents: int
+    receipts: int
+    last_purchase_at: datetime
+
+
+class MemberPart(NamedTuple):
+    month: date
+    household_id: str
+    person_id: str
+    receipts: int
+    bonus_eligible_cents: int
+
+
+class CooperativePart(NamedTuple):
+    month: date
+    household_id: str
+    outlet_cooperative_id: str  # '' when the event does not name it
+    bonus_eligible_cents: int
+
+
+class ExclusionPart(NamedTuple):
+    month: date
+    household_id: str
+    reason: str
+    cents: int
+
+
+class AdjustmentRow(NamedTuple):
+    """A purchase for a closing or closed month, paid with the next close at the month's recorded rate."""
+
+    receipt_id: str
+    household_id: str
+    month: date
+    cooperative_id: str
+    bonus_cents: int
+    double_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_cents: int
 
 
 async def lock_months(conn: asyncpg.Connection, months: set[date]) -> dict[date, str]:
@@ -35,7 +110,7 @@ async def double_bonus_outlets(conn: asyncpg.Connection, outlets: list[str], sta
     return [(r["outlet_id"], r["starts_at"], r["ends_at"]) for r in rows]
 
 
-async def insert_lineage(conn: asyncpg.Connection, rows: list[tuple]) -> set[str]:
+async def insert_lineage(conn: asyncpg.Connection, rows: list[LineageRow]) -> set[str]:
     """Store each purchase once by receipt id; return the receipt ids that are new."""
     await conn.execute("CREATE TEMP TABLE IF NOT EXISTS lineage_staging (LIKE purchases) ON COMMIT DELETE ROWS")
     await conn.copy_records_to_table("lineage_staging", records=rows, columns=list(LINEAGE_COLUMNS))
@@ -45,10 +120,9 @@ async def insert_lineage(conn: asyncpg.Connection, rows: list[tuple]) -> set[str
     return {r["receipt_id"] for r in inserted}
 
 
-async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> list[asyncpg.Record]:
-    """Rows: (household, month, cooperative, bonus, double, fuel, litres_ml, payment_method, receipts,
-    last purchase time); returns the new totals. The cooperative of the latest purchase wins: a transfer
-    moves the whole month."""
+async def add_to_accruals(conn: asyncpg.Connection, rows: list[AccrualRow]) -> list[asyncpg.Record]:
+    """Returns the new totals. The cooperative of the latest purchase wins: a transfer moves the whole
+    month."""
     if not rows:
         return []
     columns = list(zip(*rows))
@@ -70,11 +144,10 @@ async def add_to_accruals(conn: asyncpg.Connection, rows: list[tuple]) -> list[a
         RETURNING *""", *columns)
 
 
-async def add_to_statement_parts(conn: asyncpg.Connection, members: list[tuple], cooperatives: list[tuple],
-                                  exclusions: list[tuple]) -> None:
-    """What the month's statement needs beyond the totals. Rows: (month, household, person, receipts,
-    Bonus purchases); (month, household, outlet's cooperative or '', Bonus purchases); (month, household,
-    exclusion reason, cents)."""
+async def add_to_statement_parts(conn: asyncpg.Connection, members: list[MemberPart],
+                                  cooperatives: list[CooperativePart], exclusions: list[ExclusionPart]) -> None:
+    """What the month's statement needs beyond the totals: each member's receipts and Bonus purchases,
+    the Bonus purchases by the outlet's cooperative, the excluded purchases by reason."""
     if members:
         await conn.execute("""
             INSERT INTO accrual_members AS m (month, household_id, person_id, receipts, bonus_eligible_cents)
@@ -96,7 +169,7 @@ async def add_to_statement_parts(conn: asyncpg.Connection, members: list[tuple],
             *zip(*exclusions))
 
 
-async def add_adjustments(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+async def add_adjustments(conn: asyncpg.Connection, rows: list[AdjustmentRow]) -> None:
     await conn.executemany(
         "INSERT INTO adjustments (receipt_id, household_id, month, cooperative_id, bonus_cents, double_cents,"
         " fuel_cents, fuel_millilitres, payment_method_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

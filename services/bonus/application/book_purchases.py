@@ -13,17 +13,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 import orjson
 
 from contracts.events.purchases import Exclusion, PurchaseAccepted
 from services.bonus.adapters import ledger, product_data
+from services.bonus.adapters.ledger import (
+    AccrualRow, AdjustmentRow, CooperativePart, ExclusionPart, LineageRow, MemberPart,
+)
 from services.bonus.application.month_to_date import month_to_date_event
 from services.bonus.domain import TierTables
 from services.bonus.domain.months import month_of
 from shared import outbox
 from shared.delivery import Incoming
+
+
+class Amounts(NamedTuple):
+    """What a purchase adds to its household's month."""
+
+    bonus_cents: int
+    double_cents: int  # Bonus purchases at an outlet's double-Bonus campaign
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_cents: int
 
 
 @dataclass(frozen=True)
@@ -33,10 +47,10 @@ class Booking:
     double: bool
     excluded: tuple[Exclusion, ...]  # the purchase's exclusions the service keeps
 
-    def amounts(self) -> tuple[int, int, int, int, int]:
+    def amounts(self) -> Amounts:
         p = self.purchase
         bonus, double = (0, p.bonus_eligible_cents) if self.double else (p.bonus_eligible_cents, 0)
-        return bonus, double, p.fuel_cents, p.fuel_millilitres, p.payment_method_eligible_cents
+        return Amounts(bonus, double, p.fuel_cents, p.fuel_millilitres, p.payment_method_eligible_cents)
 
 
 def _in_campaign(purchase: PurchaseAccepted, campaigns) -> bool:
@@ -62,10 +76,15 @@ async def _bookings(conn, purchases: list[PurchaseAccepted]) -> list[Booking]:
             for p in purchases]
 
 
-def _lineage_row(b: Booking, booked_as: str) -> tuple:
-    p = b.purchase
-    return (p.receipt_id, p.household_id, p.person_id, p.cooperative_id, p.outlet_id, p.purchased_at,
-            b.month, *b.amounts(), _excluded_json(b.excluded), p.return_of, booked_as, p.outlet_cooperative_id)
+def _lineage_row(b: Booking, booked_as: str) -> LineageRow:
+    p, a = b.purchase, b.amounts()
+    return LineageRow(
+        receipt_id=p.receipt_id, household_id=p.household_id, person_id=p.person_id,
+        cooperative_id=p.cooperative_id, outlet_id=p.outlet_id, purchased_at=p.purchased_at, month=b.month,
+        bonus_cents=a.bonus_cents, double_cents=a.double_cents, fuel_cents=a.fuel_cents,
+        fuel_millilitres=a.fuel_millilitres, payment_method_cents=a.payment_method_cents,
+        excluded=_excluded_json(b.excluded), return_of=p.return_of, booked_as=booked_as,
+        outlet_cooperative_id=p.outlet_cooperative_id)
 
 
 # An exclusion's fields, from its contract: a purchase read strictly first is the contract's struct,
@@ -78,35 +97,61 @@ def _excluded_json(excluded: tuple[Exclusion, ...]) -> str:
     return orjson.dumps([{name: getattr(e, name) for name in _EXCLUSION_FIELDS} for e in excluded]).decode()
 
 
-def _accrual_rows(bookings: list[Booking]) -> list[tuple]:
-    totals: dict[tuple[str, date], list] = defaultdict(lambda: [None, 0, 0, 0, 0, 0, 0, None])
+@dataclass(slots=True)
+class _Accrual:
+    """A household-month's sums over a batch, as they are added up."""
+
+    cooperative_id: str = ""
+    bonus_cents: int = 0
+    double_cents: int = 0
+    fuel_cents: int = 0
+    fuel_millilitres: int = 0
+    payment_method_cents: int = 0
+    receipts: int = 0
+    last_purchase_at: datetime | None = None
+
+    def add(self, b: Booking) -> None:
+        a = b.amounts()
+        self.cooperative_id = b.purchase.cooperative_id  # in time order: the latest purchase's wins
+        self.bonus_cents += a.bonus_cents
+        self.double_cents += a.double_cents
+        self.fuel_cents += a.fuel_cents
+        self.fuel_millilitres += a.fuel_millilitres
+        self.payment_method_cents += a.payment_method_cents
+        self.receipts += 1
+        self.last_purchase_at = b.purchase.purchased_at
+
+    def row(self, household: str, month: date) -> AccrualRow:
+        return AccrualRow(household, month, self.cooperative_id, self.bonus_cents, self.double_cents,
+                          self.fuel_cents, self.fuel_millilitres, self.payment_method_cents, self.receipts,
+                          self.last_purchase_at)
+
+
+def _accrual_rows(bookings: list[Booking]) -> list[AccrualRow]:
+    totals: dict[tuple[str, date], _Accrual] = defaultdict(_Accrual)
     for b in sorted(bookings, key=lambda b: b.purchase.purchased_at):
-        row = totals[(b.purchase.household_id, b.month)]
-        row[0] = b.purchase.cooperative_id
-        for i, amount in enumerate(b.amounts(), start=1):
-            row[i] += amount
-        row[6] += 1
-        row[7] = b.purchase.purchased_at
-    return [(household, month, *row) for (household, month), row in totals.items()]
+        totals[(b.purchase.household_id, b.month)].add(b)
+    return [t.row(household, month) for (household, month), t in totals.items()]
 
 
-def _statement_part_rows(bookings: list[Booking]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+def _statement_part_rows(bookings: list[Booking]) -> tuple[list[MemberPart], list[CooperativePart],
+                                                          list[ExclusionPart]]:
     """Each member's receipts and Bonus purchases, the Bonus purchases by the outlet's cooperative ('' when
     the event does not name it) and the excluded purchases by reason, per household-month."""
-    members: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    cooperatives: dict[tuple, int] = defaultdict(int)
-    exclusions: dict[tuple, int] = defaultdict(int)
+    receipts: dict[tuple[date, str, str], int] = defaultdict(int)
+    members: dict[tuple[date, str, str], int] = defaultdict(int)
+    cooperatives: dict[tuple[date, str, str], int] = defaultdict(int)
+    exclusions: dict[tuple[date, str, str], int] = defaultdict(int)
     for b in bookings:
         p = b.purchase
-        member = members[(b.month, p.household_id, p.person_id)]
-        member[0] += 1
-        member[1] += p.bonus_eligible_cents
+        receipts[(b.month, p.household_id, p.person_id)] += 1
+        members[(b.month, p.household_id, p.person_id)] += p.bonus_eligible_cents
         cooperatives[(b.month, p.household_id, p.outlet_cooperative_id or "")] += p.bonus_eligible_cents
         for exclusion in b.excluded:
             exclusions[(b.month, p.household_id, exclusion.reason)] += exclusion.cents
-    return ([(*key, *value) for key, value in members.items()],
-            [(*key, cents) for key, cents in cooperatives.items()],
-            [(*key, cents) for key, cents in exclusions.items()])
+    return ([MemberPart(*key, receipts[key], cents) for key, cents in members.items()],
+            [CooperativePart(*key, cents) for key, cents in cooperatives.items()],
+            [ExclusionPart(*key, cents) for key, cents in exclusions.items()])
 
 
 async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> None:
@@ -121,5 +166,6 @@ async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> 
     await ledger.add_to_statement_parts(conn, *_statement_part_rows(accruing))
     await outbox.add(conn, [month_to_date_event(row, tables) for row in totals])
     await ledger.add_adjustments(conn, [
-        (b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id, *b.amounts())
+        AdjustmentRow(b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id,
+                      *b.amounts())
         for b in fresh if b.month not in open_])

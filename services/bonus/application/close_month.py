@@ -20,6 +20,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import partial
 from typing import Callable
 
 from contracts.envelope import Envelope
@@ -29,10 +30,11 @@ from services.bonus.adapters import close_pricing, closing
 from services.bonus.application.held_payouts import with_accounts_or_held
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
-from services.bonus.domain.months import CloseCalendar, MonthNotEnded, month_label, parse_month, payout_due
+from services.bonus.domain.months import CloseCalendar, month_label, parse_month, payout_due
 from shared import outbox
-from shared.delivery import Incoming, Rejected
-from shared.jobs import pause
+from shared.commands import apply_each
+from shared.delivery import Incoming
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 SOURCE = "coopreg/bonus"
@@ -76,17 +78,17 @@ def utc_now() -> datetime:
 async def request_month_close(conn, messages: list[Incoming], calendar: CloseCalendar = CloseCalendar(),
                               clock: Callable[[], datetime] = utc_now) -> None:
     """Mark each commanded month closing; whoever sent it, a month that may not be closed yet is refused
-    (dead-lettered with the sentence saying from when it may be: replayed then, it closes the month)."""
-    for message in messages:
-        command: CloseBonusMonth = message.data
-        month = parse_month(command.month)
-        try:
-            calendar.check_closable(month, clock())
-        except MonthNotEnded as refused:
-            log.warning("month close refused", month=command.month, reason=refused.reason)
-            raise Rejected(refused.reason, str(refused)) from None
-        status = await closing.request_close(conn, month)
-        log.info("month close requested", month=command.month, status=status)
+    (MonthNotEnded: dead-lettered with the sentence saying from when it may be; replayed then, it closes
+    the month)."""
+    await apply_each(conn, messages, _request_close, calendar, clock)
+
+
+async def _request_close(conn, message: Incoming, calendar: CloseCalendar, clock: Callable[[], datetime]) -> None:
+    command: CloseBonusMonth = message.data
+    month = parse_month(command.month)
+    calendar.check_closable(month, clock())
+    status = await closing.request_close(conn, month)
+    log.info("month close requested", month=command.month, status=status)
 
 
 class ChunkIncomplete(RuntimeError):
@@ -178,8 +180,10 @@ async def _pay_adjustments_chunk(pool, month: date, config: CloseConfig) -> int:
             rate = rates.get((household, original)) or config.tables.table_for(
                 group[0]["cooperative_id"], original).rate_for(max(delta.tier_total_cents, 0))
             change = adjustment_for_closed_month(RecordedRate(rate), delta)
-            payouts.append((household, month, original, rate, change.bonus_cents, change.fuel_bonus_cents,
-                            change.payment_method_benefit_cents))
+            payouts.append(closing.AdjustmentPayout(
+                household_id=household, paid_in_month=month, month=original, rate_bp=rate,
+                bonus_cents=change.bonus_cents, fuel_bonus_cents=change.fuel_bonus_cents,
+                payment_method_benefit_cents=change.payment_method_benefit_cents))
             if change.total_cents:
                 first = min(r["receipt_id"] for r in group)
                 events.append(payout_event(household, original, payout_due(month), rate,
@@ -223,7 +227,9 @@ def month_closed_event(done: BonusMonthClosed) -> outbox.OutgoingEvent:
 
 async def run_closer(pool, config: CloseConfig, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
     """Background job: finish every month that is closing, including one a crash interrupted."""
-    while not stop.is_set():
-        for month in await closing.months_closing(pool):
-            await close_month(pool, month, config)
-        await pause(stop, poll_seconds)
+    await periodically(stop, poll_seconds, partial(close_months_closing, pool, config))
+
+
+async def close_months_closing(pool, config: CloseConfig) -> None:
+    for month in await closing.months_closing(pool):
+        await close_month(pool, month, config)

@@ -21,7 +21,7 @@ import asyncpg
 from services.bonus.adapters import closing
 from services.bonus.application.close_month import utc_now
 from services.bonus.domain.months import CloseCalendar, month_label
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 from shared.observability import Gauge
 from shared.settings import BonusSettings
@@ -55,9 +55,7 @@ async def close_due_month(pool: asyncpg.Pool, calendar: CloseCalendar, now: date
 async def run_scheduled_close(pool: asyncpg.Pool, calendar: CloseCalendar, stop: asyncio.Event,
                               poll_seconds: float = 60.0, clock: Callable[[], datetime] = utc_now) -> None:
     """Background job: close the previous month when the calendar says so."""
-    while not stop.is_set():
-        await close_due_month(pool, calendar, clock())
-        await pause(stop, poll_seconds)
+    await periodically(stop, poll_seconds, lambda: close_due_month(pool, calendar, clock()))
 
 
 async def unpaid_past_deadline(pool: asyncpg.Pool, calendar: CloseCalendar, now: datetime) -> list[Gauge]:

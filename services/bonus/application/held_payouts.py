@@ -9,6 +9,7 @@ S-Bank books it once whenever it arrives.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusPayout
@@ -16,7 +17,7 @@ from contracts.events.membership_states import BenefitAccountRef
 from contracts.topics import BONUS_PAYOUTS
 from services.bonus.adapters import close_publishing
 from shared import outbox
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 from shared.observability import Gauge
 
@@ -62,9 +63,7 @@ async def release_held_payouts(pool, limit: int = 500) -> int:
 
 async def run_held_payout_release(pool, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
     """Background job: pay what was held as soon as the household has a benefit account."""
-    while not stop.is_set():
-        if await release_held_payouts(pool) == 0:
-            await pause(stop, poll_seconds)
+    await periodically(stop, poll_seconds, partial(release_held_payouts, pool), more=bool)
 
 
 async def held_payout_gauges(pool) -> list[Gauge]:

@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
 
 import asyncpg
@@ -31,7 +31,7 @@ from services.bonus.adapters import close_publishing, closing
 from services.bonus.adapters.close_publishing import RECORD_SEPARATOR, Batch, PendingMonth
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
-from shared.jobs import elected, pause
+from shared.jobs import elected, periodically
 from shared import outbox
 from shared.outbox import publish
 from shared.record_batches import Message
@@ -185,6 +185,6 @@ async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, p
                               stop: asyncio.Event, batch: int = 2500, poll_seconds: float = 0.5) -> None:
     """Background job: publish what every close writes, as it writes it."""
     async with elected(pool, "close-publisher:bonus", stop) as conn:
-        while conn is not None and not stop.is_set():
-            if await publish_pending(pool, conn, producer, topic_prefix, batch, stop, published) < batch:
-                await pause(stop, poll_seconds)
+        if conn is not None:
+            await periodically(stop, poll_seconds, partial(publish_pending, pool, conn, producer, topic_prefix, batch, stop,
+                                                     published), more=lambda sent: sent >= batch)

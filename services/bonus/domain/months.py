@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.rules import RuleViolation
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PAYOUT_DAY = 10
 
@@ -51,10 +53,10 @@ def month_end(month: date) -> datetime:
     return datetime(following.year, following.month, 1, tzinfo=HELSINKI)
 
 
-class MonthNotEnded(ValueError):
+class MonthNotEnded(RuleViolation):
     """A close asked for a month before it may be closed; the message says from when it may."""
 
-    reason = "month_not_ended"
+    code = "month_not_ended"
 
 
 @dataclass(frozen=True)

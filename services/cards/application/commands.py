@@ -5,10 +5,8 @@ batch's transaction rolls back, so nothing of it is applied, and the delivery re
 """
 from __future__ import annotations
 
-from typing import Awaitable, Callable
-
 from contracts.events.card_commands import (
-    BlockCard, CardCommand, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, RegisterMemberNumber,
+    BlockCard, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, RegisterMemberNumber,
     ReplaceCard, SetCustomerCode, SetSCode,
 )
 from contracts.events.cards import IssueCard
@@ -20,11 +18,9 @@ from services.cards.application.member_number import register_member_number
 from services.cards.application.reallocate_cards import reallocate_cards
 from services.cards.application.replace_card import replace_card
 from services.cards.application.sweep import expire_cards
-from services.cards.domain.errors import CardRuleViolation
-from shared import outbox
-from shared.delivery import Incoming, Rejected
+from shared.commands import UseCase, dispatch
+from shared.delivery import Incoming
 
-UseCase = Callable[..., Awaitable[list[outbox.OutgoingEvent]]]
 USE_CASES: dict[type, UseCase] = {
     IssueCard: issue_card, IssueDigitalToken: issue_digital_token, BlockCard: block_card,
     LiftCardBlock: lift_card_block, ReplaceCard: replace_card, ExpireCards: expire_cards,
@@ -34,11 +30,4 @@ USE_CASES: dict[type, UseCase] = {
 
 
 async def handle_card_commands(conn, messages: list[Incoming], config: CardsConfig) -> None:
-    events: list[outbox.OutgoingEvent] = []
-    for message in messages:  # in partition order: one person's commands apply in the order sent
-        command = message.data.root if isinstance(message.data, CardCommand) else message.data
-        try:
-            events += await USE_CASES[type(command)](conn, command, message.envelope, config)
-        except CardRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
-    await outbox.add(conn, events)
+    await dispatch(conn, messages, USE_CASES, config)

@@ -14,7 +14,6 @@ from services.cards.application.config import CardsConfig
 from services.cards.domain.customer_code import hash_customer_code
 from services.cards.domain.errors import CardRuleViolation
 from services.cards.domain.s_code import s_code_key
-from shared.outbox import OutgoingEvent
 from shared.pseudonym import keyed_token
 
 S_CODE_NAMESPACE = "s_code"
@@ -26,18 +25,16 @@ async def check_person_known(conn, person_id: str) -> None:
 
 
 async def set_customer_code(conn, command: SetCustomerCode, cause: Envelope,
-                            config: CardsConfig) -> list[OutgoingEvent]:
+                            config: CardsConfig) -> None:
     await check_person_known(conn, command.person_id)
     # scrypt is slow on purpose: off the event loop, so the consumer's other work goes on meanwhile
     code_hash = await asyncio.to_thread(hash_customer_code, command.customer_code)
     await identifiers.save_customer_code(conn, command.person_id, code_hash, command.set_at)
-    return []
 
 
-async def set_s_code(conn, command: SetSCode, cause: Envelope, config: CardsConfig) -> list[OutgoingEvent]:
+async def set_s_code(conn, command: SetSCode, cause: Envelope, config: CardsConfig) -> None:
     await check_person_known(conn, command.person_id)
     token = keyed_token(S_CODE_NAMESPACE, s_code_key(command.s_code), config.index_key)
     if await identifiers.person_with_s_code(conn, token) not in (None, command.person_id):
         raise CardRuleViolation("s_code_taken", "another person has this S-code")
     await identifiers.save_s_code(conn, command.person_id, token, command.set_at)
-    return []

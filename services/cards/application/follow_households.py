@@ -10,7 +10,6 @@ from contracts.events.membership_states import HouseholdMember, HouseholdState
 from services.cards.adapters import cards
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.household_change import HouseholdChange, move_cards
-from shared import outbox
 from shared.delivery import Incoming
 
 
@@ -22,7 +21,6 @@ def change_for(state: HouseholdState, member: HouseholdMember) -> HouseholdChang
 
 
 async def when_household_changes_cards_follow(conn, messages: list[Incoming]) -> None:
-    events = []
     for message in messages:
         if message.data is None:
             continue  # a tombstone: its main member was erased, and with them their cards; no one else moves
@@ -31,5 +29,4 @@ async def when_household_changes_cards_follow(conn, messages: list[Incoming]) ->
             change = change_for(state, member)
             current = [card for card in await cards.of_person(conn, member.person_id)
                        if card.last_changed_at is None or card.last_changed_at <= change.at]
-            events += await save_and_publish(conn, move_cards(current, change), message.envelope)
-    await outbox.add(conn, events)
+            await save_and_publish(conn, move_cards(current, change), message.envelope)

@@ -12,7 +12,6 @@ from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.card import Card
 from services.cards.domain.errors import CardRuleViolation
-from shared.outbox import OutgoingEvent
 from shared.pseudonym import identifier_namespace, keyed_token
 
 
@@ -21,7 +20,7 @@ def member_number_token(member_number: str, index_key: str) -> str:
 
 
 async def register_member_number(conn, command: RegisterMemberNumber, cause: Envelope,
-                                 config: CardsConfig) -> list[OutgoingEvent]:
+                                 config: CardsConfig) -> None:
     token = member_number_token(command.member_number, config.index_key)
     if await cards.exists(conn, token):
         raise CardRuleViolation("duplicate_member_number", "this member number is registered already")
@@ -31,6 +30,5 @@ async def register_member_number(conn, command: RegisterMemberNumber, cause: Env
         card_token=token, last_four=command.member_number[-4:], person_id=command.person_id,
         household_id=command.household_id, cooperative_id=command.cooperative_id,
         membership_id=command.membership_id, at=command.valid_from)
-    events = await save_and_publish(conn, [number], cause)
+    await save_and_publish(conn, [number], cause)
     await identifiers.save_member_number(conn, command.person_id, token, command.valid_from)
-    return events

@@ -7,6 +7,7 @@ from contracts.topics import CARD_STATE
 from services.cards.adapters import cards
 from services.cards.domain.allocation import periods_from_events
 from services.cards.domain.card import Card
+from shared import outbox
 from shared.outbox import OutgoingEvent
 
 SOURCE = "coopreg/cards"
@@ -30,10 +31,10 @@ def card_state_event(card: Card, history: list, cause: Envelope | None) -> Outgo
     return OutgoingEvent(CARD_STATE.name, card.card_token, envelope, card_state(card, history))
 
 
-async def save_and_publish(conn, changed: list[Card], cause: Envelope | None) -> list[OutgoingEvent]:
-    """Save every changed card; return the state event of each, for the caller's outbox."""
+async def save_and_publish(conn, changed: list[Card], cause: Envelope | None) -> None:
+    """Save every changed card and write its state event to the outbox, in the caller's transaction."""
     events = []
     for card in changed:
         await cards.save(conn, card)
         events.append(card_state_event(card, await cards.history(conn, card.card_token), cause))
-    return events
+    await outbox.add(conn, events)

@@ -8,12 +8,11 @@ from services.cards.adapters import cards
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.household_change import HouseholdChange, move_cards
-from shared.outbox import OutgoingEvent
 
 
 async def reallocate_cards(conn, command: ReallocateCards, cause: Envelope,
-                           config: CardsConfig) -> list[OutgoingEvent]:
+                           config: CardsConfig) -> None:
     change = HouseholdChange(household_id=command.household_id, at=command.accepted_at,
                              cooperative_id=command.cooperative_id, membership_id=command.membership_id)
     moved = move_cards(await cards.of_person(conn, command.person_id), change)
-    return await save_and_publish(conn, moved, cause)
+    await save_and_publish(conn, moved, cause)

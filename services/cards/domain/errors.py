@@ -1,16 +1,12 @@
 """Domain exceptions of the cards service."""
+from __future__ import annotations
+
+from shared.rules import RuleViolation
 
 
-class CardRuleViolation(Exception):
-    """A card rule was broken.
-
-    `code` is stable and meant for clients and logs; the message explains the rule and never
-    contains a card number or a customer code.
-    """
+class CardRuleViolation(RuleViolation):
+    """A card rule was broken: one class for all of them, the rule named by the `code` it is raised with.
+    The message explains the rule and never contains a card number or a customer code."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def __repr__(self) -> str:
-        return f"CardRuleViolation(code={self.code!r}, message={str(self)!r})"
+        super().__init__(message, code)

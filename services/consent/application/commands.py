@@ -8,8 +8,8 @@ from services.consent.application.change_consent import Provenance, change_conse
 from services.consent.application.config import ConsentConfig
 from services.consent.application.define_segment import define_segment, retire_segment
 from services.consent.domain.consent import Statement, block_item, permission_item
-from services.consent.domain.errors import ConsentRuleViolation
-from shared.delivery import Incoming, Rejected
+from shared.commands import dispatch
+from shared.delivery import Incoming
 
 
 async def set_block(conn, command: SetBlock, cause: Envelope, config: ConsentConfig) -> None:
@@ -29,9 +29,4 @@ USE_CASES = {SetBlock: set_block, SetPermission: set_permission, DefineSegment: 
 
 
 async def handle_commands(conn, messages: list[Incoming], config: ConsentConfig) -> None:
-    for message in messages:
-        command = message.data.root
-        try:
-            await USE_CASES[type(command)](conn, command, message.envelope, config)
-        except ConsentRuleViolation as violation:
-            raise Rejected(violation.code, str(violation) or violation.code) from None
+    await dispatch(conn, messages, USE_CASES, config)

@@ -13,6 +13,7 @@ lost.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Awaitable, Callable
 
 import orjson
@@ -24,7 +25,7 @@ from services.consent.application.definitions import from_stored
 from services.consent.application.events import event
 from services.consent.application.settle import SEGMENT_EVENT_TYPE, place, subject
 from shared import outbox
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 EnsureTopic = Callable[[str], Awaitable[None]]
@@ -99,9 +100,5 @@ async def maintain_once(pool, ensure_topic: EnsureTopic, config: ConsentConfig) 
 
 async def run_segment_maintenance(pool, ensure_topic: EnsureTopic, config: ConsentConfig,
                                   stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await maintain_once(pool, ensure_topic, config)
-        except Exception as error:  # noqa: BLE001 - the next round retries; a lost database is waited for
-            _log().warning("segment maintenance failed, retrying", error=type(error).__name__)
-        await pause(stop, config.maintenance_poll_seconds)
+    """Background job: catch up with the definitions now and every `config.maintenance_poll_seconds`."""
+    await periodically(stop, config.maintenance_poll_seconds, partial(maintain_once, pool, ensure_topic, config))

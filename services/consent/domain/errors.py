@@ -1,8 +1,10 @@
 """The consent rules a message can break; `code` is the dead-letter reason."""
 from __future__ import annotations
 
+from shared.rules import RuleViolation
 
-class ConsentRuleViolation(Exception):
+
+class ConsentRuleViolation(RuleViolation):
     code = "consent_rule_violation"
 
 

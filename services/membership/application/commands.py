@@ -23,8 +23,8 @@ from services.membership.application.registrations import (
     end_partner_registration, join_supporter_group, leave_supporter_group, register_with_partner,
     set_household_group,
 )
-from services.membership.domain.errors import MembershipRuleViolation
-from shared.delivery import Incoming, Rejected
+from shared.commands import dispatch
+from shared.delivery import Incoming
 
 USE_CASES = {
     RegisterCustomer: register_customer,
@@ -47,9 +47,4 @@ USE_CASES = {
 
 
 async def handle_commands(conn, messages: list[Incoming], config: MembershipConfig) -> None:
-    for message in messages:
-        command = message.data.root
-        try:
-            await USE_CASES[type(command)](conn, command, message.envelope, config)
-        except MembershipRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
+    await dispatch(conn, messages, USE_CASES, config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime, timezone
+from functools import partial
 
 from contracts.envelope import NAMESPACE, Envelope
 from services.membership.adapters import memberships, persons
@@ -19,7 +20,7 @@ from services.membership.application.ledger import load_contribution
 from services.membership.application.membership_end import end_membership
 from services.membership.domain.membership import MembershipStatus, ends_for_unpaid_contribution
 from services.membership.domain.numbers import day_start, helsinki_date
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 log = get_logger(use_case="contribution_deadlines")
@@ -61,8 +62,10 @@ async def end_overdue_memberships(pool, today: date, chunk_size: int = CHUNK_SIZ
 
 async def run_deadline_sweeper(pool, stop: asyncio.Event, interval_seconds: float = 3600) -> None:
     """Background job: sweep once at start and then every `interval_seconds`."""
-    while not stop.is_set():
-        ended = await end_overdue_memberships(pool, helsinki_date(datetime.now(timezone.utc)), stop=stop)
-        if ended:
-            log.info("memberships ended for unpaid contributions", count=ended)
-        await pause(stop, interval_seconds)
+    await periodically(stop, interval_seconds, partial(end_overdue_memberships_today, pool, stop))
+
+
+async def end_overdue_memberships_today(pool, stop: asyncio.Event) -> None:
+    ended = await end_overdue_memberships(pool, helsinki_date(datetime.now(timezone.utc)), stop=stop)
+    if ended:
+        log.info("memberships ended for unpaid contributions", count=ended)

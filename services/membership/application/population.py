@@ -18,11 +18,11 @@ from services.membership.application.config import MembershipConfig
 from services.membership.application.erased_subjects import count_unknown
 from services.membership.application.membership_end import end_membership
 from services.membership.application.sbank_outbound import send_to_sbank
-from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import parse_identity_code
 from services.membership.domain.membership import MembershipStatus
 from services.membership.domain.precedence import FieldChange, FieldGroup, Source, Version
-from shared.delivery import Incoming, Rejected
+from shared.commands import apply_each
+from shared.delivery import Incoming
 
 FLAGS = {"non_disclosure": FieldGroup.NON_DISCLOSURE, "marketing_prohibition": FieldGroup.MARKETING_PROHIBITION}
 
@@ -78,8 +78,4 @@ async def apply_population_update(conn, message: Incoming, config: MembershipCon
 
 
 async def apply_population_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
-    for message in messages:
-        try:
-            await apply_population_update(conn, message, config)
-        except MembershipRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
+    await apply_each(conn, messages, apply_population_update, config)

@@ -19,10 +19,11 @@ from services.membership.application.base_data import address_value, apply_chang
 from services.membership.application.config import MembershipConfig
 from services.membership.application.erased_subjects import ERASED_SUBJECT, is_erased_subject
 from services.membership.domain.contact import normalise_email, normalise_phone
-from services.membership.domain.errors import MembershipRuleViolation, UnknownCustomer
+from services.membership.domain.errors import UnknownCustomer
 from services.membership.domain.identity_code import parse_identity_code
 from services.membership.domain.precedence import FieldChange, FieldGroup, Source, Version
-from shared.delivery import Incoming, Rejected
+from shared.commands import apply_each
+from shared.delivery import Incoming
 
 REMOVED = {"address": FieldGroup.PERMANENT_ADDRESS, "phone": FieldGroup.MOBILE_PHONE, "email": FieldGroup.EMAIL}
 
@@ -76,8 +77,4 @@ async def apply_sbank_update(conn, message: Incoming, config: MembershipConfig) 
 
 
 async def apply_sbank_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
-    for message in messages:
-        try:
-            await apply_sbank_update(conn, message, config)
-        except MembershipRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
+    await apply_each(conn, messages, apply_sbank_update, config)

@@ -11,9 +11,9 @@ from services.membership.adapters import persons, staff
 from services.membership.application import publish
 from services.membership.application.config import MembershipConfig
 from services.membership.application.erased_subjects import count_unknown
-from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import parse_identity_code
-from shared.delivery import Incoming, Rejected
+from shared.commands import apply_each
+from shared.delivery import Incoming
 
 SOURCE = "hr"
 
@@ -33,8 +33,4 @@ async def apply_staff_update(conn, message: Incoming, config: MembershipConfig) 
 
 
 async def apply_staff_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
-    for message in messages:
-        try:
-            await apply_staff_update(conn, message, config)
-        except MembershipRuleViolation as violation:
-            raise Rejected(violation.code, str(violation)) from None
+    await apply_each(conn, messages, apply_staff_update, config)

@@ -12,7 +12,9 @@ from datetime import date
 
 from contracts.events.bonus import BonusStatement
 from services.membership.adapters import households, statements
-from shared.delivery import Incoming, Rejected
+from services.membership.domain.errors import UnknownHousehold
+from shared.commands import apply_each
+from shared.delivery import Incoming
 
 
 def month_of(month: str) -> date:
@@ -22,9 +24,12 @@ def month_of(month: str) -> date:
 
 
 async def keep_bonus_statements(conn, messages: list[Incoming], config) -> None:
-    for message in messages:
-        statement: BonusStatement = message.data
-        if not await households.exists(conn, statement.household_id):
-            raise Rejected("unknown_household", "a Bonus statement for a household the register lacks")
-        await statements.save(conn, statement.household_id, month_of(statement.month), statement.statement_id,
-                              statement.cooperative_id, statement.own_cooperative_eligible_cents)
+    await apply_each(conn, messages, keep_bonus_statement)
+
+
+async def keep_bonus_statement(conn, message: Incoming) -> None:
+    statement: BonusStatement = message.data
+    if not await households.exists(conn, statement.household_id):
+        raise UnknownHousehold("a Bonus statement for a household the register lacks")
+    await statements.save(conn, statement.household_id, month_of(statement.month), statement.statement_id,
+                          statement.cooperative_id, statement.own_cooperative_eligible_cents)

@@ -4,18 +4,20 @@ Every violation carries a stable machine-readable `code` (for API responses, dea
 tests) and an optional `reason` naming which part of the rule failed. Messages are built only from
 these constants, so they never contain the personal data that was being checked.
 """
+from __future__ import annotations
+
+from shared.rules import RuleViolation
 
 
-class MembershipRuleViolation(Exception):
-    """Base class: a membership rule was broken."""
+class MembershipRuleViolation(RuleViolation):
+    """Base class: a membership rule was broken. A class per rule, its message the rule's summary."""
 
     code: str = "membership_rule_violation"
     summary: str = "a membership rule was violated"
 
     def __init__(self, reason: str | None = None) -> None:
         self.reason = reason
-        message = self.summary if reason is None else f"{self.summary}: {reason}"
-        super().__init__(message)
+        super().__init__(self.summary if reason is None else f"{self.summary}: {reason}")
 
 
 class InvalidIdentityCode(MembershipRuleViolation):

@@ -4,18 +4,40 @@ outbox) — all in one statement, so that a receipt costs the service no Python 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 import asyncpg
 import orjson
 
 from shared.outbox import envelope_headers_sql
 
-STAGING_COLUMNS = (
-    "receipt_id", "content_hash", "purchased_at", "outlet_id", "chain", "outlet_cooperative",
-    "identifier_token", "identifier_last4", "total_cents", "bonus_eligible_cents", "fuel_cents",
-    "fuel_millilitres", "payment_method_eligible_cents", "excluded", "lines", "return_of",
-)
-STAGED_COLUMNS = (*STAGING_COLUMNS, "correlation_id")  # and the correlation the receipt's event keeps
+
+class ReceiptRow(NamedTuple):
+    """A receipt as it is staged (COPY takes it as it is: a named tuple costs what a tuple does on the
+    ingest path), and as it is stored but for the last field."""
+
+    receipt_id: str
+    content_hash: bytes  # of the receipt as sent: the same id with other content is a conflict
+    purchased_at: datetime
+    outlet_id: str
+    chain: str
+    outlet_cooperative: str
+    identifier_token: str  # the card's or member number's keyed token, never the number
+    identifier_last4: str
+    total_cents: int
+    bonus_eligible_cents: int
+    fuel_cents: int
+    fuel_millilitres: int
+    payment_method_eligible_cents: int
+    excluded: str  # JSON
+    lines: str  # JSON
+    return_of: str | None
+    correlation_id: str  # the correlation the receipt's accepted event keeps; not stored with it
+
+
+STAGED_COLUMNS = ReceiptRow._fields
+STAGING_COLUMNS = STAGED_COLUMNS[:-1]  # what is stored of a receipt
 
 CREATE_STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS receipt_staging (
@@ -147,8 +169,8 @@ class Stored:
     conflicts: list[str]
 
 
-async def store_and_publish(conn: asyncpg.Connection, rows: list[tuple], event: tuple) -> Stored:
-    """Rows as STAGED_COLUMNS; `event`: the accepted events' topic, source, type and further headers.
+async def store_and_publish(conn: asyncpg.Connection, rows: list[ReceiptRow], event: tuple) -> Stored:
+    """`event`: the accepted events' topic, source, type and further headers.
     Returns how many were stored, and the ids of conflicting duplicates (same id, other content), flagged
     and never merged."""
     await conn.execute(CREATE_STAGING)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contracts.envelope import Envelope
 from contracts.topics import PURCHASES_ACCEPTED
 from services.purchases.adapters import receipts
+from services.purchases.adapters.receipts import ReceiptRow
 from shared import tracing
 from shared.logging import get_logger
 from shared.outbox import header_parts
@@ -24,11 +25,10 @@ def accepted_event() -> tuple:
             header_parts(tracing.staged_headers()))
 
 
-async def store_and_publish(conn, rows: list[tuple], causes: list[Envelope]) -> int:
+async def store_and_publish(conn, rows: list[ReceiptRow]) -> int:
     """Store each receipt once; publish those resolved to a household; flag conflicting duplicates.
     Returns how many were duplicates (exact or conflicting), ignored."""
-    staged = [(*row, cause.correlation) for row, cause in zip(rows, causes, strict=True)]
-    result = await receipts.store_and_publish(conn, staged, accepted_event())
+    result = await receipts.store_and_publish(conn, rows, accepted_event())
     # A receipt id is the POS's, not personal data: it is what an operator needs to find the conflict.
     for receipt_id in result.conflicts:
         log.warning("conflicting duplicate receipt flagged", receipt_id=receipt_id)

@@ -6,6 +6,7 @@ import hashlib
 import orjson
 
 from contracts.events.partner import PartnerPurchase
+from services.purchases.adapters.receipts import ReceiptRow
 from services.purchases.application.accepted import store_and_publish
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.domain.eligibility import classify_partner_purchase
@@ -20,20 +21,23 @@ def partner_receipt_id(partner_id: str, purchase_id: str) -> str:
     return f"partner:{partner_id}:{purchase_id}"
 
 
-def partner_row(purchase: PartnerPurchase, config: PurchasesConfig) -> tuple:
+def partner_row(purchase: PartnerPurchase, config: PurchasesConfig, correlation: str) -> ReceiptRow:
     # The customer gave the partner their number, which registers them with it (domain §1.5): a
     # number the register knows earns Bonus; one it does not know waits like any unknown identifier.
     eligibility = classify_partner_purchase(purchase.total_cents, partner_registered=True)
-    return (
-        partner_receipt_id(purchase.partner_id, purchase.purchase_id),
-        hashlib.sha256(purchase.model_dump_json().encode()).digest(), purchase.purchased_at,
-        purchase.partner_id, PARTNER_CHAIN, PARTNER_CHAIN,
-        keyed_token(identifier_namespace("member_number"), purchase.member_number, config.index_key),
-        purchase.member_number[-4:], purchase.total_cents, eligibility.bonus_eligible_cents, 0, 0, 0,
-        orjson.dumps([e._asdict() for e in eligibility.payment_method_excluded]).decode(), "[]",
-        partner_receipt_id(purchase.partner_id, purchase.refund_of) if purchase.refund_of else None,
-    )
+    return ReceiptRow(
+        receipt_id=partner_receipt_id(purchase.partner_id, purchase.purchase_id),
+        content_hash=hashlib.sha256(purchase.model_dump_json().encode()).digest(),
+        purchased_at=purchase.purchased_at, outlet_id=purchase.partner_id, chain=PARTNER_CHAIN,
+        outlet_cooperative=PARTNER_CHAIN,
+        identifier_token=keyed_token(identifier_namespace("member_number"), purchase.member_number, config.index_key),
+        identifier_last4=purchase.member_number[-4:], total_cents=purchase.total_cents,
+        bonus_eligible_cents=eligibility.bonus_eligible_cents, fuel_cents=0, fuel_millilitres=0,
+        payment_method_eligible_cents=0,
+        excluded=orjson.dumps([e._asdict() for e in eligibility.payment_method_excluded]).decode(), lines="[]",
+        return_of=partner_receipt_id(purchase.partner_id, purchase.refund_of) if purchase.refund_of else None,
+        correlation_id=correlation)
 
 
 async def record_partner_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    await store_and_publish(conn, [partner_row(m.data, config) for m in messages], [m.envelope for m in messages])
+    await store_and_publish(conn, [partner_row(m.data, config, m.envelope.correlation) for m in messages])

@@ -9,11 +9,12 @@ reported — neither dropped nor guessed: a card that turns up later still resol
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from services.purchases.adapters import receipts
 from services.purchases.application.accepted import resolve_and_publish
 from services.purchases.application.config import PurchasesConfig
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 log = get_logger(job="unresolved_receipts")
@@ -30,6 +31,4 @@ async def resolve_and_report(pool, config: PurchasesConfig) -> tuple[int, int]:
 
 
 async def run_unresolved_sweeper(pool, config: PurchasesConfig, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        await resolve_and_report(pool, config)
-        await pause(stop, config.resolve_every_seconds)
+    await periodically(stop, config.resolve_every_seconds, partial(resolve_and_report, pool, config))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -23,6 +24,7 @@ from services.register_api.entrypoints.scheduler import run_retention_schedule
 from shared.crypto import FieldCipher
 from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
+from shared.jobs import keep_running
 from shared.kafka import ensure_topics, make_broker, make_producer
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                                 settings.delivery.outbox_poll_ms, settings.kafka.topic_prefix)
             consumers = report_consumers(api, producer)
             await consumers.broker.start()
-            tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(run_retention_schedule(api, stop))]
+            tasks = [asyncio.create_task(keep_running(job, stop))
+                     for job in (relay.run, partial(run_retention_schedule, api))]
         try:
             yield
         finally:

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from services.register_api.application.context import RegisterApi
 from services.register_api.application.retention_run import run_retention
-from shared.jobs import pause
+from shared.jobs import periodically
 from shared.logging import get_logger
 
 log = get_logger(component="retention-schedule")
 
 
+async def request_retention_run(api: RegisterApi) -> None:
+    """Run the retention job, unless another instance is running it right now."""
+    async with api.own.acquire() as conn:
+        if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('register_api:retention'))"):
+            try:
+                report = await run_retention(api, "scheduler")
+                log.info("retention run requested", run_id=report["run_id"])
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext('register_api:retention'))")
+
+
 async def run_retention_schedule(api: RegisterApi, stop: asyncio.Event) -> None:
+    """Background job: a retention run now and every `retention_every_hours` (none when 0)."""
     hours = api.settings.api.retention_every_hours
-    while hours > 0 and not stop.is_set():
-        try:
-            async with api.own.acquire() as conn:
-                if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('register_api:retention'))"):
-                    try:
-                        report = await run_retention(api, "scheduler")
-                        log.info("retention run requested", run_id=report["run_id"])
-                    finally:
-                        await conn.execute("SELECT pg_advisory_unlock(hashtext('register_api:retention'))")
-        except Exception as error:  # noqa: BLE001 - the next run tries again
-            log.error("retention run failed", error=type(error).__name__)
-        await pause(stop, hours * 3600)
+    if hours > 0:
+        await periodically(stop, hours * 3600, partial(request_retention_run, api))
