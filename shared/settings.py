@@ -168,7 +168,8 @@ class ApiSettings(BaseSettings):
                                           'verified with its issuer\'s key named by its `kid`, nothing else')
     service_urls: dict[str, str] = Field(
         default_factory=lambda: {name: f"http://127.0.0.1:{9101 + i}" for i, name in
-                                 enumerate(("cards", "purchases", "bonus", "membership", "consent"))},
+                                 enumerate(("cards", "purchases", "bonus", "membership", "consent",
+                                                   "digital"))},
         description="each service's HTTP endpoint (its COOPREG_METRICS_PORT), as JSON; the defaults are "
                     "the ports `coopreg services up` gives")
     service_timeout_seconds: float = Field(5.0, description="how long the API waits for a service's answer")
