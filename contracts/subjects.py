@@ -168,6 +168,7 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "purchases": ("part", "receipt_issues"),
     "bonus": ("part", "household_bonus_explained", "household_bonus_month_to_date"),
     "consent": ("part",),
+    "digital": ("part",),
 }
 
 

@@ -18,6 +18,7 @@ from contracts.events.bonus import BonusMonthClosed, BonusPayout, BonusStatement
 from contracts.events.card_commands import CardCommand
 from contracts.events.cards import CardState
 from contracts.events.consent import ConsentCommand, ConsentState
+from contracts.events.digital import CustomerContact, DigitalServiceOrder, WebStoreCustomerUpdate, WebStoreOrder
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
@@ -166,6 +167,21 @@ CONSENT_STATES = Topic("consent.states.v1", "person id", ConsentState,
                        "Each person's blocks and permissions in force, with the household's product-data "
                        "blocks (tombstone: erased)", cleanup="compact", retention_ms=-1)
 
+# The digital service: the web stores, the digital services and customer service in (contracts/events/digital.py).
+# Delivery addresses, orders and the contact log's notes are in clear on the wire: a week, like the other
+# inbound topics that carry personal data.
+WEBSTORE_CUSTOMER_UPDATES = Topic("webstore.customer-updates.v1", "person id", WebStoreCustomerUpdate,
+                                  "Each customer's web-store profile: customer segment and delivery addresses",
+                                  retention_ms=7 * DAY_MS, external=True)
+WEBSTORE_ORDERS = Topic("webstore.orders.v1", "order id", WebStoreOrder,
+                        "Web-store orders, sent at every status change", retention_ms=7 * DAY_MS, external=True)
+DIGITAL_SERVICE_ORDERS = Topic("digital.service-orders.v1", "person id", DigitalServiceOrder,
+                               "Newsletters, customer panels and S-mobiili ordered and cancelled",
+                               retention_ms=7 * DAY_MS, external=True)
+CUSTOMERSERVICE_CONTACTS = Topic("customerservice.contacts.v1", "person id", CustomerContact,
+                                 "The register keeper's contacts with the customer (the contact log)",
+                                 retention_ms=7 * DAY_MS, external=True)
+
 # The data-subject rights every service carries out in its own process (contracts/events/privacy.py). Only
 # pseudonymous person ids; a request waits here for a service that is down, so a month, the longest outage
 # an erasure may be left to wait for before operators must act (the API shows what is still pending).
@@ -191,6 +207,8 @@ ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_CO
                           BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
-                          MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES, PRIVACY_ERASURE_REQUESTS,
+                          MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES,
+                          WEBSTORE_CUSTOMER_UPDATES, WEBSTORE_ORDERS, DIGITAL_SERVICE_ORDERS, CUSTOMERSERVICE_CONTACTS,
+                          PRIVACY_ERASURE_REQUESTS,
                           PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REQUESTS, PRIVACY_RETENTION_REPORTS)
 BY_NAME = {topic.name: topic for topic in ALL}

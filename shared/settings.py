@@ -151,7 +151,7 @@ class TrustedTokenKey(BaseModel):
         return value
 
 
-SERVICE_ORDER = ("cards", "purchases", "bonus", "membership", "consent")  # services/registry.py's order
+SERVICE_ORDER = ("cards", "purchases", "bonus", "membership", "consent", "digital")  # services/registry.py's order
 
 
 def local_service_urls(base_port: int) -> dict[str, str]:

@@ -23,8 +23,8 @@ from pydantic import AwareDatetime, Field
 from contracts.events.common import Contract
 
 # The services that hold a part of a person and answer an erasure; the API waits for every one of them.
-ERASING_SERVICES = ("membership", "cards", "purchases", "bonus", "consent")
-ErasingService = Literal["membership", "cards", "purchases", "bonus", "consent"]
+ERASING_SERVICES = ("membership", "cards", "purchases", "bonus", "consent", "digital")
+ErasingService = Literal["membership", "cards", "purchases", "bonus", "consent", "digital"]
 
 
 class ErasureRequested(Contract):

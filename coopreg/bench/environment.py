@@ -19,7 +19,7 @@ from coopreg.provision import ensure_database, provision
 from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 
-SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent")
+SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "digital")
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 from tests.support.stack import ServiceProcess, ensure_stack, fresh_database, started_producer
 
-SLICE = ("cards", "purchases", "bonus", "membership", "consent")
+SLICE = ("cards", "purchases", "bonus", "membership", "consent", "digital")
 # Each service of the slice serves its endpoint on a port of its own; the register API (and the CLI the tests
 # run) asks them there. Set before any Settings is read, so every process of the session sees it.
 PORTS = {name: free_port() for name in SLICE}

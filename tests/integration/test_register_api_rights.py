@@ -8,16 +8,20 @@ from datetime import timedelta
 import orjson
 
 from contracts.events.consent import ConsentCommand, SetBlock
+from contracts.events.digital import CustomerContact
 from contracts.events.marketing import segment_topic
 from contracts.events.membership import Resign
 from contracts.topics import CONSENT_STATES, MEMBERSHIP_PERSONS
 from coopreg.simulate.person_history import seed_person_history
 from services.consent.application.config import ConsentConfig
 from services.consent.application.erase_person import suppression_tokens
+from services.digital.application.config import DigitalConfig
+from services.digital.application.inbound import apply_contacts
 from services.membership.application.config import MembershipConfig
 from tests.support.consent import block, commands, defined, outbox_values, permission, person_state, person_states
 from tests.support.consent import segment as segment_definition
 from tests.support.consent import unique
+from tests.support.factories import incoming
 from tests.support.membership_db import run
 from tests.support.people import register
 from tests.support.privacy import hand_on
@@ -151,7 +155,7 @@ async def test_the_retention_run_erases_what_is_past_two_years_and_only_that(cli
 
 async def _everywhere(pools) -> str:
     return " ".join([await schema_text(pools[name], name, in_flight=False)
-                     for name in ("membership", "cards", "purchases", "bonus", "consent")])
+                     for name in ("membership", "cards", "purchases", "bonus", "consent", "digital")])
 
 
 async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, settings, pools, own):
@@ -160,6 +164,10 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     placed = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
                                           person.person_id)
     assert segment in {r["segment"] for r in placed}
+    contact = CustomerContact(contact_id=unique("c"), person_id=person.person_id, channel="chat", reason="address_change",
+                              handler="cs-anna", contacted_at=NOW, notes=f"New street {person.street}")
+    async with pools["digital"].acquire() as conn, conn.transaction():
+        await apply_contacts(conn, [incoming(contact)], DigitalConfig.from_settings(settings))
     config = MembershipConfig.from_settings(settings)
     extract = client.post(f"/persons/{person.person_id}/extract-requests", headers=bearer(settings, DPO)).json()
     refused = client.post(f"/persons/{person.person_id}/erasure", headers=bearer(settings, DPO))
@@ -181,7 +189,8 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
         assert trace not in left
     for schema, table in (("cards", "cards"), ("purchases", "receipts"), ("bonus", "purchases"),
                           ("membership", "base_data"), ("consent", "consent_receipts"), ("consent", "consent_items"),
-                          ("consent", "segment_members")):
+                          ("consent", "segment_members"),
+                          ("digital", "contact_log")):
         rows = await pools[schema].fetch(f"SELECT * FROM {table} WHERE person_id = $1", person.person_id)
         assert [r.get("field_group") for r in rows] == ([] if table != "base_data" else ["name"]), table
     # the topics: the person's consent state and their place in every segment get tombstones
@@ -192,6 +201,8 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     states = await outbox_values(pools["membership"], MEMBERSHIP_PERSONS.name, person.person_id)
     assert states[0] is not None and states[-1] is None
     assert report["membership"]["person_state_tombstoned"] == 1
+    assert report["digital"]["contact_log"] == 1  # the sixth service's report, with the other five
+    assert set(report) >= {"membership", "cards", "purchases", "bonus", "consent", "digital"}
     # what they prohibited survives as a suppression under keyed tokens, and follows S-Bank's reference
     assert report["consent"] == {"rows": 4, "segments_left": len(placed), "suppression_kept": 1}
     tokens = suppression_tokens(ConsentConfig.from_settings(settings), person.person_id, ref)

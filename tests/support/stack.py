@@ -15,7 +15,7 @@ from shared.kafka import make_producer
 from shared.settings import KafkaSettings, PROJECT_ROOT, Settings
 
 # The schemas a session starts without: the services', the tests' own, the key store and the audit log.
-SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "delivery_test", "tracing_test",
+SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "digital", "delivery_test", "tracing_test",
                    "register_api", "subject_keys", "audit")
 # The schemas the tests' own pools log in to, each as its own role like a service's.
 TEST_SCHEMAS = ("delivery_test", "tracing_test", "dead_letters_test")

@@ -35,7 +35,7 @@ async def build_extract(api: RegisterApi, person_id: str) -> dict:
         raise NotFound("no such person")
     about = {"person_id": person_id, "generated_at": api.clock(), "controller": CONTROLLER,
              "sections": {name: SECTIONS[name] for name in found},
-             "sources": ["membership", "cards", "purchases", "bonus", "consent"]}
+             "sources": ["membership", "cards", "purchases", "bonus", "consent", "digital"]}
     return {"extract": about, **found}
 
 

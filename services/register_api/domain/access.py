@@ -22,7 +22,7 @@ OPERATIONS = "operations"
 DATA_SUBJECT = "data_subject"
 
 _READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "customer_group:read", "membership:read",
-                      "card:read", "consent:read", "purchase:read", "bonus:read")
+                      "card:read", "consent:read", "purchase:read", "bonus:read", "digital:read", "contact_log:read")
 # Partner registrations and supporter groups are the customer's own choices (self-service too); the
 # household's customer group is set by the register keeper's staff.
 _REGISTRATIONS = ("partner_registration:change", "customer_group:change")

@@ -2,7 +2,8 @@
 
 Responses share one vocabulary: a person's data come in sections (`person`, `contact`, `household`,
 `customer_groups`, `orders`, `memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`,
-`cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`), and the register's own records in
+`cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`, `web_store`, `web_orders`,
+`digital_services`, `contact_log`), and the register's own records in
 `extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
 tax authority report in `tax_report`, and the opening of a dead letter in `dead_letter`. A path names a field
 by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
@@ -36,7 +37,7 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
         "segments.published_in.purpose", "segments.published_in.channel", "segments.published_in.published_at",
         "purchases.receipt_id", "purchases.purchased_at", "purchases.outlet_id", "purchases.chain",
         "purchases.total_cents", "purchases.bonus_eligible_cents", "purchases.identifier_last4", "purchases.status",
-        "bonus", *RECORDS}),
+        "bonus", "web_store", "web_orders", "digital_services", "contact_log", *RECORDS}),
     MEMBERSHIP_ADMIN: frozenset({
         "person.person_id", "person.customer_number", "person.identity_code", "person.name",
         "person.birth_date", "person.language", "person.customer_kind", "person.deceased_on",

@@ -21,6 +21,10 @@ SECTIONS: dict[str, str] = {
     "segments": "Customer groupings: the marketing segments you are in",
     "purchases": "Purchases",
     "bonus": "Bonus and payment-method benefit",
+    "web_store": "Web-store profiles: customer segment and delivery addresses",
+    "web_orders": "Web-store orders and their status",
+    "digital_services": "Digital services ordered: newsletters, customer panels, S-mobiili",
+    "contact_log": "Your contacts with customer service",
 }
 
 SECTION_SCOPES: dict[str, str] = {
@@ -29,7 +33,8 @@ SECTION_SCOPES: dict[str, str] = {
     "yearly_benefits": "membership:read", "household": "household:read", "customer_groups": "customer_group:read",
     "cards": "card:read",
     "identifiers": "card:read", "consents": "consent:read", "segments": "consent:read", "purchases": "purchase:read",
-    "bonus": "bonus:read",
+    "bonus": "bonus:read", "web_store": "digital:read", "web_orders": "digital:read",
+    "digital_services": "digital:read", "contact_log": "contact_log:read",
 }
 
 # Which service's read endpoint holds each section (the membership part is always read: it says whether
@@ -38,7 +43,7 @@ SERVICE_OF: dict[str, str] = {
     **{s: "membership" for s in ("person", "contact", "staff", "memberships", "contributions", "benefit_account",
                                  "yearly_benefits", "household", "customer_groups", "orders")},
     "consents": "consent", "segments": "consent", "cards": "cards", "identifiers": "cards", "purchases": "purchases",
-    "bonus": "bonus",
+    "bonus": "bonus", **{s: "digital" for s in ("web_store", "web_orders", "digital_services", "contact_log")},
 }
 
 

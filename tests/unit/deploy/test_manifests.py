@@ -29,7 +29,7 @@ K8S = DEPLOY / "k8s"
 NAMESPACE = "coopreg"
 SCHEMAS = (*SERVICES, "register_api")  # a PostgreSQL role each (coopreg/provision.py)
 PROVISION_MODULE = "coopreg.provision"
-REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2, "register_api": 2}
+REPLICAS = {"purchases": 3, "bonus": 3, "cards": 2, "membership": 2, "consent": 2, "digital": 2, "register_api": 2}
 # The register API: an HTTP service run from the same image, not one of the registered event services.
 API, API_MODULE = "register_api", "services.register_api.entrypoints.service"
 
