@@ -40,7 +40,7 @@ def test_a_second_set_of_services_listens_from_another_base_port_and_the_api_ask
     monkeypatch.setenv("COOPREG_STACK_SERVICES_BASE_PORT", "9301")
     monkeypatch.delenv("COOPREG_API_SERVICE_URLS", raising=False)
     settings = Settings()
-    assert [metrics_port(name, settings) for name in SERVICES] == [9301, 9302, 9303, 9304, 9305]
+    assert [metrics_port(name, settings) for name in SERVICES] == [9301, 9302, 9303, 9304, 9305, 9306]
     assert settings.api.service_urls == {name: f"http://127.0.0.1:{metrics_port(name, settings)}"
                                          for name in SERVICES}
     monkeypatch.setenv("COOPREG_API_SERVICE_URLS", '{"cards": "http://10.0.0.1:80"}')
