@@ -37,10 +37,6 @@ async def find_by_customer_number(conn, customer_number: int) -> str | None:
     return await reads.by_customer_number(conn, customer_number)
 
 
-async def find_by_member_number(conn, member_number: str) -> str | None:
-    return await reads.by_member_number(conn, member_number)
-
-
 async def find_by_household(conn, household_id: str) -> str | None:
     """A member of the household to read it through: its current main member, else any current member,
     else its last member (a dissolved household)."""
