@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
+from shared.latency import Histogram
+
 
 @dataclass(frozen=True)
 class Gauge:
@@ -173,11 +175,9 @@ class RequestMetrics:
 
     def __init__(self, service: str) -> None:
         self.service = service
-        self.latency: dict[tuple[str, str, str], "Histogram"] = {}
+        self.latency: dict[tuple[str, str, str], Histogram] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        from shared.latency import Histogram
-
         key = (method, route, str(status))
         if key not in self.latency:
             self.latency[key] = Histogram(HTTP_SECONDS)

@@ -52,7 +52,7 @@ def header_pairs(stored: str) -> list[tuple[str, bytes]]:
     """The Kafka headers of an outbox row's `headers`; a header whose value is null is left out (SQL
     that builds events writes null for an attribute an event does not have)."""
     parts = iter(orjson.loads(stored))
-    return [(name, value.encode()) for name, value in zip(parts, parts) if value is not None]
+    return [(name, value.encode()) for name, value in zip(parts, parts, strict=True) if value is not None]
 
 
 def envelope_headers_sql(further: str = "ARRAY[]::text[]", **attributes: str) -> str:
