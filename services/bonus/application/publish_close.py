@@ -80,7 +80,8 @@ class Feed:
             if len(values) != len(households):
                 raise ValueError(f"{self.name}: {len(values)} values for {len(households)} households after "
                                  f"splitting on the record separator; an event's value holds it")
-            for household, cooperative, value in zip(households, cooperatives or repeat(None), values):
+            # Not strict: without cooperatives, repeat(None) is endless; the lengths that matter are checked above.
+            for household, cooperative, value in zip(households, cooperatives or repeat(None), values, strict=False):
                 events.append((topic, household.encode(), value,
                                template.headers(f"{kind}:{household}:{label}", household, cooperative)))
         return events
