@@ -36,7 +36,7 @@ def plan_faults(counts: FaultCounts, window: float, rng: random.Random) -> list[
              + ["kafka_restart"] * counts.kafka_restart + ["kafka_kill"] * counts.kafka_kill
              + ["postgres_restart"] * counts.postgres_restart + ["leave_and_join"] * counts.leave_and_join)
     rng.shuffle(kinds)
-    return [Fault(kind, round(at, 1)) for kind, at in zip(kinds, sorted(rng.uniform(1, window) for _ in kinds))]
+    return [Fault(kind, round(at, 1)) for kind, at in zip(kinds, sorted(rng.uniform(1, window) for _ in kinds), strict=True)]
 
 
 @dataclass

@@ -56,7 +56,7 @@ class SentenceGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             raise typer.Abort() from None
-        except Exception as error:  # noqa: BLE001 - this is the boundary that turns errors into sentences
+        except Exception as error:  # this is the boundary that turns errors into sentences
             if os.environ.get("COOPREG_DEBUG"):
                 raise
             from rich.markup import escape
