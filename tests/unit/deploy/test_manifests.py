@@ -5,7 +5,6 @@ service or a missing probe shows up as a failing unit test rather than at deploy
 """
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 import re
