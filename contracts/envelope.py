@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 PREFIX = "ce_"
 NAMESPACE = uuid.UUID("6f1c3c1e-2a55-4b5e-9a7d-1f9b3f0c4e21")
@@ -53,9 +55,9 @@ class Envelope:
         return [(name, value.encode()) for name, value in zip(HEADERS, values, strict=True) if value is not None]
 
     @classmethod
-    def from_headers(cls, headers, topic: str, value: bytes) -> "Envelope":
+    def from_headers(cls, headers: Iterable[tuple[str, bytes | None]] | None, topic: str, value: bytes) -> "Envelope":
         """Read the envelope from Kafka headers, deriving what an external producer left out."""
-        found = {}
+        found: dict[str, Any] = {}  # the constructor's keyword arguments
         for key, raw in headers or ():
             attribute = _ATTRIBUTE_OF_HEADER.get(key)  # other headers (trace context, ...) are not ours
             if attribute is not None and raw is not None:
