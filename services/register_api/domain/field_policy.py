@@ -12,7 +12,7 @@ A role sees the union of its roles' paths; every other field is left out, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from services.register_api.domain.access import (
     AUDITOR, CARD_OPERATIONS, CUSTOMER_SERVICE, DATA_PROTECTION_OFFICER, DATA_SUBJECT, FINANCE,
@@ -85,7 +85,7 @@ def _leads_to(allowed: frozenset[str], path: str) -> bool:
     return any(p.startswith(path + ".") for p in allowed)
 
 
-def _disclosed(value, path: str, disclosed: set[str]):
+def _disclosed(value: Any, path: str, disclosed: set[str]) -> Any:
     """A field the roles may see, with everything below it."""
     if isinstance(value, dict):
         return {key: _disclosed(item, f"{path}.{key}", disclosed) for key, item in value.items()}
@@ -95,11 +95,11 @@ def _disclosed(value, path: str, disclosed: set[str]):
     return value
 
 
-def _filter(value, path: str, allowed: frozenset[str], disclosed: set[str]):
+def _filter(value: Any, path: str, allowed: frozenset[str], disclosed: set[str]) -> Any:
     """A node above the allowed fields: only its allowed descendants are kept; scalars here are dropped."""
     if isinstance(value, list):
         return [_filter(item, path, allowed, disclosed) for item in value if isinstance(item, (dict, list))]
-    kept = {}
+    kept: dict[str, Any] = {}
     for key, item in value.items():
         child = path if key == TRANSPARENT and not path else f"{path}.{key}" if path else key
         if child and _admits(allowed, child):
@@ -109,7 +109,7 @@ def _filter(value, path: str, allowed: frozenset[str], disclosed: set[str]):
     return kept
 
 
-def disclose(document, roles: Iterable[str]) -> Disclosure:
+def disclose(document: dict[str, Any], roles: Iterable[str]) -> Disclosure:
     """The document with only the fields the roles may see; the fields it then discloses."""
     disclosed: set[str] = set()
     filtered = _filter(document, "", visible_fields(roles), disclosed)
