@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from contracts.topics import ALL, Topic, marketing_segment
 

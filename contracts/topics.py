@@ -23,7 +23,11 @@ from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
 from contracts.events.membership import MembershipCommand
 from contracts.events.membership_states import (
-    BonusCreditReturned, HouseholdState, MemberBenefitPayout, PersonState, TaxReportWritten,
+    BonusCreditReturned,
+    HouseholdState,
+    MemberBenefitPayout,
+    PersonState,
+    TaxReportWritten,
 )
 from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 
 from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
 from shared import tracing
+from shared.jobs import elected, pause
 from shared.latency import RelayTimings
 from shared.logging import get_logger
-from shared.jobs import elected, pause
 from shared.record_batches import Message, send_in_batches
 
 

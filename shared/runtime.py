@@ -17,16 +17,16 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from contracts.topics import Topic
-from shared.db import create_pool, migrate
+from shared import tracing
 from shared.crypto import FieldCipher
+from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery, Handler, Prepare
-from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
-from shared.observability import GaugeSource, Observability
 from shared.jobs import keep_running
+from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
 from shared.logging import configure_logging, get_logger
+from shared.observability import GaugeSource, Observability
 from shared.outbox import OutboxRelay
-from shared import tracing
 from shared.privacy_duties import PrivacyDuties, subscribe_privacy
 from shared.settings import Settings
 from shared.subject_endpoint import Answer, SubjectEndpoint, serve

@@ -10,10 +10,11 @@ import asyncio
 import os
 
 import typer
-from typer.core import TyperGroup
 
 # Typer carries its own copy of click: its exceptions, not the `click` package's, are what commands raise.
-from typer._click import Context, exceptions as click_exceptions
+from typer._click import Context
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
 
 STACK_HINT = "Is the stack running? `coopreg stack status` says, `coopreg stack up` starts it."
 

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from contracts.events.card_commands import (
-    BlockCard, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, ReplaceCard,
+    BlockCard,
+    ExpireCards,
+    IssueDigitalToken,
+    LiftCardBlock,
+    ReallocateCards,
+    ReplaceCard,
 )
 from services.cards.application.config import CardsConfig
 from services.cards.application.mapping import identifier_at

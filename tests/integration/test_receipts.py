@@ -14,9 +14,9 @@ from coopreg.simulate.receipts import card_number, pos_purchase
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import record_purchases
+from shared.outbox import header_pairs
 from shared.pseudonym import keyed_token
 from tests.support.factories import incoming
-from shared.outbox import header_pairs
 
 T0 = datetime(2035, 1, 1, tzinfo=timezone.utc)
 

@@ -15,9 +15,17 @@ from coopreg.simulate.person_history import seed_person_history
 from services.consent.application.config import ConsentConfig
 from services.consent.application.erase_person import suppression_tokens
 from services.membership.application.config import MembershipConfig
-from tests.support.consent import block, commands, defined, outbox_values, permission, person_state, person_states
+from tests.support.consent import (
+    block,
+    commands,
+    defined,
+    outbox_values,
+    permission,
+    person_state,
+    person_states,
+    unique,
+)
 from tests.support.consent import segment as segment_definition
-from tests.support.consent import unique
 from tests.support.membership_db import run
 from tests.support.people import register
 from tests.support.privacy import hand_on

@@ -25,14 +25,14 @@ from itertools import repeat
 import asyncpg
 
 from contracts.envelope import EnvelopeTemplate
-from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from contracts.events.bonus import BonusMonthClosed
+from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from services.bonus.adapters import close_publishing, closing
 from services.bonus.adapters.close_publishing import RECORD_SEPARATOR, Batch, PendingMonth
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
-from shared.jobs import elected, pause
 from shared import outbox
+from shared.jobs import elected, pause
 from shared.outbox import publish
 from shared.record_batches import Message
 

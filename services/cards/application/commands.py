@@ -8,8 +8,16 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from contracts.events.card_commands import (
-    BlockCard, CardCommand, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, RegisterMemberNumber,
-    ReplaceCard, SetCustomerCode, SetSCode,
+    BlockCard,
+    CardCommand,
+    ExpireCards,
+    IssueDigitalToken,
+    LiftCardBlock,
+    ReallocateCards,
+    RegisterMemberNumber,
+    ReplaceCard,
+    SetCustomerCode,
+    SetSCode,
 )
 from contracts.events.cards import IssueCard
 from services.cards.application.block_card import block_card, lift_card_block

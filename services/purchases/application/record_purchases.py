@@ -13,6 +13,7 @@ from services.purchases.domain.product_data import lines_to_store
 from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
+
 def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig) -> tuple:
     """`purchase`: the receipt as decoded (its contract, mostly as the strict struct: the same attributes);
     `sent`: the receipt's bytes as the POS sent them. A duplicate is the same bytes (a re-send or a

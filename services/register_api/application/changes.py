@@ -7,11 +7,17 @@ import uuid
 
 from contracts.events.consent import ConsentCommand, SetBlock, SetPermission
 from contracts.events.membership import (
-    AcceptInvitation, BenefitAccountInput, ChangeBenefitAccount, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
+    AcceptInvitation,
+    BenefitAccountInput,
+    ChangeBenefitAccount,
+    InviteToHousehold,
+    LeaveHousehold,
+    MembershipCommand,
+    UpdateContactData,
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
-from services.register_api.application.context import RegisterApi
 from services.register_api.adapters import audit_log
+from services.register_api.application.context import RegisterApi
 from services.register_api.application.errors import Conflict, NotFound
 from services.register_api.application.gather import facts
 from services.register_api.application.publish import check_known, check_membership_command, publish_change

@@ -26,7 +26,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.register_api.adapters import revoked_tokens
 from services.register_api.domain.access import (
-    DATA_SUBJECT, ROLE_SCOPES, Principal, conflicting_roles, purpose_for, valid_actor, valid_person_id,
+    DATA_SUBJECT,
+    ROLE_SCOPES,
+    Principal,
+    conflicting_roles,
+    purpose_for,
+    valid_actor,
+    valid_person_id,
 )
 from services.register_api.entrypoints.edge import RateLimited
 from shared.settings import ApiSettings

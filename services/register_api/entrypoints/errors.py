@@ -8,8 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from services.register_api.adapters.services import ServiceUnavailable
 from services.register_api.adapters import audit_log
+from services.register_api.adapters.services import ServiceUnavailable
 from services.register_api.application.errors import Conflict, Invalid, NotFound
 from services.register_api.domain.access import Forbidden, UnknownPurpose, valid_person_id
 from services.register_api.domain.sections import UnknownSection

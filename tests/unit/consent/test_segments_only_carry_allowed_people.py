@@ -16,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.consent.domain.consent import (
-    BLOCKS, OwnConsent, Statement, block_item, effective_consent, latest_statement_wins, permission_item,
+    BLOCKS,
+    OwnConsent,
+    Statement,
+    block_item,
+    effective_consent,
+    latest_statement_wins,
+    permission_item,
 )
 from services.consent.domain.segments import PersonFacts, SegmentDefinition, segment_change, segment_entry
 

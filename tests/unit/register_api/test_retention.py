@@ -8,7 +8,11 @@ import pytest
 from services.register_api.domain.extract import deadline_for, is_overdue
 from services.register_api.domain.months import add_months
 from services.register_api.domain.retention import (
-    RetentionRule, is_due, load_retention_rules, months_before, parse_rules,
+    RetentionRule,
+    is_due,
+    load_retention_rules,
+    months_before,
+    parse_rules,
 )
 
 UTC = timezone.utc
