@@ -38,7 +38,8 @@ GaugeSource = Callable[[], Awaitable[list[Gauge]]]
 
 # name -> (type, help) of every family a service renders; the dashboard test (tests/unit/deploy) reads it.
 FAMILIES: dict[str, tuple[str, str]] = {
-    "coopreg_messages_consumed_total": ("counter", "Messages a consumer applied (duplicates and dead letters included)."),
+    "coopreg_messages_consumed_total": ("counter",
+                                        "Messages a consumer applied (duplicates and dead letters included)."),
     "coopreg_duplicates_ignored_total": ("counter", "Messages a consumer recognised as already applied."),
     "coopreg_processing_seconds_total": ("counter", "Seconds a consumer spent processing batches."),
     "coopreg_dead_letters_total": ("counter", "Messages the service sent to a dead-letter queue."),
