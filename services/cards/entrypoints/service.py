@@ -31,7 +31,8 @@ def privacy(settings: Settings) -> PrivacyDuties:
     return PrivacyDuties("cards", retention.erase_person)
 
 
-SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(CARD_STATE,), description=__doc__)
+SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(CARD_STATE,),
+                            description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

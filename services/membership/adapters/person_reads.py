@@ -105,7 +105,8 @@ async def main_member_of_invitation(conn: asyncpg.Connection, invitation_id: str
 
 async def current_main_member(conn: asyncpg.Connection, person_id: str) -> str | None:
     """The main member of the household the person belongs to now."""
-    return await conn.fetchval("SELECT h.main_person_id FROM household_members hm JOIN households h USING (household_id)"
+    return await conn.fetchval("SELECT h.main_person_id"
+                               " FROM household_members hm JOIN households h USING (household_id)"
                                " WHERE hm.person_id = $1 AND hm.valid_to IS NULL", person_id)
 
 

@@ -45,7 +45,8 @@ def privacy(settings: Settings) -> PrivacyDuties:
     return PrivacyDuties("purchases", retention.erase_person, retention.erase_expired)
 
 
-SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(PURCHASES_ACCEPTED,), description=__doc__)
+SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, privacy=privacy,
+                            publishes=(PURCHASES_ACCEPTED,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -76,7 +76,8 @@ async def set_block(api: RegisterApi, principal: Principal, purpose: str, person
                     blocked: bool) -> dict:
     check_person(principal, "consent:change", person_id)
     await check_known(api, person_id)
-    command = SetBlock(person_id=person_id, block=block, blocked=blocked, at=api.clock(), **_consent_origin(api, principal))
+    command = SetBlock(person_id=person_id, block=block, blocked=blocked, at=api.clock(),
+                       **_consent_origin(api, principal))
     return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
                                 command=ConsentCommand(command), fields=[f"consents.blocks.{block}"],
                                 operation="set_block")

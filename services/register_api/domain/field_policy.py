@@ -5,7 +5,8 @@ Responses share one vocabulary: a person's data come in sections (`person`, `con
 `cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`), and the register's own records in
 `extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
 tax authority report in `tax_report`, and the opening of a dead letter in `dead_letter`. A path names a field
-by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
+by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed
+path admits the field
 and everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
 """

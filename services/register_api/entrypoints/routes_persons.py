@@ -44,7 +44,8 @@ async def get_person(person_id: str = PERSON, sections: list[Section] | None = Q
 
 @router.get("/persons/{person_id}/{section}", openapi_extra=READ, summary="One section of a person's data")
 async def get_person_section(section: Section, person_id: str = PERSON, api: RegisterApi = Depends(api_of),
-                             principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
+                             principal: Principal = Depends(current_principal),
+                             purpose: str = Depends(current_purpose)):
     return OrjsonResponse(await views.person_view(api, principal, person_id, [section.value]))
 
 
