@@ -90,7 +90,8 @@ async def test_the_extract_holds_every_services_part_of_the_person(client, setti
                                                  " ORDER BY item", person.person_id)
     members = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
                                            person.person_id)
-    assert sorted((r["item"], r["value"]) for r in extract["consents"]["receipts"]) == sorted(tuple(r) for r in receipts_held)
+    assert sorted((r["item"], r["value"]) for r in extract["consents"]["receipts"]) == sorted(
+        tuple(r) for r in receipts_held)
     assert extract["consents"]["blocks"]["surveys"] is True and extract["consents"]["permissions"]["email"] is True
     # every segment the person is published in (segments other tests defined may hold them too)
     assert sorted((m["segment"], m["pseudonym"]) for m in extract["segments"]["published_in"]) == \
