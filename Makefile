@@ -3,7 +3,7 @@ VENV := .venv
 COOPREG := $(VENV)/bin/coopreg
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: setup demo test unit integration e2e stack-up stack-down
+.PHONY: setup lint demo test unit integration e2e stack-up stack-down
 
 setup:
 	@./deploy/bootstrap.sh
@@ -11,7 +11,13 @@ setup:
 demo: setup
 	$(COOPREG) demo
 
-test: setup
+# The static checks (settings in pyproject.toml), before anything starts: seconds, not minutes.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture
+
+test: lint
 	$(COOPREG) stack up
 	$(PYTEST)
 

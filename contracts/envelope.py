@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 PREFIX = "ce_"
 NAMESPACE = uuid.UUID("6f1c3c1e-2a55-4b5e-9a7d-1f9b3f0c4e21")
 ATTRIBUTES = ("id", "source", "type", "time", "subject", "specversion", "cooperative", "correlationid")
 HEADERS = tuple(PREFIX + name for name in ATTRIBUTES)
-_ATTRIBUTE_OF_HEADER = dict(zip(HEADERS, ATTRIBUTES))
+_ATTRIBUTE_OF_HEADER = dict(zip(HEADERS, ATTRIBUTES, strict=True))
 
 
 class InvalidEnvelope(ValueError):
@@ -50,12 +52,12 @@ class Envelope:
     def headers(self) -> list[tuple[str, bytes]]:
         values = (self.id, self.source, self.type, self.time.isoformat(), self.subject, self.specversion,
                   self.cooperative, self.correlationid)  # in the order of ATTRIBUTES
-        return [(name, value.encode()) for name, value in zip(HEADERS, values) if value is not None]
+        return [(name, value.encode()) for name, value in zip(HEADERS, values, strict=True) if value is not None]
 
     @classmethod
-    def from_headers(cls, headers, topic: str, value: bytes) -> "Envelope":
+    def from_headers(cls, headers: Iterable[tuple[str, bytes | None]] | None, topic: str, value: bytes) -> "Envelope":
         """Read the envelope from Kafka headers, deriving what an external producer left out."""
-        found = {}
+        found: dict[str, Any] = {}  # the constructor's keyword arguments
         for key, raw in headers or ():
             attribute = _ATTRIBUTE_OF_HEADER.get(key)  # other headers (trace context, ...) are not ours
             if attribute is not None and raw is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 from contracts.topics import ALL, Topic, marketing_segment
 
@@ -30,14 +31,14 @@ def published_topics() -> list[tuple[str, Topic]]:
     return [(topic.name, topic) for topic in ALL] + [(SEGMENT_FILE_STEM, SEGMENT_TEMPLATE)]
 
 
-def topic_schema(topic: Topic) -> dict:
+def topic_schema(topic: Topic) -> dict[str, Any]:
     schema = topic.model.model_json_schema(mode="validation")
     return {"$schema": SCHEMA_DIALECT,
             "x-topic": {"name": topic.name, "key": topic.key, "cleanup": topic.cleanup},
             **schema}
 
 
-def render(schema: dict) -> str:
+def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -17,7 +17,7 @@ import re
 import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import msgspec
@@ -81,7 +81,7 @@ def _struct(model: type[BaseModel], nested: bool = False) -> type[msgspec.Struct
             or decorators.validators or decorators.field_validators or decorators.root_validators \
             or (nested and validators) or any(d.info.mode != "after" for d in validators.values()):
         raise Unmirrored(f"{model.__name__}: a configuration or validator that is not mirrored")
-    fields = []
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     for name, info in model.model_fields.items():
         if info.alias not in (None, name):
             raise Unmirrored(f"{model.__name__}.{name}: an alias")
@@ -95,7 +95,7 @@ def _struct(model: type[BaseModel], nested: bool = False) -> type[msgspec.Struct
     return msgspec.defstruct(model.__name__, fields, kw_only=True, forbid_unknown_fields=True, frozen=True)
 
 
-def _strict(annotation, metadata: list, where: str):
+def _strict(annotation: Any, metadata: list[Any], where: str) -> Any:
     """The msgspec type of a field: its type, with the field's constraints where pydantic applies them."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
@@ -104,7 +104,7 @@ def _strict(annotation, metadata: list, where: str):
     return _constrained(_bare(annotation, where), metadata, where)
 
 
-def _bare(annotation, where: str):
+def _bare(annotation: Any, where: str) -> Any:
     origin, args = get_origin(annotation), get_args(annotation)
     if annotation in _PLAIN:
         return annotation
@@ -113,14 +113,14 @@ def _bare(annotation, where: str):
     if origin is Literal and all(isinstance(arg, str) for arg in args):
         return annotation
     if origin is list and len(args) == 1:
-        return list[_strict(args[0], [], where)]
+        return types.GenericAlias(list, (_strict(args[0], [], where),))  # list[...] of a type built here
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _struct(annotation, nested=True)
     raise Unmirrored(f"{where}: the type {annotation!r}")
 
 
-def _constrained(kind, metadata: list, where: str):
-    constraints = {}
+def _constrained(kind: Any, metadata: list[Any], where: str) -> Any:
+    constraints: dict[str, Any] = {}
     for item in metadata:
         pattern = getattr(item, "pattern", None)
         if type(item) in _LENGTHS_AND_BOUNDS:

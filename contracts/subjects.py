@@ -172,10 +172,10 @@ ANSWERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def periods_of(history: list[dict]) -> list[HouseholdPeriod]:
+def periods_of(history: list[dict[str, Any]]) -> list[HouseholdPeriod]:
     return [HouseholdPeriod(household_id=p["household_id"], valid_from=_aware(p["valid_from"]),
                             valid_to=_aware(p["valid_to"]) if p.get("valid_to") else None) for p in history]
 
 
-def _aware(value) -> datetime:
+def _aware(value: str | datetime) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value

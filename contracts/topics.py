@@ -24,7 +24,11 @@ from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
 from contracts.events.membership import MembershipCommand
 from contracts.events.membership_states import (
-    BonusCreditReturned, HouseholdState, MemberBenefitPayout, PersonState, TaxReportWritten,
+    BonusCreditReturned,
+    HouseholdState,
+    MemberBenefitPayout,
+    PersonState,
+    TaxReportWritten,
 )
 from contracts.events.partner import PartnerPurchase
 from contracts.events.pos import PosPurchase
@@ -204,7 +208,8 @@ def marketing_segment(name: str) -> Topic:
 
 
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
-                          BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES, SBANK_CUSTOMER_UPDATES,
+                          BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES,
+                          SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
                           MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES,

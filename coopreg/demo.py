@@ -3,7 +3,6 @@ would: docs/integrations/onboarding.md), a month of their POS traffic through th
 month closed, a readable summary from what the register published, and the run's dead letters: none."""
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -20,11 +19,15 @@ from coopreg.simulate.population import population
 from coopreg.simulate.publish import publish_month
 from coopreg.simulate.register import Registered, Timeline, register_population
 from coopreg.simulate.settle import (
-    DeadLetterSeen, DeadLetterWatch, Settling, TopicFollower, dead_letter_counts,
+    DeadLetterSeen,
+    DeadLetterWatch,
+    Settling,
+    TopicFollower,
+    dead_letter_counts,
 )
-from shared.dead_letters import dlq_topic
 from services.bonus.application.close_schedule import close_calendar
 from services.bonus.domain.months import month_label, next_month
+from shared.dead_letters import dlq_topic
 from shared.settings import Settings
 
 

@@ -25,8 +25,18 @@ from coopreg.topic_reading import assigned_partitions
 from services.register_api.domain.access import valid_person_id
 from shared.crypto import DecryptionFailed, FieldCipher
 from shared.dead_letters import (
-    CONSUMER, DETAIL, FAILED_AT, ORIGIN_OFFSET, ORIGIN_PARTITION, ORIGIN_TOPIC, REASON, SEALED, dlq_topic,
-    letter_subject, original_headers, original_value,
+    CONSUMER,
+    DETAIL,
+    FAILED_AT,
+    ORIGIN_OFFSET,
+    ORIGIN_PARTITION,
+    ORIGIN_TOPIC,
+    REASON,
+    SEALED,
+    dlq_topic,
+    letter_subject,
+    original_headers,
+    original_value,
 )
 from shared.kafka import make_producer
 from shared.logging import mask_text, redact_personal_data

@@ -105,13 +105,6 @@ async def existing_topics(settings: Settings) -> set[str]:
         await admin.close()
 
 
-async def require_topic(settings: Settings, name: str) -> None:
-    """A LookupError naming the fix when `name` (without prefix) is not on the cluster: an operator's typo
-    is answered at once, not after reading a topic that never appears."""
-    if name not in await existing_topics(settings):
-        raise LookupError(f"there is no topic {name} on the cluster; `coopreg kafka topics` lists them")
-
-
 async def topics(settings: Settings) -> list[TopicInfo]:
     async with _Clients(settings) as clients:
         ours = _ours(settings, await clients.admin.list_topics())

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from services.register_api.adapters.audit_log import AUDIT_SCHEMA, AUDIT_DDL, WRITABLE_COLUMNS
+from services.register_api.adapters.audit_log import AUDIT_DDL, AUDIT_SCHEMA, WRITABLE_COLUMNS
 from shared.settings import PostgresSettings, Settings
 from shared.subject_keys import KEY_STORE_DDL, KEY_STORE_SCHEMA
 

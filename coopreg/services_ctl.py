@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 from coopreg.stack.process import ManagedProcess, wait_until
 from services.registry import SERVICES
@@ -40,7 +41,7 @@ def up(settings: Settings, say, names=None) -> None:
             continue
         process.spawn(command(name), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT),
                                           "COOPREG_METRICS_PORT": str(metrics_port(name, settings))})
-        wait_until(lambda: process.log_contains('"service started"'), 60,
+        wait_until(partial(process.log_contains, '"service started"'), 60,
                    f"{name} did not start; see {process.log}", alive=process.running)
         say(f"{name} started (pid {process.pid()}, log {process.log}, "
             f"metrics http://127.0.0.1:{metrics_port(name, settings)}/metrics)")

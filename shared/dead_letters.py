@@ -22,7 +22,7 @@ import orjson
 
 from shared.crypto import FieldCipher
 from shared.logging import get_logger
-from shared.subject_keys import SubjectErased, SubjectKeys, sealed_for, seal, unseal
+from shared.subject_keys import SubjectErased, SubjectKeys, seal, sealed_for, unseal
 
 DLQ_SUFFIX = ".dlq"
 REASON, DETAIL, CONSUMER = "dlq_reason", "dlq_detail", "dlq_consumer"

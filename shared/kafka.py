@@ -3,7 +3,6 @@ the FastStream broker the subscribers hang on."""
 from __future__ import annotations
 
 import logging
-
 import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition

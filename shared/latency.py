@@ -38,7 +38,7 @@ class Histogram:
 
     def lines(self, name: str, **labels) -> list[str]:
         out, cumulative = [], 0
-        for bound, count in zip((*map(repr, self.bounds), "+Inf"), self.counts):
+        for bound, count in zip((*map(repr, self.bounds), "+Inf"), self.counts, strict=True):
             cumulative += count
             out.append(f"{name}_bucket{{{_labels(**labels, le=bound)}}} {cumulative}")
         out.append(f"{name}_sum{{{_labels(**labels)}}} {round(self.sum, 6)}")

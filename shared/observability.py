@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
+from shared.latency import Histogram
+
 
 @dataclass(frozen=True)
 class Gauge:
@@ -36,7 +38,8 @@ GaugeSource = Callable[[], Awaitable[list[Gauge]]]
 
 # name -> (type, help) of every family a service renders; the dashboard test (tests/unit/deploy) reads it.
 FAMILIES: dict[str, tuple[str, str]] = {
-    "coopreg_messages_consumed_total": ("counter", "Messages a consumer applied (duplicates and dead letters included)."),
+    "coopreg_messages_consumed_total": ("counter",
+                                        "Messages a consumer applied (duplicates and dead letters included)."),
     "coopreg_duplicates_ignored_total": ("counter", "Messages a consumer recognised as already applied."),
     "coopreg_processing_seconds_total": ("counter", "Seconds a consumer spent processing batches."),
     "coopreg_dead_letters_total": ("counter", "Messages the service sent to a dead-letter queue."),
@@ -173,11 +176,9 @@ class RequestMetrics:
 
     def __init__(self, service: str) -> None:
         self.service = service
-        self.latency: dict[tuple[str, str, str], "Histogram"] = {}
+        self.latency: dict[tuple[str, str, str], Histogram] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        from shared.latency import Histogram
-
         key = (method, route, str(status))
         if key not in self.latency:
             self.latency[key] = Histogram(HTTP_SECONDS)

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
 from shared import tracing
+from shared.jobs import elected, periodically
 from shared.latency import RelayTimings
 from shared.logging import get_logger
-from shared.jobs import elected, periodically
 from shared.record_batches import Message, send_in_batches
 
 
@@ -53,7 +53,7 @@ def header_pairs(stored: str) -> list[tuple[str, bytes]]:
     """The Kafka headers of an outbox row's `headers`; a header whose value is null is left out (SQL
     that builds events writes null for an attribute an event does not have)."""
     parts = iter(orjson.loads(stored))
-    return [(name, value.encode()) for name, value in zip(parts, parts) if value is not None]
+    return [(name, value.encode()) for name, value in zip(parts, parts, strict=True) if value is not None]
 
 
 def envelope_headers_sql(further: str = "ARRAY[]::text[]", **attributes: str) -> str:
@@ -81,14 +81,14 @@ class OutboxRelay:
                  topic_prefix: str = "", published: Counter[str] | None = None):
         self.pool, self.producer, self.schema, self.prefix = pool, producer, schema, topic_prefix
         self.batch, self.poll = batch, poll_ms / 1000
-        self.relayed = 0
         self.timings = RelayTimings(published)  # outbox lag and events per topic, for /metrics
         self.log = get_logger(component="outbox-relay", schema=schema)
 
     async def run(self, stop: asyncio.Event) -> None:
         async with elected(self.pool, f"outbox:{self.schema}", stop) as lock_conn:
             if lock_conn is not None:
-                await periodically(stop, self.poll, partial(self.relay_once, lock_conn), more=lambda sent: sent >= self.batch)
+                await periodically(stop, self.poll, partial(self.relay_once, lock_conn),
+                                   more=lambda sent: sent >= self.batch)
 
     async def relay_once(self, conn: asyncpg.Connection | None = None) -> int:
         """Send the next batch. `run` relays on the session that holds the election: when a database
@@ -105,7 +105,6 @@ class OutboxRelay:
             (self.prefix + r["topic"], r["key"], r["value"], header_pairs(r["headers"])) for r in rows])
         # Exactly the rows sent: a row with a lower seq may commit later and must not be lost.
         await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
-        self.relayed += len(rows)
         self.timings.observe(rows)
         return len(rows)
 

@@ -17,7 +17,10 @@ import asyncpg
 from contracts.envelope import Envelope
 from contracts.events.privacy import ErasureReport, ErasureRequested, RetentionReport, RetentionRequested
 from contracts.topics import (
-    PRIVACY_ERASURE_REPORTS, PRIVACY_ERASURE_REQUESTS, PRIVACY_RETENTION_REPORTS, PRIVACY_RETENTION_REQUESTS,
+    PRIVACY_ERASURE_REPORTS,
+    PRIVACY_ERASURE_REQUESTS,
+    PRIVACY_RETENTION_REPORTS,
+    PRIVACY_RETENTION_REQUESTS,
 )
 from shared import outbox
 from shared.delivery import Incoming

@@ -17,16 +17,16 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from contracts.topics import Topic
-from shared.db import create_pool, migrate
+from shared import tracing
 from shared.crypto import FieldCipher
+from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery, Handler, Prepare
-from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
-from shared.observability import GaugeSource, Observability
 from shared.jobs import keep_running
+from shared.kafka import LagReader, ensure_topics, make_broker, make_producer
 from shared.logging import configure_logging, get_logger
+from shared.observability import GaugeSource, Observability
 from shared.outbox import OutboxRelay
-from shared import tracing
 from shared.privacy_duties import PrivacyDuties, subscribe_privacy
 from shared.settings import Settings
 from shared.subject_endpoint import Answer, SubjectEndpoint, serve
@@ -64,7 +64,8 @@ class ServiceContext:
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never
         # committed past a message neither applied nor dead-lettered.
         @self.broker.subscriber(
-            self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
+            self.settings.kafka.topic(topic.name), group_id=group, batch=True, ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
             heartbeat_interval_ms=self.settings.delivery.heartbeat_interval_ms,
@@ -122,8 +123,8 @@ async def run_service(service: ServiceDefinition, settings: Settings, stop: asyn
     subject_keys = SubjectKeys(cipher)
     async with pool.acquire() as conn, conn.transaction():
         await subject_keys.ensure_schema(conn)
-    ctx = ServiceContext(service.name, settings, pool, producer, DeadLetters(producer, cipher, subject_keys, pool), broker,
-                         subject_keys=subject_keys)
+    dead_letters = DeadLetters(producer, cipher, subject_keys, pool)
+    ctx = ServiceContext(service.name, settings, pool, producer, dead_letters, broker, subject_keys=subject_keys)
     service.wire(ctx)
     if service.privacy is not None:
         subscribe_privacy(ctx, service.privacy(settings))

@@ -9,7 +9,7 @@ A message without `command` is an `IssueCard`: that was the topic's only payload
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel, model_validator
 
@@ -118,7 +118,7 @@ Command = Union[IssueCard, IssueDigitalToken, BlockCard, LiftCardBlock, ReplaceC
 
 def _object_schema(schema: dict[str, Any]) -> None:
     """An object whose field names are those of the commands; `oneOf` checks each command exactly."""
-    fields = {name for model in Command.__args__ for name in model.model_fields}
+    fields = {name for model in get_args(Command) for name in model.model_fields}
     schema.update(type="object", additionalProperties=False, properties={name: {} for name in sorted(fields)})
 
 

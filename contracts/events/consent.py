@@ -16,7 +16,7 @@ change for a person already erased), `unknown_segment` (retiring a segment never
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel, model_validator
 
@@ -126,7 +126,7 @@ Command = Union[SetBlock, SetPermission, DefineSegment, RetireSegment]
 
 def _object_schema(schema: dict[str, Any]) -> None:
     """An object whose field names are those of the commands; `oneOf` checks each command exactly."""
-    fields = {name for model in Command.__args__ for name in model.model_fields}
+    fields = {name for model in get_args(Command) for name in model.model_fields}
     schema.update(type="object", required=["command"], additionalProperties=False,
                   properties={name: {} for name in sorted(fields)})
 

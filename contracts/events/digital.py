@@ -35,8 +35,6 @@ PersonId = MessageId
 DigitalService = Literal["newsletter", "customer_panel", "s_mobiili"]
 OrderStatus = Literal["placed", "confirmed", "picking", "shipped", "delivered", "collected", "cancelled",
                       "returned"]
-# The statuses that end an order: the retention clock starts at the latest of them.
-ENDING_STATUSES = frozenset({"delivered", "collected", "cancelled", "returned"})
 ContactChannel = Literal["phone", "email", "chat", "letter", "web_form", "in_store", "social_media"]
 
 

@@ -13,7 +13,7 @@ Each message has one `kind` and carries exactly the fields of that kind (checked
 | kind | fields |
 |---|---|
 | `name` | `name` |
-| `address` | `address`, `address_kind`; optionally `home_municipality`, and `address_valid_until` for a temporary address |
+| `address` | `address`, `address_kind`; optionally `home_municipality`; `address_valid_until` if temporary |
 | `non_disclosure` | `non_disclosure` (true = address protection on, false = lifted) |
 | `death` | `date_of_death` |
 | `marketing_prohibition` | `marketing_prohibition` (true = prohibited, false = lifted) |

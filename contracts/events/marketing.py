@@ -21,9 +21,9 @@ the register itself never publishes a message this model rejects.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, model_serializer
+from pydantic import AwareDatetime, Field, SerializerFunctionWrapHandler, model_serializer
 
 from contracts.events.common import Contract
 from contracts.events.fields import Language, MunicipalityCode, Slug, Text
@@ -58,6 +58,6 @@ class SegmentMember(Contract):
                                       description="the household's latest Bonus % in basis points (500 = 5 %)")
 
     @model_serializer(mode="wrap")
-    def _only_what_is_carried(self, handler):
+    def _only_what_is_carried(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """An attribute the segment does not carry is left out of the message, not sent as null."""
         return {name: value for name, value in handler(self).items() if value is not None}

@@ -31,7 +31,7 @@ and `not_in_household` (only owner-customers and household members have them).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel
 
@@ -235,7 +235,7 @@ Command = Union[RegisterCustomer, JoinCooperative, PayContribution, InviteToHous
 
 def _object_schema(schema: dict[str, Any]) -> None:
     """An object whose field names are those of the commands; `oneOf` checks each command exactly."""
-    fields = {name for model in Command.__args__ for name in model.model_fields}
+    fields = {name for model in get_args(Command) for name in model.model_fields}
     schema.update(type="object", required=["command"], additionalProperties=False,
                   properties={name: {} for name in sorted(fields)})
 

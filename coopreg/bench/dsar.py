@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from fastapi.testclient import TestClient
 
 from coopreg.bench.environment import isolated_settings
+from coopreg.service_endpoints import ServiceEndpoints
 from coopreg.simulate.person_history import seed_person_history
 from services.register_api.application.extract import build_extract
-from coopreg.service_endpoints import ServiceEndpoints
 from services.register_api.entrypoints.app import close_register_api, create_app, open_register_api
 from services.register_api.entrypoints.auth import issue_token
 from services.registry import SERVICES

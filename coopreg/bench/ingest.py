@@ -210,7 +210,8 @@ async def latency(settings, client, households, rate: int, seconds: int) -> tupl
     start, warm_up = time.perf_counter(), rate * WARM_UP_SECONDS
     for i in range(rate * (WARM_UP_SECONDS + seconds)):
         household, member = members[i % len(members)]
-        receipt = pos_purchase(f"{'warm' if i < warm_up else 'lat'}-{i}", member.card, datetime.now(timezone.utc), [("grocery", 1000 + i % 5000)],
+        receipt = pos_purchase(f"{'warm' if i < warm_up else 'lat'}-{i}", member.card, datetime.now(timezone.utc),
+                               [("grocery", 1000 + i % 5000)],
                                cooperative=household.cooperative_id)
         await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
         if i >= warm_up:

@@ -36,7 +36,8 @@ def plan_faults(counts: FaultCounts, window: float, rng: random.Random) -> list[
              + ["kafka_restart"] * counts.kafka_restart + ["kafka_kill"] * counts.kafka_kill
              + ["postgres_restart"] * counts.postgres_restart + ["leave_and_join"] * counts.leave_and_join)
     rng.shuffle(kinds)
-    return [Fault(kind, round(at, 1)) for kind, at in zip(kinds, sorted(rng.uniform(1, window) for _ in kinds))]
+    times = sorted(rng.uniform(1, window) for _ in kinds)
+    return [Fault(kind, round(at, 1)) for kind, at in zip(kinds, times, strict=True)]
 
 
 @dataclass
@@ -60,7 +61,8 @@ class FaultInjector:
     def record(self, kind: str, target: str, began: float) -> None:
         back = time.monotonic() - began
         self.injected.append(Injected(kind, target, round(began - self.started, 1), round(back, 1)))
-        self.say(f"fault {len(self.injected)}: {kind} {target} at {began - self.started:.0f} s, back after {back:.1f} s")
+        self.say(f"fault {len(self.injected)}: {kind} {target} at {began - self.started:.0f} s, "
+                 f"back after {back:.1f} s")
 
     async def _kill(self, service: str) -> str:
         member = self.fleet.pick(service, self.rng)

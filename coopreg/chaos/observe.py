@@ -43,7 +43,8 @@ async def pipeline_progress(conn: asyncpg.Connection) -> dict[str, int]:
 async def _tables(conn: asyncpg.Connection, month: date) -> dict:
     accruals = await conn.fetch("SELECT * FROM bonus.accruals")
     return {
-        "stored": {r["receipt_id"]: r["status"] for r in await conn.fetch("SELECT receipt_id, status FROM purchases.receipts")},
+        "stored": {r["receipt_id"]: r["status"]
+                   for r in await conn.fetch("SELECT receipt_id, status FROM purchases.receipts")},
         "conflicts": {r["receipt_id"] for r in await conn.fetch("SELECT receipt_id FROM purchases.receipt_conflicts")},
         "booked": {r["receipt_id"]: r["household_id"]
                    for r in await conn.fetch("SELECT receipt_id, household_id FROM bonus.purchases")},

@@ -33,8 +33,9 @@ class Expected:
 def domain_receipt(purchase: PosPurchase) -> Receipt:
     return Receipt(chain=purchase.chain, outlet_id=purchase.outlet_id, channel=purchase.channel,
                    abroad=purchase.abroad, payments=tuple(Payment(p.method, p.amount_cents) for p in purchase.payments),
-                   lines=tuple(ReceiptLine(l.line_no, l.product_id, l.product_group, l.category, l.quantity_milli,
-                                           l.unit, l.amount_cents) for l in purchase.lines))
+                   lines=tuple(ReceiptLine(line.line_no, line.product_id, line.product_group, line.category,
+                                           line.quantity_milli, line.unit, line.amount_cents)
+                               for line in purchase.lines))
 
 
 def receipt_totals(purchase: PosPurchase, rules: EligibilityRules) -> MonthTotals:

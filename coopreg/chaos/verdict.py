@@ -1,7 +1,6 @@
 """The oracle against what the register ended with: the figures of the report and whether they pass."""
 from __future__ import annotations
 
-
 from coopreg.chaos.observe import Observed
 from coopreg.chaos.oracle import Expected
 from coopreg.chaos.scenario import Scenario

@@ -1,12 +1,26 @@
 """The `coopreg` command: one tree for everything an operator does."""
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as installed_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
 
 import typer
 
 from coopreg.cli import (
-    api, bench, bonus, chaos, dlq, dsar, kafka, lookup, membership, ops, prove, purchases, segments, simulate,
+    api,
+    bench,
+    bonus,
+    chaos,
+    dlq,
+    dsar,
+    kafka,
+    lookup,
+    membership,
+    ops,
+    prove,
+    purchases,
+    segments,
+    simulate,
 )
 from coopreg.cli.errors import SentenceGroup
 from coopreg.cli.stack import app as stack_app

@@ -10,6 +10,7 @@ from coopreg.cli.common import console, require_stack, run_async, say, sentences
 from services.register_api.domain.access import ROLE_SCOPES
 from shared.settings import Settings
 
+ROLES = f"one or more of {', '.join(ROLE_SCOPES)}"
 app = typer.Typer(help="The register API (HTTP, OpenAPI at /docs).", no_args_is_help=True)
 
 
@@ -24,7 +25,7 @@ def serve() -> None:
 
 @app.command()
 def token(user: str = typer.Option(..., help="the named user"),
-          role: list[str] = typer.Option(..., help=f"one or more of {', '.join(ROLE_SCOPES)}"),
+          role: list[str] = typer.Option(..., help=ROLES),
           person: str = typer.Option(None, help="the customer's person id (role data_subject)"),
           hours: float = typer.Option(8.0, help="validity")) -> None:
     """Sign a bearer token with COOPREG_API_TOKEN_KEY (for operators' tools; users get theirs from the IdP)."""

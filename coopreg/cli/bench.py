@@ -27,7 +27,8 @@ def report(title: str, figures: dict) -> None:
 def ingest(receipts: int = typer.Option(200_000, help="receipts in the backlog"),
            rate: int = typer.Option(1000, help="offered rate for the latency measurement, receipts/s"),
            latency_seconds: int = typer.Option(15, help="how long to offer that rate"),
-           instances: int = typer.Option(1, help="instances of purchases and of bonus, each sharing its partitions")) -> None:
+           instances: int = typer.Option(1, help="instances of purchases and of bonus, each sharing its partitions"),
+           ) -> None:
     """POS receipts end to end: backlog throughput, ceilings, latency at a steady rate, memory."""
     from coopreg.bench.ingest import bench_ingest
 

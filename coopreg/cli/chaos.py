@@ -18,7 +18,8 @@ def chaos(receipts: int = typer.Option(100_000, help="valid POS receipts in the 
           seed: int = typer.Option(2026, help="seed of the population, the traffic and the fault schedule"),
           kills: int = typer.Option(6, help="SIGKILLs of purchases and bonus processes while they consume"),
           instances: int = typer.Option(1, help="instances of each service in its consumer group"),
-          publish_seconds: float = typer.Option(180, help="how long the POS traffic is spread over (the faults fall in it)"),
+          publish_seconds: float = typer.Option(
+              180, help="how long the POS traffic is spread over (the faults fall in it)"),
           kafka_port: int = typer.Option(39092, help="the dedicated broker's port (controller on +1)"),
           pg_port: int = typer.Option(35432, help="the dedicated PostgreSQL server's port"),
           stack_dir: Path = typer.Option(None, help="the dedicated stack's directory [default: .stack-chaos]")) -> None:

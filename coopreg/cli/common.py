@@ -25,10 +25,10 @@ def sentences(doing: str):
     except (ConnectionError, OSError) as error:
         errors.print(f"[red]{doing} failed: cannot reach Kafka or PostgreSQL ({error}). "
                      "Is the stack running? Try `coopreg stack up`.[/]")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None  # the sentence above is the whole story
     except (TimeoutError, RuntimeError, LookupError, ValueError, RuleViolation) as error:
         errors.print(f"[red]{doing} failed: {error}[/]")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def run_async(coroutine):

@@ -10,10 +10,11 @@ import asyncio
 import os
 
 import typer
-from typer.core import TyperGroup
 
 # Typer carries its own copy of click: its exceptions, not the `click` package's, are what commands raise.
-from typer._click import Context, exceptions as click_exceptions
+from typer._click import Context
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
 
 STACK_HINT = "Is the stack running? `coopreg stack status` says, `coopreg stack up` starts it."
 
@@ -56,7 +57,7 @@ class SentenceGroup(TyperGroup):
             raise
         except KeyboardInterrupt:
             raise typer.Abort() from None
-        except Exception as error:  # noqa: BLE001 - this is the boundary that turns errors into sentences
+        except Exception as error:  # this is the boundary that turns errors into sentences
             if os.environ.get("COOPREG_DEBUG"):
                 raise
             from rich.markup import escape

@@ -61,7 +61,8 @@ def household(household_id: str = typer.Argument(..., help="the household id, e.
               user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
     """Show a household: its members, roles and history, read through one of its members."""
     async def work(session: StaffSession) -> dict:
-        found = (await session.call("POST", "/persons/search", "household", json={"household_id": household_id}))["items"]
+        answer = await session.call("POST", "/persons/search", "household", json={"household_id": household_id})
+        found = answer["items"]
         if not found:
             raise RegisterRefused(f"the register knows no household {household_id}; check the id")
         return await session.call("GET", f"/persons/{found[0]['person']['person_id']}/household", "household")

@@ -4,10 +4,9 @@ the membership schema; a copy for the tax authority is downloaded through the re
 role only and in the audit log (`--out`)."""
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
-
-import os
 
 import typer
 

@@ -79,7 +79,7 @@ def docs(serve: bool = typer.Option(False, "--serve", help="then serve docs/ on 
         server = make_server(DOCS.parent, port)
     except OSError as error:
         say(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); choose another with --port")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"serving the docs at http://127.0.0.1:{server.server_port}/asyncapi/index.html (Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -51,5 +51,6 @@ def unresolved(as_json: bool = typer.Option(False, "--json", help="print the ans
     table = Table("outlet", "age", "receipts", "past the horizon", "oldest purchase",
                   title=f"{issues.unresolved_total} unresolved receipts")
     for u in issues.unresolved:
-        table.add_row(u.outlet_id, u.age, str(u.receipts), str(u.expired), u.oldest_purchased_at.isoformat(timespec="seconds"))
+        table.add_row(u.outlet_id, u.age, str(u.receipts), str(u.expired),
+                      u.oldest_purchased_at.isoformat(timespec="seconds"))
     console.print(table)

@@ -18,12 +18,22 @@ from contracts.events.cards import IssueCard
 from contracts.events.consent import ConsentCommand, DefineSegment, SegmentCriteria
 from contracts.events.fields import PersonName, PostalAddress
 from contracts.events.membership import (
-    AcceptInvitation, AddressInput, BenefitAccountInput, InviteToHousehold, JoinCooperative, MembershipCommand,
+    AcceptInvitation,
+    AddressInput,
+    BenefitAccountInput,
+    InviteToHousehold,
+    JoinCooperative,
+    MembershipCommand,
     RegisterCustomer,
 )
 from contracts.events.sbank import SbankCustomerUpdate
 from contracts.topics import (
-    BONUS_COMMANDS, CARD_COMMANDS, CONSENT_COMMANDS, MEMBERSHIP_COMMANDS, POS_PURCHASES, SBANK_CUSTOMER_UPDATES,
+    BONUS_COMMANDS,
+    CARD_COMMANDS,
+    CONSENT_COMMANDS,
+    MEMBERSHIP_COMMANDS,
+    POS_PURCHASES,
+    SBANK_CUSTOMER_UPDATES,
 )
 from coopreg.client import RegisterClient, read_topic
 from coopreg.prove.subject import Subject, new_subject

@@ -15,7 +15,11 @@ from contracts.events.card_commands import CardCommand
 from contracts.events.cards import AllocationPeriod, CardState, IssueCard
 from contracts.events.fields import PersonName
 from contracts.events.membership import (
-    AddressInput, BenefitAccountInput, JoinCooperative, MembershipCommand, RegisterCustomer,
+    AddressInput,
+    BenefitAccountInput,
+    JoinCooperative,
+    MembershipCommand,
+    RegisterCustomer,
 )
 from contracts.events.purchases import PurchaseAccepted
 from coopreg.simulate.receipts import card_number, pos_purchase

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from contracts.events.cards import AllocationPeriod, CardState
 from contracts.events.membership_states import BenefitAccountRef, HouseholdMember, HouseholdState

@@ -3,7 +3,7 @@ service publishes them (for benchmarks that need only the purchases service) and
 A population brought in as an integrator would is `coopreg.simulate.register`."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from rich.progress import Progress
 

@@ -21,7 +21,12 @@ from rich.progress import Progress
 from contracts.events.cards import IssueCard
 from contracts.events.fields import PersonName
 from contracts.events.membership import (
-    AcceptInvitation, AddressInput, BenefitAccountInput, InviteToHousehold, JoinCooperative, MembershipCommand,
+    AcceptInvitation,
+    AddressInput,
+    BenefitAccountInput,
+    InviteToHousehold,
+    JoinCooperative,
+    MembershipCommand,
     RegisterCustomer,
 )
 from contracts.topics import CARD_COMMANDS, MEMBERSHIP_COMMANDS

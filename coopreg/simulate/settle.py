@@ -54,7 +54,7 @@ def parse_metrics(service: str, text: str) -> ServiceLoad:
 
 
 def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the local services' endpoints
+    with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode()
 
 
@@ -95,7 +95,7 @@ class Settling:
         its beginning (the services read from the earliest offset)."""
         partitions = [TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()]
         if not partitions:
-            await self.consumer._client.force_metadata_update()  # noqa: SLF001 - a topic not seen yet
+            await self.consumer._client.force_metadata_update()
             partitions = [TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()]
         if not partitions:
             return 0
@@ -155,7 +155,7 @@ class DeadLetterWatch:
                                 enable_auto_commit=False)
 
     async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - topics made since the consumer started
+        await consumer._client.force_metadata_update()
         return [TopicPartition(name, p) for name in self.names for p in consumer.partitions_for_topic(name) or ()]
 
     async def begin(self) -> "DeadLetterWatch":
@@ -223,7 +223,7 @@ class TopicFollower:
 
     async def __aenter__(self) -> "TopicFollower":
         await self.consumer.start()
-        await self.consumer._client.force_metadata_update()  # noqa: SLF001 - a topic made since it started
+        await self.consumer._client.force_metadata_update()
         partitions = [TopicPartition(self.name, p) for p in self.consumer.partitions_for_topic(self.name) or ()]
         if not partitions:
             await self.consumer.stop()

@@ -17,7 +17,11 @@ from contracts.events.dvv import PopulationUpdate
 from contracts.events.marketing import segment_topic
 from contracts.events.sbank import MarketingPermissions, SbankCustomerUpdate
 from contracts.topics import (
-    CONSENT_COMMANDS, DVV_POPULATION_UPDATES, MEMBERSHIP_COMMANDS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+    CONSENT_COMMANDS,
+    DVV_POPULATION_UPDATES,
+    MEMBERSHIP_COMMANDS,
+    REGISTER_SBANK_UPDATES,
+    SBANK_CUSTOMER_UPDATES,
 )
 from coopreg.client import read_topic
 from services.consent.application.config import ConsentConfig

@@ -14,8 +14,8 @@ from contracts.topics import BONUS_COMMANDS, Topic
 from coopreg.client import read_topic
 from coopreg.dlq import dead_letters, replay
 from shared import outbox
-from shared.db import create_pool, migrate
 from shared.crypto import FieldCipher
+from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery
 from shared.kafka import ensure_topics

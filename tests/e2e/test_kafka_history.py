@@ -15,7 +15,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts.events.bonus import CloseBonusMonth
 from contracts.events.membership import AcceptInvitation, InviteToHousehold, LeaveHousehold, Resign
 from contracts.topics import (
-    ALL, CARD_COMMANDS, CARD_STATE, DAY_MS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, REGISTER_SBANK_UPDATES, Topic,
+    ALL,
+    CARD_COMMANDS,
+    CARD_STATE,
+    DAY_MS,
+    MEMBERSHIP_COMMANDS,
+    MEMBERSHIP_HOUSEHOLDS,
+    REGISTER_SBANK_UPDATES,
+    Topic,
 )
 from coopreg import dlq
 from coopreg.client import read_topic

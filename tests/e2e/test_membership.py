@@ -12,12 +12,21 @@ import pytest
 from contracts.events.bonus import BonusStatement
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.membership import (
-    AcceptInvitation, InviteToHousehold, TransferMembership, UpdateContactData,
+    AcceptInvitation,
+    InviteToHousehold,
+    TransferMembership,
+    UpdateContactData,
 )
 from contracts.events.sbank import SbankCustomerUpdate
 from contracts.topics import (
-    BONUS_STATEMENTS, DVV_POPULATION_UPDATES, MEMBERSHIP_BENEFITS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS,
-    MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+    BONUS_STATEMENTS,
+    DVV_POPULATION_UPDATES,
+    MEMBERSHIP_BENEFITS,
+    MEMBERSHIP_COMMANDS,
+    MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS,
+    REGISTER_SBANK_UPDATES,
+    SBANK_CUSTOMER_UPDATES,
 )
 from coopreg.client import read_topic
 from services.membership.application.config import MembershipConfig

@@ -49,7 +49,8 @@ async def test_the_guide_run_with_console_tools_ends_with_the_first_payout(setti
     kinds = {t.kind: t.amount_cents for t in payouts[0].transactions}
     assert kinds["bonus"] > 0 and kinds["payment_method_benefit"] == 150  # 0.5 % of the 300 € paid by card
     assert payouts[0].contribution_cents == 0
-    statements = {r.key: BonusStatement.model_validate_json(r.value) for r in await read_topic(settings, BONUS_STATEMENTS)
+    records = await read_topic(settings, BONUS_STATEMENTS)
+    statements = {r.key: BonusStatement.model_validate_json(r.value) for r in records
                   if r.key in (b"h-maija", b"h-pekka")}
     assert statements[b"h-maija"].tier_total_cents == 45000  # the beer does not count toward the tier
     assert statements[b"h-pekka"].tier_total_cents == 0 and statements[b"h-pekka"].bonus_cents == 0

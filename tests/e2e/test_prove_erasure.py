@@ -20,7 +20,8 @@ def test_the_erasure_proof_finds_nothing_and_nobody_comes_back(settings):
     name = f"{settings.pg.database.removeprefix('coopreg_')}_proof"
     env = {k: v for k, v in os.environ.items() if k not in ("COOPREG_PG_DATABASE", "COOPREG_KAFKA_TOPIC_PREFIX",
                                                             "COOPREG_API_SERVICE_URLS")}
-    run = subprocess.run([sys.executable, "-c", "from coopreg.cli import main; main()", "prove", "erasure", "--name", name],
+    run = subprocess.run([sys.executable, "-c", "from coopreg.cli import main; main()",
+                          "prove", "erasure", "--name", name],
                          capture_output=True, text=True, timeout=900, cwd=PROJECT_ROOT, env=env)
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["found"] == [], result["found"]

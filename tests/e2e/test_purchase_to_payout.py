@@ -11,7 +11,12 @@ from contracts.events.bonus import CloseBonusMonth
 from contracts.events.cards import IssueCard
 from contracts.events.membership_states import BenefitAccountRef, HouseholdMember, HouseholdState
 from contracts.topics import (
-    BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS, CARD_COMMANDS, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES,
+    BONUS_COMMANDS,
+    BONUS_PAYOUTS,
+    BONUS_STATEMENTS,
+    CARD_COMMANDS,
+    MEMBERSHIP_HOUSEHOLDS,
+    POS_PURCHASES,
 )
 from coopreg.client import read_topic
 from coopreg.simulate.receipts import card_number, pos_purchase

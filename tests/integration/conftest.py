@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from coopreg.service_endpoints import ServiceEndpoints
 from services.registry import SERVICES
 from shared.runtime import open_pool
 from shared.settings import Settings
-from coopreg.service_endpoints import ServiceEndpoints
 from tests.support.stack import ensure_stack, fresh_database, integration_settings
 
 

@@ -16,8 +16,8 @@ from services.bonus.application.close_schedule import UNPAID_PAST_DEADLINE, clos
 from services.bonus.domain import load_tier_tables
 from services.bonus.domain.months import HELSINKI, CloseCalendar
 from shared.delivery import Incoming, Rejected
-from tests.support.factories import accepted
 from tests.integration.test_bonus_month import book
+from tests.support.factories import accepted
 
 CALENDAR = CloseCalendar()  # 48 h of grace, closed on the 3rd at 02:00, paid out by the 10th at 00:00
 TABLES = load_tier_tables()

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from contracts.events.membership_states import BenefitAccountRef
 from contracts.events.bonus import BonusPayout, BonusStatement
+from contracts.events.membership_states import BenefitAccountRef
 from services.bonus.adapters import closing
 from services.bonus.application.close_month import CloseConfig, close_month, payout_event
 from services.bonus.domain import MonthTotals, NoTierTableInForce, compute_month, load_tier_tables, split_payout

@@ -19,7 +19,12 @@ from coopreg.client import read_topic
 from services.bonus.adapters import close_publishing
 from services.bonus.adapters.close_publishing import PendingMonth
 from services.bonus.application.publish_close import (
-    PAYOUTS, STATEMENTS, ClosedMonth, announce_if_closed, publish_feed, publish_next,
+    PAYOUTS,
+    STATEMENTS,
+    ClosedMonth,
+    announce_if_closed,
+    publish_feed,
+    publish_next,
 )
 from services.bonus.domain.months import month_label
 from shared.kafka import delete_prefixed_topics, ensure_topics

@@ -12,10 +12,10 @@ import asyncpg
 import orjson
 import pytest
 
-from services.bonus.application.book_purchases import book_purchases
-from services.bonus.application.close_month import CloseConfig, close_month
 from services.bonus.adapters import closing
 from services.bonus.adapters.close_pricing import Chunk
+from services.bonus.application.book_purchases import book_purchases
+from services.bonus.application.close_month import CloseConfig, close_month
 from services.bonus.domain import load_tier_tables
 from tests.support.close_events import give_benefit_accounts, household_close_events
 from tests.support.factories import accepted, incoming

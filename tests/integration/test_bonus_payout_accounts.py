@@ -70,4 +70,5 @@ async def test_a_payout_carries_the_account_and_one_without_is_held_until_there_
         f"{waiting}:2071-03", account("acct-new"), [600])
     assert held_figure(await held_payout_gauges(pool), "coopreg_payouts_held") == held_before
     # the month's feed never publishes the held payout itself, however often it is read again
-    assert waiting not in {key for topic, key, _, _ in await close_events_of(pool, month) if topic == "bonus.payouts.v1"}
+    events = await close_events_of(pool, month)
+    assert waiting not in {key for topic, key, _, _ in events if topic == "bonus.payouts.v1"}

@@ -11,10 +11,16 @@ from contracts.events.bonus import BonusStatement, StatementExclusion, Statement
 from contracts.events.purchases import Exclusion
 from services.bonus.application.close_month import CloseConfig, close_month
 from tests.integration.test_bonus_month import (
-    TABLES, book, crashing_at, close, keep_household, month_at, new_id,
+    TABLES,
+    book,
+    close,
+    crashing_at,
+    keep_household,
+    month_at,
+    new_id,
 )
-from tests.support.factories import accepted
 from tests.support.close_events import household_close_events
+from tests.support.factories import accepted
 
 
 def bought(receipt: str, household: str, at: datetime, cents: int, *, outlet_cooperative: str | None,

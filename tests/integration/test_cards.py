@@ -8,7 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from contracts.events.card_commands import (
-    BlockCard, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, ReplaceCard,
+    BlockCard,
+    ExpireCards,
+    IssueDigitalToken,
+    LiftCardBlock,
+    ReallocateCards,
+    ReplaceCard,
 )
 from services.cards.application.config import CardsConfig
 from services.cards.application.mapping import identifier_at
@@ -163,7 +168,8 @@ async def test_a_household_change_moves_every_card_in_use_from_acceptance_time(p
 
 async def test_a_household_change_dated_before_any_cards_last_change_moves_none(pools, config):
     pool, person, household, visa, cash = pools["cards"], unique("p"), unique("h"), fresh_number(), fresh_number()
-    await send(pool, config, issue_card(visa, person, household, T0), issue_card(cash, person, household, T0, "cash_card"))
+    await send(pool, config, issue_card(visa, person, household, T0),
+               issue_card(cash, person, household, T0, "cash_card"))
     await send(pool, config, block(cash, T0 + timedelta(days=20), "temporary_by_owner"))
     command = move(person, unique("h"), T0 + timedelta(days=10))
     assert await rejection(pool, config, person, command) == "change_not_retroactive"
@@ -171,7 +177,8 @@ async def test_a_household_change_dated_before_any_cards_last_change_moves_none(
 
 async def test_leaving_every_household_ends_payment_features_and_keeps_the_cash_card(pools, config):
     pool, person, household, visa, cash = pools["cards"], unique("p"), unique("h"), fresh_number(), fresh_number()
-    await send(pool, config, issue_card(visa, person, household, T0), issue_card(cash, person, household, T0, "cash_card"))
+    await send(pool, config, issue_card(visa, person, household, T0),
+               issue_card(cash, person, household, T0, "cash_card"))
     states = await send(pool, config, move(person, None, T0 + timedelta(days=10)))
     by_token = {s["card_token"]: s for s in states}
     payment, kept = by_token[token(visa, config.index_key)], by_token[token(cash, config.index_key)]
@@ -206,7 +213,8 @@ async def test_the_mapping_answers_whose_a_card_was_and_whether_it_worked_at_a_p
 
 async def test_the_sweep_closes_lapsed_temporary_blocks_and_expires_cards_once(pools, config):
     pool, person, household, visa, cash = pools["cards"], unique("p"), unique("h"), fresh_number(), fresh_number()
-    await send(pool, config, issue_card(visa, person, household, T0), issue_card(cash, person, household, T0, "cash_card"))
+    await send(pool, config, issue_card(visa, person, household, T0),
+               issue_card(cash, person, household, T0, "cash_card"))
     await send(pool, config, block(cash, T0 + timedelta(days=1), "temporary_by_owner"))
     visa_token, cash_token = token(visa, config.index_key), token(cash, config.index_key)
     # four months on: the temporary block has lapsed; the Visa is valid until March 2034

@@ -14,11 +14,17 @@ from services.consent.application.config import ConsentConfig
 from services.consent.application.sbank_inbound import apply_sbank_updates
 from shared.delivery import Rejected
 from tests.support.consent import (
-    T0, block, commands, outbox_values, permission, person_state, person_states, unique,
+    T0,
+    block,
+    commands,
+    outbox_values,
+    permission,
+    person_state,
+    person_states,
+    unique,
 )
 from tests.support.membership_db import handle
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(ConsentConfig), pool_of("consent")
 

@@ -13,15 +13,28 @@ from contracts.topics import CONSENT_STATES
 from services.consent.application.config import ConsentConfig
 from services.consent.application.maintenance import drain
 from services.consent.domain.consent import (
-    OwnConsent, Statement, block_item, effective_consent, in_force, permission_item,
+    OwnConsent,
+    Statement,
+    block_item,
+    effective_consent,
+    in_force,
+    permission_item,
 )
 from services.consent.domain.segments import PersonFacts, SegmentDefinition, segment_entry
 from tests.support.consent import (
-    T0, block, commands, defined, outbox_values, permission, person_state, person_states, segment, segment_view,
+    T0,
+    block,
+    commands,
+    defined,
+    outbox_values,
+    permission,
+    person_state,
+    person_states,
+    segment,
+    segment_view,
     unique,
 )
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(ConsentConfig), pool_of("consent")
 

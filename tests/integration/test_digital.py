@@ -13,12 +13,12 @@ from services.digital.application.config import DigitalConfig
 from services.digital.application.inbound import apply_contacts, apply_orders, apply_profiles, apply_service_orders
 from services.membership.application.config import MembershipConfig
 from shared.delivery import Rejected
+from tests.support.consent import unique
 from tests.support.factories import incoming
 from tests.support.membership_db import run
 from tests.support.people import register
 from tests.support.privacy import hand_on
 from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, schema_text
-from tests.support.consent import unique
 
 DPO = "data_protection_officer"
 NOTES = "Kertoi muuttavansa Tampereelle; kortti kadonnut raitiovaunussa"
@@ -70,7 +70,8 @@ async def test_delivery_addresses_keep_their_history_and_an_older_update_changes
     stale = _profile(person, day + timedelta(days=1), ("home", "Vanhakatu 3"), segment="lapsed")
     assert await _apply(pools, apply_profiles, stale) == 1
     rows = await pools["digital"].fetch("SELECT address_id, value->'address'->>'street' AS street, replaced_at"
-                                        " FROM delivery_addresses WHERE person_id = $1 ORDER BY replaced_at NULLS LAST, address_id",
+                                        " FROM delivery_addresses WHERE person_id = $1"
+                                        " ORDER BY replaced_at NULLS LAST, address_id",
                                         person)
     assert [(r["address_id"], r["street"], r["replaced_at"]) for r in rows] == [
         ("cabin", "Mökkitie 9", day + timedelta(days=2)), ("home", "Kotikatu 1", day + timedelta(days=2)),

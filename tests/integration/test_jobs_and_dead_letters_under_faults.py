@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaConnectionError
 from contracts.envelope import Envelope
 from contracts.events.bonus import CloseBonusMonth
 from contracts.topics import BONUS_COMMANDS
+from coopreg.provision import ensure_database, provision
 from services.bonus.adapters import closing
 from services.bonus.application.book_purchases import book_purchases
 from services.bonus.application.close_month import CloseConfig, run_closer
@@ -27,7 +28,6 @@ from services.bonus.domain import load_tier_tables
 from services.registry import SERVICES
 from shared import outbox
 from shared.crypto import FieldCipher
-from coopreg.provision import ensure_database, provision
 from shared.db import create_pool, migrate
 from shared.dead_letters import DeadLetters
 from shared.delivery import Delivery

@@ -10,13 +10,12 @@ from contracts.events.dvv import PopulationUpdate
 from contracts.events.membership import AddressInput, UpdateContactData
 from contracts.topics import MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES
 from services.membership.adapters import base_data
-from services.membership.application.population import apply_population_updates
 from services.membership.application.config import MembershipConfig
+from services.membership.application.population import apply_population_updates
 from services.membership.domain.identity_code import parse_identity_code
 from tests.support.membership_db import counts, events, handle, latest, refusal, run, table_dump
 from tests.support.people import T0, identity_code, join, register, unique
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(MembershipConfig), pool_of("membership")
 

@@ -9,7 +9,7 @@ import pytest
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.fields import PersonName, PostalAddress
 from contracts.events.hr import StaffUpdate
-from contracts.events.membership import InviteToHousehold, AcceptInvitation
+from contracts.events.membership import AcceptInvitation, InviteToHousehold
 from contracts.events.sbank import SbankCustomerUpdate
 from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, REGISTER_SBANK_UPDATES
 from services.membership.adapters import base_data, persons
@@ -21,7 +21,6 @@ from shared.delivery import Rejected
 from tests.support.membership_db import events, handle, latest, run
 from tests.support.people import T0, identity_code, join, register, unique
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(MembershipConfig), pool_of("membership")
 

@@ -7,14 +7,18 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from contracts.events.membership import (
-    AcceptInvitation, AddMinor, InviteToHousehold, LeaveHousehold, Resign, TransferMembership,
+    AcceptInvitation,
+    AddMinor,
+    InviteToHousehold,
+    LeaveHousehold,
+    Resign,
+    TransferMembership,
 )
 from contracts.topics import MEMBERSHIP_BENEFITS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS
 from services.membership.application.config import MembershipConfig
 from tests.support.membership_db import latest, refusal, run
 from tests.support.people import T0, join, minor_code, register, unique
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(MembershipConfig), pool_of("membership")
 

@@ -14,7 +14,6 @@ from tests.support.membership_db import counts, events, latest, refusal, run, ta
 from tests.support.people import IBAN, T0, join, register, unique
 from tests.support.service_fixtures import config_of, pool_of
 
-
 config, pool = config_of(MembershipConfig), pool_of("membership")
 
 

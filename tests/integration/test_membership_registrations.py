@@ -9,8 +9,14 @@ import pytest
 
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.membership import (
-    AcceptInvitation, EndPartnerRegistration, InviteToHousehold, JoinSupporterGroup, LeaveSupporterGroup,
-    RegisterWithPartner, Resign, SetHouseholdGroup,
+    AcceptInvitation,
+    EndPartnerRegistration,
+    InviteToHousehold,
+    JoinSupporterGroup,
+    LeaveSupporterGroup,
+    RegisterWithPartner,
+    Resign,
+    SetHouseholdGroup,
 )
 from services.membership.application.config import MembershipConfig
 from services.membership.application.population import apply_population_updates
@@ -20,7 +26,6 @@ from shared.delivery import Rejected
 from tests.support.membership_db import handle, refusal, run
 from tests.support.people import T0, join, register, unique
 from tests.support.service_fixtures import config_of, pool_of
-
 
 config, pool = config_of(MembershipConfig), pool_of("membership")
 

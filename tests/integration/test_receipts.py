@@ -14,9 +14,9 @@ from coopreg.simulate.receipts import card_number, pos_purchase
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import record_purchases
+from shared.outbox import header_pairs
 from shared.pseudonym import keyed_token
 from tests.support.factories import incoming
-from shared.outbox import header_pairs
 
 T0 = datetime(2035, 1, 1, tzinfo=timezone.utc)
 
@@ -291,7 +291,8 @@ async def test_retention_drops_whole_months_and_deletes_the_rest_before_the_cut_
         erased = await receipts_before(conn, datetime(2002, 6, 10, tzinfo=timezone.utc))
     assert erased == 2
     assert await pool.fetchval("SELECT to_regclass('receipts_2002_05')") is None  # May dropped whole
-    left = {r["receipt_id"] for r in await pool.fetch("SELECT receipt_id FROM receipts WHERE purchased_at < '2003-01-01'")}
+    rows = await pool.fetch("SELECT receipt_id FROM receipts WHERE purchased_at < '2003-01-01'")
+    left = {r["receipt_id"] for r in rows}
     assert left == {receipts[2].receipt_id}
     assert await pool.fetchval("SELECT count(*) FROM receipt_ids WHERE receipt_id = ANY($1::text[])",
                                [r.receipt_id for r in receipts]) == 1

@@ -28,7 +28,8 @@ async def test_a_rectification_is_the_membership_command_sealed_for_the_person(c
     command, headers = await staged(own, settings, change["change_id"])
     assert MembershipCommand.model_validate(command).root.email == "maija.new@example.fi"
     assert b"maija.new" not in headers["value"] and headers[HEADER] == person.person_id
-    audit = await own.fetchrow("SELECT * FROM audit.audit_log WHERE operation = 'rectify_contact_data' AND $1 = ANY(person_ids)"
+    audit = await own.fetchrow("SELECT * FROM audit.audit_log WHERE operation = 'rectify_contact_data'"
+                               " AND $1 = ANY(person_ids)"
                                " ORDER BY seq DESC LIMIT 1", person.person_id)
     assert (audit["action"], audit["fields"], audit["purpose"]) == ("change", ["contact.email"], "self_service")
 

@@ -105,7 +105,8 @@ async def test_the_changes_take_effect_and_show_to_the_roles_that_see_them(clien
     assert seen["orders"][0]["valid_to"] is not None
     audit = await own.fetchrow("SELECT * FROM audit.audit_log WHERE operation = 'join_supporter_group'"
                                " AND $1 = ANY(person_ids) ORDER BY seq DESC LIMIT 1", person.person_id)
-    assert (audit["actor"], audit["action"], audit["fields"]) == ("anna", "change", ["customer_groups.supporter_groups"])
+    assert (audit["actor"], audit["action"], audit["fields"]) == (
+        "anna", "change", ["customer_groups.supporter_groups"])
 
 
 @pytest.mark.parametrize("route, body, code", [

@@ -18,9 +18,17 @@ from services.consent.application.erase_person import suppression_tokens
 from services.digital.application.config import DigitalConfig
 from services.digital.application.inbound import apply_contacts
 from services.membership.application.config import MembershipConfig
-from tests.support.consent import block, commands, defined, outbox_values, permission, person_state, person_states
+from tests.support.consent import (
+    block,
+    commands,
+    defined,
+    outbox_values,
+    permission,
+    person_state,
+    person_states,
+    unique,
+)
 from tests.support.consent import segment as segment_definition
-from tests.support.consent import unique
 from tests.support.factories import incoming
 from tests.support.membership_db import run
 from tests.support.people import register
@@ -86,7 +94,8 @@ async def test_the_extract_holds_every_services_part_of_the_person(client, setti
                                                  " ORDER BY item", person.person_id)
     members = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
                                            person.person_id)
-    assert sorted((r["item"], r["value"]) for r in extract["consents"]["receipts"]) == sorted(tuple(r) for r in receipts_held)
+    assert sorted((r["item"], r["value"]) for r in extract["consents"]["receipts"]) == sorted(
+        tuple(r) for r in receipts_held)
     assert extract["consents"]["blocks"]["surveys"] is True and extract["consents"]["permissions"]["email"] is True
     # every segment the person is published in (segments other tests defined may hold them too)
     assert sorted((m["segment"], m["pseudonym"]) for m in extract["segments"]["published_in"]) == \
@@ -164,7 +173,8 @@ async def test_an_erased_person_cannot_be_read_back_from_the_tables(client, sett
     placed = await pools["consent"].fetch("SELECT segment, pseudonym FROM segment_members WHERE person_id = $1",
                                           person.person_id)
     assert segment in {r["segment"] for r in placed}
-    contact = CustomerContact(contact_id=unique("c"), person_id=person.person_id, channel="chat", reason="address_change",
+    contact = CustomerContact(contact_id=unique("c"), person_id=person.person_id, channel="chat",
+                              reason="address_change",
                               handler="cs-anna", contacted_at=NOW, notes=f"New street {person.street}")
     async with pools["digital"].acquire() as conn, conn.transaction():
         await apply_contacts(conn, [incoming(contact)], DigitalConfig.from_settings(settings))

@@ -3,12 +3,13 @@ invalid) for every operation, with a staff token and without, answered as docume
 from __future__ import annotations
 
 import schemathesis
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from services.register_api.entrypoints.app import create_app
-from tests.support.stack import integration_settings
 from tests.support.register_api import bearer
+from tests.support.stack import integration_settings
 
 # No rate limits: hundreds of generated requests from one address and user would be answered 429, which
 # tests/integration/test_register_api_edge.py checks on its own.

@@ -7,7 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from contracts.events.fields import PersonName
 from contracts.events.membership import (
-    AddressInput, BenefitAccountInput, JoinCooperative, MembershipCommand, RegisterCustomer,
+    AddressInput,
+    BenefitAccountInput,
+    JoinCooperative,
+    MembershipCommand,
+    RegisterCustomer,
 )
 from services.membership.domain.identity_code import check_character_for
 

@@ -8,7 +8,10 @@ import orjson
 
 from contracts.envelope import Envelope
 from contracts.topics import (
-    PRIVACY_ERASURE_REPORTS, PRIVACY_ERASURE_REQUESTS, PRIVACY_RETENTION_REPORTS, PRIVACY_RETENTION_REQUESTS,
+    PRIVACY_ERASURE_REPORTS,
+    PRIVACY_ERASURE_REQUESTS,
+    PRIVACY_RETENTION_REPORTS,
+    PRIVACY_RETENTION_REQUESTS,
 )
 from services.register_api.application import erasure, retention_run
 from services.register_api.application.context import RegisterApi

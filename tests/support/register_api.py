@@ -82,6 +82,7 @@ async def schema_text(pool, schema: str, *, in_flight: bool = True) -> str:
     runs in the integration tests)."""
     tables = await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND ($2 OR tablename <> 'outbox')",
                               schema, in_flight)
-    texts = [await pool.fetchval(f'SELECT coalesce(string_agg(t::text, \' \'), \'\') FROM "{schema}"."{r["tablename"]}" t')
+    texts = [await pool.fetchval(f'SELECT coalesce(string_agg(t::text, \' \'), \'\')'
+                                 f' FROM "{schema}"."{r["tablename"]}" t')
              for r in tables]
     return " ".join(texts)

@@ -12,7 +12,7 @@ from pathlib import Path
 from coopreg.provision import ensure_database, provision, service_schemas
 from coopreg.stack import Stack
 from shared.kafka import make_producer
-from shared.settings import KafkaSettings, PROJECT_ROOT, Settings
+from shared.settings import PROJECT_ROOT, KafkaSettings, Settings
 
 # The schemas a session starts without: the services', the tests' own, the key store and the audit log.
 SERVICE_SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "digital", "delivery_test", "tracing_test",

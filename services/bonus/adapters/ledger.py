@@ -125,7 +125,7 @@ async def add_to_accruals(conn: asyncpg.Connection, rows: list[AccrualRow]) -> l
     month."""
     if not rows:
         return []
-    columns = list(zip(*rows))
+    columns = list(zip(*rows, strict=True))
     return await conn.fetch("""
         INSERT INTO accruals AS a (household_id, month, cooperative_id, bonus_cents, double_cents, fuel_cents,
                                    fuel_millilitres, payment_method_cents, receipts, last_purchase_at)
@@ -153,20 +153,22 @@ async def add_to_statement_parts(conn: asyncpg.Connection, members: list[MemberP
             INSERT INTO accrual_members AS m (month, household_id, person_id, receipts, bonus_eligible_cents)
             SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::int[], $5::bigint[])
             ON CONFLICT (month, household_id, person_id) DO UPDATE SET receipts = m.receipts + excluded.receipts,
-                bonus_eligible_cents = m.bonus_eligible_cents + excluded.bonus_eligible_cents""", *zip(*members))
+                bonus_eligible_cents = m.bonus_eligible_cents + excluded.bonus_eligible_cents""",
+        *zip(*members, strict=True))
     if cooperatives:
         await conn.execute("""
             INSERT INTO accrual_outlet_cooperatives AS o (month, household_id, outlet_cooperative_id,
                                                           bonus_eligible_cents)
             SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::bigint[])
             ON CONFLICT (month, household_id, outlet_cooperative_id) DO UPDATE SET
-                bonus_eligible_cents = o.bonus_eligible_cents + excluded.bonus_eligible_cents""", *zip(*cooperatives))
+                bonus_eligible_cents = o.bonus_eligible_cents + excluded.bonus_eligible_cents""",
+        *zip(*cooperatives, strict=True))
     if exclusions:
         await conn.execute("""
             INSERT INTO accrual_exclusions AS x (month, household_id, reason, cents)
             SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::bigint[])
             ON CONFLICT (month, household_id, reason) DO UPDATE SET cents = x.cents + excluded.cents""",
-            *zip(*exclusions))
+            *zip(*exclusions, strict=True))
 
 
 async def add_adjustments(conn: asyncpg.Connection, rows: list[AdjustmentRow]) -> None:

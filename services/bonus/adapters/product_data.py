@@ -79,7 +79,8 @@ async def remove_line_detail(conn: asyncpg.Connection, households: list[str]) ->
     await conn.execute(LOCK_HOUSEHOLDS.format(function="pg_advisory_xact_lock"), households)
     removed = await conn.fetch(REMOVE_FROM_LINEAGE, households)
     if removed:
-        columns = [list(c) for c in zip(*[(r["month"], r["household_id"], r["reason"], r["cents"]) for r in removed])]
+        rows = [(r["month"], r["household_id"], r["reason"], r["cents"]) for r in removed]
+        columns = [list(c) for c in zip(*rows, strict=True)]
         await conn.execute(f"UPDATE accrual_exclusions x SET cents = x.cents - r.cents FROM {REMOVED}"
                            f" WHERE {MATCHES}", *columns)
         await conn.execute(f"DELETE FROM accrual_exclusions x USING {REMOVED} WHERE {MATCHES} AND x.cents = 0",

@@ -21,7 +21,8 @@ async def bookings_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
 async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
     """Statements (Bonus, Fuel Bonus, payment-method benefit paid), adjustments and accruals of old months."""
     total = 0
-    for table, column in (("statements", "month"), ("adjustment_payouts", "paid_in_month"), ("returned_credits", "month"),
+    for table, column in (("statements", "month"), ("adjustment_payouts", "paid_in_month"),
+                          ("returned_credits", "month"),
                           ("adjustments", "month"), ("accruals", "month"), ("accrual_members", "month"),
                           ("accrual_outlet_cooperatives", "month"), ("accrual_exclusions", "month")):
         total += _count(await conn.execute(f"DELETE FROM {table} WHERE {MONTH_ENDED.format(column=column)}", cutoff))

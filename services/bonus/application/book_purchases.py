@@ -21,7 +21,12 @@ import orjson
 from contracts.events.purchases import Exclusion, PurchaseAccepted
 from services.bonus.adapters import ledger, product_data
 from services.bonus.adapters.ledger import (
-    AccrualRow, AdjustmentRow, CooperativePart, ExclusionPart, LineageRow, MemberPart,
+    AccrualRow,
+    AdjustmentRow,
+    CooperativePart,
+    ExclusionPart,
+    LineageRow,
+    MemberPart,
 )
 from services.bonus.application.month_to_date import month_to_date_event
 from services.bonus.domain import TierTables

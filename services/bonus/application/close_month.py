@@ -3,7 +3,8 @@
 Closing is requested by a command (`CloseBonusMonth`) or by the calendar (close_schedule.py), which only
 marks the month closing; from then on purchases for it become adjustments. A command for a month that may
 not be closed yet (CloseCalendar: ended in Helsinki time plus the grace for late receipts) is refused: it
-is dead-lettered with the reason `month_not_ended` and the month stays open. The closer job (one per month at a time, by an advisory lock) walks the
+is dead-lettered with the reason `month_not_ended` and the month stays open. The closer job (one per month
+at a time, by an advisory lock) walks the
 households in key order in chunks, each priced set-based in PostgreSQL (adapters/close_pricing.py, held to
 the pure domain by a test) into one statement per household; two chunks are priced at once and they commit
 in key order, so closing twice pays once and a crash mid-close resumes after the last statement written. The

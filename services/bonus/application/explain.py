@@ -13,7 +13,12 @@ from datetime import date
 from services.bonus.adapters import queries
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import (
-    ClosedMonthAdjustment, MonthBonus, MonthTotals, TierTables, adjustment_for_closed_month, compute_month,
+    ClosedMonthAdjustment,
+    MonthBonus,
+    MonthTotals,
+    TierTables,
+    adjustment_for_closed_month,
+    compute_month,
 )
 
 

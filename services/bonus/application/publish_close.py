@@ -25,14 +25,14 @@ from itertools import repeat
 import asyncpg
 
 from contracts.envelope import EnvelopeTemplate
-from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from contracts.events.bonus import BonusMonthClosed
+from contracts.topics import BONUS_PAYOUTS, BONUS_STATEMENTS, Topic
 from services.bonus.adapters import close_publishing, closing
 from services.bonus.adapters.close_publishing import RECORD_SEPARATOR, Batch, PendingMonth
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
-from shared.jobs import elected, periodically
 from shared import outbox
+from shared.jobs import elected, periodically
 from shared.outbox import publish
 from shared.record_batches import Message
 
@@ -80,7 +80,8 @@ class Feed:
             if len(values) != len(households):
                 raise ValueError(f"{self.name}: {len(values)} values for {len(households)} households after "
                                  f"splitting on the record separator; an event's value holds it")
-            for household, cooperative, value in zip(households, cooperatives or repeat(None), values):
+            # Not strict: without cooperatives, repeat(None) is endless; the lengths that matter are checked above.
+            for household, cooperative, value in zip(households, cooperatives or repeat(None), values, strict=False):
                 events.append((topic, household.encode(), value,
                                template.headers(f"{kind}:{household}:{label}", household, cooperative)))
         return events
@@ -186,5 +187,5 @@ async def run_close_publisher(pool: asyncpg.Pool, producer, topic_prefix: str, p
     """Background job: publish what every close writes, as it writes it."""
     async with elected(pool, "close-publisher:bonus", stop) as conn:
         if conn is not None:
-            await periodically(stop, poll_seconds, partial(publish_pending, pool, conn, producer, topic_prefix, batch, stop,
-                                                     published), more=lambda sent: sent >= batch)
+            publish = partial(publish_pending, pool, conn, producer, topic_prefix, batch, stop, published)
+            await periodically(stop, poll_seconds, publish, more=lambda sent: sent >= batch)

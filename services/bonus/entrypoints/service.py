@@ -5,19 +5,26 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    BONUS_COMMANDS, BONUS_MONTH_TO_DATE, BONUS_MONTHS, BONUS_PAYOUTS, BONUS_STATEMENTS, CONSENT_STATES,
-    MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_HOUSEHOLDS, PURCHASES_ACCEPTED,
+    BONUS_COMMANDS,
+    BONUS_MONTH_TO_DATE,
+    BONUS_MONTHS,
+    BONUS_PAYOUTS,
+    BONUS_STATEMENTS,
+    CONSENT_STATES,
+    MEMBERSHIP_BONUS_RETURNS,
+    MEMBERSHIP_HOUSEHOLDS,
+    PURCHASES_ACCEPTED,
 )
+from services.bonus.application import retention
 from services.bonus.application.book_purchases import book_purchases
-from services.bonus.application.keep_households import when_household_changes_keep_it
-from services.bonus.application.keep_product_data_blocks import when_consent_changes_keep_product_data_blocks
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer, utc_now
 from services.bonus.application.close_schedule import close_calendar, run_scheduled_close, unpaid_past_deadline
-from services.bonus.application.pay_returned_credit import when_membership_returns_bonus_pay_it_out
 from services.bonus.application.held_payouts import held_payout_gauges, run_held_payout_release
+from services.bonus.application.keep_households import when_household_changes_keep_it
+from services.bonus.application.keep_product_data_blocks import when_consent_changes_keep_product_data_blocks
+from services.bonus.application.pay_returned_credit import when_membership_returns_bonus_pay_it_out
 from services.bonus.application.publish_close import run_close_publisher
 from services.bonus.domain import load_tier_tables
-from services.bonus.application import retention
 from services.bonus.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main

@@ -7,7 +7,10 @@ from datetime import datetime, timezone
 
 from contracts.subjects import HouseholdBonus, HouseholdMonth, Part, PartRequest
 from services.bonus.application.read_person import (
-    bonus_part, household_explained, household_month_to_date, month_to_date_part,
+    bonus_part,
+    household_explained,
+    household_month_to_date,
+    month_to_date_part,
 )
 from shared.settings import Settings
 

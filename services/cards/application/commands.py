@@ -6,8 +6,15 @@ batch's transaction rolls back, so nothing of it is applied, and the delivery re
 from __future__ import annotations
 
 from contracts.events.card_commands import (
-    BlockCard, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, RegisterMemberNumber,
-    ReplaceCard, SetCustomerCode, SetSCode,
+    BlockCard,
+    ExpireCards,
+    IssueDigitalToken,
+    LiftCardBlock,
+    ReallocateCards,
+    RegisterMemberNumber,
+    ReplaceCard,
+    SetCustomerCode,
+    SetSCode,
 )
 from contracts.events.cards import IssueCard
 from services.cards.application.block_card import block_card, lift_card_block

@@ -11,11 +11,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.cards.domain.card_events import (
-    PAYMENT_CARD_TYPES, BlockReason, CardAllocationChanged, CardBlocked, CardBlockLifted, CardEvent, CardExpired,
-    CardIssued, CardReplaced, CardStatus, CardType,
+    PAYMENT_CARD_TYPES,
+    BlockReason,
+    CardAllocationChanged,
+    CardBlocked,
+    CardBlockLifted,
+    CardEvent,
+    CardExpired,
+    CardIssued,
+    CardReplaced,
+    CardStatus,
+    CardType,
 )
 from services.cards.domain.card_terms import (
-    DEFAULT_TERMS, HELSINKI, CardTerms, add_months, check_aware, check_household_for_card, payment_card_valid_until,
+    DEFAULT_TERMS,
+    HELSINKI,
+    CardTerms,
+    add_months,
+    check_aware,
+    check_household_for_card,
+    payment_card_valid_until,
 )
 from services.cards.domain.errors import CardRuleViolation
 

@@ -6,11 +6,11 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import CARD_COMMANDS, CARD_STATE, MEMBERSHIP_HOUSEHOLDS
+from services.cards.application import retention
 from services.cards.application.commands import handle_card_commands
 from services.cards.application.config import CardsConfig
 from services.cards.application.follow_households import when_household_changes_cards_follow
 from services.cards.application.sweep import run_card_sweeper
-from services.cards.application import retention
 from services.cards.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
@@ -31,7 +31,8 @@ def privacy(settings: Settings) -> PrivacyDuties:
     return PrivacyDuties("cards", retention.erase_person)
 
 
-SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(CARD_STATE,), description=__doc__)
+SERVICE = ServiceDefinition("cards", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(CARD_STATE,),
+                            description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -2,9 +2,9 @@
 this is, and a person's cards and identifiers."""
 from __future__ import annotations
 
-from shared.settings import Settings
 from contracts.subjects import FindPerson, FoundPerson, Part, PartRequest
 from services.cards.application.read_person import cards_part, find_by_card_number
+from shared.settings import Settings
 
 
 def answers(settings: Settings) -> dict:

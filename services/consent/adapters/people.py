@@ -26,10 +26,6 @@ async def lock(conn: asyncpg.Connection, person_ids, households=()) -> list[str]
     return [r["person_id"] for r in rows]
 
 
-async def household_of(conn: asyncpg.Connection, person_id: str) -> str | None:
-    return await conn.fetchval("SELECT household_id FROM persons WHERE person_id = $1", person_id)
-
-
 async def members(conn: asyncpg.Connection, household_id: str | None) -> list[str]:
     if household_id is None:
         return []

@@ -15,7 +15,3 @@ async def take(conn: asyncpg.Connection, ref: str) -> list[tuple[list[dict], str
     rows = await conn.fetch("DELETE FROM sbank_parked WHERE sbank_customer_ref = $1"
                             " RETURNING id, statements, cause_id", ref)
     return [(orjson.loads(r["statements"]), r["cause_id"]) for r in sorted(rows, key=lambda r: r["id"])]
-
-
-async def parked(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM sbank_parked")

@@ -6,8 +6,8 @@ import uuid
 from pydantic import BaseModel
 
 from contracts.envelope import NAMESPACE, Envelope
-from shared.outbox import OutgoingEvent
 from services.consent.application.config import SOURCE
+from shared.outbox import OutgoingEvent
 
 
 def event(topic: str, event_type: str, key: str, data: BaseModel | None, cause: Envelope | None,

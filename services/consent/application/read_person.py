@@ -17,7 +17,8 @@ async def consents_part(conn, person_id: str) -> dict:
     items = (await consents.items(conn, [person_id]))[person_id]
     return {"blocks": {block: items.get(block_item(block), False) for block in BLOCKS},
             "permissions": {channel: items.get(permission_item(channel), False) for channel in PERMISSION_CHANNELS},
-            "receipts": [{name: row[name] for name in RECEIPT_FIELDS} for row in await consents.history(conn, person_id)]}
+            "receipts": [{name: row[name] for name in RECEIPT_FIELDS}
+                         for row in await consents.history(conn, person_id)]}
 
 
 async def segments_part(conn, person_id: str) -> dict:

@@ -27,10 +27,10 @@ SBANK_ITEMS = {**{block_item(b): ("prohibitions", b) for b in SBANK_BLOCKS},
 def statements_from_sbank(permissions: Mapping[str, bool | None], prohibitions: Mapping[str, bool | None],
                           at: datetime) -> list[Statement]:
     """The consent statements in an S-Bank update (a null member is unchanged)."""
-    return ([Statement(permission_item(c), permissions[c], at) for c in SBANK_CHANNELS
-             if permissions.get(c) is not None]
-            + [Statement(block_item(b), prohibitions[b], at) for b in SBANK_BLOCKS
-               if prohibitions.get(b) is not None])
+    return ([Statement(permission_item(c), given, at) for c in SBANK_CHANNELS
+             if (given := permissions.get(c)) is not None]
+            + [Statement(block_item(b), given, at) for b in SBANK_BLOCKS
+               if (given := prohibitions.get(b)) is not None])
 
 
 def goes_to_sbank(source: str, item: str) -> bool:

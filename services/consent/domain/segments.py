@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from services.consent.domain.consent import EffectiveConsent
 from services.consent.domain.purposes import MINIMUM_AGE, PURPOSES, blocks_for, permission_needed
@@ -117,19 +118,19 @@ def meets_criteria(criteria: Criteria, person: PersonFacts, today: date) -> bool
 
 
 def segment_entry(definition: SegmentDefinition, person: PersonFacts, consent: EffectiveConsent,
-                  today: date) -> dict | None:
+                  today: date) -> dict[str, Any] | None:
     """The person's attributes in the segment, or None when they must not be in it."""
     if not (allowed(definition, person, consent, today) and meets_criteria(definition.criteria, person, today)):
         return None
     optional = {"municipality": person.municipality, "age_band": age_band(person.birth_year, today),
                 "bonus_tier_bp": person.bonus_tier_bp}
-    entry = {"purpose": definition.purpose, "channel": definition.channel, "language": person.language,
+    entry: dict[str, Any] = {"purpose": definition.purpose, "channel": definition.channel, "language": person.language,
              "cooperative_id": person.cooperative_id}
     entry.update({name: optional[name] for name in definition.attributes if optional[name] is not None})
     return entry
 
 
-def segment_change(published: dict | None, wanted: dict | None) -> str | None:
+def segment_change(published: dict[str, Any] | None, wanted: dict[str, Any] | None) -> str | None:
     """What to send for a person: `put` (new or changed attributes), `tombstone` (left) or nothing."""
     if wanted is None:
         return "tombstone" if published is not None else None

@@ -9,17 +9,22 @@ from pathlib import Path
 
 from contracts.schemas import SEGMENT_TEMPLATE
 from contracts.topics import (
-    BONUS_MONTH_TO_DATE, CONSENT_COMMANDS, CONSENT_STATES, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS,
-    REGISTER_SBANK_UPDATES, SBANK_CUSTOMER_UPDATES,
+    BONUS_MONTH_TO_DATE,
+    CONSENT_COMMANDS,
+    CONSENT_STATES,
+    MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS,
+    REGISTER_SBANK_UPDATES,
+    SBANK_CUSTOMER_UPDATES,
 )
 from services.consent.adapters.segment_topics import SegmentTopics
+from services.consent.application import erase_person, retention
 from services.consent.application.bonus_tiers import apply_months_to_date
 from services.consent.application.commands import handle_commands
 from services.consent.application.config import ConsentConfig
 from services.consent.application.maintenance import run_segment_maintenance
 from services.consent.application.membership_events import apply_household_states, apply_person_states
 from services.consent.application.sbank_inbound import apply_sbank_updates
-from services.consent.application import erase_person, retention
 from services.consent.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main

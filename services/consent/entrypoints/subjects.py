@@ -2,9 +2,9 @@
 permissions in force with their receipts, and the marketing segments they are in."""
 from __future__ import annotations
 
-from shared.settings import Settings
 from contracts.subjects import Part, PartRequest
 from services.consent.application.read_person import consents_part, segments_part
+from shared.settings import Settings
 
 
 def answers(settings: Settings) -> dict:

@@ -32,5 +32,6 @@ async def services_of(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.
 
 
 async def contacts_of(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT contact_id, channel, reason, handler, contacted_at, notes_encrypted FROM contact_log"
+    return await conn.fetch("SELECT contact_id, channel, reason, handler, contacted_at, notes_encrypted"
+                            " FROM contact_log"
                             " WHERE person_id = $1 ORDER BY contacted_at, contact_id", person_id)

@@ -16,7 +16,8 @@ class AddressChanges:
         return not self.replaced and not self.added
 
 
-def address_changes(current: Mapping[str, dict], incoming: Mapping[str, dict]) -> AddressChanges:
+def address_changes(current: Mapping[str, dict[str, object]],
+                     incoming: Mapping[str, dict[str, object]]) -> AddressChanges:
     """What turns the current addresses into the incoming ones; an unchanged address is left as it is, so a
     repeated update changes nothing and its history does not grow."""
     replaced = tuple(sorted(a for a, value in current.items() if incoming.get(a) != value))

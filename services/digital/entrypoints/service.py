@@ -8,7 +8,10 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    CUSTOMERSERVICE_CONTACTS, DIGITAL_SERVICE_ORDERS, WEBSTORE_CUSTOMER_UPDATES, WEBSTORE_ORDERS,
+    CUSTOMERSERVICE_CONTACTS,
+    DIGITAL_SERVICE_ORDERS,
+    WEBSTORE_CUSTOMER_UPDATES,
+    WEBSTORE_ORDERS,
 )
 from services.digital.application import retention
 from services.digital.application.config import DigitalConfig

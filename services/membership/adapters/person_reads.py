@@ -19,10 +19,6 @@ async def by_customer_number(conn: asyncpg.Connection, customer_number: int) -> 
     return await conn.fetchval("SELECT person_id FROM persons WHERE customer_number = $1", customer_number)
 
 
-async def by_member_number(conn: asyncpg.Connection, member_number: str) -> str | None:
-    return await conn.fetchval("SELECT person_id FROM memberships WHERE member_number = $1", member_number)
-
-
 async def base_data(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
     """Every value of every field group, current (ended_at null) and ended, oldest first."""
     return await conn.fetch("SELECT field_group, value, source, source_time, recorded_at, ended_at FROM base_data"
@@ -109,7 +105,8 @@ async def main_member_of_invitation(conn: asyncpg.Connection, invitation_id: str
 
 async def current_main_member(conn: asyncpg.Connection, person_id: str) -> str | None:
     """The main member of the household the person belongs to now."""
-    return await conn.fetchval("SELECT h.main_person_id FROM household_members hm JOIN households h USING (household_id)"
+    return await conn.fetchval("SELECT h.main_person_id"
+                               " FROM household_members hm JOIN households h USING (household_id)"
                                " WHERE hm.person_id = $1 AND hm.valid_to IS NULL", person_id)
 
 

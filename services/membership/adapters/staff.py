@@ -19,8 +19,3 @@ async def save_employment(conn: asyncpg.Connection, person_id: str, employer: st
         WHERE s.source_time < excluded.source_time
         RETURNING person_id""", person_id, employer, start, end, staff_discount, source_time)
     return row is not None
-
-
-async def employments(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM staff_employments WHERE person_id = $1 ORDER BY employment_start",
-                            person_id)

@@ -21,7 +21,3 @@ async def save(conn: asyncpg.Connection, household_id: str, month: date, stateme
               IS DISTINCT FROM (excluded.statement_id, excluded.cooperative_id, excluded.own_cooperative_eligible_cents)
         RETURNING household_id""", household_id, month, statement_id, cooperative_id, own_cooperative_eligible_cents)
     return row is not None
-
-
-async def of_household(conn: asyncpg.Connection, household_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM bonus_statements WHERE household_id = $1 ORDER BY month", household_id)

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import asyncpg
 
-
 MEMBERS_AT = """
 SELECT m.membership_id, m.person_id, m.contribution_id, hh.household_id,
        coalesce((SELECT sum(s.own_cooperative_eligible_cents) FROM bonus_statements s

@@ -6,7 +6,11 @@ from contracts.events.fields import PersonName
 from services.membership.adapters import base_data, persons
 from services.membership.domain.contact import normalise_email, normalise_phone, postal_address
 from services.membership.domain.precedence import (
-    FieldChange, FieldGroup, Source, Version, split_by_precedence,
+    FieldChange,
+    FieldGroup,
+    Source,
+    Version,
+    split_by_precedence,
 )
 
 PERSON_FLAGS = frozenset({FieldGroup.LANGUAGE, FieldGroup.MARKETING_PROHIBITION, FieldGroup.NON_DISCLOSURE})

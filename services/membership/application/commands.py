@@ -6,21 +6,40 @@ transaction is rolled back, nothing of a refused command is applied.
 from __future__ import annotations
 
 from contracts.events.membership import (
-    AcceptInvitation, AddMinor, ChangeBenefitAccount, EndPartnerRegistration, InviteToHousehold, JoinCooperative, JoinSupporterGroup,
-    LeaveHousehold, LeaveSupporterGroup, PayContribution, RegisterCustomer, RegisterWithPartner, Resign,
-    SetHouseholdGroup, TransferMembership, UpdateContactData,
+    AcceptInvitation,
+    AddMinor,
+    ChangeBenefitAccount,
+    EndPartnerRegistration,
+    InviteToHousehold,
+    JoinCooperative,
+    JoinSupporterGroup,
+    LeaveHousehold,
+    LeaveSupporterGroup,
+    PayContribution,
+    RegisterCustomer,
+    RegisterWithPartner,
+    Resign,
+    SetHouseholdGroup,
+    TransferMembership,
+    UpdateContactData,
 )
 from services.membership.application.benefit_accounts import change_benefit_account
 from services.membership.application.config import MembershipConfig
 from services.membership.application.contributions import pay_contribution
 from services.membership.application.customers import register_customer, update_contact_data
 from services.membership.application.households import (
-    accept_invitation, add_minor, invite_to_household, leave_household,
+    accept_invitation,
+    add_minor,
+    invite_to_household,
+    leave_household,
 )
 from services.membership.application.join import join_cooperative
 from services.membership.application.membership_end import resign, transfer_membership
 from services.membership.application.registrations import (
-    end_partner_registration, join_supporter_group, leave_supporter_group, register_with_partner,
+    end_partner_registration,
+    join_supporter_group,
+    leave_supporter_group,
+    register_with_partner,
     set_household_group,
 )
 from shared.commands import dispatch

@@ -12,11 +12,19 @@ from services.membership.application import publish
 from services.membership.application.config import MembershipConfig
 from services.membership.application.customers import locked_person
 from services.membership.domain.errors import (
-    DuplicateId, HouseholdDissolved, InvitationForAnotherPerson, InvitationNotPending, NotInHousehold,
-    NotMainMember, UnknownInvitation,
+    DuplicateId,
+    HouseholdDissolved,
+    InvitationForAnotherPerson,
+    InvitationNotPending,
+    NotInHousehold,
+    NotMainMember,
+    UnknownInvitation,
 )
 from services.membership.domain.household_rules import (
-    JoiningMethod, MinorIsAddedDirectlyByTheMainMember, check_can_join_household, check_can_leave_household,
+    JoiningMethod,
+    MinorIsAddedDirectlyByTheMainMember,
+    check_can_join_household,
+    check_can_leave_household,
 )
 from services.membership.domain.membership import check_person_is_alive
 from services.membership.domain.numbers import helsinki_date

@@ -24,7 +24,7 @@ async def join_cooperative(conn, command: JoinCooperative, cause: Envelope, conf
     active = await memberships.active_of(conn, command.person_id)
     check_can_join(deceased=person["deceased_on"] is not None, has_active_membership=active is not None,
                    has_benefit_account=command.benefit_account is not None)
-    iban = normalise_iban(command.benefit_account.iban)
+    normalise_iban(command.benefit_account.iban)  # an invalid IBAN is refused before anything is written
     current = await households.current_of(conn, command.person_id)
     PersonBelongsToOneHouseholdAtATime(current["household_id"] if current else None).check()
     joined_on = helsinki_date(command.joined_at)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from services.membership.adapters import memberships
 from services.membership.domain.contribution import (
-    Contribution, ContributionPayment, ContributionPolicy, PaymentSource,
+    Contribution,
+    ContributionPayment,
+    ContributionPolicy,
+    PaymentSource,
 )
 
 

@@ -16,10 +16,19 @@ from pydantic import BaseModel
 
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.membership_states import (
-    BenefitAccountRef, BonusCreditReturned, HouseholdMember, HouseholdState, MemberBenefitPayout, PersonState,
+    BenefitAccountRef,
+    BonusCreditReturned,
+    HouseholdMember,
+    HouseholdState,
+    MemberBenefitPayout,
+    PersonState,
 )
 from contracts.topics import (
-    MEMBERSHIP_BENEFITS, MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, Topic,
+    MEMBERSHIP_BENEFITS,
+    MEMBERSHIP_BONUS_RETURNS,
+    MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS,
+    Topic,
 )
 from services.membership.adapters import households, memberships, states
 from services.membership.application.config import SOURCE

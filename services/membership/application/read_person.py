@@ -37,10 +37,6 @@ async def find_by_customer_number(conn, customer_number: int) -> str | None:
     return await reads.by_customer_number(conn, customer_number)
 
 
-async def find_by_member_number(conn, member_number: str) -> str | None:
-    return await reads.by_member_number(conn, member_number)
-
-
 async def find_by_household(conn, household_id: str) -> str | None:
     """A member of the household to read it through: its current main member, else any current member,
     else its last member (a dissolved household)."""
@@ -56,7 +52,8 @@ def _person(row, config: MembershipConfig, current: dict) -> dict:
         "identity_code": config.identity_code_of(row).value, "name": current.get("name"),
         "birth_date": row["birth_date"], "birth_year": row["birth_date"].year, "gender": row["gender"],
         "language": row["language"], "non_disclosure": row["non_disclosure"],
-        "marketing_prohibition": row["marketing_prohibition"], "children_birth_years": list(row["children_birth_years"]),
+        "marketing_prohibition": row["marketing_prohibition"],
+        "children_birth_years": list(row["children_birth_years"]),
         "relationship_start": row["relationship_start"], "relationship_valid_until": row["relationship_valid_until"],
         "deceased_on": row["deceased_on"], "registered_at": row["registered_at"],
         "sbank_customer": row["sbank_customer_ref"] is not None,

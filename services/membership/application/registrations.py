@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events.membership import (
-    EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, RegisterWithPartner, SetHouseholdGroup,
+    EndPartnerRegistration,
+    JoinSupporterGroup,
+    LeaveSupporterGroup,
+    RegisterWithPartner,
+    SetHouseholdGroup,
 )
 from services.membership.adapters import households, registrations
 from services.membership.adapters.registrations import PersonRegistration
@@ -18,7 +22,13 @@ from services.membership.application.customers import locked_person
 from services.membership.domain.errors import HouseholdDissolved, NotInHousehold, UnknownHousehold
 from services.membership.domain.membership import check_person_is_alive
 from services.membership.domain.registrations import (
-    GroupPeriod, Validity, check_group_id, check_partner_id, household_group_change, is_new_period, period_to_end,
+    GroupPeriod,
+    Validity,
+    check_group_id,
+    check_partner_id,
+    household_group_change,
+    is_new_period,
+    period_to_end,
 )
 
 FOR_HOUSEHOLDS_ONLY = "partner registrations and customer groups are kept for owner-customers and household members"

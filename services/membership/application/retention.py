@@ -7,7 +7,8 @@ erased two years after they ended, the Bonus statements kept for the return of s
 their month (paid Bonus), and the stored tax authority reports (`tax_reports`) once their period has passed; a
 person whose customer relationship ended before the `customer_relationship`
 cut-off, or a customer who never joined whose last activity lies before the `inactive_customer` cut-off,
-is erased but for the member register (memberships, contributions, payments, interest and surplus returns, and the name), which
+is erased but for the member register (memberships, contributions, payments, interest and surplus returns,
+and the name), which
 the Co-operatives Act and the tax rules keep.
 """
 from __future__ import annotations

@@ -16,7 +16,11 @@ from enum import Enum
 
 from services.membership.domain.contribution import Contribution, ContributionStatus
 from services.membership.domain.errors import (
-    AlreadyAMember, BenefitAccountRequired, NotAMember, PersonDeceased, SameCooperative,
+    AlreadyAMember,
+    BenefitAccountRequired,
+    NotAMember,
+    PersonDeceased,
+    SameCooperative,
 )
 
 

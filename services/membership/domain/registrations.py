@@ -19,7 +19,11 @@ from datetime import datetime
 from typing import Iterable
 
 from services.membership.domain.errors import (
-    InvalidGroupId, InvalidPartnerId, InvalidValidity, NotRegistered, OverlappingValidity,
+    InvalidGroupId,
+    InvalidPartnerId,
+    InvalidValidity,
+    NotRegistered,
+    OverlappingValidity,
 )
 
 SLUG = re.compile(r"[a-z0-9-]{2,32}")

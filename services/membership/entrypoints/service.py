@@ -7,10 +7,20 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
-    BONUS_PAYOUTS, BONUS_STATEMENTS, DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, MEMBERSHIP_BENEFITS,
-    MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_TAX_REPORTS, REGISTER_SBANK_UPDATES,
+    BONUS_PAYOUTS,
+    BONUS_STATEMENTS,
+    DVV_POPULATION_UPDATES,
+    HR_STAFF_UPDATES,
+    MEMBERSHIP_BENEFITS,
+    MEMBERSHIP_BONUS_RETURNS,
+    MEMBERSHIP_COMMANDS,
+    MEMBERSHIP_HOUSEHOLDS,
+    MEMBERSHIP_PERSONS,
+    MEMBERSHIP_TAX_REPORTS,
+    REGISTER_SBANK_UPDATES,
     SBANK_CUSTOMER_UPDATES,
 )
+from services.membership.application import retention
 from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
 from services.membership.application.commands import handle_commands
 from services.membership.application.config import MembershipConfig
@@ -19,7 +29,6 @@ from services.membership.application.population import apply_population_updates
 from services.membership.application.sbank_inbound import apply_sbank_updates
 from services.membership.application.staff import apply_staff_updates
 from services.membership.application.statements import keep_bonus_statements
-from services.membership.application import retention
 from services.membership.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main

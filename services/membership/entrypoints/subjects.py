@@ -4,15 +4,30 @@ erasure, a command checked by the service's own rules before the API sends it, w
 a month, and the stored tax authority report."""
 from __future__ import annotations
 
-from shared.settings import Settings
 from contracts.events.membership import (
-    ChangeBenefitAccount, EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand,
+    ChangeBenefitAccount,
+    EndPartnerRegistration,
+    JoinSupporterGroup,
+    LeaveSupporterGroup,
+    MembershipCommand,
     RegisterCustomer,
-    RegisterWithPartner, SetHouseholdGroup, UpdateContactData,
+    RegisterWithPartner,
+    SetHouseholdGroup,
+    UpdateContactData,
 )
 from contracts.subjects import (
-    CheckResult, CommandCheck, FindPerson, FoundPerson, HouseholdMembers, HouseholdMonth, Part, PartRequest,
-    PersonFacts, PersonQuery, TaxReport, TaxReportQuery,
+    CheckResult,
+    CommandCheck,
+    FindPerson,
+    FoundPerson,
+    HouseholdMembers,
+    HouseholdMonth,
+    Part,
+    PartRequest,
+    PersonFacts,
+    PersonQuery,
+    TaxReport,
+    TaxReportQuery,
 )
 from services.membership.application import read_person
 from services.membership.application.base_data import contact_changes
@@ -23,6 +38,7 @@ from services.membership.domain.contact import normalise_iban
 from services.membership.domain.errors import MembershipRuleViolation
 from services.membership.domain.identity_code import is_valid_identity_code
 from services.membership.domain.registrations import Validity, check_group_id, check_partner_id
+from shared.settings import Settings
 
 
 def answers(settings: Settings) -> dict:

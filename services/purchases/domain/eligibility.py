@@ -109,7 +109,8 @@ def classify_partner_purchase(total_cents: int, partner_registered: bool) -> Rec
 
 
 def _bonus_part(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
-    fuel_lines, other_lines = [], []
+    fuel_lines: list[ReceiptLine] = []
+    other_lines: list[ReceiptLine] = []
     for line in receipt.lines:
         (fuel_lines if _earns_fuel_bonus(line, receipt.chain, rules) else other_lines).append(line)
     eligible, excluded = _split_excluded(other_lines, rules.bonus_excluded_categories)

@@ -5,14 +5,14 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import CARD_STATE, CONSENT_STATES, PARTNER_PURCHASES, POS_PURCHASES, PURCHASES_ACCEPTED
+from services.purchases.application import retention
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
+from services.purchases.application.receipt_issues import gauges, read_receipt_issues
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import prepare_receipt, record_purchases
-from services.purchases.application.receipt_issues import gauges, read_receipt_issues
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
-from services.purchases.application import retention
 from services.purchases.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
@@ -45,7 +45,8 @@ def privacy(settings: Settings) -> PrivacyDuties:
     return PrivacyDuties("purchases", retention.erase_person, retention.erase_expired)
 
 
-SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, privacy=privacy, publishes=(PURCHASES_ACCEPTED,), description=__doc__)
+SERVICE = ServiceDefinition("purchases", MIGRATIONS, wire, answers=answers, privacy=privacy,
+                            publishes=(PURCHASES_ACCEPTED,), description=__doc__)
 
 if __name__ == "__main__":
     main(SERVICE)

@@ -1,10 +1,10 @@
 """What the purchases service answers on its subject endpoint (contracts/subjects.py): a person's receipts."""
 from __future__ import annotations
 
-from shared.settings import Settings
 from contracts.subjects import Part, PartRequest, ReceiptIssues, ReceiptIssuesRequest
 from services.purchases.application.read_person import purchases_part
 from services.purchases.application.receipt_issues import read_receipt_issues
+from shared.settings import Settings
 
 
 def answers(settings: Settings) -> dict:

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import asyncpg
 
+from services.register_api.domain.access import valid_actor
+
 AUDIT_SCHEMA = "audit"
 WRITABLE_COLUMNS = ("actor", "roles", "action", "operation", "person_ids", "fields", "purpose")
 AUDIT_DDL = """
@@ -43,7 +45,6 @@ CREATE OR REPLACE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit.a
 CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit.audit_log_is_append_only();
 """
-from services.register_api.domain.access import valid_actor
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,3 @@ async def record_erasure(conn: asyncpg.Connection, person_id: str, at: datetime,
     await conn.execute("INSERT INTO erasures (person_id, erased_at, requested_by, reason, report)"
                        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
                        person_id, at, requested_by, reason, _json(report))
-
-
-async def was_erased(conn: asyncpg.Connection, person_id: str) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM erasures WHERE person_id = $1)", person_id)

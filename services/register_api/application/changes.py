@@ -7,11 +7,17 @@ import uuid
 
 from contracts.events.consent import ConsentCommand, SetBlock, SetPermission
 from contracts.events.membership import (
-    AcceptInvitation, BenefitAccountInput, ChangeBenefitAccount, InviteToHousehold, LeaveHousehold, MembershipCommand, UpdateContactData,
+    AcceptInvitation,
+    BenefitAccountInput,
+    ChangeBenefitAccount,
+    InviteToHousehold,
+    LeaveHousehold,
+    MembershipCommand,
+    UpdateContactData,
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
-from services.register_api.application.context import RegisterApi
 from services.register_api.adapters import audit_log
+from services.register_api.application.context import RegisterApi
 from services.register_api.application.errors import Conflict, NotFound
 from services.register_api.application.gather import facts
 from services.register_api.application.publish import check_known, check_membership_command, publish_change
@@ -70,7 +76,8 @@ async def set_block(api: RegisterApi, principal: Principal, purpose: str, person
                     blocked: bool) -> dict:
     check_person(principal, "consent:change", person_id)
     await check_known(api, person_id)
-    command = SetBlock(person_id=person_id, block=block, blocked=blocked, at=api.clock(), **_consent_origin(api, principal))
+    command = SetBlock(person_id=person_id, block=block, blocked=blocked, at=api.clock(),
+                       **_consent_origin(api, principal))
     return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
                                 command=ConsentCommand(command), fields=[f"consents.blocks.{block}"],
                                 operation="set_block")

@@ -22,7 +22,7 @@ async def gather(api: RegisterApi, person_id: str, sections: list[str]) -> dict 
                           household_id=household["household_id"], at=api.clock())
     wanted = sorted(services_for(sections) - {"membership"})
     answers = await asyncio.gather(*(api.services.ask(name, "part", request) for name in wanted))
-    parts = {name: answer.sections or {} for name, answer in zip(wanted, answers)}
+    parts = {name: answer.sections or {} for name, answer in zip(wanted, answers, strict=True)}
     if "consent" in parts:  # the register's prohibition and non-disclosure with the blocks and permissions
         parts["consent"]["consents"] = {**membership["consents"], **parts["consent"]["consents"]}
     everything = {**membership, **{k: v for part in parts.values() for k, v in part.items()}}

@@ -12,7 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from contracts.events.membership import (
-    EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, MembershipCommand, RegisterWithPartner,
+    EndPartnerRegistration,
+    JoinSupporterGroup,
+    LeaveSupporterGroup,
+    MembershipCommand,
+    RegisterWithPartner,
     SetHouseholdGroup,
 )
 from contracts.topics import MEMBERSHIP_COMMANDS

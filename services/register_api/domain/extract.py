@@ -10,7 +10,6 @@ from datetime import datetime
 from services.register_api.domain.months import add_months
 
 DEADLINE_MONTHS = 1
-STATUSES = ("requested", "ready", "failed")
 
 
 def deadline_for(requested_at: datetime) -> datetime:

@@ -6,18 +6,26 @@ Responses share one vocabulary: a person's data come in sections (`person`, `con
 `digital_services`, `contact_log`), and the register's own records in
 `extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
 tax authority report in `tax_report`, and the opening of a dead letter in `dead_letter`. A path names a field
-by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field
+by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed
+path admits the field
 and everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from services.register_api.domain.access import (
-    AUDITOR, CARD_OPERATIONS, CUSTOMER_SERVICE, DATA_PROTECTION_OFFICER, DATA_SUBJECT, FINANCE,
-    MARKETING_ANALYST, MEMBERSHIP_ADMIN, OPERATIONS,
+    AUDITOR,
+    CARD_OPERATIONS,
+    CUSTOMER_SERVICE,
+    DATA_PROTECTION_OFFICER,
+    DATA_SUBJECT,
+    FINANCE,
+    MARKETING_ANALYST,
+    MEMBERSHIP_ADMIN,
+    OPERATIONS,
 )
 
 EVERYTHING = "*"
@@ -86,7 +94,7 @@ def _leads_to(allowed: frozenset[str], path: str) -> bool:
     return any(p.startswith(path + ".") for p in allowed)
 
 
-def _disclosed(value, path: str, disclosed: set[str]):
+def _disclosed(value: Any, path: str, disclosed: set[str]) -> Any:
     """A field the roles may see, with everything below it."""
     if isinstance(value, dict):
         return {key: _disclosed(item, f"{path}.{key}", disclosed) for key, item in value.items()}
@@ -96,11 +104,11 @@ def _disclosed(value, path: str, disclosed: set[str]):
     return value
 
 
-def _filter(value, path: str, allowed: frozenset[str], disclosed: set[str]):
+def _filter(value: Any, path: str, allowed: frozenset[str], disclosed: set[str]) -> Any:
     """A node above the allowed fields: only its allowed descendants are kept; scalars here are dropped."""
     if isinstance(value, list):
         return [_filter(item, path, allowed, disclosed) for item in value if isinstance(item, (dict, list))]
-    kept = {}
+    kept: dict[str, Any] = {}
     for key, item in value.items():
         child = path if key == TRANSPARENT and not path else f"{path}.{key}" if path else key
         if child and _admits(allowed, child):
@@ -110,7 +118,7 @@ def _filter(value, path: str, allowed: frozenset[str], disclosed: set[str]):
     return kept
 
 
-def disclose(document, roles: Iterable[str]) -> Disclosure:
+def disclose(document: dict[str, Any], roles: Iterable[str]) -> Disclosure:
     """The document with only the fields the roles may see; the fields it then discloses."""
     disclosed: set[str] = set()
     filtered = _filter(document, "", visible_fields(roles), disclosed)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from services.register_api.domain.months import add_months
 
@@ -40,7 +41,7 @@ class RetentionRules:
 
     def cutoffs(self, now: datetime) -> dict[str, datetime]:
         """The cut-off of every data group that is erased at all."""
-        return {rule.data_group: months_before(now, rule.months) for rule in self.rules if not rule.kept}
+        return {rule.data_group: months_before(now, rule.months) for rule in self.rules if rule.months is not None}
 
 
 def months_before(at: datetime, months: int) -> datetime:
@@ -51,12 +52,12 @@ def months_before(at: datetime, months: int) -> datetime:
 
 def is_due(rule: RetentionRule, clock: datetime | None, now: datetime) -> bool:
     """Whether data whose clock stands at `clock` (None: still current) is due for erasure at `now`."""
-    if rule.kept or clock is None:
+    if rule.months is None or clock is None:  # kept, or still current
         return False
     return clock < months_before(now, rule.months)
 
 
-def parse_rules(document: dict) -> RetentionRules:
+def parse_rules(document: dict[str, Any]) -> RetentionRules:
     rules = tuple(RetentionRule(r["data_group"], r["months"], r["clock"], r["basis"]) for r in document["rules"])
     groups = [r.data_group for r in rules]
     if len(groups) != len(set(groups)):

@@ -16,8 +16,16 @@ from contracts.topics import PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS
 from services.register_api.application import erasure, retention_run
 from services.register_api.application.context import OWN_SCHEMA, RegisterApi
 from services.register_api.entrypoints import (
-    edge, errors, metrics, routes_households, routes_operations, routes_persons, routes_registrations,
-    routes_rights, routes_session, web,
+    edge,
+    errors,
+    metrics,
+    routes_households,
+    routes_operations,
+    routes_persons,
+    routes_registrations,
+    routes_rights,
+    routes_session,
+    web,
 )
 from services.register_api.entrypoints.policed_route import OrjsonResponse
 from services.register_api.entrypoints.scheduler import run_retention_schedule

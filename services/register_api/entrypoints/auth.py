@@ -26,7 +26,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.register_api.adapters import revoked_tokens
 from services.register_api.domain.access import (
-    DATA_SUBJECT, ROLE_SCOPES, Principal, conflicting_roles, purpose_for, valid_actor, valid_person_id,
+    DATA_SUBJECT,
+    ROLE_SCOPES,
+    Principal,
+    conflicting_roles,
+    purpose_for,
+    valid_actor,
+    valid_person_id,
 )
 from services.register_api.entrypoints.edge import RateLimited
 from shared.settings import ApiSettings
@@ -115,7 +121,8 @@ def verify_token(token: str, settings: ApiSettings) -> VerifiedToken:
         raise Unauthenticated("invalid_token", "the token's person_id is not a person id")
     if not valid_actor(claims["sub"]):
         raise Unauthenticated("invalid_token", "the token's subject is not a plain name")
-    lifetime = claims["exp"] - claims["iat"] if all(isinstance(claims[c], (int, float)) for c in ("exp", "iat")) else None
+    numeric = all(isinstance(claims[c], (int, float)) for c in ("exp", "iat"))
+    lifetime = claims["exp"] - claims["iat"] if numeric else None
     if lifetime is None or lifetime > max_lifetime(settings, roles).total_seconds():
         raise Unauthenticated("invalid_token", "the token lives longer than allowed")
     jti = claims.get("jti")

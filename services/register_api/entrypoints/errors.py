@@ -8,8 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from services.register_api.adapters.services import ServiceUnavailable
 from services.register_api.adapters import audit_log
+from services.register_api.adapters.services import ServiceUnavailable
 from services.register_api.application.errors import Conflict, Invalid, NotFound
 from services.register_api.domain.access import Forbidden, UnknownPurpose, valid_person_id
 from services.register_api.domain.sections import UnknownSection
@@ -46,7 +46,8 @@ def _validation_detail(exc: RequestValidationError) -> list[dict]:
 def install(app: FastAPI) -> None:
     handlers = {
         Unauthenticated: lambda r, e: error(401, e.code, str(e), {"WWW-Authenticate": "Bearer"}),
-        RateLimited: lambda r, e: error(429, "rate_limited", str(e), {"Retry-After": retry_after_header(e.retry_after)}),
+        RateLimited: lambda r, e: error(429, "rate_limited", str(e),
+                                        {"Retry-After": retry_after_header(e.retry_after)}),
         UnknownPurpose: lambda r, e: error(400, "unknown_purpose", str(e)),
         NotFound: lambda r, e: error(404, "not_found", str(e)),
         Conflict: lambda r, e: error(409, e.code, str(e)),

@@ -17,6 +17,7 @@ from services.register_api.entrypoints.policed_route import OrjsonResponse, Poli
 
 Section = Enum("Section", {name: name for name in SECTIONS}, type=str)
 READ, CHANGE = {"x-audit": "read"}, {"x-audit": "change"}
+MAX_SECTIONS = len(SECTIONS)
 PERSON = Path(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")
 router = APIRouter(route_class=PolicedRoute, responses=ERROR_RESPONSES, tags=["persons"])
 
@@ -34,7 +35,7 @@ async def search_persons(search: schemas.PersonSearch, api: RegisterApi = Depend
 
 
 @router.get("/persons/{person_id}", openapi_extra=READ, summary="A person's data, by section")
-async def get_person(person_id: str = PERSON, sections: list[Section] | None = Query(None, max_length=len(SECTIONS)),
+async def get_person(person_id: str = PERSON, sections: list[Section] | None = Query(None, max_length=MAX_SECTIONS),
                      api: RegisterApi = Depends(api_of), principal: Principal = Depends(current_principal),
                      purpose: str = Depends(current_purpose)):
     return OrjsonResponse(await views.person_view(api, principal, person_id,
@@ -43,7 +44,8 @@ async def get_person(person_id: str = PERSON, sections: list[Section] | None = Q
 
 @router.get("/persons/{person_id}/{section}", openapi_extra=READ, summary="One section of a person's data")
 async def get_person_section(section: Section, person_id: str = PERSON, api: RegisterApi = Depends(api_of),
-                             principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
+                             principal: Principal = Depends(current_principal),
+                             purpose: str = Depends(current_purpose)):
     return OrjsonResponse(await views.person_view(api, principal, person_id, [section.value]))
 
 

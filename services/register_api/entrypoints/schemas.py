@@ -11,9 +11,6 @@ from contracts.events.consent import Block, PermissionChannel
 from contracts.events.fields import Language, MessageId, MunicipalityCode
 from contracts.events.membership import AddressInput, Removable, TemporaryAddressInput, Unchecked
 
-PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")]
-
-
 # Characters no field of the register may hold: control characters (NUL, which PostgreSQL refuses in text,
 # so a command carrying one is dead-lettered after the customer was told it worked; newlines and the like),
 # lone surrogates (not UTF-8) and the bidirectional overrides that make text read other than it is.

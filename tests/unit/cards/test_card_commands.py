@@ -5,8 +5,16 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.events.card_commands import (
-    BlockCard, CardCommand, ExpireCards, IssueDigitalToken, LiftCardBlock, ReallocateCards, RegisterMemberNumber,
-    ReplaceCard, SetCustomerCode, SetSCode,
+    BlockCard,
+    CardCommand,
+    ExpireCards,
+    IssueDigitalToken,
+    LiftCardBlock,
+    ReallocateCards,
+    RegisterMemberNumber,
+    ReplaceCard,
+    SetCustomerCode,
+    SetSCode,
 )
 from contracts.events.cards import IssueCard
 from contracts.topics import CARD_COMMANDS

@@ -4,7 +4,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.cards.domain.card import (
-    HELSINKI, BlockReason, Card, CardBlocked, CardExpired, CardIssued, CardStatus, CardType,
+    HELSINKI,
+    BlockReason,
+    Card,
+    CardBlocked,
+    CardExpired,
+    CardIssued,
+    CardStatus,
+    CardType,
 )
 from services.cards.domain.errors import CardRuleViolation
 from services.cards.domain.s_code import s_code_key

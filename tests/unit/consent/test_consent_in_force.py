@@ -8,7 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.consent.domain.consent import (
-    OwnConsent, Statement, block_item, effective_consent, in_force, latest_statement_wins, permission_item,
+    OwnConsent,
+    Statement,
+    block_item,
+    effective_consent,
+    in_force,
+    latest_statement_wins,
+    permission_item,
     register_prohibition_statement,
 )
 

@@ -9,7 +9,12 @@ import pytest
 from services.consent.domain.consent import OwnConsent, effective_consent
 from services.consent.domain.purposes import PURPOSES, blocks_for, permission_needed
 from services.consent.domain.segments import (
-    Criteria, PersonFacts, SegmentDefinition, age_band, segment_change, segment_entry,
+    Criteria,
+    PersonFacts,
+    SegmentDefinition,
+    age_band,
+    segment_change,
+    segment_entry,
 )
 
 pytestmark = pytest.mark.unit

@@ -16,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.consent.domain.consent import (
-    BLOCKS, OwnConsent, Statement, block_item, effective_consent, latest_statement_wins, permission_item,
+    BLOCKS,
+    OwnConsent,
+    Statement,
+    block_item,
+    effective_consent,
+    latest_statement_wins,
+    permission_item,
 )
 from services.consent.domain.segments import PersonFacts, SegmentDefinition, segment_change, segment_entry
 
@@ -153,8 +159,8 @@ def oracle_allows(world: World, definition: SegmentDefinition, person: str) -> b
 
 def starting_world(facts, households, consents) -> World:
     """Everyone with facts, a household (shared ones likely) and some blocks and permissions already."""
-    world = World(facts=dict(zip(PEOPLE, facts)), household=dict(zip(PEOPLE, households)))
-    for person, (blocks, permissions) in zip(PEOPLE, consents):
+    world = World(facts=dict(zip(PEOPLE, facts, strict=True)), household=dict(zip(PEOPLE, households, strict=True)))
+    for person, (blocks, permissions) in zip(PEOPLE, consents, strict=True):
         world.statements[person] = ([Statement(block_item(b), True, T0) for b in sorted(blocks)]
                                     + [Statement(permission_item(c), True, T0) for c in sorted(permissions)])
     return world

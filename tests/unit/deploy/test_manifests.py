@@ -5,7 +5,6 @@ service or a missing probe shows up as a failing unit test rather than at deploy
 """
 from __future__ import annotations
 
-import asyncio
 import importlib
 import os
 import re
@@ -189,7 +188,8 @@ def _manifest_files() -> list[Path]:
 
 def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
     assert {"COOPREG_KAFKA_BOOTSTRAP_SERVERS", "COOPREG_PG_PASSWORD", "COOPREG_SECRET_INDEX_KEY",
-            "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL", "COOPREG_INSTANCE"} <= set(SETTINGS)
+            "COOPREG_DELIVERY_MAX_ATTEMPTS", "COOPREG_STACK_DIR", "COOPREG_LOG_LEVEL",
+            "COOPREG_INSTANCE"} <= set(SETTINGS)
     assert not {"COOPREG_KAFKA", "COOPREG_PG", "COOPREG_SECRETS"} & set(SETTINGS)
     assert {"COOPREG_PG_PASSWORD", "COOPREG_PG_PASSWORDS", "COOPREG_PG_SUPERUSER_PASSWORD",
             "COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY", "COOPREG_KAFKA_SASL_PASSWORD",
@@ -199,7 +199,8 @@ def test_the_settings_walk_finds_the_env_names_of_nested_and_root_settings():
 
 
 def test_every_setting_named_in_the_manifests_is_read_by_the_code():
-    named = {path.relative_to(PROJECT_ROOT).as_posix(): set(NAME.findall(path.read_text())) for path in _manifest_files()}
+    named = {path.relative_to(PROJECT_ROOT).as_posix(): set(NAME.findall(path.read_text()))
+             for path in _manifest_files()}
     assert named[COMPOSE.relative_to(PROJECT_ROOT).as_posix()], "the compose file names no COOPREG_ setting at all"
     unknown = {path: _unknown(names) for path, names in named.items() if _unknown(names)}
     assert not unknown, f"not read by shared/settings.py: {unknown}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from services.registry import SERVICES
 from shared.kafka import make_broker
 from shared.runtime import ServiceContext
 from shared.settings import PROJECT_ROOT, Settings
-from services.registry import SERVICES
 
 PAGE = PROJECT_ROOT / "docs" / "contracts.md"
 

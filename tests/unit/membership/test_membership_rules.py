@@ -7,10 +7,18 @@ import pytest
 
 from services.membership.domain.contribution import Contribution, ContributionPolicy
 from services.membership.domain.errors import (
-    AlreadyAMember, BenefitAccountRequired, NotAMember, PersonDeceased, SameCooperative,
+    AlreadyAMember,
+    BenefitAccountRequired,
+    NotAMember,
+    PersonDeceased,
+    SameCooperative,
 )
 from services.membership.domain.membership import (
-    MembershipStatus, check_can_join, check_can_transfer, check_is_member, ends_for_unpaid_contribution,
+    MembershipStatus,
+    check_can_join,
+    check_can_transfer,
+    check_is_member,
+    ends_for_unpaid_contribution,
 )
 from services.membership.domain.numbers import day_start, helsinki_date, luhn_check_digit, member_number, month_start
 

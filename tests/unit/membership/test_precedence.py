@@ -6,7 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.membership.domain.precedence import (
-    FieldChange, FieldGroup, Source, Version, split_by_precedence, supersedes,
+    FieldChange,
+    FieldGroup,
+    Source,
+    Version,
+    split_by_precedence,
+    supersedes,
 )
 
 pytestmark = pytest.mark.unit

@@ -4,11 +4,21 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.membership.domain.errors import (
-    InvalidGroupId, InvalidPartnerId, InvalidValidity, NotRegistered, OverlappingValidity,
+    InvalidGroupId,
+    InvalidPartnerId,
+    InvalidValidity,
+    NotRegistered,
+    OverlappingValidity,
 )
 from services.membership.domain.registrations import (
-    GroupPeriod, HouseholdGroupChange, Validity, check_group_id, check_partner_id, household_group_change,
-    is_new_period, period_to_end,
+    GroupPeriod,
+    HouseholdGroupChange,
+    Validity,
+    check_group_id,
+    check_partner_id,
+    household_group_change,
+    is_new_period,
+    period_to_end,
 )
 
 pytestmark = pytest.mark.unit

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from services.register_api.domain.access import (
-    ROLE_PURPOSES, ROLE_SCOPES, Forbidden, Principal, UnknownPurpose, check_person, purpose_for, scopes_for,
+    ROLE_PURPOSES,
+    ROLE_SCOPES,
+    Forbidden,
+    Principal,
+    UnknownPurpose,
+    check_person,
+    purpose_for,
+    scopes_for,
 )
 
 ROLE_CAN = [

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.register_api.domain.field_policy import VISIBLE_FIELDS, disclose
 from services.register_api.domain.access import ROLE_SCOPES
+from services.register_api.domain.field_policy import VISIBLE_FIELDS, disclose
 
 DOCUMENT = {
     "person": {"person_id": "p-1", "pseudonym": "ab12", "customer_number": 100000001, "identity_code": "010150-123A",

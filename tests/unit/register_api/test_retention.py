@@ -8,7 +8,11 @@ import pytest
 from services.register_api.domain.extract import deadline_for, is_overdue
 from services.register_api.domain.months import add_months
 from services.register_api.domain.retention import (
-    RetentionRule, is_due, load_retention_rules, months_before, parse_rules,
+    RetentionRule,
+    is_due,
+    load_retention_rules,
+    months_before,
+    parse_rules,
 )
 
 UTC = timezone.utc
@@ -18,7 +22,8 @@ NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize("data_group, months", [
     ("purchases", 24), ("paid_bonus", 24), ("payment_method_benefit", 24), ("ended_base_data", 24),
     ("ended_contact_data", 24), ("household_data", 24), ("orders", 24), ("service_blocks", 24),
-    ("customer_relationship", 24), ("inactive_customer", 24), ("membership_records", None), ("contribution_records", None),
+    ("customer_relationship", 24), ("inactive_customer", 24), ("membership_records", None),
+    ("contribution_records", None),
 ])
 def test_the_periods_are_those_of_the_register_description(data_group, months):
     assert load_retention_rules().rule(data_group).months == months

@@ -26,7 +26,7 @@ async def test_a_round_runs_at_once_and_then_once_a_period_until_the_service_sto
 
     await asyncio.wait_for(periodically(stop, 0.05, once), 2)
     assert len(rounds) == 3
-    assert all(later - earlier >= 0.04 for earlier, later in zip(rounds, rounds[1:]))
+    assert all(later - earlier >= 0.04 for earlier, later in zip(rounds, rounds[1:], strict=False))
 
 
 async def test_a_round_that_left_work_behind_is_followed_at_once():

@@ -4,7 +4,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from aiokafka.partitioner import DefaultPartitioner, murmur2 as kafka_murmur2
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import murmur2 as kafka_murmur2
 
 from shared.record_batches import murmur2, partition_for
 

@@ -57,7 +57,7 @@ def test_the_otlp_exporter_posts_the_spans_to_the_configured_endpoint():
     received: list[bytes] = []
 
     class Collector(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the http.server interface
+        def do_POST(self):  # the name http.server calls
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
             self.send_response(200)
