@@ -83,12 +83,20 @@ def ensure_engine(say=print) -> None:
             time.sleep(0.5)
 
 
-def _image_exists(engine: docker.DockerClient, tag: str) -> bool:
+def _image_exists(engine: docker.DockerClient, tag: str, labels: dict[str, str] | None = None) -> bool:
     try:
-        engine.images.get(tag)
-        return True
+        image = engine.images.get(tag)
     except ImageNotFound:
         return False
+    return (labels or {}).items() <= (image.labels or {}).items()
+
+
+# Bumped when the base image's recipe changes: an older local base is made again.
+BASE_RECIPE = {f"{LABEL}.base": "debootstrap-2"}
+# This machine's trust: where HTTPS leaves through a proxy of its own, its CA is among these, and pip in an
+# image build (PyPI) must trust it as the machine does. Certificates are public; the image stays local.
+HOST_CA_FOLDER = Path("/usr/local/share/ca-certificates")
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
 def debian_mirror() -> str:
@@ -107,25 +115,39 @@ def debian_mirror() -> str:
                             "such as debian:bookworm-slim")
 
 
+def _trust_as_this_machine(rootfs: Path) -> None:
+    """The machine's own CA certificates into the root: kept by update-ca-certificates when an image installs
+    Debian's ca-certificates, and the bundle as is for images that do not."""
+    folder = rootfs / HOST_CA_FOLDER.relative_to("/")
+    folder.mkdir(parents=True, exist_ok=True)
+    for cert in HOST_CA_FOLDER.glob("*.crt") if HOST_CA_FOLDER.exists() else ():
+        shutil.copy2(cert, folder / cert.name)
+    if HOST_CA_BUNDLE.exists():
+        (rootfs / HOST_CA_BUNDLE.parent.relative_to("/")).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(HOST_CA_BUNDLE, rootfs / HOST_CA_BUNDLE.relative_to("/"))
+
+
 def ensure_base_image(engine: docker.DockerClient, say=print) -> str:
     """The base image the project's images build FROM: here made from Debian's packages by debootstrap."""
     base = base_image()
-    if base != LOCAL_BASE or _image_exists(engine, base):
+    if base != LOCAL_BASE or _image_exists(engine, base, BASE_RECIPE):
         return base
     if shutil.which("debootstrap") is None:
         raise EngineUnavailable("debootstrap is needed to make the base image: apt-get install debootstrap")
     with open(LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _image_exists(engine, base):
+        if _image_exists(engine, base, BASE_RECIPE):
             return base
         rootfs = Path(tempfile.mkdtemp(prefix="coopreg-rootfs-", dir="/var/tmp"))
         try:
             say(f"making the base image {base} with debootstrap (once, about a minute)")
             subprocess.run(["debootstrap", "--variant=minbase", "bookworm", str(rootfs), debian_mirror()],
                            check=True, stdout=subprocess.DEVNULL)
+            _trust_as_this_machine(rootfs)
             tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
             engine.api.import_image_from_stream(tar.stdout, repository=base.split(":")[0], tag=base.split(":")[1],
-                                                changes=[f"LABEL {LABEL}.base=debootstrap", 'CMD ["bash"]'])
+                                                changes=[*(f"LABEL {k}={v}" for k, v in BASE_RECIPE.items()),
+                                                         f"ENV PIP_CERT={HOST_CA_BUNDLE}", 'CMD ["bash"]'])
             if tar.wait() != 0:
                 raise EngineUnavailable("tar of the debootstrap root failed")
         finally:
