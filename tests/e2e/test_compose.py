@@ -25,6 +25,7 @@ from coopreg.simulate.receipts import card_number, pos_purchase
 from shared.settings import KafkaSettings, PostgresSettings, Settings
 from tests.support import engine
 from tests.support.compose import ComposeRun
+from tests.support.containers import sweep_leftovers
 from tests.support.stack import eventually
 
 pytestmark = pytest.mark.compose
@@ -34,6 +35,7 @@ MONTH, AT = "2026-03", datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc)  # a mo
 @pytest.fixture(scope="module")
 def system(tmp_path_factory):
     engine.build_stack_images()  # the engine up; the Kafka and PostgreSQL images the override runs
+    sweep_leftovers(engine.client())
     run = ComposeRun(tmp_path_factory.mktemp("compose"))
     started = time.monotonic()
     try:

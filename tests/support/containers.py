@@ -46,7 +46,8 @@ def _alive(owner: str) -> bool:
 
 
 def sweep_leftovers(client, say=print) -> int:
-    """Remove the containers (and their session folders) of test sessions that are gone; returns how many."""
+    """Remove the containers (and their session folders) and volumes of test sessions that are gone; returns
+    how many."""
     removed = 0
     for container in client.containers.list(all=True, filters={"label": engine.LABEL}):
         labels = container.labels
@@ -56,8 +57,12 @@ def sweep_leftovers(client, say=print) -> int:
         if labels.get(SESSION_DIR, "").startswith(tempfile.gettempdir()):
             shutil.rmtree(labels[SESSION_DIR], ignore_errors=True)
         removed += 1
+    for volume in client.volumes.list(filters={"label": engine.LABEL}):  # the compose test's
+        if not _alive((volume.attrs.get("Labels") or {}).get(OWNER, "")):
+            volume.remove(force=True)
+            removed += 1
     if removed:
-        say(f"removed {removed} container(s) left by test sessions that ended without cleaning up")
+        say(f"removed {removed} container(s) and volume(s) left by test sessions that ended without cleaning up")
     return removed
 
 
