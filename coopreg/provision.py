@@ -30,7 +30,7 @@ from collections.abc import Iterable
 import asyncpg
 
 from services.register_api.adapters.audit_log import AUDIT_DDL, AUDIT_SCHEMA, WRITABLE_COLUMNS
-from shared.settings import PostgresSettings, Settings
+from shared.settings import PostgresSettings, Settings, StackSettings
 from shared.subject_keys import KEY_STORE_DDL, KEY_STORE_SCHEMA
 
 API_SCHEMA = "register_api"
@@ -197,8 +197,17 @@ async def provision(settings: Settings, database: str | None = None, schemas: It
         await conn.close()
 
 
+def provisioning_settings() -> Settings:
+    """The settings of the provisioning run: PostgreSQL's (and the local stack's socket) from the environment.
+
+    Provisioning holds none of the services' keys (compose and the Kubernetes Job give it PostgreSQL's
+    passwords only), so the refusal of development keys in production, which is about those keys, is not
+    asked of it: the rest of the settings are left at their defaults, unvalidated and unused."""
+    return Settings.model_construct(pg=PostgresSettings(), stack=StackSettings())
+
+
 async def _main() -> None:
-    settings = Settings()
+    settings = provisioning_settings()
     await ensure_database(settings)
     await provision(settings)
     print(f"provisioned {settings.pg.database}: roles per schema, audit log and key store")

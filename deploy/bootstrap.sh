@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what coopreg needs on a fresh Debian machine, saying what it does. Safe to run again.
+#   --engine   also Docker Engine (Debian's docker.io), debootstrap and docker-compose: the tests' container
+#              stack and the compose test (`make test`; the tests start dockerd when it is not running)
 set -euo pipefail
+engine=false
+[ "${1:-}" = --engine ] && engine=true
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[36msetup\033[0m: %s\n' "$*"; }
@@ -17,6 +21,12 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 # promtool checks and unit-tests the alert rules; the Prometheus server scrapes a service in an e2e test.
 command -v promtool >/dev/null || need_apt+=(prometheus)
+if $engine; then
+  # The daemon, not a docker client alone (a machine may have the CLI without an engine).
+  command -v dockerd >/dev/null || need_apt+=(docker.io)
+  command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need_apt+=(debootstrap)
+  command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

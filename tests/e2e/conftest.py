@@ -21,8 +21,8 @@ os.environ["COOPREG_API_SERVICE_URLS"] = orjson.dumps({n: f"http://127.0.0.1:{p}
 
 @pytest.fixture(scope="session")
 async def settings() -> Settings:
+    ensure_stack()
     settings = Settings()
-    ensure_stack(settings)
     await fresh_database(settings)
     await ensure_topics(settings.kafka)
     yield settings

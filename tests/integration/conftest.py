@@ -11,8 +11,8 @@ from tests.support.stack import ensure_stack, fresh_database, integration_settin
 
 @pytest.fixture(scope="session")
 async def settings() -> Settings:
+    ensure_stack()
     settings = integration_settings()
-    ensure_stack(settings)
     await fresh_database(settings)
     endpoints = ServiceEndpoints(settings).start()
     settings.api.service_urls = endpoints.urls  # the register API asks each service's own endpoint

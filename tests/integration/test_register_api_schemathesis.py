@@ -32,5 +32,6 @@ schema.app, schema.location = APP, "/openapi.json"
                      suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case, settings):
     SETTINGS.api.service_urls = settings.api.service_urls  # the services' endpoints of this session
+    SETTINGS.pg, SETTINGS.kafka = settings.pg, settings.kafka  # and its stack (made at import, before it was up)
     for role in ("data_protection_officer", "customer_service", None):
         case.call_and_validate(headers=bearer(SETTINGS, role) if role else {}, checks=CHECKS)

@@ -1,4 +1,11 @@
-"""Fixtures' helpers: a fresh test database, and services run as real processes."""
+"""Fixtures' helpers: the session's stack, a fresh test database, and services run as real processes.
+
+COOPREG_TEST_STACK chooses the stack the integration and end-to-end tests run on:
+- `containers` (the default): this session's own Kafka and PostgreSQL as containers (testcontainers,
+  tests/support/containers.py), on free loopback ports, removed at the session's end;
+- `processes`: the local process stack (`coopreg stack up`, shared with the demo), where no container
+  engine can run.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +35,36 @@ async def fresh_database(settings: Settings) -> None:
     await provision(settings, schemas=(*service_schemas(), *TEST_SCHEMAS), drop_first=SERVICE_SCHEMAS)
 
 
-def ensure_stack(settings: Settings) -> None:
-    Stack(settings).up(lambda text: None)
+STACKS = ("containers", "processes")
+_containers = None  # this session's ContainerStack, once up
+
+
+def test_stack() -> str:
+    chosen = os.environ.get("COOPREG_TEST_STACK", "containers")
+    if chosen not in STACKS:
+        raise ValueError(f"COOPREG_TEST_STACK={chosen!r}: choose one of {', '.join(STACKS)}")
+    return chosen
+
+
+def ensure_stack() -> None:
+    """The session's stack up. Call it before reading any Settings: on containers it points this process's
+    environment (and so every process the tests start) at the containers' ports."""
+    global _containers
+    if test_stack() == "processes":
+        Stack(Settings()).up(lambda text: None)
+    elif _containers is None:
+        from tests.support.containers import ContainerStack
+
+        _containers = ContainerStack(say=lambda text: print(f"\n[test stack] {text}", flush=True)).up()
+        os.environ.update(_containers.environ)
+
+
+def stop_stack() -> None:
+    """The session's containers removed (the process stack is left running, as `make test` found it)."""
+    global _containers
+    if _containers is not None:
+        _containers.down()
+        _containers = None
 
 
 class ServiceProcess:

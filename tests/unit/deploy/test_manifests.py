@@ -246,10 +246,12 @@ def test_each_service_scales_to_its_planned_replicas_within_the_topic_partitions
 def test_the_dockerfile_installs_the_project_with_the_pinned_constraints_and_no_dev_extras():
     text = DOCKERFILE.read_text()
     instructions = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    assert instructions[0] == "FROM python:3.11-slim"
-    install = next(line for line in instructions if "pip install" in line)
-    assert "-c /src/constraints.txt" in install or "-c constraints.txt" in install
-    assert "[test]" not in text and "-e " not in install
+    # The base is a build argument: the official Python image by default, a Debian bookworm one where no
+    # registry is reachable (tests/support/engine.py).
+    assert instructions[:2] == ["ARG BASE=python:3.11-slim", "FROM ${BASE}"]
+    installs = [line for line in instructions if "pip install" in line]
+    assert installs and all("-c /src/constraints.txt" in line for line in installs)
+    assert "[test]" not in text and not any("-e " in line for line in installs)
 
 
 def test_the_image_runs_as_a_non_root_user_and_defaults_to_a_registered_service():
@@ -305,6 +307,22 @@ def test_compose_postgres_superuser_is_the_provisioning_ones_and_its_password_fr
     assert provision["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert provision["restart"] == "no" and provision["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
     importlib.import_module(PROVISION_MODULE)
+
+
+def test_the_provisioning_runs_in_production_mode_with_postgres_passwords_only(monkeypatch):
+    """Neither compose nor the Job gives provisioning the services' keys: production mode must not ask for them."""
+    from coopreg.provision import provisioning_settings
+
+    (job,) = _k8s("Job")
+    for environment in ({k: _interpolate(v) for k, v in _compose_provision()["environment"].items()},
+                        _env_from(_container(job))):
+        assert not {"COOPREG_SECRET_INDEX_KEY", "COOPREG_SECRET_ENCRYPTION_KEY"} & set(environment)
+        _settings_from(environment, monkeypatch)
+        monkeypatch.setenv("COOPREG_ENV", "production")
+        with pytest.raises(ValueError, match="development or placeholder key"):
+            Settings()  # what a service would say with these alone
+        settings = provisioning_settings()
+        assert settings.pg.superuser_password is not None and set(settings.pg.passwords) == set(SCHEMAS)
 
 
 def test_compose_services_reach_kafka_and_postgres_by_their_compose_names_each_as_its_own_role(monkeypatch):
