@@ -5,8 +5,9 @@ bridges on private addresses), each server 127.0.0.1 and a free port, the projec
 compose file names official ones no registry here serves, and a build on the local base image. It is
 merged into the compose file here rather than by docker-compose, because a merge there keeps the published
 `ports`, which docker-compose 1.29 refuses beside the host's network (nothing is published on it anyway);
-the result is written into the test's temporary folder, never the repository. Secrets are generated for the run and handed to
-docker-compose in its environment only: production mode (the image's COOPREG_ENV) refuses development keys.
+the result is written into the test's temporary folder, never the repository. Secrets are generated for the
+run and handed to docker-compose in its environment only: production mode (the image's COOPREG_ENV) refuses
+development keys.
 """
 from __future__ import annotations
 

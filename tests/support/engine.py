@@ -104,7 +104,8 @@ def debian_mirror() -> str:
     sources = Path("/etc/apt/sources.list.d/debian.sources")
     if sources.exists():
         for stanza in sources.read_text().split("\n\n"):
-            if re.search(r"^Suites:.*\bbookworm\b(?!-)", stanza, re.M) and (uri := re.search(r"^URIs:\s*(\S+)", stanza, re.M)):
+            uri = re.search(r"^URIs:\s*(\S+)", stanza, re.M)
+            if uri and re.search(r"^Suites:.*\bbookworm\b(?!-)", stanza, re.M):
                 return uri[1]
     listing = Path("/etc/apt/sources.list")
     if listing.exists():
