@@ -10,6 +10,7 @@ from contracts.events.membership_states import PartnerRegistration, PersonState
 from contracts.events.partner import PartnerPurchase
 from services.purchases.application.apply_person_state import keep_partner_registrations
 from services.purchases.application.config import PurchasesConfig
+from services.purchases.application.receipt_issues import partner_gauges
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.retention import erase_person
 from shared.pseudonym import keyed_token
@@ -58,6 +59,8 @@ async def test_a_registered_customers_purchase_is_credited_and_an_unregistered_o
         settings, pools):
     pool = pools["purchases"]
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    async with pool.acquire() as conn:
+        before = {g.labels["partner"]: g.value for g in await partner_gauges(conn)}
     registered, registered_number = await customer(pool, config)
     other, other_number = await customer(pool, config)
     await states(pool, person_state(registered, 1, ("elisa", T0, None)), person_state(other, 1))
@@ -75,6 +78,10 @@ async def test_a_registered_customers_purchase_is_credited_and_an_unregistered_o
     stored = await pool.fetchrow("SELECT status, bonus_eligible_cents FROM receipts WHERE receipt_id = $1",
                                  f"partner:elisa:{unregistered['receipt_id'].split(':')[-1]}")
     assert tuple(stored) == ("accepted", 0)
+    async with pool.acquire() as conn:  # operators see them counted per partner
+        after = {g.labels["partner"]: g.value for g in await partner_gauges(conn)}
+    assert after["elisa"] == before.get("elisa", 0) + 1
+    assert after["lahitapiola"] == before.get("lahitapiola", 0) + 1
 
 
 async def test_a_registration_ended_before_the_purchase_credits_nothing_and_a_refund_follows_its_purchase(

@@ -17,7 +17,7 @@ from services.purchases.application.apply_card_state import when_card_changes_re
 from services.purchases.application.apply_person_state import keep_partner_registrations
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
-from services.purchases.application.receipt_issues import gauges, read_receipt_issues
+from services.purchases.application.receipt_issues import gauges, partner_gauges, read_receipt_issues
 from services.purchases.application.record_partner_purchases import record_partner_purchases
 from services.purchases.application.record_purchases import prepare_receipt, record_purchases
 from services.purchases.application.report_unresolved import run_unresolved_sweeper
@@ -49,7 +49,7 @@ def wire(ctx: ServiceContext) -> None:
 
 async def receipt_issue_gauges(ctx: ServiceContext) -> list:
     async with ctx.pool.acquire() as conn:
-        return gauges(await read_receipt_issues(conn, conflicts_limit=0))
+        return gauges(await read_receipt_issues(conn, conflicts_limit=0)) + await partner_gauges(conn)
 
 
 def privacy(settings: Settings) -> PrivacyDuties:

@@ -8,3 +8,9 @@ CREATE TABLE IF NOT EXISTS partner_registrations (
     valid_to    timestamptz,
     PRIMARY KEY (person_id, partner_id, valid_from)
 );
+
+-- Partner purchases kept without Bonus (their customer was not registered with the partner), counted per
+-- partner for operators (the gauge coopreg_partner_purchases_not_credited). POS receipts never match the
+-- predicate, so the index costs their ingest nothing but its test.
+CREATE INDEX IF NOT EXISTS receipts_partner_not_credited ON receipts (outlet_id)
+    WHERE chain = 'partner' AND bonus_eligible_cents = 0;
