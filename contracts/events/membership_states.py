@@ -10,7 +10,9 @@
 - `membership.persons.v1` (`PersonState`, compacted, key person id): the pseudonymous state other services
   need; no identity code, name, address, phone or e-mail ever. The consent service also reads address
   protection, the home municipality (left out under address protection), the birth year (age bands),
-  S-Bank's reference (the two-way consent exchange) and where the marketing prohibition came from.
+  S-Bank's reference (the two-way consent exchange) and where the marketing prohibition came from. The
+  purchases service reads the partner registrations with their validity (partner purchases earn Bonus only
+  for a registered customer).
 - `membership.benefits.v1` (`MemberBenefitPayout`, key person id): interest on the contribution, return of
   surplus and contribution refunds to the member's benefit payment account at S-Bank.
 - `membership.bonus-returns.v1` (`BonusCreditReturned`, key household id): Bonus the bonus service applied to
@@ -77,6 +79,15 @@ class HouseholdState(Contract):
                           "are held until there is one)")
 
 
+class PartnerRegistration(Contract):
+    """A period the person was registered with a Bonus-granting partner (gave it their member or customer
+    number): `[valid_from, valid_to)`, open-ended while in force."""
+
+    partner_id: str = Field(description="the partner as registered with S-Group, e.g. elisa")
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime | None = None
+
+
 class PersonState(Contract):
     person_id: str
     version: int = Field(ge=1)
@@ -96,6 +107,10 @@ class PersonState(Contract):
                                            description="S-Bank's reference of a shared customer")
     marketing_prohibition_source: Literal["customer", "sbank", "population_register"] | None = Field(
         None, description="where the last change of the marketing prohibition came from")
+    # Added for the purchases service, which credits a partner purchase only under a registration in force
+    # at purchase time (domain.md §1.5); absent (null) in states published before it.
+    partner_registrations: list[PartnerRegistration] | None = Field(
+        None, description="every registration with a Bonus-granting partner, ended ones included")
 
 
 class MemberBenefitPayout(Contract):

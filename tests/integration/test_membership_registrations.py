@@ -18,12 +18,13 @@ from contracts.events.membership import (
     Resign,
     SetHouseholdGroup,
 )
+from contracts.topics import MEMBERSHIP_PERSONS
 from services.membership.application.config import MembershipConfig
 from services.membership.application.population import apply_population_updates
 from services.membership.application.read_person import person_part
 from services.membership.application.retention import erase_expired, erase_person
 from shared.delivery import Rejected
-from tests.support.membership_db import handle, refusal, run
+from tests.support.membership_db import handle, latest, refusal, run
 from tests.support.people import T0, join, register, unique
 from tests.support.service_fixtures import config_of, pool_of
 
@@ -70,6 +71,17 @@ async def test_partner_registrations_are_kept_over_time_in_the_persons_orders(po
     orders = (await part(pool, config, person))["orders"]
     assert periods(orders, "partner_id") == [("elisa", at(1), at(100)), ("lahitapiola", at(5), at(400)),
                                              ("elisa", at(100), None)]
+
+
+async def test_partner_registrations_are_published_on_the_persons_state_for_the_purchases_service(pool, config):
+    customer, _ = await member(pool, config)
+    person = customer.person_id
+    await run(pool, config, partner(person, start=1))
+    await run(pool, config, EndPartnerRegistration(person_id=person, partner_id="elisa", ended_at=at(100)))
+    state = await latest(pool, MEMBERSHIP_PERSONS, person)
+    assert [(r["partner_id"], datetime.fromisoformat(r["valid_from"]),
+             r["valid_to"] and datetime.fromisoformat(r["valid_to"])) for r in state["partner_registrations"]] == \
+        [("elisa", at(1), at(100))]
 
 
 @pytest.mark.parametrize("command, reason", [

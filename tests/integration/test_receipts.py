@@ -109,6 +109,7 @@ async def test_card_numbers_are_never_stored_in_clear(settings, pools):
 async def test_a_partner_purchase_resolves_through_the_member_number(settings, pools):
     from contracts.events.partner import PartnerPurchase
     from services.purchases.application.record_partner_purchases import record_partner_purchases
+    from tests.integration.test_partner_registrations import person_state, states
 
     pool = pools["purchases"]
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
@@ -118,6 +119,7 @@ async def test_a_partner_purchase_resolves_through_the_member_number(settings, p
                        history=[AllocationPeriod(person_id="p7", household_id="h7", cooperative_id="kpo",
                                                  valid_from=T0)])
     await card_changes(pool, member)
+    await states(pool, person_state("p7", 1, ("elisa", T0, None)))  # registered with the partner
     purchase = PartnerPurchase(purchase_id=uuid.uuid4().hex, partner_id="elisa", member_number=member_number,
                                purchased_at=T0 + timedelta(days=2), currency="EUR", total_cents=3990)
     async with pool.acquire() as conn, conn.transaction():

@@ -29,6 +29,12 @@ async def periods(conn: asyncpg.Connection, kind: PersonRegistration, person_id:
                             f" AND {kind.ref} = $2 ORDER BY valid_from", person_id, ref)
 
 
+async def partner_periods_of(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+    """Every partner registration of the person, ended ones included (its history is what is published)."""
+    return await conn.fetch("SELECT partner_id, valid_from, valid_to FROM partner_registrations"
+                            " WHERE person_id = $1 ORDER BY partner_id, valid_from", person_id)
+
+
 async def add(conn: asyncpg.Connection, kind: PersonRegistration, person_id: str, ref: str, valid_from: datetime,
               valid_to: datetime | None) -> None:
     await conn.execute(f"INSERT INTO {kind.table} (person_id, {kind.ref}, valid_from, valid_to)"

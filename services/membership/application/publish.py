@@ -21,6 +21,7 @@ from contracts.events.membership_states import (
     HouseholdMember,
     HouseholdState,
     MemberBenefitPayout,
+    PartnerRegistration,
     PersonState,
 )
 from contracts.topics import (
@@ -30,7 +31,7 @@ from contracts.topics import (
     MEMBERSHIP_PERSONS,
     Topic,
 )
-from services.membership.adapters import households, memberships, states
+from services.membership.adapters import households, memberships, registrations, states
 from services.membership.application.config import SOURCE
 from services.membership.application.ledger import load_contribution
 from shared import outbox
@@ -98,6 +99,8 @@ async def person(conn, person_id: str, cause: Envelope) -> None:
     if row is None or row["erased_at"] is not None:
         return  # erased: the tombstone is the key's last word
     deceased = row["deceased_on"] is not None
+    partners = [PartnerRegistration(partner_id=r["partner_id"], valid_from=r["valid_from"], valid_to=r["valid_to"])
+                for r in await registrations.partner_periods_of(conn, person_id)]
 
     def build(version: int) -> PersonState:
         return PersonState(
@@ -105,7 +108,7 @@ async def person(conn, person_id: str, cause: Envelope) -> None:
             deceased=deceased, marketing_prohibition=row["marketing_prohibition"] or deceased,
             sbank_customer=row["sbank_customer_ref"] is not None, staff_discount=row["staff_discount"],
             household_id=row["household_id"], cooperative_id=row["household_cooperative"] or row["own_cooperative"],
-            **_for_consent(row))
+            partner_registrations=partners, **_for_consent(row))
     await _publish_if_changed(conn, "person", person_id, MEMBERSHIP_PERSONS, build, cause, None)
 
 

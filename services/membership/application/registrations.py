@@ -2,8 +2,10 @@
 household's customer group — recorded with their validity, history kept (rules: `domain.registrations`).
 
 Partner registrations and customer groups are data of owner-customers and household members (seed §5), so
-a person in no household is refused (`not_in_household`), as is a deceased one. Nothing is published: no
-other service reads these; the register API's extract shows them.
+a person in no household is refused (`not_in_household`), as is a deceased one. A partner registration's
+change publishes the person's state (`membership.persons.v1` carries their partner registrations), which
+the purchases service reads to credit partner purchases; supporter groups and customer groups are not
+published: the register API's extract shows them.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from contracts.events.membership import (
 )
 from services.membership.adapters import households, registrations
 from services.membership.adapters.registrations import PersonRegistration
+from services.membership.application import publish
 from services.membership.application.config import MembershipConfig
 from services.membership.application.customers import locked_person
 from services.membership.domain.errors import HouseholdDissolved, NotInHousehold, UnknownHousehold
@@ -58,12 +61,14 @@ async def register_with_partner(conn, command: RegisterWithPartner, cause: Envel
                                 config: MembershipConfig) -> None:
     validity = Validity(command.valid_from, command.valid_to)
     await _start(conn, PersonRegistration.PARTNER, command.person_id, check_partner_id(command.partner_id), validity)
+    await publish.person(conn, command.person_id, cause)
 
 
 async def end_partner_registration(conn, command: EndPartnerRegistration, cause: Envelope,
                                    config: MembershipConfig) -> None:
     await _end(conn, PersonRegistration.PARTNER, command.person_id, check_partner_id(command.partner_id),
                command.ended_at)
+    await publish.person(conn, command.person_id, cause)
 
 
 async def join_supporter_group(conn, command: JoinSupporterGroup, cause: Envelope, config: MembershipConfig) -> None:

@@ -24,6 +24,18 @@ FROM receipt_conflicts c LEFT JOIN receipt_ids i USING (receipt_id)
 ORDER BY c.seen_at DESC, c.receipt_id LIMIT $1"""
 
 
+# Partner purchases stored without Bonus because their customer was not registered with the partner, per
+# partner (the outlet of a partner purchase), found through their partial index.
+PARTNER_NOT_CREDITED = """
+SELECT outlet_id AS partner_id, count(*) AS purchases FROM receipts
+WHERE chain = 'partner' AND bonus_eligible_cents = 0 AND excluded::text LIKE '%partner_not_registered%'
+GROUP BY 1 ORDER BY 1"""
+
+
+async def partner_not_credited(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(PARTNER_NOT_CREDITED)
+
+
 async def unresolved(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(UNRESOLVED)
 

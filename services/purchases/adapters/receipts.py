@@ -90,6 +90,35 @@ EXCLUDED_KEPT = "CASE WHEN pd.collection THEN " + RECEIPT_LEVEL_EXCLUSIONS + " E
 KEPT = {"lines": lambda alias: LINES_KEPT.format(lines=f"{alias}.lines"),
         "excluded": lambda alias: EXCLUDED_KEPT.format(excluded=f"{alias}.excluded")}
 
+# A partner purchase (chain 'partner', the partner's id as its outlet) earns Bonus only if the person it
+# resolved to was registered with that partner at purchase time (domain.md §1.5; a refund: at the time of
+# the purchase it refunds, when stored, so it takes back what that one earned). An unregistered one is kept
+# and published with nothing eligible and the reason, never dropped. Checked in the statement that resolves
+# the receipt, for the whole batch at once; a receipt waiting for its identifier is checked when it resolves.
+PARTNER_UNREGISTERED = """({row}.chain = 'partner' AND {person} IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM (SELECT coalesce((SELECT i.purchased_at FROM receipt_ids i WHERE i.receipt_id = {row}.return_of),
+                                   {row}.purchased_at) AS at) t
+    JOIN partner_registrations g ON g.person_id = {person} AND g.partner_id = {row}.outlet_id
+         AND g.valid_from <= t.at AND (g.valid_to IS NULL OR t.at < g.valid_to)))"""
+NOT_REGISTERED = "partner_not_registered"
+
+
+def _credited(column: str, row: str, person: str, kept: str) -> str:
+    """What is stored of `column` once the receipt resolved to `person`: a partner's unregistered customer
+    earns nothing, and the receipt says why."""
+    unregistered = PARTNER_UNREGISTERED.format(row=row, person=person)
+    if column == "bonus_eligible_cents":
+        return f"CASE WHEN {unregistered} THEN 0 ELSE {kept} END"
+    if column == "excluded":
+        reason = (f"jsonb_build_array(jsonb_build_object('line_no', null, 'reason', '{NOT_REGISTERED}',"
+                  f" 'cents', {row}.bonus_eligible_cents))")
+        return f"CASE WHEN {unregistered} THEN (({kept})::jsonb || {reason})::json ELSE {kept} END"
+    return kept
+
+
+def _stored_column(column: str, row: str, person: str) -> str:
+    return _credited(column, row, person, KEPT[column](row) if column in KEPT else f"{row}.{column}")
+
 # Each receipt id is claimed once in `receipt_ids` (the first of a batch by arrival wins); the claimed
 # ones are stored in their month, resolved to the allocation valid at purchase time, if any, and the
 # accepted ones published. A duplicate, in the batch or already stored, is examined for conflicting
@@ -105,7 +134,7 @@ first_of_each AS (SELECT DISTINCT ON (receipt_id) * FROM receipt_staging ORDER B
 stored AS (
     INSERT INTO receipts ({", ".join(STAGING_COLUMNS)}, status, person_id, household_id, cooperative_id,
                           product_data_targeting_blocked, product_data_services_blocked)
-    SELECT {", ".join(KEPT[c]("s") if c in KEPT else "s." + c for c in STAGING_COLUMNS)},
+    SELECT {", ".join(_stored_column(c, "s", "a.person_id") for c in STAGING_COLUMNS)},
            CASE WHEN a.household_id IS NULL THEN 'unresolved' ELSE 'accepted' END,
            a.person_id, a.household_id, a.cooperative_id,
            coalesce(pd.targeting, false), coalesce(pd.services, false)
@@ -202,7 +231,9 @@ async def replace_many_allocations(conn: asyncpg.Connection, histories: dict[str
 RESOLVE_AND_PUBLISH = f"""
 WITH resolved AS (
     UPDATE receipts r SET status = 'accepted', person_id = a.person_id, household_id = a.household_id,
-           cooperative_id = a.cooperative_id, lines = {KEPT["lines"]("r")}, excluded = {KEPT["excluded"]("r")},
+           cooperative_id = a.cooperative_id, lines = {KEPT["lines"]("r")},
+           excluded = {_stored_column("excluded", "r", "a.person_id")},
+           bonus_eligible_cents = {_stored_column("bonus_eligible_cents", "r", "a.person_id")},
            product_data_targeting_blocked = coalesce(pd.targeting, false),
            product_data_services_blocked = coalesce(pd.services, false)
     FROM card_allocations a {PRODUCT_DATA.format(household="a.household_id")}

@@ -58,4 +58,5 @@ async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
     allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
     consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
-    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents))
+    partners = await conn.execute("DELETE FROM partner_registrations WHERE person_id = $1", person_id)
+    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents, partners))

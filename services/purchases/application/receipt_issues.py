@@ -20,3 +20,10 @@ def gauges(issues: ReceiptIssues) -> list[Gauge]:
                   "receipt ids sent again with other content (flagged, never merged)"),
             *[Gauge("coopreg_receipts_unresolved", u.receipts, "receipts held unresolved, by outlet and age",
                     {"outlet": u.outlet_id, "age": u.age}) for u in issues.unresolved]]
+
+
+async def partner_gauges(conn) -> list[Gauge]:
+    """Partner purchases kept without Bonus (customer not registered with the partner), per partner."""
+    return [Gauge("coopreg_partner_purchases_not_credited", r["purchases"],
+                  "partner purchases stored without Bonus: the customer was not registered with the partner",
+                  {"partner": r["partner_id"]}) for r in await receipt_issues.partner_not_credited(conn)]

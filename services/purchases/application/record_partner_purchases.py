@@ -22,8 +22,10 @@ def partner_receipt_id(partner_id: str, purchase_id: str) -> str:
 
 
 def partner_row(purchase: PartnerPurchase, config: PurchasesConfig, correlation: str) -> ReceiptRow:
-    # The customer gave the partner their number, which registers them with it (domain §1.5): a
-    # number the register knows earns Bonus; one it does not know waits like any unknown identifier.
+    # Classified as credited: whether the customer was registered with the partner at purchase time is
+    # known only once the member number resolves to a person, so the statement that resolves the batch
+    # takes the Bonus back from an unregistered one (adapters/receipts.py, PARTNER_UNREGISTERED). A number
+    # the register does not know waits like any unknown identifier.
     eligibility = classify_partner_purchase(purchase.total_cents, partner_registered=True)
     return ReceiptRow(
         receipt_id=partner_receipt_id(purchase.partner_id, purchase.purchase_id),
