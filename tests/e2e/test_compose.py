@@ -19,8 +19,9 @@ from pydantic import SecretStr
 
 from contracts.events.bonus import CloseBonusMonth
 from contracts.events.cards import IssueCard
-from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_COMMANDS, POS_PURCHASES
+from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_COMMANDS, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES
 from coopreg.client import RegisterClient, read_topic
+from coopreg.simulate.population import Household, Member, household_state
 from coopreg.simulate.receipts import card_number, pos_purchase
 from shared.settings import KafkaSettings, PostgresSettings, Settings
 from tests.support import engine
@@ -105,6 +106,17 @@ async def test_a_pos_receipt_goes_in_and_the_months_payout_comes_out(system):
                                          receipt.receipt_id) == "accepted" and \
                     await db.fetchval("SELECT receipts FROM bonus.accruals WHERE household_id = $1", household) == 1
             await eventually(accepted, timeout=60)
+
+            # the household as membership names it, with the main member's benefit account: its payout is sent
+            state = household_state(Household(household, "hok-elanto", (Member(f"{household}-a", number, "cash_card"),),
+                                              30000))
+            await client.send(MEMBERSHIP_HOUSEHOLDS, household, state)
+            await client.flush()
+
+            async def account_known():
+                return await db.fetchval("SELECT benefit_account IS NOT NULL FROM bonus.household_accounts"
+                                         " WHERE household_id = $1", household)
+            await eventually(account_known, timeout=60)
 
             await client.send(BONUS_COMMANDS, MONTH, CloseBonusMonth(month=MONTH))
             await client.flush()
