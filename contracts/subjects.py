@@ -154,7 +154,7 @@ class CampaignsRequest(Query):
 
     campaign_id: str | None = Field(None, min_length=1, max_length=64, description="that campaign only")
     cooperative_id: str | None = Field(None, min_length=1, max_length=64)
-    current_only: bool = Field(False, description="only those planned or running, not those ended")
+    current_only: bool = Field(False, description="only those planned or running, not those ended or called off")
     limit: int = Field(200, ge=1, le=1000)
 
 
@@ -167,7 +167,7 @@ class CampaignView(Query):
     ends_at: AwareDatetime
     created_at: AwareDatetime
     ended_early_at: AwareDatetime | None = Field(None, description="when an end command moved the end earlier")
-    status: str = Field(description="planned, running or ended")
+    status: str = Field(description="planned, running, ended, or called_off (ended before it started)")
 
 
 class Campaigns(Query):

@@ -57,6 +57,6 @@ async def listed(conn: asyncpg.Connection, campaign_id: str | None, cooperative_
     ended by then."""
     return await conn.fetch(
         f"{_SELECT} WHERE ($1::text IS NULL OR c.campaign_id = $1) AND ($2::text IS NULL OR c.cooperative_id = $2)"
-        " AND ($3::timestamptz IS NULL OR c.ends_at > $3)"
+        " AND ($3::timestamptz IS NULL OR (c.ends_at > $3 AND c.ends_at > c.starts_at))"
         " GROUP BY c.campaign_id ORDER BY c.starts_at DESC, c.campaign_id LIMIT $4", campaign_id, cooperative_id,
         ended_after, limit)

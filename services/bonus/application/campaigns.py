@@ -74,5 +74,11 @@ async def campaign_list(conn, query: CampaignsRequest, config: CampaignConfig) -
     return [{"campaign_id": r["campaign_id"], "cooperative_id": r["cooperative_id"], "name": r["name"],
              "outlet_ids": list(r["outlet_ids"]), "starts_at": r["starts_at"], "ends_at": r["ends_at"],
              "created_at": r["created_at"], "ended_early_at": r["ended_at"],
-             "status": "planned" if now < r["starts_at"] else "running" if now < r["ends_at"] else "ended"}
+             "status": _status(r["starts_at"], r["ends_at"], now)}
             for r in rows]
+
+
+def _status(starts_at: datetime, ends_at: datetime, now: datetime) -> str:
+    if ends_at <= starts_at:
+        return "called_off"  # ended before it started
+    return "planned" if now < starts_at else "running" if now < ends_at else "ended"
