@@ -149,6 +149,31 @@ class ReceiptIssues(Query):
     unresolved: list[UnresolvedReceipts]
 
 
+class CampaignsRequest(Query):
+    """Finance staff's view of the Double Bonus campaigns (bonus): not about a person."""
+
+    campaign_id: str | None = Field(None, min_length=1, max_length=64, description="that campaign only")
+    cooperative_id: str | None = Field(None, min_length=1, max_length=64)
+    current_only: bool = Field(False, description="only those planned or running, not those ended or called off")
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class CampaignView(Query):
+    campaign_id: str
+    cooperative_id: str
+    name: str
+    outlet_ids: list[str]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    created_at: AwareDatetime
+    ended_early_at: AwareDatetime | None = Field(None, description="when an end command moved the end earlier")
+    status: str = Field(description="planned, running, ended, or called_off (ended before it started)")
+
+
+class Campaigns(Query):
+    campaigns: list[CampaignView]
+
+
 # query name -> (request model, response model); a service answers those it has.
 QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
     "find": (FindPerson, FoundPerson),
@@ -160,13 +185,14 @@ QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
     "household_bonus_month_to_date": (HouseholdMonth, HouseholdBonus),
     "tax_report": (TaxReportQuery, TaxReport),
     "receipt_issues": (ReceiptIssuesRequest, ReceiptIssues),
+    "campaigns": (CampaignsRequest, Campaigns),
 }
 # What each service answers.
 ANSWERS: dict[str, tuple[str, ...]] = {
     "membership": ("find", "part", "facts", "check", "household_members", "tax_report"),
     "cards": ("find", "part"),
     "purchases": ("part", "receipt_issues"),
-    "bonus": ("part", "household_bonus_explained", "household_bonus_month_to_date"),
+    "bonus": ("part", "check", "household_bonus_explained", "household_bonus_month_to_date", "campaigns"),
     "consent": ("part",),
     "digital": ("part",),
 }

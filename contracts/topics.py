@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from contracts.events.bonus import BonusMonthClosed, BonusPayout, BonusStatement, CloseBonusMonth, MonthToDate
+from contracts.events.bonus_campaigns import CampaignCommand
 from contracts.events.card_commands import CardCommand
 from contracts.events.cards import CardState
 from contracts.events.consent import ConsentCommand, ConsentState
@@ -110,6 +111,8 @@ CARD_STATE = Topic("cards.card.v1", "card token", CardState,
 CARD_COMMANDS = Topic("cards.commands.v1", "person id", CardCommand, "Card operations for the cards service",
                       retention_ms=7 * DAY_MS)
 BONUS_COMMANDS = Topic("bonus.commands.v1", "month", CloseBonusMonth, "Month close requests")
+BONUS_CAMPAIGNS = Topic("bonus.campaigns.v1", "campaign id", CampaignCommand,
+                        "Double Bonus campaigns created and ended by finance staff")
 BONUS_PAYOUTS = Topic("bonus.payouts.v1", "household id", BonusPayout,
                       "Bonus, payment-method benefit and Fuel Bonus transactions to S-Bank", external=True)
 BONUS_STATEMENTS = Topic("bonus.statements.v1", "household id", BonusStatement,
@@ -208,6 +211,7 @@ def marketing_segment(name: str) -> Topic:
 
 
 ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_COMMANDS, BONUS_COMMANDS,
+                          BONUS_CAMPAIGNS,
                           BONUS_PAYOUTS, BONUS_STATEMENTS, BONUS_MONTHS, BONUS_MONTH_TO_DATE, PARTNER_PURCHASES,
                           SBANK_CUSTOMER_UPDATES,
                           DVV_POPULATION_UPDATES, HR_STAFF_UPDATES, REGISTER_SBANK_UPDATES,

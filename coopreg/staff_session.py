@@ -3,6 +3,7 @@
 minted for the named staff member and role. Nothing here reads a service's tables."""
 from __future__ import annotations
 
+import asyncio
 import getpass
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -15,6 +16,7 @@ from shared.settings import Settings
 
 STAFF_ROLES = tuple(role for role in ROLE_SCOPES if role != DATA_SUBJECT)
 TOKEN_TTL = timedelta(minutes=5)
+PUBLISH_WAIT_SECONDS = 15.0
 
 # The API's error codes, as sentences with the fix.
 FIXES = {
@@ -58,6 +60,19 @@ class StaffSession:
             fix = FIXES.get(response.status_code, "the register API answered {status}: {detail}")
             raise RegisterRefused(fix.format(role=self.role, what=what, detail=detail, status=response.status_code))
         return response.json()
+
+    async def published(self, topic: str, key: str, timeout: float = PUBLISH_WAIT_SECONDS) -> bool:
+        """Whether the API's outbox relay (a background session's) has published everything staged on `topic`
+        under `key` within `timeout` seconds; otherwise it waits in the outbox for the next relay."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            staged = await self.api.own.fetchval("SELECT count(*) FROM outbox WHERE topic = $1 AND key = $2",
+                                                 topic, key.encode())
+            if not staged:
+                return True
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.1)
 
 
 @asynccontextmanager

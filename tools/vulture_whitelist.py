@@ -49,6 +49,8 @@ membership_states.TaxReportWritten.interest_cents
 membership_states.TaxReportWritten.refunded_cents
 partner.PartnerPurchase.invoice_period
 sbank.RegisterSbankUpdate.causation_id
+subjects.CampaignView.created_at  # answered to the register API, which passes the JSON on to finance staff
+subjects.CampaignView.ended_early_at
 subjects.ANSWERS  # documents which service answers which subject query (contracts/subjects.py)
 
 digital_events.DeliveryAddress.recipient  # contracts/events/digital.py: what the web store sends, kept as sent

@@ -17,12 +17,13 @@ def role_option(default: str):
     return typer.Option(default, "--role", help=f"the role acted in: one of {', '.join(STAFF_ROLES)}")
 
 
-def as_staff(doing: str, user: str | None, role: str, purpose: str | None, work):
-    """Run `work(session)` against the register API as the staff member; errors become sentences."""
+def as_staff(doing: str, user: str | None, role: str, purpose: str | None, work, background: bool = False):
+    """Run `work(session)` against the register API as the staff member; errors become sentences.
+    `background`: with the API's outbox relay, for a change the command waits to see published."""
     with sentences(doing):
         check_role(role)
 
         async def run():
-            async with staff_session(Settings(), user or default_user(), role, purpose) as session:
+            async with staff_session(Settings(), user or default_user(), role, purpose, background) as session:
                 return await work(session)
         return run_async(run())

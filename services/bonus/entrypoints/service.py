@@ -5,6 +5,7 @@ from functools import partial
 from pathlib import Path
 
 from contracts.topics import (
+    BONUS_CAMPAIGNS,
     BONUS_COMMANDS,
     BONUS_MONTH_TO_DATE,
     BONUS_MONTHS,
@@ -17,6 +18,7 @@ from contracts.topics import (
 )
 from services.bonus.application import retention
 from services.bonus.application.book_purchases import book_purchases
+from services.bonus.application.campaigns import CampaignConfig, when_campaign_commanded
 from services.bonus.application.close_month import CloseConfig, request_month_close, run_closer, utc_now
 from services.bonus.application.close_schedule import close_calendar, run_scheduled_close, unpaid_past_deadline
 from services.bonus.application.held_payouts import held_payout_gauges, run_held_payout_release
@@ -40,6 +42,8 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(PURCHASES_ACCEPTED, partial(book_purchases, tables=config.tables), use_inbox=False)
     ctx.subscribe(BONUS_COMMANDS, partial(request_month_close, calendar=calendar), consumer="bonus-commands",
                   max_records=10)
+    ctx.subscribe(BONUS_CAMPAIGNS, partial(when_campaign_commanded, config=CampaignConfig()),
+                  consumer="bonus-campaigns")
     ctx.subscribe(MEMBERSHIP_BONUS_RETURNS, when_membership_returns_bonus_pay_it_out, consumer="bonus-returns",
                   use_inbox=False)  # a return is paid once by its id (returned_credits)
     ctx.subscribe(MEMBERSHIP_HOUSEHOLDS, when_household_changes_keep_it, consumer="bonus-households",

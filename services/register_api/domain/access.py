@@ -35,8 +35,10 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                  "customer_group:read", "household:change", *_REGISTRATIONS,
                                  "household_group:change", "membership:read", "person:rectify"}),
     CARD_OPERATIONS: frozenset({"person:search", "person:read", "household:read", "card:read"}),
-    # a household's Bonus month (`bonus:read`) for the payouts, and the tax authority report
-    FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read", "tax_report:read"}),
+    # a household's Bonus month (`bonus:read`) for the payouts, the tax authority report, and the cooperatives'
+    # Double Bonus campaigns (data of no person)
+    FINANCE: frozenset({"person:search", "person:read", "membership:read", "bonus:read", "tax_report:read",
+                        "bonus_campaign:read", "bonus_campaign:change"}),
     MARKETING_ANALYST: frozenset({"person:read", "consent:read", "purchase:read"}),
     AUDITOR: frozenset({"audit:read"}),
     DATA_PROTECTION_OFFICER: frozenset({"person:search", *_READ_ALL_SECTIONS, "extract:request", "extract:read",
@@ -52,7 +54,7 @@ ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
     CUSTOMER_SERVICE: ("customer_service", "rectification", "data_subject_request"),
     MEMBERSHIP_ADMIN: ("membership_administration", "rectification"),
     CARD_OPERATIONS: ("card_operations",),
-    FINANCE: ("benefit_payments", "tax_reporting"),
+    FINANCE: ("benefit_payments", "tax_reporting", "bonus_campaigns"),
     MARKETING_ANALYST: ("marketing_analysis",),
     AUDITOR: ("audit",),
     DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit"),

@@ -5,10 +5,10 @@ Responses share one vocabulary: a person's data come in sections (`person`, `con
 `cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`, `web_store`, `web_orders`,
 `digital_services`, `contact_log`), and the register's own records in
 `extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
-tax authority report in `tax_report`, and the opening of a dead letter in `dead_letter`. A path names a field
-by its keys from the top (lists are transparent, and `items` wraps a list of such documents); an allowed
-path admits the field
-and everything below it.
+tax authority report in `tax_report`, the Double Bonus campaigns in `campaigns` (the one a change names in
+`campaign`), and the opening of a dead letter in `dead_letter`. A path names a field by its keys from the top
+(lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field and
+everything below it.
 A role sees the union of its roles' paths; every other field is left out, never masked.
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
     FINANCE: frozenset({
         "person.person_id", "person.customer_number", "person.customer_kind", "memberships", "contributions",
         "benefit_account.last_four", "benefit_account.account_type", "yearly_benefits", "bonus", "tax_report",
-        *RECORDS}),
+        "campaigns", "campaign", *RECORDS}),
     # No direct identifiers: a pseudonym, coarse attributes, consents and receipt totals.
     MARKETING_ANALYST: frozenset({
         "person.pseudonym", "person.birth_year", "person.language", "person.customer_kind",

@@ -19,6 +19,7 @@ from services.register_api.entrypoints import (
     edge,
     errors,
     metrics,
+    routes_campaigns,
     routes_households,
     routes_operations,
     routes_persons,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     edge.install(app, settings.api)  # rate limits, no-store and CSP headers, local docs (outside the Guard)
     app.include_router(routes_persons.router)
     app.include_router(routes_households.router)
+    app.include_router(routes_campaigns.router)
     app.include_router(routes_operations.router)
     app.include_router(routes_registrations.router)
     app.include_router(routes_rights.router)

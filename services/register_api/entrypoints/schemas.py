@@ -135,3 +135,21 @@ class HouseholdGroup(Body):
 
 
 ExtractFormat = Literal["json", "html"]
+
+
+class CampaignCreation(Body):
+    """A Double Bonus campaign: twice the month's Bonus % on Bonus purchases at its outlets in
+    `[starts_at, ends_at)`; it starts at least two minutes from now and never reaches back."""
+
+    campaign_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="chosen by finance staff; unique")
+    cooperative_id: str = Field(min_length=1, max_length=64, description="the cooperative running it")
+    name: str = Field(min_length=1, max_length=200)
+    outlet_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=1000)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class CampaignEnd(Body):
+    """When the campaign ends: now when left out; a campaign not yet started is called off."""
+
+    ends_at: AwareDatetime | None = None
