@@ -40,7 +40,8 @@ async def test_the_published_person_state_is_pseudonymous(pool, config):
                      "language": "sv", "deceased": False, "marketing_prohibition": True, "sbank_customer": False,
                      "staff_discount": False, "household_id": None, "cooperative_id": None,
                      "address_protection": False, "home_municipality": "091", "birth_year": 1972,
-                     "sbank_customer_ref": None, "marketing_prohibition_source": "customer"}
+                     "sbank_customer_ref": None, "marketing_prohibition_source": "customer",
+                     "partner_registrations": []}
 
 
 async def test_a_protected_persons_municipality_is_not_published(pool, config):
