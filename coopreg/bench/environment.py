@@ -16,10 +16,11 @@ import asyncpg
 import psutil
 
 from coopreg.provision import ensure_database, provision
+from services.registry import SERVICES
 from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.settings import PROJECT_ROOT, Settings
 
-SCHEMAS = ("cards", "purchases", "bonus", "membership", "consent", "digital")
+SCHEMAS = tuple(SERVICES)  # every service's schema, as the registry names them
 
 
 @contextmanager
@@ -34,16 +35,16 @@ def scoped_environ(overrides: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-async def isolated_settings(name: str) -> Settings:
+async def isolated_settings(name: str, drop_first: tuple[str, ...] = SCHEMAS) -> Settings:
     """Settings for a fresh database `coopreg_<name>` and a topic prefix of this run; the topics of
-    earlier runs of the same name are deleted first."""
+    earlier runs of the same name are deleted first, and the schemas `drop_first` dropped."""
     await delete_prefixed_topics(Settings(kafka={"topic_prefix": f"{name}-"}).kafka)
     os.environ["COOPREG_PG_DATABASE"] = f"coopreg_{name}"
     os.environ["COOPREG_KAFKA_TOPIC_PREFIX"] = f"{name}-{int(time.time())}."
     settings = Settings()
     # The services' schemas dropped and provisioned again, each for its own role (coopreg/provision.py).
     await ensure_database(settings)
-    await provision(settings, drop_first=SCHEMAS)
+    await provision(settings, drop_first=drop_first)
     await ensure_topics(settings.kafka)
     return settings
 

@@ -3,41 +3,27 @@ the services as processes logging to files of its own), the person's history, th
 replayed updates, and the verdict as one JSON object."""
 from __future__ import annotations
 
-import os
-import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import asyncpg
 
-from coopreg.bench.environment import scoped_environ
+from coopreg.bench.environment import isolated_settings, scoped_environ
 from coopreg.client import RegisterClient
 from coopreg.prove import erasure, history, replay, search
 from coopreg.prove.fleet import Fleet
 from coopreg.prove.needles import Needles
 from coopreg.prove.promises import judge
 from coopreg.prove.subject import Subject, new_subject
-from coopreg.provision import ensure_database, provision, service_schemas
+from coopreg.provision import service_schemas
 from coopreg.staff_session import StaffSession, staff_session
-from shared.kafka import delete_prefixed_topics, ensure_topics
 from shared.pseudonym import keyed_token
 from shared.settings import PROJECT_ROOT, Settings
 
 # Dropped before a run, so its tables hold this run's person and nobody else's leftovers.
 OWN_SCHEMAS = (*service_schemas(), "subject_keys", "audit")
 USER = "prove-erasure"
-
-
-async def place_of_its_own(name: str) -> Settings:
-    await delete_prefixed_topics(Settings(kafka={"topic_prefix": f"{name}-"}).kafka)
-    os.environ["COOPREG_PG_DATABASE"] = f"coopreg_{name}"
-    os.environ["COOPREG_KAFKA_TOPIC_PREFIX"] = f"{name}-{int(time.time())}."
-    settings = Settings()
-    await ensure_database(settings)
-    await provision(settings, drop_first=OWN_SCHEMAS)
-    await ensure_topics(settings.kafka)
-    return settings
 
 
 async def learn(staff: StaffSession, settings: Settings, subject: Subject, segment: str) -> None:
@@ -101,7 +87,7 @@ async def prove_erasure(name: str, say, strict: bool = False) -> dict:
 
 async def _prove(name: str, say, strict: bool) -> dict:
     say(f"a place of its own: database coopreg_{name}, its own topics and service processes")
-    settings = await place_of_its_own(name)
+    settings = await isolated_settings(name, drop_first=OWN_SCHEMAS)
     run_dir = PROJECT_ROOT / "artifacts" / "prove" / settings.kafka.topic_prefix.rstrip(".")
     fleet = Fleet(run_dir / "logs")
     settings.api.service_urls = fleet.urls
