@@ -12,7 +12,7 @@ export COOPREG_TEST_STACK ?= containers
 TEST_STACK_UP = if [ "$(COOPREG_TEST_STACK)" = processes ]; then $(COOPREG) stack up; \
 	else ./deploy/bootstrap.sh --engine; fi
 
-.PHONY: setup lint demo test unit integration e2e images stack-up stack-down
+.PHONY: setup lint demo test unit integration e2e images stack-up stack-down toxiproxy
 
 setup:
 	@./deploy/bootstrap.sh
@@ -51,3 +51,6 @@ stack-up: setup
 
 stack-down:
 	$(COOPREG) stack down
+
+# The fault proxy of `coopreg chaos` (tools/bin/toxiproxy-server, built from its Go module; part of setup).
+toxiproxy: setup

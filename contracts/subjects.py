@@ -149,6 +149,30 @@ class ReceiptIssues(Query):
     unresolved: list[UnresolvedReceipts]
 
 
+class StaffDiscountsRequest(Query):
+    """Staff's review of the staff discounts given at the tills (purchases): not about one person."""
+
+    flagged_only: bool = Field(False, description="only those given to someone without the right to it")
+    limit: int = Field(100, ge=0, le=10_000, description="how many of the latest to list")
+
+
+class StaffDiscount(Query):
+    """A staff discount on a receipt; `flagged` when the customer had no right to it as HR last told (null: the
+    receipt is not resolved to a person yet). No person or identifier: the receipt id is the POS's own."""
+
+    receipt_id: str
+    outlet_id: str
+    chain: str
+    purchased_at: AwareDatetime
+    staff_discount_cents: int
+    flagged: bool | None
+
+
+class StaffDiscounts(Query):
+    total: int
+    discounts: list[StaffDiscount]
+
+
 class CampaignsRequest(Query):
     """Finance staff's view of the Double Bonus campaigns (bonus): not about a person."""
 
@@ -185,13 +209,14 @@ QUERIES: dict[str, tuple[type[Query], type[Query]]] = {
     "household_bonus_month_to_date": (HouseholdMonth, HouseholdBonus),
     "tax_report": (TaxReportQuery, TaxReport),
     "receipt_issues": (ReceiptIssuesRequest, ReceiptIssues),
+    "staff_discounts": (StaffDiscountsRequest, StaffDiscounts),
     "campaigns": (CampaignsRequest, Campaigns),
 }
 # What each service answers.
 ANSWERS: dict[str, tuple[str, ...]] = {
     "membership": ("find", "part", "facts", "check", "household_members", "tax_report"),
     "cards": ("find", "part"),
-    "purchases": ("part", "receipt_issues"),
+    "purchases": ("part", "receipt_issues", "staff_discounts"),
     "bonus": ("part", "check", "household_bonus_explained", "household_bonus_month_to_date", "campaigns"),
     "consent": ("part",),
     "digital": ("part",),

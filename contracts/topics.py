@@ -19,7 +19,16 @@ from contracts.events.bonus_campaigns import CampaignCommand
 from contracts.events.card_commands import CardCommand
 from contracts.events.cards import CardState
 from contracts.events.consent import ConsentCommand, ConsentState
-from contracts.events.digital import CustomerContact, DigitalServiceOrder, WebStoreCustomerUpdate, WebStoreOrder
+from contracts.events.digital import (
+    CustomerActivity,
+    CustomerContact,
+    CustomerEnteredData,
+    DigitalServiceOrder,
+    DigitalServiceUsage,
+    SavedCart,
+    WebStoreCustomerUpdate,
+    WebStoreOrder,
+)
 from contracts.events.dvv import PopulationUpdate
 from contracts.events.hr import StaffUpdate
 from contracts.events.marketing import SegmentMember, segment_topic
@@ -188,6 +197,22 @@ DIGITAL_SERVICE_ORDERS = Topic("digital.service-orders.v1", "person id", Digital
 CUSTOMERSERVICE_CONTACTS = Topic("customerservice.contacts.v1", "person id", CustomerContact,
                                  "The register keeper's contacts with the customer (the contact log)",
                                  retention_ms=7 * DAY_MS, external=True)
+WEBSTORE_SAVED_CARTS = Topic("webstore.saved-carts.v1", "person id", SavedCart,
+                             "Each customer's saved cart in a web store, as it stands now",
+                             retention_ms=7 * DAY_MS, external=True)
+DIGITAL_SERVICE_USAGE = Topic("digital.service-usage.v1", "person id", DigitalServiceUsage,
+                              "Identified logins and uses of S-Group's and partners' digital services",
+                              retention_ms=7 * DAY_MS, external=True)
+# The customer's own free text in clear on the wire: a week like the contact log's notes, then only sealed.
+DIGITAL_ENTERED_DATA = Topic("digital.entered-data.v1", "person id", CustomerEnteredData,
+                             "Data the customer entered in a digital service (preferences, free text)",
+                             retention_ms=7 * DAY_MS, external=True)
+# The digital service's word to the membership service that a customer was active (the `inactive_customer`
+# rule). Only the pseudonymous id and a time; kept a month, the longest outage a consumer may be left to catch
+# up from, like the privacy requests: the membership service keeps the latest time itself.
+DIGITAL_CUSTOMER_ACTIVITY = Topic("digital.customer-activity.v1", "person id", CustomerActivity,
+                                  "A customer was active in the web stores or the digital services (at most "
+                                  "about daily per person)", retention_ms=30 * DAY_MS)
 
 # The data-subject rights every service carries out in its own process (contracts/events/privacy.py). Only
 # pseudonymous person ids; a request waits here for a service that is down, so a month, the longest outage
@@ -218,6 +243,7 @@ ALL: tuple[Topic, ...] = (POS_PURCHASES, PURCHASES_ACCEPTED, CARD_STATE, CARD_CO
                           MEMBERSHIP_COMMANDS, MEMBERSHIP_HOUSEHOLDS, MEMBERSHIP_PERSONS, MEMBERSHIP_BENEFITS,
                           MEMBERSHIP_BONUS_RETURNS, MEMBERSHIP_TAX_REPORTS, CONSENT_COMMANDS, CONSENT_STATES,
                           WEBSTORE_CUSTOMER_UPDATES, WEBSTORE_ORDERS, DIGITAL_SERVICE_ORDERS, CUSTOMERSERVICE_CONTACTS,
+                          WEBSTORE_SAVED_CARTS, DIGITAL_SERVICE_USAGE, DIGITAL_ENTERED_DATA, DIGITAL_CUSTOMER_ACTIVITY,
                           PRIVACY_ERASURE_REQUESTS,
                           PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REQUESTS, PRIVACY_RETENTION_REPORTS)
 BY_NAME = {topic.name: topic for topic in ALL}

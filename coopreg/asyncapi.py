@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from contracts.topics import BY_NAME, PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS, Topic
@@ -18,7 +19,7 @@ from coopreg import docs_site
 from shared.kafka import make_broker
 from shared.privacy_duties import subscribe_privacy
 from shared.runtime import ServiceContext, ServiceDefinition
-from shared.settings import PROJECT_ROOT, Settings
+from shared.settings import PROJECT_ROOT, KafkaSettings, Settings
 
 DOCS = PROJECT_ROOT / "docs" / "asyncapi"
 REF = "#/components/schemas/{model}"
@@ -53,6 +54,12 @@ def _asyncapi_discriminator(schema: dict) -> None:
         schema["x-discriminator-mapping"] = discriminator.get("mapping", {})
 
 
+def _wiring_only(service: ServiceDefinition, settings: Settings, broker: KafkaBroker) -> ServiceContext:
+    """A context to wire a service against only to read what it subscribes: `wire` subscribes and nothing more,
+    so the pool and the dead letters its subscribers use when a record arrives are never reached."""
+    return ServiceContext(service.name, settings, None, None, None, broker)  # type: ignore[arg-type]
+
+
 def published_topics(service: ServiceDefinition) -> tuple[Topic, ...]:
     """What the service publishes: its own topics, and its erasure and retention reports."""
     return service.publishes + ((PRIVACY_ERASURE_REPORTS, PRIVACY_RETENTION_REPORTS) if service.privacy else ())
@@ -61,8 +68,8 @@ def published_topics(service: ServiceDefinition) -> tuple[Topic, ...]:
 def consumed_topics(service: ServiceDefinition, settings: Settings | None = None) -> dict[str, str]:
     """Consumer group -> topic of every subscription the service makes when it runs, read by wiring it
     against a broker that is never started."""
-    settings = settings or Settings(kafka={"topic_prefix": ""})
-    ctx = ServiceContext(service.name, settings, None, None, None, make_broker(settings.kafka, service.name))
+    settings = settings or Settings(kafka=KafkaSettings(topic_prefix=""))
+    ctx = _wiring_only(service, settings, make_broker(settings.kafka, service.name))
     service.wire(ctx)
     if service.privacy is not None:
         subscribe_privacy(ctx, service.privacy(settings))
@@ -72,7 +79,7 @@ def consumed_topics(service: ServiceDefinition, settings: Settings | None = None
 def specification(service: ServiceDefinition, settings: Settings | None = None) -> dict:
     settings = settings or Settings()
     broker = make_broker(settings.kafka, f"{service.name}-docs")
-    ctx = ServiceContext(service.name, settings, None, None, None, broker)
+    ctx = _wiring_only(service, settings, broker)
     service.wire(ctx)
     if service.privacy is not None:  # erasure and retention: subscribed by the runtime, not by `wire`
         subscribe_privacy(ctx, service.privacy(settings))
@@ -96,7 +103,7 @@ def specification(service: ServiceDefinition, settings: Settings | None = None) 
 
 
 def render(service: ServiceDefinition) -> str:
-    return yaml.safe_dump(specification(service, Settings(kafka={"topic_prefix": ""})), sort_keys=True,
+    return yaml.safe_dump(specification(service, Settings(kafka=KafkaSettings(topic_prefix=""))), sort_keys=True,
                           allow_unicode=True)
 
 

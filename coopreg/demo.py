@@ -25,6 +25,7 @@ from coopreg.simulate.settle import (
     TopicFollower,
     dead_letter_counts,
 )
+from services.bonus.adapters import reads as bonus_reads
 from services.bonus.application.close_schedule import close_calendar
 from services.bonus.domain.months import month_label, next_month
 from shared.dead_letters import dlq_topic
@@ -45,7 +46,7 @@ async def connect(settings: Settings) -> asyncpg.Connection:
 async def open_month(conn: asyncpg.Connection, settings: Settings) -> date:
     """The latest month that may be closed now (its grace for late receipts over) and nobody closed yet."""
     month = close_calendar(settings.bonus).latest_closable(datetime.now(timezone.utc))
-    closed = {r["month"] for r in await conn.fetch("SELECT month FROM bonus.months WHERE status <> 'open'")}
+    closed = await bonus_reads.months_not_open(conn)
     while month in closed:
         month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
     return month

@@ -39,7 +39,7 @@ from shared.dead_letters import (
     original_value,
 )
 from shared.kafka import make_producer
-from shared.logging import mask_text, redact_personal_data
+from shared.logging import mask_text, redacted
 from shared.settings import Settings
 from shared.subject_keys import SubjectErased, SubjectKeys
 
@@ -116,7 +116,7 @@ def masked(raw: bytes | None) -> object:
     if raw is None:
         return None
     try:
-        return redact_personal_data(None, None, {"value": orjson.loads(raw)})["value"]
+        return redacted(orjson.loads(raw))
     except orjson.JSONDecodeError:
         return mask_text(raw.decode("utf-8", errors="replace"))
 
@@ -185,7 +185,7 @@ async def dead_letter(settings: Settings, topic: str, offset: int, partition: in
     record = await _record_at(settings, topic, offset, partition)
     cipher = FieldCipher(settings.secrets.encryption_key.get_secret_value())
     value = None
-    if open_value:
+    if open_value and record_opening is not None:  # opening without one was refused above
         try:
             raw = original_value(record, cipher, await subject_keys(settings, [record]))
             subject = letter_subject(record)

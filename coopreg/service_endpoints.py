@@ -53,7 +53,8 @@ class ServiceEndpoints:
             for name, service in SERVICES.items():
                 pool = await open_pool(self.settings, service)
                 pools.append(pool)
-                endpoint = SubjectEndpoint(name, pool, service.answers(self.settings), key)
+                # as the runtime serves it: a service with no queries of its own answers each "no_such_query"
+                endpoint = SubjectEndpoint(name, pool, service.answers(self.settings) if service.answers else {}, key)
                 started = asyncio.Event()
                 app = endpoint.app()
                 tasks.append(asyncio.create_task(serve(app, "127.0.0.1", 0, self._stop, started)))

@@ -7,9 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from functools import partial
+from typing import NamedTuple
 
-from coopreg.stack.process import ManagedProcess, wait_until
+from coopreg.stack.process import ManagedProcess
 from services.registry import SERVICES
 from shared.settings import PROJECT_ROOT, Settings
 
@@ -41,8 +41,7 @@ def up(settings: Settings, say, names=None) -> None:
             continue
         process.spawn(command(name), env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT),
                                           "COOPREG_METRICS_PORT": str(metrics_port(name, settings))})
-        wait_until(partial(process.log_contains, '"service started"'), 60,
-                   f"{name} did not start; see {process.log}", alive=process.running)
+        process.wait_for_log('"service started"', 60, f"{name} did not start; see {process.log}")
         say(f"{name} started (pid {process.pid()}, log {process.log}, "
             f"metrics http://127.0.0.1:{metrics_port(name, settings)}/metrics)")
 
@@ -55,8 +54,13 @@ def down(settings: Settings, say, names=None) -> None:
         process.stop(timeout=30)
 
 
-def status(settings: Settings) -> list[str]:
-    return [f"{name:<10} {'running' if managed(settings, name).running() else 'stopped'}" for name in SERVICES]
+class ServiceStatus(NamedTuple):
+    service: str
+    running: bool
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    return [ServiceStatus(name, managed(settings, name).running()) for name in SERVICES]
 
 
 def supervise(names: list[str], say) -> None:

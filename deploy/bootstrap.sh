@@ -52,6 +52,18 @@ if [ ! -x tools/bin/kustomize ] || ! tools/bin/kustomize version 2>/dev/null | g
   GOBIN="$PWD/tools/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 fi
 
+# Toxiproxy puts the chaos run's network faults (latency, resets, a blackhole) between the services and
+# Kafka/PostgreSQL (coopreg/chaos/proxy.py): a pinned Go module built into tools/bin, never committed.
+TOXIPROXY_VERSION=v2.5.0
+if [ ! -x tools/bin/toxiproxy-server ] || [ "$(cat tools/bin/.toxiproxy-version 2>/dev/null)" != "$TOXIPROXY_VERSION" ]; then
+  command -v go >/dev/null || { say "installing Go"; ${SUDO:-} apt-get install -y -qq golang-go >/dev/null; }
+  say "building toxiproxy $TOXIPROXY_VERSION (Go module) into tools/bin"
+  toxiproxy_build=$(mktemp -d)
+  GOBIN="$toxiproxy_build" go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+  mv "$toxiproxy_build/server" tools/bin/toxiproxy-server && rmdir "$toxiproxy_build"
+  echo "$TOXIPROXY_VERSION" > tools/bin/.toxiproxy-version
+fi
+
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

@@ -9,12 +9,27 @@ Migrations are ``NNN_name.sql`` files applied in order, once, under an advisory 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from shared.settings import PostgresSettings
 
 DELIVERY_MIGRATIONS = Path(__file__).parent / "migrations"
+
+# What a use case is handed: a connection of its own, or one lent by the pool (a proxy of the same API).
+Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+
+async def one_row(conn: Connection, query: str, *args: object) -> asyncpg.Record:
+    """The row of a query that always answers one: an aggregate, or a row the caller made or locked in
+    this transaction. None there is a broken invariant, said at once rather than as a None subscripted
+    further on."""
+    row = await conn.fetchrow(query, *args)
+    if row is None:
+        raise LookupError(f"expected a row, got none: {' '.join(query.split())[:120]}")
+    return row
 
 
 async def create_pool(pg: PostgresSettings, schema: str, **overrides) -> asyncpg.Pool:

@@ -110,14 +110,15 @@ class DeadLetters:
     async def _sealed(self, value: bytes | None, subject: str | None) -> tuple[bytes | None, list]:
         """The value to send and the header saying how it is sealed. Raises the key store's own errors (a
         lost database), which the delivery pipeline waits out like any other."""
-        if subject is None:
+        keys = self.subject_keys
+        if subject is None or keys is None:
             return (None if value is None else self.cipher.seal(value, SEAL_CONTEXT)), [(SEALED, b"1")]
         header = [(SEALED_FOR, subject.encode())]
         if value is None:
             return None, header
         try:
             async with self.pool.acquire() as conn:
-                key = await self.subject_keys.key_for(conn, subject)
+                key = await keys.key_for(conn, subject)
         except SubjectErased:
             return None, header  # about an erased person: nothing of it is kept
         return seal(key, subject, value), header

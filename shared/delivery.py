@@ -19,7 +19,7 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Protocol, Sequence, cast
 
 import asyncpg
 from aiokafka.errors import KafkaError
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.envelope import Envelope, InvalidEnvelope
 from shared import tracing
+from shared.db import Connection
 from shared.dead_letters import DeadLetters
 from shared.latency import DeliveryTimings
 from shared.logging import get_logger, mask_text
@@ -63,12 +64,22 @@ class Incoming:
         return cls(SimpleNamespace(value=data.model_dump_json().encode(), headers=[]), envelope, data)
 
 
+class _CompactedRecord(Protocol):
+    key: bytes  # a compacted topic refuses a message without a key, a tombstone included
+
+
+def tombstone_key(message: Incoming) -> str:
+    """The key of a tombstone (`data` None), the one thing it says: only a subscription to a compacted topic
+    takes tombstones (`ServiceContext.subscribe`'s `tombstones`), and such a topic has every message keyed."""
+    return cast(_CompactedRecord, message.record).key.decode()
+
+
 # While a slice's transaction is in flight, the next slice's decoding lets it go on this often (records).
 PIPELINE_YIELD_EVERY = 32
 
 # A handler returns None, or how many of the messages it ignored as duplicates of what it already had (one
 # that deduplicates by a natural key rather than the inbox), for /metrics' coopreg_duplicates_ignored_total.
-Handler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[int | None]]
+Handler = Callable[[Connection, list[Incoming]], Awaitable[int | None]]
 # A handler's work on one message that needs no database, done before the transaction (while the slice
 # before is applied); pure, so a failure is the message's and it is dead-lettered without retries.
 Prepare = Callable[[Incoming], object]
@@ -129,9 +140,10 @@ class Delivery:
             raise Rejected("schema_violation", violation)
         return Incoming(record, envelope, data)
 
-    def _prepared(self, item: Incoming) -> Incoming:
+    @staticmethod
+    def _prepared(prepare: Prepare, item: Incoming) -> Incoming:
         try:
-            return Incoming(item.record, item.envelope, item.data, self.prepare(item))
+            return Incoming(item.record, item.envelope, item.data, prepare(item))
         except Exception as error:  # noqa: BLE001 - pure: it would fail again, so the message is dead-lettered
             raise Rejected("processing_failed", describe_error(error)) from None
 
@@ -172,7 +184,7 @@ class Delivery:
                 await asyncio.sleep(0)
             try:
                 item = self._decode_opened(record, opened[id(record)]) if id(record) in opened else self.decode(record)
-                batch.append(item if self.prepare is None else self._prepared(item))
+                batch.append(item if self.prepare is None else self._prepared(self.prepare, item))
             except Rejected as rejected:
                 await self._dead_letter(record, rejected.reason, rejected.detail)
         return batch
@@ -237,7 +249,7 @@ class Delivery:
         self.timings.observe(took, batch)
         self.log.debug("batch applied", records=len(batch), ms=round(took * 1000, 1))
 
-    async def _claim(self, conn: asyncpg.Connection, batch: list[Incoming]) -> list[Incoming]:
+    async def _claim(self, conn: Connection, batch: list[Incoming]) -> list[Incoming]:
         """Record every event id in the inbox; return the ones not handled before (first of a repeat)."""
         first: dict[str, Incoming] = {}
         for item in batch:

@@ -16,6 +16,7 @@ from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 import asyncpg
 
+from shared.db import Connection
 from shared.logging import get_logger
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
@@ -65,7 +66,7 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
 
 @asynccontextmanager
 async def elected(pool: asyncpg.Pool, name: str, stop: asyncio.Event,
-                  every: float = 1.0) -> AsyncIterator[asyncpg.Connection | None]:
+                  every: float = 1.0) -> AsyncIterator[Connection | None]:
     """Run as the one instance doing `name` (a session advisory lock elects it): yields the session that
     holds the lock, to work on, or None if the service stopped before it was elected. When a database
     restart ends the session, the lock goes with it and working on it fails: the job is elected anew

@@ -41,10 +41,15 @@ def _broker_security(kafka: KafkaSettings) -> BaseSecurity | None:
         password=kafka.sasl_password.get_secret_value() if kafka.sasl_password else "")
 
 
+BROKER_LOGGER = "coopreg.broker"
+
+
 def make_broker(kafka: KafkaSettings, client_id: str) -> KafkaBroker:
-    # FastStream logs every message at INFO; the delivery pipeline logs what matters, structured.
+    # FastStream logs every message at INFO; the delivery pipeline logs what matters, structured. A logger of
+    # our own, with no handler of its own: what FastStream says goes through the process's one (JSON)
+    # handler, at the root's level (FastStream's own logger writes coloured text past it).
     return KafkaBroker(kafka.bootstrap_servers, client_id=client_id, security=_broker_security(kafka),
-                       logger=logging.getLogger("faststream"), log_level=logging.DEBUG)
+                       logger=logging.getLogger(BROKER_LOGGER), log_level=logging.DEBUG)
 
 
 def _dlq_configs(kafka: KafkaSettings) -> dict[str, str]:
@@ -72,8 +77,10 @@ async def ensure_topics(kafka: KafkaSettings, topics: tuple[Topic, ...] = ALL) -
             try:
                 await admin.create_topics(wanted)
             except TopicAlreadyExistsError:
-                pass
-        await _align_configs(admin, {t.name: t.topic_configs for t in declared if t.name in existing})
+                pass  # made meanwhile (another instance), or older than the broker's listing said: aligned below
+        # Every declared topic, not only those listed: a listing can lag a topic just made elsewhere, which
+        # then exists with its maker's configuration; one made here already has the declared one.
+        await _align_configs(admin, {t.name: t.topic_configs for t in declared})
         return [t.name for t in wanted]
     finally:
         await admin.close()

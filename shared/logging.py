@@ -9,13 +9,19 @@ It runs on every logger of the process, whenever it was made:
   the masking chain is installed when this module is imported, so a module-level logger made before
   `configure_logging` masks too (a logger bound early keeps the one processor list, updated in place);
 - the standard library's loggers, uvicorn's among them: `configure_logging` puts one handler on the root
-  logger whose formatter runs the same chain, and sends uvicorn's own loggers there.
+  logger whose formatter runs the same chain, and sends uvicorn's and FastStream's own loggers there;
+- Python's warnings and an exception that ends the process go through it too.
+
+JSON is the only format unless a console one is asked for (COOPREG_LOG_FORMAT=console): one process never
+writes both, so a log shipper can parse every line.
 """
 from __future__ import annotations
 
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
@@ -32,9 +38,11 @@ PATTERNS = (
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),                    # e-mail
     re.compile(r"(?<![\w-])\+?\d(?:[ -]?\d){7,18}(?![\w-])"),      # card and phone numbers (8+ digits)
 )
-# The loggers uvicorn writes to: with `log_config=None` they are left alone, so they are sent to the root's
-# masking handler here (a handler of their own would bypass it).
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+# Loggers that libraries give handlers of their own: uvicorn's (left alone with `log_config=None`) and
+# FastStream's (made at its import, coloured text on stderr). They are sent to the root's masking handler
+# here: a handler of their own would bypass the masking and write another format.
+FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "faststream")
+FORMATS = ("json", "console")
 
 
 def mask_text(text: str) -> str:
@@ -43,20 +51,22 @@ def mask_text(text: str) -> str:
     return text
 
 
-def _clean(value):
+def redacted(value):
+    """`value` with personal-data fields redacted and identifiers masked at any depth, as a log line has it: also
+    for a value an operator is shown outside the logs (a dead letter's)."""
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, dict):
-        return {k: REDACTED if str(k).lower() in PERSONAL_FIELDS else _clean(v) for k, v in value.items()}
+        return {k: REDACTED if str(k).lower() in PERSONAL_FIELDS else redacted(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_clean(v) for v in value)
+        return type(value)(redacted(v) for v in value)
     return value
 
 
-def redact_personal_data(_logger, _method, event_dict: dict) -> dict:
+def redact_personal_data(_logger: object, _method: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
     # structlog's ProcessorFormatter keeps the standard library's record under `_record`: not logged, kept.
     record = event_dict.pop("_record", None)
-    cleaned = _clean(event_dict)
+    cleaned = redacted(dict(event_dict))
     if record is not None:
         cleaned["_record"] = record
     return cleaned
@@ -105,17 +115,40 @@ def _configure_standard_library(fmt: str, stream) -> None:
         root.removeHandler(old)  # ours from an earlier call, or an unmasked one (basicConfig's)
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
-    for name in UVICORN_LOGGERS:
+    for name in FOREIGN_LOGGERS:
         logger = logging.getLogger(name)
         for own in list(logger.handlers):
             logger.removeHandler(own)
         logger.propagate = True
+    logging.captureWarnings(True)  # a DeprecationWarning is a log line like any other, not free text
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    """An exception that ends the process, logged as one line in the process's format (not a bare traceback)."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    get_logger().critical("process ended by an uncaught exception", exc_info=(kind, error, traceback))
+
+
+class _Stderr:
+    """Whatever `sys.stderr` is when a line is written, not when logging was configured: a runner that swaps
+    it for a while (a test's capture, a CLI test runner) closes the one it swapped in afterwards."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json", stream=None) -> None:
-    stream = stream or sys.stderr
+    if fmt not in FORMATS:
+        raise ValueError(f"log format {fmt!r}: choose json or console")
+    stream = stream or _Stderr()
     _configure_structlog(level, fmt, stream)
     _configure_standard_library(fmt, stream)
+    sys.excepthook = _log_uncaught
 
 
 def get_logger(**bound):
@@ -124,4 +157,4 @@ def get_logger(**bound):
     return structlog.get_logger(**bound)
 
 
-_configure_structlog("INFO", "json", sys.stderr)
+_configure_structlog("INFO", "json", _Stderr())

@@ -10,17 +10,25 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, Sequence
 
 import asyncpg
 import orjson
 from pydantic import BaseModel
 
-from contracts.envelope import ATTRIBUTES, PREFIX, Envelope
+from contracts.envelope import Envelope
 from shared import tracing
+from shared.db import Connection
 from shared.jobs import elected, periodically
 from shared.latency import RelayTimings
 from shared.logging import get_logger
 from shared.record_batches import Message, send_in_batches
+
+
+class Staged(Protocol):
+    """What the outbox stages: an event, or a row made ready elsewhere (sealed, for one)."""
+
+    def row(self) -> tuple: ...
 
 
 @dataclass(frozen=True)
@@ -56,24 +64,16 @@ def header_pairs(stored: str) -> list[tuple[str, bytes]]:
     return [(name, value.encode()) for name, value in zip(parts, parts, strict=True) if value is not None]
 
 
-def envelope_headers_sql(further: str = "ARRAY[]::text[]", **attributes: str) -> str:
-    """SQL for the headers of events built where their rows are (an INSERT INTO outbox ... SELECT), as
-    `stored_headers` writes them, in the envelope's order. `attributes` maps envelope attributes
-    (contracts/envelope.py) to SQL text expressions, null where an event has no such attribute;
-    specversion is the envelope's own. `further`: a text[] of more names and values (the trace context)."""
-    sql = {"specversion": "'1.0'", **attributes}
-    unknown = set(sql) - set(ATTRIBUTES)
-    if unknown:
-        raise ValueError(f"not envelope attributes: {sorted(unknown)}")
-    parts = ", ".join(f"'{PREFIX}{name}', {sql[name]}" for name in ATTRIBUTES if name in sql)
-    return f"array_to_json(ARRAY[{parts}]::text[] || {further})"
-
-
-async def add(conn: asyncpg.Connection, events: list[OutgoingEvent]) -> None:
+async def add(conn: Connection, events: Sequence[Staged]) -> None:
     """Stage events in the caller's transaction."""
-    if events:
-        await conn.copy_records_to_table("outbox", records=[e.row() for e in events],
-                                         columns=["topic", "key", "value", "headers"])
+    await add_rows(conn, [e.row() for e in events])
+
+
+async def add_rows(conn: Connection, rows: list[tuple]) -> None:
+    """Stage events already made into rows (topic, key, value, headers: `OutgoingEvent.row`) in the caller's
+    transaction; for a use case that makes many events of one kind without a model for each."""
+    if rows:
+        await conn.copy_records_to_table("outbox", records=rows, columns=["topic", "key", "value", "headers"])
 
 
 class OutboxRelay:
@@ -90,7 +90,7 @@ class OutboxRelay:
                 await periodically(stop, self.poll, partial(self.relay_once, lock_conn),
                                    more=lambda sent: sent >= self.batch)
 
-    async def relay_once(self, conn: asyncpg.Connection | None = None) -> int:
+    async def relay_once(self, conn: Connection | None = None) -> int:
         """Send the next batch. `run` relays on the session that holds the election: when a database
         restart ends that session (and the lock with it), relaying fails and the relay is elected anew,
         instead of going on beside the relay of another instance."""
@@ -119,3 +119,10 @@ async def publish(producer, schema: str, messages: list[Message]) -> None:
         if stamp is not tracing.unchanged:
             messages = [(topic, key, value, stamp(headers)) for topic, key, value, headers in messages]
         await send_in_batches(producer, messages)
+
+
+async def staged(conn: Connection, schema: str) -> int:
+    """Events of `schema`'s outbox not yet relayed (the operator's tools wait for it to empty)."""
+    if not schema.isidentifier():
+        raise ValueError(f"not a schema name: {schema!r}")
+    return await conn.fetchval(f"SELECT count(*) FROM {schema}.outbox")

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, Mapping
-
-import asyncpg
+from typing import Awaitable, Callable, Mapping, Sequence, cast
 
 from contracts.envelope import Envelope
-from contracts.events.privacy import ErasureReport, ErasureRequested, RetentionReport, RetentionRequested
+from contracts.events.privacy import (
+    ErasingService,
+    ErasureReport,
+    ErasureRequested,
+    RetentionReport,
+    RetentionRequested,
+)
 from contracts.topics import (
     PRIVACY_ERASURE_REPORTS,
     PRIVACY_ERASURE_REQUESTS,
@@ -23,35 +27,38 @@ from contracts.topics import (
     PRIVACY_RETENTION_REQUESTS,
 )
 from shared import outbox
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.outbox import OutgoingEvent
 
-ErasePerson = Callable[[asyncpg.Connection, str], Awaitable[Mapping[str, object]]]
-EraseExpired = Callable[[asyncpg.Connection, Mapping[str, datetime]], Awaitable[Mapping[str, int]]]
-RelationshipsEnded = Callable[[asyncpg.Connection, Mapping[str, datetime]], Awaitable[list[str]]]
+# What a service erased of a person, by part: a count, a yes (True) or no, or the list of what went.
+Erased = int | bool | Sequence[object]
+ErasePerson = Callable[[Connection, str], Awaitable[Mapping[str, Erased]]]
+EraseExpired = Callable[[Connection, Mapping[str, datetime]], Awaitable[Mapping[str, int]]]
+RelationshipsEnded = Callable[[Connection, Mapping[str, datetime]], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
 class PrivacyDuties:
-    service: str
+    service: ErasingService
     erase_person: ErasePerson
     erase_expired: EraseExpired | None = None
     relationships_ended: RelationshipsEnded | None = None  # membership: whom the API erases everywhere
 
-    async def on_erasure_requests(self, conn: asyncpg.Connection, messages: list[Incoming]) -> None:
+    async def on_erasure_requests(self, conn: Connection, messages: list[Incoming]) -> None:
         events = []
         for message in messages:
-            request: ErasureRequested = message.data
+            request = cast(ErasureRequested, message.data)  # the delivery validated it against the topic's model
             rows = await self.erase_person(conn, request.person_id)
             report = ErasureReport(request_id=request.request_id, person_id=request.person_id, service=self.service,
                                    rows={name: _count(value) for name, value in rows.items()}, done_at=_now())
             events.append(_reply(PRIVACY_ERASURE_REPORTS, request.person_id, message.envelope, self.service, report))
         await outbox.add(conn, events)
 
-    async def on_retention_requests(self, conn: asyncpg.Connection, messages: list[Incoming]) -> None:
+    async def on_retention_requests(self, conn: Connection, messages: list[Incoming]) -> None:
         events = []
         for message in messages:
-            request: RetentionRequested = message.data
+            request = cast(RetentionRequested, message.data)
             erased = dict(await self.erase_expired(conn, request.cutoffs)) if self.erase_expired else {}
             ended = await self.relationships_ended(conn, request.cutoffs) if self.relationships_ended else []
             report = RetentionReport(run_id=request.run_id, service=self.service, erased=erased,
@@ -77,6 +84,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _count(value: object) -> int:
+def _count(value: Erased) -> int:
     """A report's figure: a count, a yes (1) or no (0), or a list of what went (its length)."""
-    return len(value) if isinstance(value, (list, tuple)) else int(value)
+    return int(value) if isinstance(value, int) else len(value)

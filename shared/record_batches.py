@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from murmurhash2 import murmurhash2
@@ -38,7 +39,7 @@ def partition_for(key: bytes | None, partitions: list[int]) -> int:
 async def send_in_batches(producer: AIOKafkaProducer, messages: Iterable[Message]) -> None:
     """Send the messages, in order within each partition, and wait until the broker acknowledged all."""
     partitions: dict[str, list[int]] = {}
-    batches: dict[tuple[str, int], object] = {}
+    batches: dict[tuple[str, int], Any] = {}  # aiokafka's BatchBuilder, untyped
     acknowledged = []
     for topic, key, value, headers in messages:
         if topic not in partitions:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, NamedTuple
 
 import asyncpg
 from faststream import AckPolicy
@@ -31,6 +30,13 @@ from shared.privacy_duties import PrivacyDuties, subscribe_privacy
 from shared.settings import Settings
 from shared.subject_endpoint import Answer, SubjectEndpoint, serve
 from shared.subject_keys import SubjectKeys
+
+
+class Fetching(NamedTuple):
+    """How long a consumer waits for how much before it takes a batch."""
+
+    min_bytes: int
+    max_wait_ms: int
 
 
 @dataclass
@@ -60,6 +66,7 @@ class ServiceContext:
                             tombstones, self.subject_keys, topic=self.settings.kafka.topic(topic.name),
                             strict=topic.strict_decoder(), prepare=prepare, topic_key=topic.key)
         self.deliveries.append(delivery)
+        fetching = self._fetching(topic)
 
         # Should anything escape `Delivery` (it waits out outages itself), the batch is read again: never
         # committed past a message neither applied nor dead-lettered.
@@ -69,19 +76,19 @@ class ServiceContext:
             max_records=max_records or self.settings.delivery.batch_max_records,
             batch_timeout_ms=self.settings.delivery.batch_timeout_ms, title=f"{group}:{topic.name}",
             heartbeat_interval_ms=self.settings.delivery.heartbeat_interval_ms,
-            **self._fetching(topic),
+            fetch_min_bytes=fetching.min_bytes, fetch_max_wait_ms=fetching.max_wait_ms,
             description=topic.description, decoder=_undecoded)
         async def on_batch(msg: KafkaMessage) -> None:
             await delivery.process(msg.raw_message, handler)
 
         return delivery
 
-    def _fetching(self, topic: Topic) -> dict[str, int]:
+    def _fetching(self, topic: Topic) -> Fetching:
         """Big batches from a bulk topic; from the others, whatever arrives, at once."""
         delivery = self.settings.delivery
         if topic.bulk:
-            return {"fetch_min_bytes": delivery.fetch_min_bytes, "fetch_max_wait_ms": delivery.fetch_max_wait_ms}
-        return {"fetch_min_bytes": 1, "fetch_max_wait_ms": delivery.quiet_fetch_max_wait_ms}
+            return Fetching(delivery.fetch_min_bytes, delivery.fetch_max_wait_ms)
+        return Fetching(1, delivery.quiet_fetch_max_wait_ms)
 
 
 async def _undecoded(message: KafkaMessage) -> None:
@@ -167,5 +174,4 @@ def _stop_on_signals() -> asyncio.Event:
 def main(service: ServiceDefinition) -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    logging.getLogger("faststream").setLevel(logging.WARNING)
     asyncio.run(run_service(service, settings))

@@ -189,6 +189,9 @@ class ApiSettings(BaseSettings):
                                                                  "to as many); more are answered 429; 0: no limit")
     rate_limit_per_address: int = Field(600, ge=0, description="requests a minute from one client address, "
                                                                "whether or not their tokens are good; 0: no limit")
+    keep_alive_seconds: int = Field(75, gt=0, description="how long an idle client connection is kept open; "
+                                      "longer than a load balancer's idle timeout (60 s is common), or it reuses "
+                                      "connections the API has just closed")
 
     @model_validator(mode="after")
     def _one_key_per_issuer_and_id(self) -> "ApiSettings":
@@ -250,6 +253,22 @@ class BonusSettings(BaseSettings):
                                        "coopreg_bonus_month_unpaid_past_deadline is 1 while they are not")
 
 
+# [U] domain.md §0: the owner-customer agreement's own terms document and its versions were not found; the
+# latest public rules of the co-op membership system are "updated 30 May 2024". Set it when the terms change.
+DEFAULT_AGREEMENT_TERMS_VERSION = "s-group-rules-2024-05-30"
+
+
+class MembershipSettings(BaseSettings):
+    """The membership service's settings that are data rather than code."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPREG_MEMBERSHIP_")
+
+    agreement_terms_version: str = Field(
+        DEFAULT_AGREEMENT_TERMS_VERSION, pattern=r"^[A-Za-z0-9._-]{1,40}$",
+        description="the owner-customer agreement's terms in force, recorded with each joining that does not "
+                    "name the version the customer was shown")
+
+
 class StackSettings(BaseSettings):
     """The local development stack (`coopreg stack up`); its ports come from the Kafka and PG settings."""
 
@@ -276,8 +295,11 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     bonus: BonusSettings = Field(default_factory=BonusSettings)
+    membership: MembershipSettings = Field(default_factory=MembershipSettings)
     log_level: str = "INFO"
-    log_format: str = Field("json", description="json or console")
+    log_format: Literal["json", "console"] = Field(
+        "json", description="json: one JSON object a line, what every process writes unless console is asked "
+        "for; console: aligned text for a person at a terminal")
     instance: str = Field("local-1", description="this process's name in logs and Kafka client ids")
     metrics_port: int = Field(0, description="port of the service's HTTP endpoint: /health, /ready, /metrics "
                               "and the subject queries the register API asks; 0: no endpoint")

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 import asyncpg
 import jwt
@@ -25,14 +25,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contracts.subjects import QUERIES, Part, Query
+from shared.db import Connection
 from shared.logging import get_logger
+
+if TYPE_CHECKING:
+    from shared.observability import Observability
 
 log = get_logger(component="subject-endpoint")
 
 ISSUER = "coopreg-register-api"
 TOKEN_TTL = timedelta(seconds=60)
 MAX_BODY_BYTES = 64 * 1024
-Answer = Callable[[asyncpg.Connection, Query], Awaitable[Query]]
+# How long an idle connection from the register API stays open: longer than the API's client keeps one
+# (uvicorn's 5 s equals httpx's, so each side could close it as the other sent a request on it).
+KEEP_ALIVE_SECONDS = 30.0
+Answer = Callable[[Connection, Query], Awaitable[Query]]
 
 
 def audience(service: str) -> str:
@@ -77,7 +84,7 @@ class SubjectEndpoint:
     pool: asyncpg.Pool
     answers: dict[str, Answer]
     token_key: str
-    observability: object | None = None  # shared.observability.Observability, when metrics are served
+    observability: Observability | None = None  # when metrics are served
 
     async def subject(self, request: Request) -> Response:
         name = request.path_params["query"]
@@ -130,7 +137,7 @@ class _QuietServer(uvicorn.Server):
 async def serve(app, host: str, port: int, stop: asyncio.Event, started: asyncio.Event | None = None) -> None:
     """Serve `app` until `stop`; `port` 0 takes a free port (read it from `started_port`)."""
     server = _QuietServer(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                                         lifespan="off"))
+                                         lifespan="off", timeout_keep_alive=int(KEEP_ALIVE_SECONDS)))
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.02)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 
-import asyncpg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.crypto import FieldCipher
+from shared.db import Connection
 
 HEADER = "coopreg-sealed-for"
 VERSION = b"\x01"
@@ -82,16 +82,16 @@ class SubjectKeys:
             raise RuntimeError("the key store subject_keys.keys does not exist (or this role may not see it): "
                                "provision the database first")
 
-    async def key_for(self, conn: asyncpg.Connection, subject: str) -> bytes:
+    async def key_for(self, conn: Connection, subject: str) -> bytes:
         """The person's key, created on first use; `SubjectErased` once it was destroyed."""
         fresh = os.urandom(32)
         await conn.execute(
             "INSERT INTO subject_keys.keys (subject, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             subject, self._cipher.seal(fresh, f"subject_key:{subject}"))
-        row = await conn.fetchrow("SELECT wrapped_key FROM subject_keys.keys WHERE subject = $1", subject)
-        if row["wrapped_key"] is None:
+        wrapped = await conn.fetchval("SELECT wrapped_key FROM subject_keys.keys WHERE subject = $1", subject)
+        if wrapped is None:  # the row exists (inserted above); a null key is a destroyed one
             raise SubjectErased(subject)
-        return self._cipher.open(row["wrapped_key"], f"subject_key:{subject}")
+        return self._cipher.open(wrapped, f"subject_key:{subject}")
 
     async def keys_of(self, conn, subjects: list[str]) -> dict[str, bytes]:
         """The keys that exist of these persons (an erased or unknown person has none)."""
@@ -99,7 +99,7 @@ class SubjectKeys:
                                 " AND wrapped_key IS NOT NULL", subjects)
         return {r["subject"]: self._cipher.open(r["wrapped_key"], f"subject_key:{r['subject']}") for r in rows}
 
-    async def seal_for(self, conn: asyncpg.Connection, subject: str, data: bytes) -> bytes:
+    async def seal_for(self, conn: Connection, subject: str, data: bytes) -> bytes:
         return seal(await self.key_for(conn, subject), subject, data)
 
     async def erase(self, conn, subject: str) -> bool:

@@ -14,15 +14,16 @@ import contracts.events.partner as partner
 import contracts.events.sbank as sbank
 from contracts import compatibility, subjects
 from coopreg import docs_site
-from coopreg.chaos import stack
+from coopreg.chaos import faults, stack
 from coopreg.stack import kafka as stack_kafka
-from services.bonus.adapters import closing
+from services.bonus.adapters import close_publishing, closing
 from services.bonus.application import publish_close
 from services.bonus.domain import payout
 from services.cards.application import mapping
 from services.cards.domain import card_events, customer_code
 from services.membership.domain import contact, contribution, cooperatives, identity_code
-from services.purchases.adapters import receipts
+from services.purchases.adapters import product_data as product_data_consents
+from services.purchases.adapters import receipts, staff_discounts
 from services.purchases.domain import eligibility, eligibility_rules, product_data
 from services.register_api.domain import extract, retention
 from services.register_api.entrypoints import auth
@@ -55,6 +56,8 @@ subjects.ANSWERS  # documents which service answers which subject query (contrac
 
 digital_events.DeliveryAddress.recipient  # contracts/events/digital.py: what the web store sends, kept as sent
 digital_events.DeliveryAddress.instructions
+digital_events.CartItem.unit_price_cents  # kept as sent in the saved cart's items
+digital_events.CustomerEnteredData.entry_id  # the producer's id; the latest value by entered_at wins
 
 # Enum members: parsed from stored and received values (CardType("cash_card")), never named in code.
 card_events.CardType.CASH_CARD
@@ -70,7 +73,14 @@ receipts.ReceiptRow.outlet_cooperative
 receipts.ReceiptRow.identifier_token
 receipts.ReceiptRow.identifier_last4
 receipts.ReceiptRow.correlation_id
+receipts.ReceiptRow.card_entry
+staff_discounts.StaffRight.has_right
+product_data_consents.ProductDataConsent.targeting_blocked
+product_data_consents.ProductDataConsent.services_blocked
+product_data_consents.ProductDataConsent.e_receipts
+product_data_consents.ProductDataConsent.warranty_receipts_blocked
 closing.AdjustmentPayout.paid_in_month
+close_publishing.HeldPayout.published_at
 cooperatives.Cooperative.name_fi
 cooperatives.Cooperative.name_en
 cooperatives.Cooperative.domicile
@@ -82,6 +92,7 @@ retention.RetentionRule.basis  # the legal basis of a retention period, shown wi
 stack_kafka.ensure_console_tools  # the onboarding guide's test runs the guide with Kafka's console tools
 compatibility.breaking_changes  # the contract compatibility check (tests/unit/contracts/test_compatibility.py)
 stack.of_this_process  # the chaos test's handle on the running stack (tests/e2e/test_chaos.py)
+faults.FaultInjector.leave_and_join  # a fault kind, called by its name (FaultInjector.inject)
 publish_close.FEEDS  # tests/support/close_events.py replays the close's feeds
 mapping.identifier_at  # the card-number history a test reads (tests/integration/test_cards.py)
 receipts.replace_allocations  # seeds allocations in tests/integration/test_receipts.py

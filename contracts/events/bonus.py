@@ -9,13 +9,14 @@ from pydantic import Field
 from contracts.events.common import Contract
 from contracts.events.membership_states import BenefitAccountRef
 
+PayoutKind = Literal["bonus", "payment_method_benefit", "fuel_bonus", "adjustment"]
 Month = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="calendar month in Europe/Helsinki, YYYY-MM")
 
 
 class PayoutTransaction(Contract):
     """One deposit: Bonus, payment-method benefit and Fuel Bonus are separate transactions."""
 
-    kind: Literal["bonus", "payment_method_benefit", "fuel_bonus", "adjustment"]
+    kind: PayoutKind
     amount_cents: int = Field(description="negative only for an adjustment that takes back (a return)")
 
 

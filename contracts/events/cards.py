@@ -13,6 +13,7 @@ IssuedCardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_c
 # Every identifier on `cards.card.v1`: the cards, and the member number, which identifies a person online
 # and with partners and is not a card.
 CardType = Literal["cash_card", "visa_debit", "visa_credit_debit", "visa_credit", "digital_token", "member_number"]
+CardStatus = Literal["active", "temporarily_blocked", "blocked", "expired", "replaced"]
 BlockReason = Literal["lost", "stolen", "suspected_misuse", "temporary_by_owner", "temporary_block_lapsed",
                       "holder_left_household", "owner_request"]
 
@@ -34,7 +35,7 @@ class CardState(Contract):
     card_token: str
     last_four: str = Field(pattern=r"^[0-9]{4}$")
     card_type: CardType
-    status: Literal["active", "temporarily_blocked", "blocked", "expired", "replaced"]
+    status: CardStatus
     history: list[AllocationPeriod] = Field(min_length=1)
     valid_until: AwareDatetime | None = Field(None, description="end of validity; none for an open-ended card")
     block_reason: BlockReason | None = Field(None, description="why the card is blocked, while it is")

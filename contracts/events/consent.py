@@ -1,8 +1,9 @@
 """The consent service's contracts: blocks, marketing permissions and segment definitions in; each
 person's effective consent out.
 
-- `consent.commands.v1` (`ConsentCommand`): one command per message, told apart by `command`. Blocks and
-  permissions are keyed by the person, segment commands by the segment name, so each stays in order.
+- `consent.commands.v1` (`ConsentCommand`): one command per message, told apart by `command`. Blocks,
+  permissions and choices are keyed by the person, segment commands by the segment name, so each stays in
+  order. A choice is a service the customer asks for (e-receipts), the opposite of a block: off until chosen.
   Every block and permission change is kept as a consent receipt (who, what, source, collection point,
   when); the one with the latest `at` is in force, so a change that arrives late never overrides a
   newer one.
@@ -20,6 +21,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import AwareDatetime, ConfigDict, Field, RootModel, model_validator
 
+from contracts.disclosures import RECIPIENTS, SEGMENT_RECIPIENT
 from contracts.events.common import Contract
 from contracts.events.fields import Language, MessageId, MunicipalityCode, Slug, Text
 from contracts.events.marketing import SEGMENT_NAME, AgeBand, Channel
@@ -33,10 +35,14 @@ Block = Literal[
     "product_data_targeting",   # product-level purchase data used to target marketing
     "product_data_services",    # product-level purchase data used in customer-specific services
     "email_messages",           # every e-mail message, also those tied to the customer relationship
+    "mobile_messages",          # every message to the mobile phone (SMS), also those tied to the relationship
     "all_marketing",            # all direct marketing and surveys
     "product_data_collection",  # no collection of product-level purchase data at all
 ]
 PermissionChannel = Literal["email", "sms"]
+Choice = Literal[
+    "e_receipts",  # electronic receipts of the purchases made with the person's card (purchases service)
+]
 ConsentSource = Literal["self_service", "customer_service", "sbank", "population_register", "register"]
 Purpose = Literal["marketing", "survey", "member_mail", "customer_relationship", "warranty_receipt",
                   "personalised_service"]
@@ -75,6 +81,19 @@ class SetPermission(Contract):
     at: AwareDatetime
 
 
+class SetChoice(Contract):
+    """Choose a service on (`chosen` true) or off for a person, e.g. electronic receipts."""
+
+    command: Literal["set_choice"] = "set_choice"
+    person_id: MessageId
+    choice: Choice
+    chosen: bool
+    source: ConsentSource
+    collection_point: CollectionPoint
+    actor: Actor = "customer"
+    at: AwareDatetime = Field(description="when the customer made the change at its origin")
+
+
 class SegmentCriteria(Contract):
     """Who the segment is for, over data allowed for the purpose; an empty list means any."""
 
@@ -101,12 +120,18 @@ class DefineSegment(Contract):
                                                description="what the purpose needs beyond language and cooperative")
     uses_product_data: bool = Field(False, description="built from product-level purchase data: only people "
                                                        "whose household allows that use")
+    recipient: str = Field(SEGMENT_RECIPIENT, pattern=r"^[a-z0-9-]{2,40}$",
+                           description="who the segment is delivered to, from the recipient registry "
+                                       "(contracts/recipients.json); each member put in is logged as a "
+                                       "disclosure to it")
     defined_at: AwareDatetime
 
     @model_validator(mode="after")
     def _consistent(self) -> "DefineSegment":
         if len(set(self.attributes)) != len(self.attributes):
             raise ValueError("attributes names an attribute twice")
+        if self.recipient not in RECIPIENTS:
+            raise ValueError("recipient is not in the recipient registry")
         low, high = self.criteria.min_bonus_tier_bp, self.criteria.max_bonus_tier_bp
         if low is not None and high is not None and low > high:
             raise ValueError("min_bonus_tier_bp is above max_bonus_tier_bp")
@@ -121,7 +146,7 @@ class RetireSegment(Contract):
     retired_at: AwareDatetime
 
 
-Command = Union[SetBlock, SetPermission, DefineSegment, RetireSegment]
+Command = Union[SetBlock, SetPermission, SetChoice, DefineSegment, RetireSegment]
 
 
 def _object_schema(schema: dict[str, Any]) -> None:
@@ -154,3 +179,6 @@ class ConsentState(Contract):
     product_data_collection_blocked: bool
     product_data_targeting_blocked: bool
     product_data_services_blocked: bool
+    choices: list[Choice] = Field(default_factory=list,
+                                  description="the services the person has chosen (e-receipts), sorted; absent in "
+                                              "states published before choices existed")

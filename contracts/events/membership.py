@@ -21,6 +21,14 @@ reasons: `unknown_person`, `person_already_registered`, `person_deceased`, `unkn
 `main_member_cannot_leave`, `not_allowed_to_remove_member`, `same_cooperative`, `invalid_payment_amount`,
 `duplicate_id` (an id of a new thing that is taken).
 
+Rectification (`RectifyPersonalData`, `UpdateContactData`, `ChangeBenefitAccount`) names who asked for it
+(`customer`: the customer themselves; `staff`: the register keeper's staff for them), and the register keeps
+that source with each value's history. Its reasons: `name_from_population_register` (names, like the identity
+code, come only from the population register: a customer or staff change is refused), `staff_data_from_hr_register`
+(a customer's change of their staff data: they come from the HR register Hertta), `invalid_children_birth_years`
+(a year in the future), `unknown_employment`, `not_a_member` (no membership whose joining outlet to correct),
+`nothing_to_rectify`.
+
 Partner registrations, supporter groups of associations and the household's customer group are kept over
 time as validity periods `[valid_from, valid_to)`; their reasons: `invalid_partner_id`, `invalid_group_id`
 (not 2–32 of `a-z`, `0-9`, `-`), `invalid_validity` (ends before it starts, or before the household was
@@ -43,6 +51,8 @@ Unchecked = Annotated[str, Field(min_length=1, max_length=64,
                                  description="checked by the service; a bad value is dead-lettered with a "
                                              "specific reason, and never echoed")]
 Removable = Literal["temporary_address", "mobile_phone", "other_phone", "email"]
+ChangedBy = Literal["customer", "staff"]  # the customer themselves, or the register keeper's staff for them
+AccountType = Literal["current_account", "savings_account"]
 
 
 class AddressInput(Contract):
@@ -58,7 +68,18 @@ class TemporaryAddressInput(AddressInput):
 
 class BenefitAccountInput(Contract):
     iban: Unchecked
-    account_type: Literal["current_account", "savings_account"] = "current_account"
+    account_type: AccountType = "current_account"
+
+
+class AgreementAcceptance(Contract):
+    """The customer's acceptance of the owner-customer agreement when joining (seed §6: the register's data
+    come from the agreement the customer made): which terms, when and how."""
+
+    terms_version: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None = Field(
+        None, description="the version of the terms the customer was shown; left out: the version the register "
+                          "has in force (COOPREG_MEMBERSHIP_AGREEMENT_TERMS_VERSION)")
+    accepted_at: AwareDatetime
+    channel: Literal["online", "service_point", "customer_service_phone", "sbank", "other"]
 
 
 class RegisterCustomer(Contract):
@@ -89,6 +110,9 @@ class JoinCooperative(Contract):
     membership_id: Id
     household_id: Id
     joining_outlet: Annotated[str, Field(max_length=32)] | None = None
+    agreement: AgreementAcceptance | None = Field(
+        None, description="the owner-customer agreement the customer accepted by joining; left out (senders "
+                          "before it): accepted at `joined_at` under the terms in force, channel not recorded")
     first_payment_id: Id
     first_payment_cents: int = Field(description="at least the cooperative's minimum (20 €)")
     benefit_account: BenefitAccountInput | None = Field(None, description="required: joining needs one")
@@ -166,6 +190,9 @@ class UpdateContactData(Contract):
     language: Language | None = None
     marketing_prohibition: bool | None = None
     removed: list[Removable] = Field([], max_length=4)
+    changed_by: ChangedBy = Field(
+        "customer", description="the customer themselves, or the register keeper's staff for them (the source "
+                                "kept with the values)")
     updated_at: AwareDatetime
 
 
@@ -213,8 +240,43 @@ class ChangeBenefitAccount(Contract):
     command: Literal["change_benefit_account"] = "change_benefit_account"
     person_id: Id
     benefit_account: BenefitAccountInput
-    changed_by: Literal["customer", "staff"] = "customer"
+    changed_by: ChangedBy = "customer"
     changed_at: AwareDatetime
+
+
+class JoiningOutletCorrection(Contract):
+    membership_id: Id | None = Field(None, description="left out: the person's active membership")
+    outlet: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, description="the outlet where the member joined; null: not known")
+
+
+class StaffEmploymentCorrection(Contract):
+    """A correction of one employment from the HR register Hertta, named by employer and start; a later
+    update from Hertta supersedes it."""
+
+    employer: Annotated[str, Field(min_length=1, max_length=64)]
+    employment_start: date
+    employment_end: date | None = None
+    staff_discount: bool
+
+
+class RectifyPersonalData(Contract):
+    """A correction of the person's data (seed §11) asked by the customer, or made by the register keeper's
+    staff for them; a field left out is unchanged. Contact data, language and the marketing prohibition are
+    `UpdateContactData`, the benefit account `ChangeBenefitAccount`, the household its own commands.
+
+    Names come only from the population register: a `name` here is always refused
+    (`name_from_population_register`); so is a customer's `staff_employment` (`staff_data_from_hr_register`)."""
+
+    command: Literal["rectify_personal_data"] = "rectify_personal_data"
+    person_id: Id
+    changed_by: ChangedBy = "customer"
+    name: PersonName | None = Field(None, description="always refused: names come from the population register")
+    children_birth_years: list[Annotated[int, Field(ge=1900, le=2200)]] | None = Field(
+        None, max_length=20, description="birth years of the children living at home; [] none")
+    joining_outlet: JoiningOutletCorrection | None = None
+    staff_employment: StaffEmploymentCorrection | None = None
+    rectified_at: AwareDatetime
 
 
 class SetHouseholdGroup(Contract):
@@ -230,7 +292,7 @@ class SetHouseholdGroup(Contract):
 Command = Union[RegisterCustomer, JoinCooperative, PayContribution, InviteToHousehold, AcceptInvitation,
                 AddMinor, LeaveHousehold, TransferMembership, Resign, UpdateContactData, RegisterWithPartner,
                 EndPartnerRegistration, JoinSupporterGroup, LeaveSupporterGroup, SetHouseholdGroup,
-                ChangeBenefitAccount]
+                ChangeBenefitAccount, RectifyPersonalData]
 
 
 def _object_schema(schema: dict[str, Any]) -> None:

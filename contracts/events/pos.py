@@ -54,6 +54,10 @@ class PosPurchase(Contract):
     lines: list[ReceiptLine] = Field(min_length=1, max_length=2000)
     payments: list[Payment] = Field(min_length=1, max_length=20)
     return_of: str | None = Field(None, description="the original receipt id when this is a return")
+    staff_discount_cents: int | None = Field(
+        None, ge=1, description="the staff discount the cashier gave on this receipt (VAT included; on a return, "
+                                "the discount of the goods returned); absent: none. The register checks it against "
+                                "the customer's staff discount right from HR and flags one given without it")
 
     @model_validator(mode="after")
     def _totals_add_up(self) -> "PosPurchase":

@@ -25,12 +25,13 @@ from contracts.events.common import Contract
 # The services that hold a part of a person and answer an erasure; the API waits for every one of them.
 ERASING_SERVICES = ("membership", "cards", "purchases", "bonus", "consent", "digital")
 ErasingService = Literal["membership", "cards", "purchases", "bonus", "consent", "digital"]
+ErasureReason = Literal["request", "retention"]
 
 
 class ErasureRequested(Contract):
     request_id: str = Field(pattern=r"^e-[0-9a-f-]{36}$")
     person_id: str = Field(min_length=1, max_length=64)
-    reason: Literal["request", "retention"]
+    reason: ErasureReason
     requested_at: AwareDatetime
 
 

@@ -6,6 +6,11 @@ measures how they get there). The clock runs from the close command to the month
 payout published (`seconds`, the target's measure), and on to every statement published too and the
 close announced (`announced_seconds`, the bonus outbox empty); the events on the topics are counted from
 their offsets.
+
+With `--while-ingesting RATE` the purchases service runs too, with the cards of a live population, and RATE
+receipts a second keep arriving from before the close until it is announced, one in ten a late receipt of the
+closing month; the publish-to-stored delays of those offered during the close give
+`ingest_p99_ms_during_close` (and p50, the count, the late ones). Bonus books them beside the close.
 """
 from __future__ import annotations
 
@@ -14,15 +19,17 @@ import random
 import time
 from datetime import date, datetime, timezone
 
+import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer
 
 from contracts.events.bonus import CloseBonusMonth
 from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, BONUS_STATEMENTS
 from coopreg.bench.environment import ServiceUnderTest, connect, isolated_settings, stack_cpu_seconds
+from coopreg.bench.load import Offered, live_population, offer_receipts, quantiles_ms, stored_delays_ms
 from coopreg.client import RegisterClient
 from coopreg.simulate.population import COOPERATIVES, WEIGHTS
-from services.bonus.adapters.close_publishing import MONTH_ANNOUNCED, PAYOUTS_PUBLISHED
+from services.bonus.adapters import reads as bonus_reads
 from services.bonus.domain.months import month_label
 from services.registry import SERVICES
 from shared.runtime import open_pool
@@ -119,9 +126,14 @@ async def published(settings, topic) -> int:
         await consumer.stop()
 
 
-async def _until(conn, query: str, *args, every: float = 0.2) -> None:
-    while not await conn.fetchval(query, *args):
+async def _until(read, every: float = 0.2) -> None:
+    """Until `read()`, a service's read, is true."""
+    while not await read():
         await asyncio.sleep(every)
+
+
+async def _equals(read, expected) -> bool:
+    return await read == expected
 
 
 def _cpu_used(bonus: ServiceUnderTest, service_before: float, stack_before: dict[str, float]) -> dict[str, float]:
@@ -131,37 +143,96 @@ def _cpu_used(bonus: ServiceUnderTest, service_before: float, stack_before: dict
             **{part: round(stack[part] - stack_before[part], 1) for part in stack}}
 
 
-async def bench_close(households: int, say) -> dict:
+WARM_UP_SECONDS = 3
+LIVE_HOUSEHOLDS = 2000
+
+
+class Live:
+    """Receipts arriving while the month closes: the purchases service running with a live population's cards,
+    the bench offering `rate` receipts a second, one in ten of them late (bought in the closing month)."""
+
+    def __init__(self, rate: int, client: RegisterClient, purchases: ServiceUnderTest, conn: asyncpg.Connection,
+                 people) -> None:
+        self.rate, self.client, self.purchases, self.conn, self.people = rate, client, purchases, conn, people
+        self.offered, self.halt = Offered(), asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    async def start(cls, settings, rate: int) -> "Live":
+        client = await RegisterClient(settings).__aenter__()
+        purchases = ServiceUnderTest("purchases").start()
+        conn = await connect(settings)
+        index_key = settings.secrets.index_key.get_secret_value()
+        people = await live_population(client, purchases, conn, LIVE_HOUSEHOLDS, "live", index_key)
+        return cls(rate, client, purchases, conn, people)
+
+    def offer(self) -> None:
+        self.task = asyncio.create_task(offer_receipts(self.client, self.people, self.rate, self.halt, self.offered,
+                                                       "live", late_month=MONTH))
+
+    async def finish(self) -> dict:
+        """Stop offering; every receipt offered since the close began stored: its delays."""
+        self.halt.set()
+        if self.task:
+            await self.task
+        delays = await stored_delays_ms(self.conn, self.offered)
+        p50, p99 = quantiles_ms(delays)
+        return {"ingest_rate_during_close": self.rate, "ingest_receipts_during_close": len(delays),
+                "ingest_late_receipts_during_close": self.offered.late, "ingest_p50_ms_during_close": p50,
+                "ingest_p99_ms_during_close": p99, "purchases_peak_rss_mb": round(self.purchases.peak_rss / 2**20)}
+
+    async def stop(self) -> None:
+        self.halt.set()
+        if self.task and not self.task.done():
+            self.task.cancel()
+        self.purchases.stop()
+        await self.conn.close()
+        await self.client.__aexit__(None, None, None)
+
+
+async def bench_close(households: int, say, while_ingesting: int = 0) -> dict:
     settings = await isolated_settings("bench_close")
     say(f"loading a month of accruals for {households:,} households")
     load_s = await load_month(settings, households, say)
     bonus = ServiceUnderTest("bonus").start()
     conn = await connect(settings, "bonus")
+    live: Live | None = None
     try:
+        if while_ingesting:
+            say(f"purchases running with a live population's cards: {while_ingesting} receipts/s during the close")
+            live = await Live.start(settings, while_ingesting)
         bonus.wait_ready()
         say("closing the month")
         cpu_before, stack_before = bonus.cpu_seconds(), stack_cpu_seconds()
         async with RegisterClient(settings) as client:
+            if live:
+                live.offer()
+                await asyncio.sleep(WARM_UP_SECONDS)  # the live traffic steady before the close begins
+                live.offered.sent_at.clear()
+                live.offered.late = 0
             start = time.perf_counter()
             await client.send(BONUS_COMMANDS, month_label(MONTH), CloseBonusMonth(month=month_label(MONTH)))
             await client.flush()
-        await _until(conn, "SELECT status = 'closed' FROM months WHERE month = $1", MONTH)
+        await _until(lambda: _equals(bonus_reads.month_status(conn, MONTH), "closed"))
         priced = time.perf_counter() - start
-        await _until(conn, PAYOUTS_PUBLISHED.format(schema=""), MONTH)
+        await _until(lambda: bonus_reads.payouts_published(conn, MONTH))
         seconds = time.perf_counter() - start  # the close with every payout published
         cpu_to_payouts = _cpu_used(bonus, cpu_before, stack_before)
-        await _until(conn, MONTH_ANNOUNCED.format(schema=""), MONTH)  # every statement published too
-        await _until(conn, "SELECT NOT EXISTS (SELECT 1 FROM outbox)")  # and the announcement
+        await _until(lambda: bonus_reads.month_announced(conn, MONTH))  # every statement published too
+        await _until(lambda: bonus_reads.outbox_empty(conn))  # and the announcement
         all_seconds = time.perf_counter() - start
         cpu_to_announced = _cpu_used(bonus, cpu_before, stack_before)
-        closed = await conn.fetchrow("SELECT count(*) AS households, sum(payouts) AS payouts FROM statements")
+        closed = await bonus_reads.closed_statements(conn)
+        during = await live.finish() if live else {}
     finally:
+        if live:
+            await live.stop()
         await conn.close()
         bonus.stop()
     return {"households": households, "seconds": round(seconds, 2), "households_per_s": round(households / seconds),
             "priced_seconds": round(priced, 2), "announced_seconds": round(all_seconds, 2),
-            "statements": closed["households"], "payouts_published": await published(settings, BONUS_PAYOUTS),
-            "payouts_expected": int(closed["payouts"] or 0),
+            "statements": closed.households, "payouts_published": await published(settings, BONUS_PAYOUTS),
+            "payouts_expected": int(closed.payouts or 0),
             "statements_published": await published(settings, BONUS_STATEMENTS),
             "cpu_seconds": cpu_to_payouts, "cpu_seconds_to_announced": cpu_to_announced,
-            "load_seconds": round(load_s, 1), "peak_rss_mb": round(bonus.peak_rss / 2**20)}
+            "load_seconds": round(load_s, 1), "peak_rss_mb": round(bonus.peak_rss / 2**20), **during}

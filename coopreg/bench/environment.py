@@ -15,12 +15,16 @@ from typing import Iterator, Mapping
 import asyncpg
 import psutil
 
-from coopreg.provision import ensure_database, provision
+from coopreg.provision import ensure_database, provision, service_schemas
 from services.registry import SERVICES
 from shared.kafka import delete_prefixed_topics, ensure_topics
-from shared.settings import PROJECT_ROOT, Settings
+from shared.settings import PROJECT_ROOT, KafkaSettings, Settings
 
 SCHEMAS = tuple(SERVICES)  # every service's schema, as the registry names them
+# The whole register's: the API's too, the key store and the audit log (a run with the register API: the
+# erasures, keys and audit entries of an earlier run must not meet this one's people)
+REGISTER_SCHEMAS = (*service_schemas(), "subject_keys", "audit")
+LOG_DIR = str(PROJECT_ROOT / "artifacts" / "bench")
 
 
 @contextmanager
@@ -37,8 +41,11 @@ def scoped_environ(overrides: Mapping[str, str]) -> Iterator[None]:
 
 async def isolated_settings(name: str, drop_first: tuple[str, ...] = SCHEMAS) -> Settings:
     """Settings for a fresh database `coopreg_<name>` and a topic prefix of this run; the topics of
-    earlier runs of the same name are deleted first, and the schemas `drop_first` dropped."""
-    await delete_prefixed_topics(Settings(kafka={"topic_prefix": f"{name}-"}).kafka)
+    earlier runs of the same name are deleted first, and the schemas `drop_first` dropped. COOPREG_BENCH_SUFFIX
+    is appended to the name: runs side by side on one shared stack (two engineers, a test beside a bench)
+    must not drop each other's database or delete each other's topics."""
+    name = f"{name}{os.environ.get('COOPREG_BENCH_SUFFIX', '')}"
+    await delete_prefixed_topics(KafkaSettings(topic_prefix=f"{name}-"))
     os.environ["COOPREG_PG_DATABASE"] = f"coopreg_{name}"
     os.environ["COOPREG_KAFKA_TOPIC_PREFIX"] = f"{name}-{int(time.time())}."
     settings = Settings()
@@ -73,16 +80,22 @@ class ServiceUnderTest:
     memory until it stops. A restart appends to the same log."""
 
     name: str
-    log_dir: str = str(PROJECT_ROOT / "artifacts" / "bench")
+    log_dir: str = LOG_DIR
     instance: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)  # settings of this process alone (its port)
     peak_rss: int = 0
     proc: subprocess.Popen | None = None
     _sampler: threading.Thread | None = field(default=None, repr=False)
     _log_from: int = field(default=0, repr=False)
 
     @property
+    def label(self) -> str:
+        """The instance, or the service when it runs as one process: what its log and a fleet call it."""
+        return self.instance or self.name
+
+    @property
     def log_path(self) -> str:
-        return os.path.join(self.log_dir, f"{self.instance or self.name}.log")
+        return os.path.join(self.log_dir, f"{self.label}.log")
 
     def start(self) -> "ServiceUnderTest":
         os.makedirs(self.log_dir, exist_ok=True)
@@ -91,26 +104,39 @@ class ServiceUnderTest:
         log = open(self.log_path, "ab" if restart else "wb")
         # The benches and the chaos run close their months themselves, against their own clocks and oracles.
         env = {"COOPREG_BONUS_SCHEDULED_CLOSE": "false", **os.environ,
-               **({"COOPREG_INSTANCE": self.instance} if self.instance else {})}
+               **({"COOPREG_INSTANCE": self.instance} if self.instance else {}), **self.env}
         self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}.entrypoints.service"],
                                      stdout=log, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT)
         log.close()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler = threading.Thread(target=self._sample, args=(self.proc,), daemon=True)
         self._sampler.start()
         return self
 
+    def _live(self) -> subprocess.Popen | None:
+        """The process, while it runs."""
+        return self.proc if self.proc is not None and self.proc.poll() is None else None
+
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self._live() is not None
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, nothing is flushed or committed."""
-        if self.running():
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(30)
+        if (proc := self._live()) is not None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
 
-    def _sample(self) -> None:
-        process = psutil.Process(self.proc.pid)
-        while self.proc.poll() is None:
+    def suspend(self) -> None:
+        """SIGSTOP: the process, its heartbeats and its open transactions freeze where they are."""
+        if (proc := self._live()) is not None:
+            proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if (proc := self._live()) is not None:
+            proc.send_signal(signal.SIGCONT)
+
+    def _sample(self, proc: subprocess.Popen) -> None:
+        process = psutil.Process(proc.pid)
+        while proc.poll() is None:
             try:
                 self.peak_rss = max(self.peak_rss, process.memory_info().rss)
             except psutil.Error:
@@ -120,11 +146,19 @@ class ServiceUnderTest:
     def cpu_seconds(self) -> float:
         """CPU time the process has used so far (user + system): a cost that a busy machine does not
         distort the way it distorts wall time."""
+        return proc_cpu_seconds(self.proc.pid) if self.proc else 0.0
+
+    def rss_bytes(self) -> int:
         try:
-            times = psutil.Process(self.proc.pid).cpu_times()
+            return psutil.Process(self.proc.pid).memory_info().rss if self.proc else 0
         except psutil.Error:
-            return 0.0
-        return times.user + times.system
+            return 0
+
+    def open_fds(self) -> int:
+        try:
+            return len(os.listdir(f"/proc/{self.proc.pid}/fd")) if self.proc else 0
+        except OSError:
+            return 0
 
     def ready(self) -> bool:
         with open(self.log_path, "rb") as log:
@@ -137,30 +171,77 @@ class ServiceUnderTest:
         while time.monotonic() < deadline:
             if self.ready():
                 return
-            if self.proc.poll() is not None:
+            if not self.running():
                 raise RuntimeError(f"{self.name} exited; see {path}")
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not start; see {path}")
 
     def stop(self) -> None:
+        """SIGTERM, and SIGKILL when the process has not stopped in 30 s (a server still draining connections):
+        a benchmark's figures are not lost to a slow shutdown."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(30)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(30)
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process from /proc/<pid>/stat (0 once it has gone): the kernel's own account,
+    which a busy machine does not distort the way it distorts wall time."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return 0.0
+    # the command name (field 2) may hold spaces and parentheses: the fields after its last ")" start at 3
+    fields = text[text.rindex(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime: fields 14 and 15
 
 
 def stack_cpu_seconds(database: str | None = None) -> dict[str, float]:
-    """CPU time used so far by the broker (java) and by PostgreSQL: its background processes and, when
-    `database` is given, only the sessions of that database (others may share the server)."""
+    """CPU time used so far by the broker (its JVM) and by PostgreSQL: its background processes and, when
+    `database` is given, only the sessions of that database (others may share the server). The broker and the
+    server are the ones the settings name, found by their listening ports: other stacks on the machine (a chaos
+    run's own) are not counted. The broker is shared too: its figure includes other users' traffic."""
+    settings = Settings()
     used = {"kafka": 0.0, "postgres": 0.0}
-    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
-        name, cmdline, times = process.info["name"] or "", process.info["cmdline"] or [], process.info["cpu_times"]
-        if times is None:
-            continue
-        if name == "java" and any("kafka" in part for part in cmdline):
-            used["kafka"] += times.user + times.system
-        elif name == "postgres" and _of_database(" ".join(cmdline), database):
-            used["postgres"] += times.user + times.system
+    broker, postmaster = _listening(settings.kafka.first_port), _listening(settings.pg.port)
+    if broker is not None:
+        used["kafka"] = proc_cpu_seconds(broker)
+    if postmaster is not None:
+        try:
+            children = psutil.Process(postmaster).children()
+        except psutil.Error:
+            children = []
+        for child in children:
+            try:
+                title = " ".join(child.cmdline())
+            except psutil.Error:
+                continue
+            if _of_database(title, database):
+                used["postgres"] += proc_cpu_seconds(child.pid)
     return used
+
+
+_LISTENERS: dict[int, int] = {}
+
+
+def _listening(port: int) -> int | None:
+    """The process listening on a local TCP port (remembered: the stack does not move during a run)."""
+    known = _LISTENERS.get(port)
+    if known is not None and psutil.pid_exists(known):
+        return known
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            _LISTENERS[port] = conn.pid
+            return conn.pid
+    return None
 
 
 def _of_database(title: str, database: str | None) -> bool:

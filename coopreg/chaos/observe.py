@@ -11,7 +11,9 @@ import orjson
 from contracts.topics import BONUS_COMMANDS, BONUS_PAYOUTS, CARD_STATE, POS_PURCHASES, PURCHASES_ACCEPTED
 from coopreg.bench.environment import connect
 from coopreg.client import read_topic
+from services.bonus.adapters import reads as bonus_reads
 from services.bonus.domain import MonthTotals
+from services.purchases.adapters import reads as purchases_reads
 from shared.dead_letters import CONSUMER, DETAIL, REASON, dlq_topic
 from shared.settings import Settings
 
@@ -33,27 +35,25 @@ class Observed:
 
 
 async def pipeline_progress(conn: asyncpg.Connection) -> dict[str, int]:
-    return dict(await conn.fetchrow(
-        "SELECT (SELECT count(*) FROM purchases.receipts) AS stored,"
-        " (SELECT count(*) FROM purchases.receipts WHERE status <> 'accepted') AS unresolved,"
-        " (SELECT count(*) FROM bonus.purchases) AS booked,"
-        " (SELECT count(*) FROM purchases.outbox) + (SELECT count(*) FROM bonus.outbox) AS outbox"))
+    # One snapshot of both services' figures, as one statement gave them before they were read through each
+    # service's own read functions.
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        storing = await purchases_reads.storing_progress(conn)
+        booking = await bonus_reads.booking_progress(conn)
+    return {"stored": storing.stored, "unresolved": storing.unresolved, "booked": booking.booked,
+            "outbox": storing.outbox + booking.outbox}
 
 
 async def _tables(conn: asyncpg.Connection, month: date) -> dict:
-    accruals = await conn.fetch("SELECT * FROM bonus.accruals")
+    accruals = await bonus_reads.accruals(conn)
     return {
-        "stored": {r["receipt_id"]: r["status"]
-                   for r in await conn.fetch("SELECT receipt_id, status FROM purchases.receipts")},
-        "conflicts": {r["receipt_id"] for r in await conn.fetch("SELECT receipt_id FROM purchases.receipt_conflicts")},
-        "booked": {r["receipt_id"]: r["household_id"]
-                   for r in await conn.fetch("SELECT receipt_id, household_id FROM bonus.purchases")},
-        "totals": {(r["household_id"], r["month"]): MonthTotals(r["bonus_cents"], r["double_cents"], r["fuel_cents"],
-                                                                r["fuel_millilitres"], r["payment_method_cents"])
-                   for r in accruals},
-        "receipts": {(r["household_id"], r["month"]): r["receipts"] for r in accruals},
-        "month_status": await conn.fetchval("SELECT status FROM bonus.months WHERE month = $1", month),
-        "statements": await conn.fetchval("SELECT count(*) FROM bonus.statements WHERE month = $1", month),
+        "stored": await purchases_reads.receipt_statuses(conn),
+        "conflicts": await purchases_reads.conflicting_receipts(conn),
+        "booked": await bonus_reads.booked_households(conn),
+        "totals": {(a.household_id, a.month): a.totals for a in accruals},
+        "receipts": {(a.household_id, a.month): a.receipts for a in accruals},
+        "month_status": await bonus_reads.month_status(conn, month),
+        "statements": await bonus_reads.statements_written(conn, month),
     }
 
 

@@ -52,16 +52,17 @@ def expected_outcome(scenario: Scenario, rules: EligibilityRules | None = None,
     months = {r.receipt_id: month_of(r.purchased_at) for r in scenario.receipts}
     totals: dict[HouseholdMonth, MonthTotals] = defaultdict(MonthTotals)
     receipts: Counter = Counter()
-    households, cooperative = {}, {}
+    households: dict[str, str] = {}
+    cooperative: dict[str, str] = {}
     for purchase in scenario.receipts:
-        household = household_of_card[purchase.identifier.value]
+        buyer = household_of_card[purchase.identifier.value]
         # a return belongs to the month of the receipt it returns
-        key = (household.household_id, months[purchase.return_of or purchase.receipt_id])
+        key = (buyer.household_id, months[purchase.return_of or purchase.receipt_id])
         totals[key] += receipt_totals(purchase, rules)
         receipts[key] += 1
-        households[purchase.receipt_id] = household.household_id
-        cooperative[household.household_id] = household.cooperative_id
-    payouts = {}
+        households[purchase.receipt_id] = buyer.household_id
+        cooperative[buyer.household_id] = buyer.cooperative_id
+    payouts: dict[str, dict[str, int]] = {}
     for (household, month), month_totals in totals.items():
         result = compute_month(tables.table_for(cooperative[household], month), month_totals)
         split = split_payout(result.bonus_cents, result.fuel_bonus_cents, result.payment_method_benefit_cents, 0)

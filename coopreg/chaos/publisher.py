@@ -10,6 +10,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaProducer
+
 from coopreg.chaos.scenario import Message
 from shared.kafka import make_producer
 from shared.logging import get_logger
@@ -24,10 +26,12 @@ class Publisher:
     gate: asyncio.Lock
     sent: int = 0
     resent: int = 0
-    producer: object = None
+    producer: AIOKafkaProducer | None = None
 
     async def publish(self, messages: list[Message], seconds: float = 0.0, waves_per_second: float = 1) -> None:
         """Publish `messages` in order, spread evenly over `seconds`."""
+        if not messages:
+            return  # e.g. no late copies: the erased people made no purchase
         waves = max(1, int(seconds * waves_per_second))
         size = -(-len(messages) // waves)
         start = time.monotonic()

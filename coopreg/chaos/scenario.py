@@ -11,10 +11,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import NamedTuple
+
+from pydantic import BaseModel
 
 from contracts.envelope import Envelope
 from contracts.events.pos import PosPurchase
-from contracts.topics import CARD_STATE, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES
+from contracts.topics import CARD_STATE, MEMBERSHIP_HOUSEHOLDS, POS_PURCHASES, Topic
 from coopreg.chaos.inputs import EXPECTED_REASON, MALFORMED_KINDS, conflicting_version, malformed, return_of
 from coopreg.simulate.month import month_of_receipts
 from coopreg.simulate.population import Household, card_states, household_state, population
@@ -27,7 +30,7 @@ class Message:
     """One record as it will be produced: topic (registry name), key, value and headers."""
 
     topic: str
-    key: bytes | None
+    key: bytes  # every record of a run has one: a receipt's id, a state's subject
     value: bytes | None
     headers: tuple[tuple[str, bytes], ...]
     kind: str
@@ -47,10 +50,14 @@ class Scenario:
         return sum(1 for m in self.stream if m.kind == kind)
 
 
+def event_message(topic: Topic, key: str, data: BaseModel, source: str, kind: str) -> Message:
+    """An event as its producer (`source`) sends it: the contract's JSON in the envelope's headers."""
+    return Message(topic.name, key.encode(), data.model_dump_json().encode(),
+                   tuple(Envelope(source=source, type=topic.event_type).headers()), kind)
+
+
 def receipt_message(receipt: PosPurchase, kind: str) -> Message:
-    headers = Envelope(source="chaos-pos", type=POS_PURCHASES.event_type).headers()
-    return Message(POS_PURCHASES.name, receipt.receipt_id.encode(), receipt.model_dump_json().encode(),
-                   tuple(headers), kind)
+    return event_message(POS_PURCHASES, receipt.receipt_id, receipt, "chaos-pos", kind)
 
 
 def card_messages(household: Household, index_key: str) -> list[Message]:
@@ -59,31 +66,43 @@ def card_messages(household: Household, index_key: str) -> list[Message]:
     envelope = Envelope(source="chaos-membership", type=MEMBERSHIP_HOUSEHOLDS.event_type)
     messages = [Message(MEMBERSHIP_HOUSEHOLDS.name, state.household_id.encode(), state.model_dump_json().encode(),
                         tuple(envelope.headers()), "household")]
-    for state in card_states(household, index_key):
+    for card in card_states(household, index_key):
         envelope = Envelope(source="chaos-cards", type=CARD_STATE.event_type)
-        messages.append(Message(CARD_STATE.name, state.card_token.encode(), state.model_dump_json().encode(),
+        messages.append(Message(CARD_STATE.name, card.card_token.encode(), card.model_dump_json().encode(),
                                 tuple(envelope.headers()), "card"))
     return messages
 
 
-def build_scenario(receipts: int, seed: int, index_key: str, run: str = "c") -> Scenario:
-    """`receipts` valid receipts (1 % of them returns), plus 1 % exact duplicates, a few conflicting
-    duplicates and 0.1 % malformed messages; about 3 % of the households' cards arrive late."""
-    rng = random.Random(seed)
-    people = population(max(receipts // 6, 10), run, seed=seed)
+class ReceiptTraffic(NamedTuple):
+    """A month's sales with their returns and conflicting versions, each placed in the publishing window."""
+
+    placed: list[tuple[float, Message]]  # (place in the window, 0..1; the message)
+    returns: list[PosPurchase]
+    conflicted: list[PosPurchase]  # sales sent again later with other content
+
+
+def receipt_traffic(sales: list[PosPurchase], position: dict[str, float], candidates: list[PosPurchase],
+                    receipts: int, rng: random.Random) -> ReceiptTraffic:
+    """1 % of `receipts` as returns of `candidates` (just after their sale) and a few conflicting versions
+    (any time after it); every sale at its own `position`."""
     n_returns, n_conflicts = receipts // 100, max(3, receipts // 20_000)
-    sales = sorted(islice(month_of_receipts(people, MONTH, run, seed=seed + 1), receipts - n_returns),
-                   key=lambda r: r.purchased_at)
-    position = {s.receipt_id: i / len(sales) for i, s in enumerate(sales)}
-    picked = rng.sample(sales, n_returns + n_conflicts)
-    returns = [return_of(sale, rng) for sale in picked[:n_returns]]
+    picked = rng.sample(candidates, n_returns + n_conflicts)
+    returned = picked[:n_returns]
+    returns = [return_of(sale, rng) for sale in returned]
     conflicted = picked[n_returns:]
     placed = [(position[s.receipt_id], receipt_message(s, "sale")) for s in sales]
-    placed += [(position[r.return_of] + rng.uniform(0, 0.1), receipt_message(r, "return")) for r in returns]
+    placed += [(position[sale.receipt_id] + rng.uniform(0, 0.1), receipt_message(r, "return"))
+               for sale, r in zip(returned, returns, strict=True)]
     placed += [(rng.uniform(position[s.receipt_id], 1.0), receipt_message(conflicting_version(s), "conflict"))
                for s in conflicted]
-    placed += [(rng.uniform(p, 1.0), Message(m.topic, m.key, m.value, m.headers, "duplicate"))
-               for p, m in rng.sample(placed[:len(sales) + n_returns], receipts // 100)]
+    return ReceiptTraffic(placed, returns, conflicted)
+
+
+def malformed_traffic(receipts: int, sales: list[PosPurchase], rng: random.Random,
+                      run: str) -> tuple[list[tuple[float, Message]], dict[bytes, str]]:
+    """0.1 % malformed messages (six at least), each kind in turn, each made from a sale under a key of its
+    own and placed anywhere in the traffic; with the reason the DLQ must give for each, by key."""
+    placed: list[tuple[float, Message]] = []
     bad: dict[bytes, str] = {}
     for n in range(max(6, receipts // 1000)):
         kind = MALFORMED_KINDS[n % len(MALFORMED_KINDS)]
@@ -91,6 +110,23 @@ def build_scenario(receipts: int, seed: int, index_key: str, run: str = "c") -> 
         value, headers = malformed(kind, rng.choice(sales), key.decode())
         placed.append((rng.random(), Message(POS_PURCHASES.name, key, value, tuple(headers), "malformed")))
         bad[key] = EXPECTED_REASON[kind]
+    return placed, bad
+
+
+def build_scenario(receipts: int, seed: int, index_key: str, run: str = "c") -> Scenario:
+    """`receipts` valid receipts (1 % of them returns), plus 1 % exact duplicates, a few conflicting
+    duplicates and 0.1 % malformed messages; about 3 % of the households' cards arrive late."""
+    rng = random.Random(seed)
+    people = population(max(receipts // 6, 10), run, seed=seed)
+    n_returns = receipts // 100
+    sales = sorted(islice(month_of_receipts(people, MONTH, run, seed=seed + 1), receipts - n_returns),
+                   key=lambda r: r.purchased_at)
+    position = {s.receipt_id: i / len(sales) for i, s in enumerate(sales)}
+    placed, returns, conflicted = receipt_traffic(sales, position, sales, receipts, rng)
+    placed += [(rng.uniform(p, 1.0), Message(m.topic, m.key, m.value, m.headers, "duplicate"))
+               for p, m in rng.sample(placed[:len(sales) + n_returns], receipts // 100)]
+    malformed_placed, bad = malformed_traffic(receipts, sales, rng, run)
+    placed += malformed_placed
     placed.sort(key=lambda item: item[0])
     used = {s.identifier.value for s in sales}
     with_receipts = [h for h in people if any(m.card in used for m in h.members)]

@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 from coopreg.chaos.config import DedicatedStack
+from coopreg.chaos.proxy import FaultProxy
 from coopreg.stack import Stack
 from shared.settings import PROJECT_ROOT, Settings
 
@@ -33,9 +34,12 @@ def of_this_process(rng: random.Random | None = None) -> DedicatedStack:
     the run: test sessions running side by side never share, stop or wipe each other's stack."""
     rng = rng or random.Random()
     while True:
-        kafka, pg = rng.randrange(40000, 48000, 2), rng.randrange(48000, 50000)
-        if _free(kafka) and _free(kafka + 1) and _free(pg):
-            return DedicatedStack(kafka, pg, PROJECT_ROOT / f".stack-chaos-{os.getpid()}", ephemeral=True)
+        # below the ephemeral range, as `DedicatedStack`'s defaults (a client cannot connect to itself there)
+        kafka, pg = rng.randrange(20000, 28000, 4), rng.randrange(28000, 30000, 4)
+        ports = (kafka, kafka + 1, kafka + 2, kafka + 3, pg, pg + 1, pg + 2)
+        if all(_free(port) for port in ports):
+            return DedicatedStack(kafka, pg, PROJECT_ROOT / f".stack-chaos-{os.getpid()}", ephemeral=True,
+                                  proxy_api_port=pg + 2, kafka_proxy_port=kafka + 3, pg_proxy_port=pg + 1)
 
 
 def stack_environ(stack: DedicatedStack) -> dict[str, str]:
@@ -45,6 +49,25 @@ def stack_environ(stack: DedicatedStack) -> dict[str, str]:
             "COOPREG_STACK_KAFKA_HEAP": stack.kafka_heap}
 
 
+def proxied_environ(stack: DedicatedStack) -> dict[str, str]:
+    """The services' variables: Kafka and PostgreSQL through the fault proxy."""
+    return {"COOPREG_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{stack.kafka_proxy_port}",
+            "COOPREG_PG_PORT": str(stack.pg_proxy_port)}
+
+
+def services_environ(stack: DedicatedStack | None) -> dict[str, str]:
+    """The services' variables of a run: through the fault proxy, which a dedicated stack has in front of it
+    (run_chaos starts it with the stack); none on the shared stack."""
+    return proxied_environ(stack) if stack is not None else {}
+
+
+def fault_proxy(stack: DedicatedStack, log_dir: Path) -> FaultProxy:
+    """Toxiproxy with a proxy to the broker's proxied listener and one to PostgreSQL (not yet started)."""
+    return FaultProxy(stack.proxy_api_port, log_dir / "toxiproxy.log",
+                      proxies={"kafka": (stack.kafka_proxy_port, stack.kafka_port + 2),
+                               "postgres": (stack.pg_proxy_port, stack.pg_port)})
+
+
 def _reuse_jars(lib: Path) -> None:
     if lib.exists() or not any(DEVELOPMENT_JARS.glob("kafka_2.13-*.jar")):
         return  # already there, or `KafkaBroker.ensure_jars` fetches them
@@ -52,13 +75,20 @@ def _reuse_jars(lib: Path) -> None:
     shutil.copytree(DEVELOPMENT_JARS, lib, copy_function=os.link)
 
 
-def up(settings: Settings, say) -> Stack:
-    """Start the dedicated stack from an empty broker (the database keeps its cluster; runs use their own)."""
+def up(settings: Settings, say, dedicated: DedicatedStack | None = None) -> Stack:
+    """Start the dedicated stack from an empty broker (the database keeps its cluster; runs use their own).
+    With `dedicated`, the broker also listens for the services behind the fault proxy."""
     stack = Stack(settings)
+    if dedicated is not None:
+        stack.kafka.proxied = (dedicated.kafka_port + 2, dedicated.kafka_proxy_port)
     _reuse_jars(stack.kafka.lib)
     if not stack.kafka.process.running():
         shutil.rmtree(stack.kafka.data, ignore_errors=True)
-    stack.up(say)
+    try:
+        stack.up(say)
+    except Exception:
+        stack.down(say)  # a part that started is not left running (a port taken since it was chosen, say)
+        raise
     return stack
 
 

@@ -38,7 +38,7 @@ def dead_lettered_with_reason(expected: Expected, observed: Observed) -> tuple[i
     return right, wrong + observed.other_dead_letters
 
 
-def verdict(scenario: Scenario, expected: Expected, observed: Observed, faults: int) -> dict:
+def verdict(scenario: Scenario, expected: Expected, observed: Observed, faults: dict[str, int]) -> dict:
     """The report's figures, in the order of the JSON line, then the details and `ok`."""
     dlq, dlq_unexpected = dead_lettered_with_reason(expected, observed)
     duplicates = [m.key.decode() for m in scenario.stream if m.kind == "duplicate"]
@@ -52,9 +52,10 @@ def verdict(scenario: Scenario, expected: Expected, observed: Observed, faults: 
         "dlq": dlq,
         "ledger_diff_cents": ledger_diff_cents(expected, observed),
         "payouts_diff_cents": payouts_diff_cents(expected, observed),
-        "faults_injected": faults,
+        "faults_injected": faults,  # by kind
     }
     details = {
+        "faults_total": sum(faults.values()),
         "malformed": len(expected.malformed), "dlq_unexpected": dlq_unexpected,
         "dlq_copies": sum(len(copies) for copies in observed.dead_letters.values()),
         "conflicts_unexpected": len(observed.conflicts - expected.conflicts),

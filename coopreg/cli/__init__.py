@@ -46,6 +46,12 @@ def _print_version(value: bool) -> None:
 def root(version: bool = typer.Option(False, "--version", help="print the version and exit", is_eager=True,
                                       callback=_print_version)) -> None:
     """coopreg — the owner-customer and customer register."""
+    from shared.logging import configure_logging
+    from shared.settings import Settings
+
+    # Warnings and errors only: what a command has to say it says in sentences; the log lines are JSON as
+    # every process's are, unless COOPREG_LOG_FORMAT=console asks for text.
+    configure_logging("WARNING", Settings().log_format)
 
 
 app.add_typer(stack_app, name="stack")
@@ -66,6 +72,7 @@ app.command()(ops.run)
 app.command()(ops.demo)
 app.command()(ops.docs)
 app.command()(chaos.chaos)
+app.command()(bench.soak)
 
 
 def main() -> None:

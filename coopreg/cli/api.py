@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import typer
 
-from coopreg.cli.common import console, require_stack, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, require_stack, run_async, say, sentences, show
 from services.register_api.domain.access import ROLE_SCOPES
 from shared.settings import Settings
 
@@ -26,7 +26,7 @@ def serve() -> None:
 @app.command()
 def token(user: str = typer.Option(..., help="the named user"),
           role: list[str] = typer.Option(..., help=ROLES),
-          person: str = typer.Option(None, help="the customer's person id (role data_subject)"),
+          person: str | None = typer.Option(None, help="the customer's person id (role data_subject)"),
           hours: float = typer.Option(8.0, help="validity")) -> None:
     """Sign a bearer token with COOPREG_API_TOKEN_KEY (for operators' tools; users get theirs from the IdP)."""
     from services.register_api.entrypoints.auth import issue_token
@@ -58,13 +58,14 @@ async def _retention(settings: Settings, user: str) -> dict:
 
 
 @app.command()
-def retention(user: str = typer.Option(None, help="your login name, for the audit log")) -> None:
+def retention(user: str | None = typer.Option(None, help="your login name, for the audit log"),
+              output: Output = OUTPUT) -> None:
     """Run the retention job once now: every service erases what passed its period and reports."""
     from coopreg.staff_session import default_user
 
     with sentences("the retention run"):
         report = run_async(_retention(Settings(), user or default_user()))
-    console.print_json(data=report)
+    show(report, output, title="the retention run")
     say(f"{report['persons_erasure_requested']} persons' erasure requested; kept: {', '.join(report['kept'])}")
 
 
@@ -85,7 +86,7 @@ async def _demo_customer(settings: Settings, days: int) -> str:
 
 
 @app.command("my-data")
-def my_data(person: str = typer.Option(None, help="the customer's person id; default: a new demo customer"),
+def my_data(person: str | None = typer.Option(None, help="the customer's person id; default: a new demo customer"),
             days: int = typer.Option(20, help="days of purchases of the new demo customer"),
             hours: float = typer.Option(1.0, help="validity of the login")) -> None:
     """Print a login link to the customer's My data page (start the API with `coopreg api serve`)."""

@@ -10,7 +10,7 @@ import typer
 
 from contracts.events.bonus import CloseBonusMonth
 from contracts.topics import BONUS_COMMANDS
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, console, print_json, run_async, say, sentences
 from coopreg.cli.staff_options import PURPOSE, USER, as_staff, role_option
 from coopreg.client import RegisterClient
 from coopreg.staff_session import StaffSession
@@ -52,7 +52,7 @@ def _month(text: str) -> str:
 @app.command()
 def explain(household: str = typer.Argument(..., help="the household id"),
             month: str = typer.Argument(..., help="YYYY-MM"),
-            user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+            user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE, output: Output = OUTPUT) -> None:
     """Explain a household's Bonus month: total, tier, amounts and the receipts behind them, and apart from them
     the returns and late purchases booked after the month closed, with the close that paid them."""
     from coopreg.explain_view import render
@@ -61,13 +61,18 @@ def explain(household: str = typer.Argument(..., help="the household id"),
 
     async def work(session: StaffSession) -> dict:
         return await session.call("GET", f"/households/{household}/bonus/{chosen}", "household")
-    render(console, as_staff("explaining", user, role, purpose, work)["bonus"])
+    found = as_staff("explaining", user, role, purpose, work)["bonus"]
+    if output is Output.json:
+        print_json(found)
+    else:
+        render(console, found)
 
 
 @app.command("month-to-date")
 def month_to_date_(household: str = typer.Argument(..., help="the household id"),
-                   month: str = typer.Option(None, help="YYYY-MM (default: this month in Finnish time)"),
-                   user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+                   month: str | None = typer.Option(None, help="YYYY-MM (default: this month in Finnish time)"),
+                   user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE,
+                   output: Output = OUTPUT) -> None:
     """A household's month so far: purchases toward the tier, the current %, and euros to the next tier."""
     from coopreg.month_to_date_view import render
 
@@ -76,7 +81,11 @@ def month_to_date_(household: str = typer.Argument(..., help="the household id")
     async def work(session: StaffSession) -> dict:
         return await session.call("GET", f"/households/{household}/bonus/month-to-date", "household",
                                   params=params)
-    render(console, as_staff("reading the month to date", user, role, purpose, work)["bonus"])
+    found = as_staff("reading the month to date", user, role, purpose, work)["bonus"]
+    if output is Output.json:
+        print_json(found)
+    else:
+        render(console, found)
 
 
 
@@ -100,7 +109,10 @@ def _time(text: str, what: str):
         return moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
 
 
-def _say_change(answer: dict, done: str) -> None:
+def _say_change(answer: dict, done: str, output: Output) -> None:
+    if output is Output.json:
+        print_json(answer)
+        return
     change = answer["change"]
     if answer["published"]:
         say(f"campaign {change['campaign_id']} {done}: published on {change['topic']} (change {change['change_id']});"
@@ -118,7 +130,8 @@ def campaigns_create(campaign_id: str = typer.Argument(..., help="a new id, e.g.
                      starts: str = typer.Option(..., "--starts", help="when it starts (Helsinki time unless an offset "
                                                                       "is given); at least two minutes from now"),
                      ends: str = typer.Option(..., "--ends", help="when it ends (exclusive)"),
-                     user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+                     user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE,
+                     output: Output = OUTPUT) -> None:
     """Create a Double Bonus campaign: twice the month's Bonus % on Bonus purchases at its outlets in its
     period. It never reaches back: purchases are priced when they are booked."""
     body = {"campaign_id": campaign_id, "cooperative_id": cooperative, "name": name, "outlet_ids": outlet,
@@ -127,14 +140,15 @@ def campaigns_create(campaign_id: str = typer.Argument(..., help="a new id, e.g.
     async def work(session: StaffSession) -> dict:
         answer = await session.call("POST", "/campaigns", "campaign", json=body)
         return {**answer, "published": await session.published(CAMPAIGNS_TOPIC, campaign_id)}
-    _say_change(as_staff("creating the campaign", user, role, purpose, work, background=True), "created")
+    _say_change(as_staff("creating the campaign", user, role, purpose, work, background=True), "created", output)
 
 
 @campaigns_app.command("end")
 def campaigns_end(campaign_id: str = typer.Argument(..., help="the campaign id"),
-                  at: str = typer.Option(None, "--at", help="when it ends (default: now); a campaign not started "
-                                                            "yet is called off"),
-                  user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+                  at: str | None = typer.Option(None, "--at", help="when it ends (default: now); a campaign not "
+                                                                   "started yet is called off"),
+                  user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE,
+                  output: Output = OUTPUT) -> None:
     """End a Double Bonus campaign early. An end already past when the bonus service applies it takes effect
     then: purchases booked meanwhile were priced double and stay so."""
     body = {"ends_at": _time(at, "--at").isoformat()} if at else None
@@ -142,13 +156,14 @@ def campaigns_end(campaign_id: str = typer.Argument(..., help="the campaign id")
     async def work(session: StaffSession) -> dict:
         answer = await session.call("POST", f"/campaigns/{campaign_id}/end", "campaign", json=body)
         return {**answer, "published": await session.published(CAMPAIGNS_TOPIC, campaign_id)}
-    _say_change(as_staff("ending the campaign", user, role, purpose, work, background=True), "ended")
+    _say_change(as_staff("ending the campaign", user, role, purpose, work, background=True), "ended", output)
 
 
 @campaigns_app.command("list")
-def campaigns_list(cooperative: str = typer.Option(None, "--cooperative", help="one cooperative's only"),
+def campaigns_list(cooperative: str | None = typer.Option(None, "--cooperative", help="one cooperative's only"),
                    current: bool = typer.Option(False, "--current", help="only those planned or running"),
-                   user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+                   user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE,
+                   output: Output = OUTPUT) -> None:
     """The Double Bonus campaigns, newest start first: one line each, with status, period and outlets."""
     from services.bonus.domain.months import HELSINKI
 
@@ -159,6 +174,9 @@ def campaigns_list(cooperative: str = typer.Option(None, "--cooperative", help="
     async def work(session: StaffSession) -> dict:
         return await session.call("GET", "/campaigns", "campaign", params=params)
     campaigns = as_staff("listing the campaigns", user, role, purpose, work)["campaigns"]
+    if output is Output.json:
+        print_json(campaigns)
+        return
     if not campaigns:
         say("no campaigns")
     for c in campaigns:  # a line each, never cut to the terminal's width (ids and outlets are what one copies)

@@ -5,7 +5,7 @@ import typer
 from rich.table import Table
 
 from coopreg import dlq
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, console, print_json, run_async, say, sentences
 from coopreg.cli.staff_options import USER, role_option
 from coopreg.staff_session import check_role, default_user, staff_session
 from shared.settings import Settings
@@ -15,10 +15,14 @@ app = typer.Typer(help="Dead-letter topics: see why messages failed, one in full
 
 @app.command("list")
 def list_(topic: str = typer.Argument(..., help="the original topic, e.g. pos.purchases.v1"),
-          show: int = typer.Option(20, help="how many dead letters to show")) -> None:
+          show: int = typer.Option(20, help="how many dead letters to show"), output: Output = OUTPUT) -> None:
     """Count the dead letters of a topic by reason and show the latest."""
     with sentences("reading the DLQ"):
         letters = run_async(dlq.dead_letters(Settings(), topic))
+    if output is Output.json:
+        print_json({"topic": topic, "dead_letters": len(letters), "reasons": dict(dlq.reasons(letters)),
+                    "latest": letters[-show:]})
+        return
     table = Table(title=f"{topic}.dlq: {len(letters)} dead letters")
     for column in ("offset", "consumer", "reason", "detail"):
         table.add_column(column)
@@ -32,12 +36,13 @@ def list_(topic: str = typer.Argument(..., help="the original topic, e.g. pos.pu
 @app.command()
 def show(topic: str = typer.Argument(..., help="the original topic, e.g. pos.purchases.v1"),
          offset: int = typer.Argument(..., min=0, help="the dead letter's offset, as `coopreg dlq list` shows it"),
-         partition: int = typer.Option(None, min=0, help="the DLQ partition, when it has more than one"),
+         partition: int | None = typer.Option(None, min=0, help="the DLQ partition, when it has more than one"),
          open_value: bool = typer.Option(False, "--open", help="open the sealed original value (personal data "
                                                                "stays masked); needs --purpose, audited"),
-         user: str = USER, role: str = role_option("operations"),
-         purpose: str = typer.Option(None, "--purpose", help="why you open it, e.g. incident_handling (required "
-                                                              "with --open)")) -> None:
+         user: str | None = USER, role: str = role_option("operations"),
+         purpose: str | None = typer.Option(None, "--purpose", help="why you open it, e.g. incident_handling (required "
+                                                              "with --open)"),
+         output: Output = OUTPUT) -> None:
     """One dead letter in full: the reason, where it came from, its original headers and, with --open, its
     original value with personal data masked — recorded first in the register's audit log under your name,
     role and purpose (whom the letter is about), through the register API."""
@@ -47,6 +52,9 @@ def show(topic: str = typer.Argument(..., help="the original topic, e.g. pos.pur
                              "(e.g. --purpose incident_handling)")
         letter = run_async(_show(Settings(), topic, offset, partition, open_value, user or default_user(), role,
                                  purpose))
+    if output is Output.json:
+        print_json(letter)
+        return
     table = Table(title=f"{topic}.dlq, partition {letter.partition}, offset {letter.offset}", show_header=False)
     for name, value in (("reason", letter.reason), ("detail", letter.detail), ("consumer", letter.consumer),
                         ("original", letter.origin), ("failed at", letter.failed_at), ("key", letter.key or "–")):
@@ -81,7 +89,7 @@ async def _show(settings: Settings, topic: str, offset: int, partition: int | No
 
 @app.command()
 def replay(topic: str = typer.Argument(..., help="the original topic, e.g. pos.purchases.v1"),
-           limit: int = typer.Option(None, help="replay at most this many")) -> None:
+           limit: int | None = typer.Option(None, help="replay at most this many")) -> None:
     """Send dead letters back to their original topic (after the cause is fixed)."""
     with sentences("replaying"):
         count = run_async(dlq.replay(Settings(), topic, limit))

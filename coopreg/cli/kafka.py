@@ -1,27 +1,16 @@
 """`coopreg kafka topics | groups | dlq`: the Kafka side of the register, through Kafka's admin API."""
 from __future__ import annotations
 
-import dataclasses
-import json
-from enum import Enum
-
 import typer
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from coopreg import kafka_view
-from coopreg.cli.common import console, run_async
+from coopreg.cli.common import OUTPUT, Output, console, plain, print_json, run_async
 from shared.settings import Settings
 
 app = typer.Typer(help="Kafka as an operator sees it: topics, consumer groups with lag, dead-letter queues.",
                   no_args_is_help=True)
-
-
-class Output(str, Enum):
-    table = "table"
-    json = "json"
-
-
-OUTPUT = typer.Option(Output.table, "--output", "-o", help="table for people, json for scripts")
 
 
 def _days(ms: int | None) -> str:
@@ -30,17 +19,21 @@ def _days(ms: int | None) -> str:
     return f"{ms / 86_400_000:g} d" if ms >= 86_400_000 else f"{ms / 3_600_000:g} h"
 
 
+def _add_columns(table: Table, *columns: tuple[str, JustifyMethod]) -> None:
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
+
+
 @app.command()
 def topics(output: Output = OUTPUT) -> None:
     """Every topic: partitions, replication, cleanup policy, retention and messages kept (like `kcat -L`)."""
     found = run_async(kafka_view.topics(Settings()))
     if output is Output.json:
-        typer.echo(json.dumps([dataclasses.asdict(t) for t in found]))
+        print_json(found)
         return
     table = Table(title=f"{len(found)} topics")
-    for column, justify in (("topic", "left"), ("partitions", "right"), ("replicas", "right"),
-                            ("cleanup", "left"), ("retention", "right"), ("messages", "right")):
-        table.add_column(column, justify=justify)
+    _add_columns(table, ("topic", "left"), ("partitions", "right"), ("replicas", "right"),
+                 ("cleanup", "left"), ("retention", "right"), ("messages", "right"))
     for t in found:
         table.add_row(t.name, str(t.partitions), str(t.replication), t.cleanup, _days(t.retention_ms),
                       str(t.messages))
@@ -53,14 +46,12 @@ def groups(output: Output = OUTPUT) -> None:
     (like `kafka-consumer-groups --describe --all-groups`)."""
     found = run_async(kafka_view.groups(Settings()))
     if output is Output.json:
-        typer.echo(json.dumps([{**dataclasses.asdict(g), "lag": g.lag,
-                                "partitions": [{**dataclasses.asdict(p), "lag": p.lag} for p in g.partitions]}
-                               for g in found]))
+        print_json([{**plain(g), "lag": g.lag, "partitions": [{**plain(p), "lag": p.lag} for p in g.partitions]}
+                    for g in found])
         return
     table = Table(title=f"{len(found)} consumer groups, lag {sum(g.lag for g in found)}")
-    for column, justify in (("group", "left"), ("state", "left"), ("topic", "left"), ("partition", "right"),
-                            ("committed", "right"), ("end", "right"), ("lag", "right"), ("member", "left")):
-        table.add_column(column, justify=justify)
+    _add_columns(table, ("group", "left"), ("state", "left"), ("topic", "left"), ("partition", "right"),
+                 ("committed", "right"), ("end", "right"), ("lag", "right"), ("member", "left"))
     for g in found:
         for i, p in enumerate(g.partitions):
             table.add_row(g.group if i == 0 else "", f"{g.state}, {g.members} members" if i == 0 else "",
@@ -74,12 +65,10 @@ def dlq(output: Output = OUTPUT) -> None:
     """Every dead-letter queue with its dead letters counted by reason (`coopreg dlq list <topic>` for one)."""
     found = run_async(kafka_view.dead_letter_queues(Settings()))
     if output is Output.json:
-        typer.echo(json.dumps([{"topic": d.topic, "dead_letters": d.dead_letters, "reasons": dict(d.reasons)}
-                               for d in found]))
+        print_json([{"topic": d.topic, "dead_letters": d.dead_letters, "reasons": dict(d.reasons)} for d in found])
         return
     table = Table(title=f"{len(found)} dead-letter queues, {sum(d.dead_letters for d in found)} dead letters")
-    for column, justify in (("topic", "left"), ("dead letters", "right"), ("by reason", "left")):
-        table.add_column(column, justify=justify)
+    _add_columns(table, ("topic", "left"), ("dead letters", "right"), ("by reason", "left"))
     for d in found:
         table.add_row(d.topic, str(d.dead_letters), ", ".join(f"{r} {n}" for r, n in d.reasons.most_common()))
     console.print(table)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from coopreg.cli.common import console, sentences
+from coopreg.cli.common import OUTPUT, Output, sentences, show
 from coopreg.cli.staff_options import PURPOSE, ROLE, USER, as_staff
 from coopreg.staff_session import RegisterRefused, StaffSession
 
@@ -37,11 +37,11 @@ def _card_or_number(customer_number: int | None, card: str | None) -> None:
 
 
 @app.command()
-def person(customer_number: int = typer.Argument(None, help="the customer number"),
-           card: str = typer.Option(None, "--card", help="a card or member number instead of a customer number"),
-           sections: str = typer.Option(None, help="comma-separated sections to show besides the person, "
+def person(customer_number: int | None = typer.Argument(None, help="the customer number"),
+           card: str | None = typer.Option(None, "--card", help="a card or member number instead of a customer number"),
+           sections: str | None = typer.Option(None, help="comma-separated sections to show besides the person, "
                                                    "e.g. contact,household,cards"),
-           user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+           user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE, output: Output = OUTPUT) -> None:
     """Find a person by customer number or card and show what your role may see of them."""
     async def work(session: StaffSession) -> dict:
         found = await find(session, customer_number, card)
@@ -53,12 +53,13 @@ def person(customer_number: int = typer.Argument(None, help="the customer number
 
     with sentences("looking up the person"):
         _card_or_number(customer_number, card)
-    console.print_json(data=as_staff("looking up the person", user, role, purpose, work))
+    show(as_staff("looking up the person", user, role, purpose, work), output)
 
 
 @app.command()
 def household(household_id: str = typer.Argument(..., help="the household id, e.g. h-…"),
-              user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+              user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE,
+              output: Output = OUTPUT) -> None:
     """Show a household: its members, roles and history, read through one of its members."""
     async def work(session: StaffSession) -> dict:
         answer = await session.call("POST", "/persons/search", "household", json={"household_id": household_id})
@@ -66,13 +67,13 @@ def household(household_id: str = typer.Argument(..., help="the household id, e.
         if not found:
             raise RegisterRefused(f"the register knows no household {household_id}; check the id")
         return await session.call("GET", f"/persons/{found[0]['person']['person_id']}/household", "household")
-    console.print_json(data=as_staff("looking up the household", user, role, purpose, work))
+    show(as_staff("looking up the household", user, role, purpose, work), output)
 
 
 @app.command()
 def consents(person: str = typer.Argument(..., help="the person id (p-…) or customer number"),
-             user: str = USER, role: str = ROLE, purpose: str = PURPOSE) -> None:
+             user: str | None = USER, role: str = ROLE, purpose: str | None = PURPOSE, output: Output = OUTPUT) -> None:
     """Show a person's marketing prohibition, blocks and permissions in force."""
     async def work(session: StaffSession) -> dict:
         return await session.call("GET", f"/persons/{await person_id_of(session, person)}/consents", "person")
-    console.print_json(data=as_staff("looking up the consents", user, role, purpose, work))
+    show(as_staff("looking up the consents", user, role, purpose, work), output)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import typer
 
 from coopreg import services_ctl
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, console, run_async, say, sentences, show
 from coopreg.stack import Stack
 from services.registry import SERVICES
-from shared.logging import configure_logging
 from shared.runtime import main as run_one
 from shared.settings import Settings
 
@@ -36,10 +35,9 @@ def services_down(names: list[str] = typer.Argument(None, help="services to stop
 
 
 @services_app.command("status")
-def services_status() -> None:
+def services_status(output: Output = OUTPUT) -> None:
     """Say which services run."""
-    for line in services_ctl.status(Settings()):
-        typer.echo(line)
+    show(services_ctl.status(Settings()), output, title="the services")
 
 
 def run(service: str = typer.Argument(..., help=f"one of {', '.join(SERVICES)}, or 'all'")) -> None:
@@ -57,7 +55,6 @@ def demo(households: int = typer.Option(3000, help="simulated owner-customer hou
     from coopreg.demo import run_demo
 
     settings = Settings()
-    configure_logging("WARNING", "console")
     with sentences("the demo"):
         Stack(settings).up(say)
         services_ctl.up(settings, say)

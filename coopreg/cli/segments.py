@@ -13,7 +13,7 @@ from rich.table import Table
 
 from contracts.events.consent import ConsentCommand, DefineSegment, RetireSegment
 from contracts.topics import CONSENT_COMMANDS
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, console, print_json, run_async, say, sentences, show
 from coopreg.client import RegisterClient
 from services.consent.application import segment_report
 from services.consent.entrypoints.service import SERVICE
@@ -39,10 +39,13 @@ async def _read(settings: Settings, query):
 
 
 @app.command("list")
-def list_segments() -> None:
+def list_segments(output: Output = OUTPUT) -> None:
     """Every segment with its purpose, channel, status and number of members."""
     with sentences("listing the segments"):
         rows = run_async(_read(Settings(), segment_report.overview))
+    if output is Output.json:
+        print_json(rows)
+        return
     table = Table("segment", "purpose", "channel", "version", "status", "members")
     for row in rows:
         table.add_row(row["name"], row["purpose"], row["channel"], str(row["version"]), row["status"],
@@ -85,13 +88,13 @@ def define(
 
 
 @app.command()
-def inspect(name: str) -> None:
+def inspect(name: str, output: Output = OUTPUT) -> None:
     """A segment's definition, status and number of members (never who they are)."""
     with sentences("inspecting the segment"):
         found = run_async(_read(Settings(), lambda conn: segment_report.detail(conn, name)))
         if found is None:
             raise LookupError(f"no segment {name!r}; `coopreg segments list` shows them")
-    typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+    show(found, output, title=f"segment {name}")
 
 
 @app.command()

@@ -1,15 +1,13 @@
 """`coopreg simulate traffic | month`: simulated POS traffic through the running services."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import typer
 from rich.table import Table
 
-from coopreg.cli.common import console, run_async, say, sentences
+from coopreg.cli.common import OUTPUT, Output, console, errors, print_json, run_async, say, sentences, show
 from services.bonus.domain.months import month_label, parse_month
-from shared.logging import configure_logging
 from shared.settings import Settings
 
 app = typer.Typer(help="Simulated POS traffic through the running services (`coopreg services up` first).",
@@ -42,17 +40,21 @@ def traffic(rate: int = typer.Option(100, min=1, max=100_000, help="receipts per
                                                                             "are published first)"),
             invalid: float = typer.Option(0.0, min=0.0, max=1.0, help="share of malformed receipts (to the DLQ)"),
             drain: float = typer.Option(60.0, min=0.0, help="seconds to wait afterwards for the services to "
-                                                            "store everything sent")) -> None:
+                                                            "store everything sent"),
+            output: Output = OUTPUT) -> None:
     """POS traffic at a chosen rate to pos.purchases.v1, with live counters: sent, stored, accepted
-    published, dead-lettered. The last line is JSON."""
+    published, dead-lettered (`--output json`: the counters as one JSON document, the live ones on stderr)."""
     from coopreg.simulate.runs import simulate_traffic
 
-    configure_logging("WARNING", "console")
     with sentences("the traffic simulation"):
-        result = run_async(simulate_traffic(Settings(), console, rate=rate, seconds=seconds, households=households,
+        # with json asked for, stdout carries the one document only: the live counters go to stderr
+        live = errors if output is Output.json else console
+        result = run_async(simulate_traffic(Settings(), live, rate=rate, seconds=seconds, households=households,
                                             invalid=invalid, drain=drain))
-    _summary(result)
-    typer.echo(json.dumps(result))
+    if output is Output.json:
+        print_json(result)
+    else:
+        _summary(result)
     if not result["settled"]:
         say(f"not everything sent was stored or dead-lettered within {drain:g} s: the services are behind or "
             "not running; check `coopreg services status` and .stack/services/*.log, or wait longer with --drain")
@@ -61,16 +63,17 @@ def traffic(rate: int = typer.Option(100, min=1, max=100_000, help="receipts per
 
 @app.command()
 def month(households: int = typer.Option(300, min=1, max=1_000_000, help="simulated households"),
-          month: str = typer.Option(..., "--month", help="YYYY-MM, a month that has ended and is still open")) -> None:
+          month: str = typer.Option(..., "--month", help="YYYY-MM, a month that has ended and is still open"),
+          output: Output = OUTPUT) -> None:
     """A whole month of receipts for a new population: cards issued, receipts published, stored and booked
-    for Bonus. The last line is JSON."""
+    for Bonus (`--output json`: the run as one JSON document)."""
     from coopreg.simulate.runs import simulate_month
 
-    configure_logging("WARNING", "console")
     with sentences("the month simulation"):
         chosen = ended_month(month)
-        result = run_async(simulate_month(Settings(), console, households=households, month=chosen))
+        live = errors if output is Output.json else console
+        result = run_async(simulate_month(Settings(), live, households=households, month=chosen))
     say(f"{result['receipts']} receipts of {result['households']} households booked for {result['month']}; "
         f"explain one with `coopreg bonus explain {result['example_household']} {result['month']}`, close the "
         f"month with `coopreg bonus close {result['month']}`")
-    typer.echo(json.dumps(result))
+    show(result, output, title=f"a month of receipts for {result['month']}")

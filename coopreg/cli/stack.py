@@ -4,6 +4,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from coopreg.cli.common import OUTPUT, Output, show
 from coopreg.stack import Stack
 from shared.settings import Settings
 
@@ -36,7 +37,6 @@ def down() -> None:
 
 
 @app.command()
-def status() -> None:
+def status(output: Output = OUTPUT) -> None:
     """Say what runs where."""
-    for line in Stack(Settings()).status():
-        typer.echo(line)
+    show(Stack(Settings()).status(), output, title="the stack")

@@ -11,6 +11,7 @@ from coopreg.client import RegisterClient
 from coopreg.prove.history import send, until
 from coopreg.prove.subject import Subject
 from coopreg.staff_session import StaffSession
+from services.membership.adapters import reads as membership_reads
 from services.membership.application.config import MembershipConfig
 from services.membership.application.tax_report import write_tax_report
 from services.membership.entrypoints.service import SERVICE
@@ -23,8 +24,7 @@ async def end_relationship(client: RegisterClient, db, subject: Subject) -> None
     """The member resigns: the contribution is refunded and the household dissolves (its other member leaves)."""
     await send(client, MEMBERSHIP_COMMANDS, subject.person_id, MembershipCommand(Resign(
         person_id=subject.person_id, resigned_at=datetime.now(timezone.utc))))
-    await until(lambda: db.fetchval("SELECT status = 'dissolved' FROM membership.households WHERE household_id = $1",
-                                    subject.household_id), "the household dissolved")
+    await until(lambda: membership_reads.household_dissolved(db, subject.household_id), "the household dissolved")
 
 
 async def tax_report(settings: Settings) -> dict:

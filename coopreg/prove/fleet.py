@@ -32,6 +32,8 @@ class ServiceProcess:
         return self
 
     def wait_ready(self, timeout: float = 90) -> None:
+        if self.proc is None:
+            raise RuntimeError(f"{self.name} is waited for before it was started")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if b'"service started"' in self.log.read_bytes():

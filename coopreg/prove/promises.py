@@ -57,6 +57,16 @@ CLEAR_UNTIL_EXPIRY: dict[str, set[str]] = {
     "membership.commands.v1": CONTACT | MEMBER | {"iban"},
     "membership.benefits.v1": {"person_id", "membership_id", "household_id"},
     "consent.commands.v1": PERSON,
+    # the digital service's inbound feeds: the web stores, the digital services and customer service
+    "webstore.customer-updates.v1": PERSON | {"street", "last_name"},
+    "webstore.orders.v1": PERSON,
+    "webstore.saved-carts.v1": PERSON,
+    "digital.service-orders.v1": PERSON,
+    "digital.service-usage.v1": PERSON,
+    "digital.entered-data.v1": PERSON | {"phone"},
+    "customerservice.contacts.v1": PERSON | {"last_name"},
+    # the digital service's word to the membership service that the customer was active (pseudonymous id only)
+    "digital.customer-activity.v1": PERSON,
     "privacy.erasure-requests.v1": PERSON,
     "privacy.erasure-reports.v1": PERSON,
     "privacy.retention-reports.v1": PERSON,

@@ -4,25 +4,23 @@ replayed updates, and the verdict as one JSON object."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import asyncpg
 
-from coopreg.bench.environment import isolated_settings, scoped_environ
+from coopreg.bench.environment import REGISTER_SCHEMAS, isolated_settings, scoped_environ
 from coopreg.client import RegisterClient
 from coopreg.prove import erasure, history, replay, search
 from coopreg.prove.fleet import Fleet
 from coopreg.prove.needles import Needles
 from coopreg.prove.promises import judge
 from coopreg.prove.subject import Subject, new_subject
-from coopreg.provision import service_schemas
 from coopreg.staff_session import StaffSession, staff_session
 from shared.pseudonym import keyed_token
 from shared.settings import PROJECT_ROOT, Settings
 
-# Dropped before a run, so its tables hold this run's person and nobody else's leftovers.
-OWN_SCHEMAS = (*service_schemas(), "subject_keys", "audit")
 USER = "prove-erasure"
 
 
@@ -46,6 +44,7 @@ async def learn(staff: StaffSession, settings: Settings, subject: Subject, segme
 
 def _first(value, name: str):
     """The first value of a field `name` anywhere in a JSON document."""
+    items: Iterable[object]
     if isinstance(value, dict):
         if value.get(name) is not None:
             return value[name]
@@ -87,7 +86,7 @@ async def prove_erasure(name: str, say, strict: bool = False) -> dict:
 
 async def _prove(name: str, say, strict: bool) -> dict:
     say(f"a place of its own: database coopreg_{name}, its own topics and service processes")
-    settings = await isolated_settings(name, drop_first=OWN_SCHEMAS)
+    settings = await isolated_settings(name, drop_first=REGISTER_SCHEMAS)  # nobody else's leftovers
     run_dir = PROJECT_ROOT / "artifacts" / "prove" / settings.kafka.topic_prefix.rstrip(".")
     fleet = Fleet(run_dir / "logs")
     settings.api.service_urls = fleet.urls
@@ -109,10 +108,11 @@ async def _prove(name: str, say, strict: bool) -> dict:
             async with staff_session(settings, USER, "data_protection_officer", background=True) as dpo:
                 erased, seconds = await erasure.erase(dpo, subject)
                 await erasure.outboxes_empty(db)
+            digital_left = await history.digital_left(db, subject)
             needles = Needles.of(subject.identifiers() | replay.new_data(subject))
             say("searching every table, topic, log file and dead letter for them")
             before = await search_everything(db, settings, needles, fleet.logs)
-            say("replaying a DVV and an S-Bank update about them")
+            say("replaying a DVV and an S-Bank update, a web-store profile and a login about them")
             counted = await replay.replay(client, db, subject)
             await erasure.outboxes_empty(db)
             after = await search_everything(db, settings, needles, fleet.logs)
@@ -122,12 +122,15 @@ async def _prove(name: str, say, strict: bool) -> dict:
     verdict = judge(before.hits, strict)
     back = resurrections(before, after)
     return {"person_id": subject.person_id, "identity_code": subject.identity_code, "last_name": subject.last_name,
-            "identifiers": sorted(needles.by_kind), "tables_searched": before.tables,
+            "identifiers": list(needles.kinds), "tables_searched": before.tables,
             "topics_searched": before.topics, "dead_letter_topics_searched": before.dead_letter_topics,
             "logs_searched": before.logs, "sealed_unopenable": before.sealed_unopenable,
             "found": verdict.found, "resurrected": len(back), "resurrections": back,
-            "replays_counted_as_erased_subject": counted, "erasure_seconds": seconds,
+            "replays_counted_as_erased_subject": counted.total,
+            "replays_counted_by_service": {"membership": counted.membership, "digital": counted.digital},
+            "erasure_seconds": seconds,
             "erasure_services": {n: s["status"] for n, s in erased["services"].items()},
+            "digital_erased": erased["services"].get("digital", {}).get("rows", {}), "digital_left": digital_left,
             "expiring": verdict.expiring, "kept": verdict.kept, "tax_report": report,
             "strict": strict, "database": settings.pg.database, "topic_prefix": settings.kafka.topic_prefix,
             "logs": str(fleet.log_dir)}

@@ -5,14 +5,15 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterator
 
-from contracts.events.pos import PosPurchase
+from contracts.events.pos import PaymentMethod, PosPurchase
 from coopreg.simulate.population import Household
 from coopreg.simulate.receipts import pos_purchase
 from services.bonus.domain.months import HELSINKI, next_month
 
 CHAINS = (("prisma", 30), ("s-market", 35), ("alepa", 15), ("sale", 8), ("abc", 10), ("sokos", 2))
-PAYMENTS = (("s_etukortti_debit", 35), ("s_etukortti_credit", 10), ("other_card", 35), ("cash", 15),
-            ("gift_card", 2), ("mobile_pay", 3))
+PAYMENTS: tuple[tuple[PaymentMethod, int], ...] = (
+    ("s_etukortti_debit", 35), ("s_etukortti_credit", 10), ("other_card", 35), ("cash", 15), ("gift_card", 2),
+    ("mobile_pay", 3))
 
 
 def _basket(rng: random.Random, chain: str, cents: int) -> list[tuple]:

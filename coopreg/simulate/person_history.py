@@ -98,9 +98,12 @@ async def _card(pools, settings: Settings, person: SeededPerson, since: datetime
 async def _purchases(pools, settings: Settings, person: SeededPerson, times: list[datetime], rng) -> None:
     config = PurchasesConfig(index_key=settings.secrets.index_key.get_secret_value())
     tables = load_tier_tables()
+    # Everyday shopping: general lines stay under the warranty threshold (`warranty_periods.json`), so a
+    # seeded history holds no warranty receipts and those a test adds are the only ones.
+    threshold = config.warranty.min_line_cents
     for start in range(0, len(times), BATCH):
         receipts = [pos_purchase(f"r-{person.person_id}-{start + i}", person.card_number, at,
-                                 [("grocery", rng.randrange(200, 9000)), ("general", rng.randrange(100, 3000))])
+                                 [("grocery", rng.randrange(200, 9000)), ("general", rng.randrange(100, threshold))])
                     for i, at in enumerate(times[start:start + BATCH])]
         ids = [r.receipt_id for r in receipts]
         async with pools["purchases"].acquire() as conn, conn.transaction():

@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from contracts.events.cards import AllocationPeriod, CardState
+from contracts.events.cards import AllocationPeriod, CardState, IssuedCardType
 from contracts.events.membership_states import BenefitAccountRef, HouseholdMember, HouseholdState
 from coopreg.simulate.receipts import card_number
 from shared.pseudonym import keyed_token
@@ -15,6 +15,7 @@ COOPERATIVES = ("hok-elanto", "pirkanmaan", "turun", "keskimaa", "arina", "kpo",
                 "etela-karjalan", "etela-pohjanmaan", "varuboden-osla")
 # Rough member shares: the largest cooperatives carry most households.
 WEIGHTS = (27, 10, 8, 7, 6, 4, 1, 5, 5, 4, 3, 3, 3, 2, 2, 2, 3, 4, 1)
+CARD_TYPES: tuple[IssuedCardType, ...] = ("cash_card", "visa_debit", "visa_credit_debit")
 
 ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)  # simulated cards were issued long before the month
 
@@ -23,7 +24,7 @@ ISSUED = datetime(2020, 1, 1, tzinfo=timezone.utc)  # simulated cards were issue
 class Member:
     person_id: str
     card: str
-    card_type: str
+    card_type: IssuedCardType
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def population(households: int, run: str, seed: int = 7, first_card: int = 0) ->
         size = rng.choices((1, 2, 3, 4), weights=(35, 35, 15, 15))[0]
         members = []
         for m in range(size):
-            card_type = rng.choices(("cash_card", "visa_debit", "visa_credit_debit"), weights=(50, 35, 15))[0]
+            card_type = rng.choices(CARD_TYPES, weights=(50, 35, 15))[0]
             members.append(Member(f"{run}-p{h}-{m}", card_number(next_card), card_type))
             next_card += 1
         spend = int(rng.lognormvariate(10.4, 0.75))  # median about 330 €, a long tail past 900 €

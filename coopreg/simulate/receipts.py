@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts.events.pos import Identifier, Payment, PosPurchase, ReceiptLine
+from contracts.events.pos import Category, Identifier, Payment, PaymentMethod, PosPurchase, ReceiptLine
 from services.cards.domain.card_number import luhn_check_digit
 
 CARD_PREFIX = "9246"  # a made-up issuer prefix: simulated numbers never collide with real cards
@@ -14,14 +14,15 @@ def card_number(n: int, prefix: str = CARD_PREFIX) -> str:
     return body + luhn_check_digit(body)
 
 
-def line(no: int, category: str, cents: int, group: str | None = None, litres_milli: int | None = None):
-    unit = "l" if litres_milli is not None else "pcs"
+def line(no: int, category: Category, cents: int, group: str | None = None,
+         litres_milli: int | None = None) -> ReceiptLine:
     quantity = litres_milli if litres_milli is not None else (1000 if cents >= 0 else -1000)
     return ReceiptLine(line_no=no, product_id=f"p-{category}-{no}", product_group=group or category,
-                       category=category, quantity_milli=quantity, unit=unit, amount_cents=cents)
+                       category=category, quantity_milli=quantity, unit="l" if litres_milli is not None else "pcs",
+                       amount_cents=cents)
 
 
-def pos_purchase(receipt_id: str, card: str, at: datetime, lines: list[tuple], *, payment: str = "cash",
+def pos_purchase(receipt_id: str, card: str, at: datetime, lines: list[tuple], *, payment: PaymentMethod = "cash",
                  chain: str = "prisma", cooperative: str = "hok-elanto", outlet: str = "P001",
                  return_of: str | None = None, currency: str = "EUR") -> PosPurchase:
     """`lines` are (category, cents) or (category, cents, litres_milli) tuples."""

@@ -8,6 +8,7 @@ import asyncio
 import time
 from datetime import date, datetime, timedelta, timezone
 
+import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -19,6 +20,7 @@ from coopreg.simulate.publish import publish_month
 from coopreg.simulate.register import Timeline, register_population
 from coopreg.simulate.settle import DeadLetterWatch, Settling, dead_letter_counts
 from coopreg.simulate.traffic import Traffic
+from services.bonus.adapters import reads as bonus_reads
 from services.bonus.domain.months import month_label
 from shared.settings import Settings
 
@@ -35,7 +37,7 @@ def run_id(kind: str) -> tuple[str, int]:
     return f"{kind}{now:06d}", now * 10**5
 
 
-async def require_services(conn, settings: Settings | None = None, services: tuple[str, ...] = ()) -> None:
+async def require_services(conn: asyncpg.Connection, settings: Settings, services: tuple[str, ...] = ()) -> None:
     """The services' tables exist, and each of `services` is consuming what it subscribes to (a member of
     each of its consumer groups is assigned the topic), so nothing is waited for that nobody will do."""
     missing = [t for t in NEEDED if await conn.fetchval("SELECT to_regclass($1)", t) is None]
@@ -62,7 +64,8 @@ def counters_bar(console: Console) -> Progress:
                     TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console)
 
 
-async def _watch(traffic: Traffic, conn, bar: Progress, tasks: dict, stop: asyncio.Event, began: float) -> None:
+async def _watch(traffic: Traffic, conn: asyncpg.Connection, bar: Progress, tasks: dict, stop: asyncio.Event,
+                 began: float) -> None:
     while True:
         counters = await traffic.refresh(conn)
         elapsed = max(time.perf_counter() - began, 1e-3)
@@ -118,8 +121,8 @@ async def simulate_month(settings: Settings, console: Console, *, households: in
     people = population(households, run, first_card=first_card)
     conn = await connect(settings)
     try:
-        await require_services(conn)
-        status = await conn.fetchval("SELECT status FROM bonus.months WHERE month = $1", month)
+        await require_services(conn, settings)
+        status = await bonus_reads.month_status(conn, month)
         if status not in (None, "open"):
             raise ValueError(f"{month_label(month)} is {status}: its receipts would only become adjustments; "
                              "choose a month that is still open")

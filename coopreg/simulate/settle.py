@@ -122,10 +122,10 @@ class Settling:
         while time.monotonic() < deadline:
             outstanding = await self.outstanding()
             quiet = quiet + 1 if outstanding == 0 else 0
-            if bar is not None:
+            if bar is not None and task is not None:
                 bar.update(task, description=f"{description} ({outstanding:,} to go)")
             if quiet >= 2:
-                if bar is not None:
+                if bar is not None and task is not None:
                     bar.update(task, total=1, completed=1, description=description)
                 return
             await asyncio.sleep(0.5 if outstanding else 0.2)

@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from contracts.envelope import Envelope
@@ -17,10 +18,10 @@ from coopreg.client import RegisterClient
 from coopreg.simulate.month import household_receipt
 from coopreg.simulate.population import Household
 from coopreg.topic_reading import assigned_partitions
+from services.purchases.adapters.reads import receipts_seen_since
 from shared.dead_letters import dlq_topic
 from shared.settings import Settings
 
-STORED_SQL = "SELECT count(*) FROM purchases.receipt_ids WHERE receipt_id LIKE $1 AND purchased_at >= $2"
 NOT_JSON = b"{this is not a receipt"
 
 
@@ -96,8 +97,8 @@ class Traffic:
         await self.accepted.stop()
         await self.dead.stop()
 
-    async def refresh(self, conn) -> Counters:
-        self.counters.stored = await conn.fetchval(STORED_SQL, f"{self.run}-%", self.started_at)
+    async def refresh(self, conn: asyncpg.Connection) -> Counters:
+        self.counters.stored = await receipts_seen_since(conn, f"{self.run}-%", self.started_at)
         self.counters.accepted_published = await self.accepted.poll()
         self.counters.dead_lettered = await self.dead.poll()
         return self.counters

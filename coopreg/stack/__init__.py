@@ -1,9 +1,17 @@
 """The local development stack: a real Apache Kafka broker and a real PostgreSQL server as processes."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from coopreg.stack.kafka import KafkaBroker
 from coopreg.stack.postgres import PostgresServer
 from shared.settings import Settings
+
+
+class PartStatus(NamedTuple):
+    part: str
+    running: bool
+    address: str
 
 
 class Stack:
@@ -20,5 +28,5 @@ class Stack:
         self.kafka.stop(say)
         self.postgres.stop(say)
 
-    def status(self) -> list[str]:
-        return [self.kafka.status(), self.postgres.status()]
+    def status(self) -> list[PartStatus]:
+        return [PartStatus("kafka", *self.kafka.status()), PartStatus("postgres", *self.postgres.status())]

@@ -11,7 +11,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from coopreg.stack.process import ManagedProcess, port_open, wait_until
+from coopreg.stack.process import ManagedProcess, port_open
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,17 +31,29 @@ logger.raft.level = info
 """
 
 
-def broker_properties(port: int, controller_port: int, log_dirs: str) -> dict[str, str]:
-    """A single node's configuration, on 127.0.0.1 only: the process stack's and the test containers'."""
+def broker_properties(port: int, controller_port: int, log_dirs: str,
+                      proxied: tuple[int, int] | None = None) -> dict[str, str]:
+    """A single node's configuration, on 127.0.0.1 only: the process stack's and the test containers'.
+
+    `proxied` (listen port, advertised port): a second listener whose clients reach it through a fault proxy
+    (`coopreg chaos`); it advertises the proxy's port, so they keep talking to the broker through the proxy
+    after the bootstrap, while the clients of the first listener reach the broker directly."""
+    listeners = f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}"
+    advertised = f"PLAINTEXT://127.0.0.1:{port}"
+    protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    if proxied is not None:
+        listeners += f",PROXIED://127.0.0.1:{proxied[0]}"
+        advertised += f",PROXIED://127.0.0.1:{proxied[1]}"
+        protocols += ",PROXIED:PLAINTEXT"
     return {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "listeners": listeners,
+        "advertised.listeners": advertised,
         "inter.broker.listener.name": "PLAINTEXT",
         "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listener.security.protocol.map": protocols,
         "log.dirs": log_dirs,
         "num.partitions": "1",
         "auto.create.topics.enable": "false",
@@ -66,6 +78,7 @@ class KafkaBroker:
         self.lib = self.home / "lib"
         self.data = self.home / "data"
         self.process = ManagedProcess("kafka", self.home / "kafka.pid", self.home / "kafka.log")
+        self.proxied: tuple[int, int] | None = None  # a listener reached through a fault proxy (coopreg chaos)
 
     @property
     def bootstrap(self) -> str:
@@ -86,7 +99,7 @@ class KafkaBroker:
 
     def _write_config(self) -> Path:
         props = self.home / "server.properties"
-        config = broker_properties(self.port, self.controller_port, str(self.data))
+        config = broker_properties(self.port, self.controller_port, str(self.data), self.proxied)
         props.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
         (self.home / "log4j2.properties").write_text(LOG4J2)
         return props
@@ -117,16 +130,16 @@ class KafkaBroker:
                "-cp", f"{self.lib}/*", "kafka.Kafka", str(props)]
         say(f"starting Apache Kafka (KRaft, single node) on {self.bootstrap}")
         self.process.spawn(cmd)
-        wait_until(lambda: self.process.log_contains("Kafka Server started"), 90,
-                   f"Kafka did not start; see {self.process.log}", alive=self.process.running)
+        self.process.wait_for_log("Kafka Server started", 90, f"Kafka did not start; see {self.process.log}")
 
     def stop(self, say, hard: bool = False) -> None:
         if self.process.running():
             say("stopping kafka" + (" (SIGKILL)" if hard else ""))
         self.process.stop(timeout=30, hard=hard)
 
-    def status(self) -> str:
-        return f"kafka     {'running' if self.process.running() else 'stopped'}  {self.bootstrap}"
+    def status(self) -> tuple[bool, str]:
+        """Whether the broker runs, and where it listens."""
+        return self.process.running(), self.bootstrap
 
 
 TOOLS_POM = ROOT / "deploy" / "kafka" / "tools-pom.xml"

@@ -138,6 +138,6 @@ class PostgresServer:
         self._run([str(find_bin_dir() / "pg_ctl"), "stop", "-D", str(self.data), "-m", mode, "-w"],
                   stdout=subprocess.DEVNULL)
 
-    def status(self) -> str:
-        state = "running" if (self.data / "PG_VERSION").exists() and self.running() else "stopped"
-        return f"postgres  {state}  127.0.0.1:{self.pg.port}"
+    def status(self) -> tuple[bool, str]:
+        """Whether the server runs, and where it listens."""
+        return (self.data / "PG_VERSION").exists() and self.running(), f"127.0.0.1:{self.pg.port}"

@@ -72,6 +72,20 @@ class ManagedProcess:
         except OSError:
             return False
 
+    def wait_for_log(self, text: str, seconds: float, failure: str) -> None:
+        """Until the log says `text`. If it never does, the error carries the log's last lines: a start that
+        failed somewhere else (CI) leaves nothing else to read."""
+        try:
+            wait_until(lambda: self.log_contains(text), seconds, failure, alive=self.running)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; its log ends:\n{self.tail()}") from None
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
     def stop(self, timeout: float = 30, hard: bool = False) -> None:
         pid = self.pid()
         if pid is None or not pid_alive(pid):

@@ -37,7 +37,7 @@ async def test_a_close_of_this_month_sent_by_any_producer_is_refused_with_its_re
 
 async def metrics_body(port: int) -> str:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     await writer.drain()
     raw = (await reader.read()).decode()
     writer.close()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.e2e.cli import coopreg
+from tests.e2e.cli import coopreg, one_json
 
 pytestmark = pytest.mark.usefixtures("services")
 
@@ -42,8 +42,13 @@ async def test_finance_creates_lists_and_ends_a_campaign_from_the_command_line(d
     text = await listed_until(campaign, "planned", user)
     assert "P001, P002" in text
 
-    ended = await coopreg("bonus", "campaigns", "end", campaign, "--user", user)
-    assert ended.returncode == 0, ended.stderr
+    listed = one_json(await coopreg("bonus", "campaigns", "list", "--cooperative", "hok-elanto", "--user", user,
+                                    "-o", "json"))
+    [mine] = [c for c in listed if c["campaign_id"] == campaign]
+    assert (mine["status"], mine["outlet_ids"]) == ("planned", ["P001", "P002"])
+
+    ended = one_json(await coopreg("bonus", "campaigns", "end", campaign, "--user", user, "--output", "json"))
+    assert ended["change"]["campaign_id"] == campaign and ended["published"] is True
     await listed_until(campaign, "called_off", user)
 
     refused = await coopreg("bonus", "campaigns", "create", f"c-{uuid.uuid4().hex[:8]}", "--cooperative",

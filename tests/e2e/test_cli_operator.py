@@ -12,7 +12,7 @@ from contracts.envelope import Envelope
 from contracts.topics import CARD_STATE, POS_PURCHASES
 from coopreg.client import read_topic
 from shared.dead_letters import dlq_topic
-from tests.e2e.cli import coopreg
+from tests.e2e.cli import coopreg, one_json, table_text
 from tests.support.people import unique
 from tests.support.stack import eventually
 
@@ -58,6 +58,14 @@ async def test_kafka_groups_and_dlq_show_lag_per_partition_and_dead_letters_by_r
     assert queues[POS_PURCHASES.name]["dead_letters"] >= 1
     assert queues[POS_PURCHASES.name]["reasons"]["not_json"] >= 1
     assert set(queues) >= {CARD_STATE.name, POS_PURCHASES.name}  # every DLQ, the empty ones too
+
+    listed = one_json(await coopreg("dlq", "list", POS_PURCHASES.name, "-o", "json"))
+    assert listed["dead_letters"] >= 1 and listed["reasons"]["not_json"] >= 1
+    latest = listed["latest"][-1]
+    shown = one_json(await coopreg("dlq", "show", POS_PURCHASES.name, str(latest["offset"]), "--output", "json"))
+    assert (shown["offset"], shown["reason"]) == (latest["offset"], latest["reason"]) and shown["value"] is None
+    assert "not_json" in table_text(await coopreg("dlq", "list", POS_PURCHASES.name))
+    assert "reason" in table_text(await coopreg("dlq", "show", POS_PURCHASES.name, str(latest["offset"])))
 
     result = await coopreg("kafka", "groups", "-o", "json")
     assert result.returncode == 0, result.stderr

@@ -52,7 +52,7 @@ async def members_known(client, db, *customers) -> None:
 async def segment_state(settings, name: str) -> dict[bytes, dict]:
     """The segment as a consumer reading from the beginning sees it (latest value per key)."""
     view: dict[bytes, dict] = {}
-    for record in await read_topic(settings, segment_topic(name), timeout=3):
+    for record in await read_topic(settings, segment_topic(name)):
         if record.value is None:
             view.pop(record.key, None)
         else:
@@ -169,6 +169,6 @@ async def test_the_sbank_round_trip_carries_consent_without_echo(settings, clien
 
 
 async def _consent_updates(settings, ref: str) -> list[dict]:
-    records = await read_topic(settings, REGISTER_SBANK_UPDATES, timeout=3)
+    records = await read_topic(settings, REGISTER_SBANK_UPDATES)
     values = [orjson.loads(r.value) for r in records if r.key == ref.encode()]
     return [v for v in values if v["update_id"].startswith("consent-")]

@@ -87,7 +87,7 @@ async def test_a_poison_message_goes_to_the_dlq_and_the_rest_of_the_batch_is_app
     letters = await dead_letters(settings, topic.name)
     assert [(d.reason, d.consumer) for d in letters] == [("processing_failed", "plumbing")]
     assert "ValueError" in letters[0].detail
-    [sealed] = await read_topic(settings, topic.dlq, timeout=5)
+    [sealed] = await read_topic(settings, topic.dlq)
     assert b"2050-03" not in sealed.value  # the original bytes are sealed at rest
 
     # the cause is fixed: a replay sends the dead letter back and it is applied once
@@ -116,7 +116,7 @@ async def test_the_outbox_relay_publishes_in_order_and_only_once(settings, pool,
     relay = outbox.OutboxRelay(pool, producer, SCHEMA, topic_prefix=settings.kafka.topic_prefix)
     assert await relay.relay_once() == 5
     assert await relay.relay_once() == 0
-    records = [r for r in await read_topic(settings, BONUS_COMMANDS, timeout=5) if r.key == key.encode()]
+    records = [r for r in await read_topic(settings, BONUS_COMMANDS) if r.key == key.encode()]
     assert [r.value for r in records] == [e.data.model_dump_json().encode() for e in events]
     assert [dict(r.headers)["ce_id"].decode() for r in records] == [e.envelope.id for e in events]
 

@@ -1,23 +1,47 @@
 """The customer's My data page in a real headless Chromium (Debian's package) against the register API as a
 real process, with the membership and consent services running: the customer logs in, sees their data,
-household, cards, month-to-date Bonus and consents in Finnish, Swedish and English, changes a permission
-and a block with the keyboard (published by the API, applied by the consent service, read back through
-the API and audited as the customer's own change), downloads the register extract, and every control is
-reached by Tab, shows its focus and has an accessible name. Screenshots go to artifacts/screenshots/."""
+household, cards, month-to-date Bonus, purchases (card use, payment methods, staff discount), e-receipts and
+warranty receipts, consents and their digital data (web stores, orders, saved carts, services ordered,
+identified usage, what they entered, the contact log) in Finnish, Swedish and English, changes a permission
+and a block with the keyboard (published by the API, applied by the consent service, read back through the
+API and audited as the customer's own change), chooses e-receipts (the next purchase at the till comes as
+one), corrects their contact data, children's birth years and joining outlet (the membership service applies
+them; a refusal is said as a sentence), downloads the register extract, and every control is reached by
+Tab, shows its focus and has an accessible name. The tests run in order, on one page. Screenshots go to
+artifacts/screenshots/."""
 from __future__ import annotations
 
 import json
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from contracts.topics import POS_PURCHASES
+from contracts.events.digital import (
+    CustomerContact,
+    CustomerEnteredData,
+    DigitalServiceOrder,
+    DigitalServiceUsage,
+    SavedCart,
+    WebStoreCustomerUpdate,
+    WebStoreOrder,
+)
+from contracts.events.pos import Identifier, Payment, PosPurchase
+from contracts.topics import (
+    CUSTOMERSERVICE_CONTACTS,
+    DIGITAL_ENTERED_DATA,
+    DIGITAL_SERVICE_ORDERS,
+    DIGITAL_SERVICE_USAGE,
+    POS_PURCHASES,
+    WEBSTORE_CUSTOMER_UPDATES,
+    WEBSTORE_ORDERS,
+    WEBSTORE_SAVED_CARTS,
+)
 from coopreg.simulate.person_history import seed_person_history
-from coopreg.simulate.receipts import pos_purchase
+from coopreg.simulate.receipts import line, pos_purchase
 from services.registry import SERVICES
 from shared.runtime import open_pool
 from shared.settings import PROJECT_ROOT
@@ -29,12 +53,64 @@ pytestmark = pytest.mark.usefixtures("services")
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 CONTROL_ROLES = {"button", "checkbox", "textbox", "link", "combobox", "radio", "switch"}
-HEADINGS = {"fi": ("Omat tietoni", "Henkilötiedot", "Yhteystiedot", "Talous", "Kortit", "Bonus tässä kuussa",
-                   "Markkinointiluvat ja -kiellot", "Rekisteriote"),
-            "sv": ("Mina uppgifter", "Personuppgifter", "Kontaktuppgifter", "Hushåll", "Kort", "Bonus denna månad",
-                   "Marknadsföringstillstånd och förbud", "Registerutdrag"),
-            "en": ("My data", "Personal data", "Contact data", "Household", "Cards", "Bonus this month",
-                   "Marketing permissions and blocks", "Register extract")}
+DIGITAL_HEADINGS = {
+    "fi": ("Verkkokaupat: asiakasryhmä ja toimitusosoitteet", "Verkkokauppatilaukset", "Tallennetut ostoskorit",
+           "Tilatut palvelut", "Digitaalisten palvelujen käyttö", "Palveluihin syöttämäsi tiedot",
+           "Yhteydenottosi asiakaspalveluun"),
+    "sv": ("Webbutiker: kundsegment och leveransadresser", "Webbutiksbeställningar", "Sparade kundvagnar",
+           "Beställda tjänster", "Användning av digitala tjänster", "Uppgifter du matat in i tjänsterna",
+           "Dina kontakter med kundtjänsten"),
+    "en": ("Web stores: customer segment and delivery addresses", "Web-store orders", "Saved carts",
+           "Services ordered", "Use of digital services", "Data you entered in services",
+           "Your contacts with customer service")}
+RECEIPT_HEADINGS = {"fi": ("Ostokset", "Sähköiset kuitit", "Sähköiset takuukuitit"),
+                    "sv": ("Köp", "Elektroniska kvitton", "Elektroniska garantikvitton"),
+                    "en": ("Purchases", "Electronic receipts", "Electronic warranty receipts")}
+HEADINGS = {"fi": ("Omat tietoni", "Henkilötiedot", "Yhteystiedot", "Korjaa tietojasi", "Talous", "Kortit",
+                   "Bonus tässä kuussa", *RECEIPT_HEADINGS["fi"], *DIGITAL_HEADINGS["fi"],
+                   "Markkinointiluvat ja -kiellot", "Tietojen luovutukset", "Rekisteriote"),
+            "sv": ("Mina uppgifter", "Personuppgifter", "Kontaktuppgifter", "Rätta dina uppgifter", "Hushåll", "Kort",
+                   "Bonus denna månad", *RECEIPT_HEADINGS["sv"], *DIGITAL_HEADINGS["sv"],
+                   "Marknadsföringstillstånd och förbud", "Utlämnande av dina uppgifter", "Registerutdrag"),
+            "en": ("My data", "Personal data", "Contact data", "Correct your data", "Household", "Cards",
+                   "Bonus this month", *RECEIPT_HEADINGS["en"], *DIGITAL_HEADINGS["en"],
+                   "Marketing permissions and blocks", "Disclosures of your data", "Register extract")}
+# What the purchases and receipts sections show of the television bought in `person` (and, for e-receipts,
+# of the purchase made after the customer chose them), in each language.
+RECEIPT_TEXTS = {
+    "purchases": {"fi": ("lähimaksu", "S-Etukortti, debit", "käteinen", "prisma P042"),
+                  "sv": ("kontaktlös betalning", "S-Förmånskort, debet", "kontanter", "prisma P042"),
+                  "en": ("contactless", "S-Etukortti, debit", "cash", "prisma P042")},
+    "warranty-receipts": {"fi": ("home-electronics", "prisma P042"), "sv": ("home-electronics", "prisma P042"),
+                          "en": ("home-electronics", "prisma P042")},
+    "e-receipts": {"fi": ("Sähköiset kuittisi", "prisma P007"), "sv": ("Dina elektroniska kvitton", "prisma P007"),
+                   "en": ("Your electronic receipts", "prisma P007")},
+}
+# The correction forms' labels and buttons, in each language.
+CORRECTION_LABELS = {
+    "fi": ("Katuosoite", "Postinumero", "Postitoimipaikka", "Sähköposti", "Matkapuhelin", "Lasten syntymävuodet",
+           "Toimipaikka, jossa liityit jäseneksi"),
+    "sv": ("Gatuadress", "Postnummer", "Postanstalt", "E-post", "Mobiltelefon", "Barnens födelseår",
+           "Verksamhetsstället där du blev medlem"),
+    "en": ("Street address", "Postal code", "Post office", "E-mail", "Mobile phone", "Children's birth years",
+           "The outlet where you joined as a member")}
+# What each digital section shows of the person's data, in each language (the rest is the data as sent).
+DIGITAL_TEXTS = {
+    "web-store": {"fi": ("käytössä nyt", "Cabinkatu 9"), "sv": ("i bruk nu", "Cabinkatu 9"),
+                  "en": ("in use now", "Cabinkatu 9")},
+    "web-orders": {"fi": ("toimitettu", "SK-MYDATA-1"), "sv": ("levererad", "SK-MYDATA-1"),
+                   "en": ("delivered", "SK-MYDATA-1")},
+    "saved-carts": {"fi": ("2 kpl", "Kaurahiutaleet 1 kg"), "sv": ("2 st", "Kaurahiutaleet 1 kg"),
+                    "en": ("2 pcs", "Kaurahiutaleet 1 kg")},
+    "digital-services": {"fi": ("uutiskirje", "prisma-weekly"), "sv": ("nyhetsbrev", "prisma-weekly"),
+                         "en": ("newsletter", "prisma-weekly")},
+    "digital-usage": {"fi": ("S-koodi", "mobiilisovellus"), "sv": ("S-koden", "mobilapp"),
+                      "en": ("S-code", "mobile app")},
+    "entered-data": {"fi": ("Syötetty", "Ei sipulia"), "sv": ("Inmatad", "Ei sipulia"),
+                     "en": ("Entered", "Ei sipulia")},
+    "contact-log": {"fi": ("puhelin", "Kortti katosi ratikassa"), "sv": ("telefon", "Kortti katosi ratikassa"),
+                    "en": ("phone", "Kortti katosi ratikassa")},
+}
 SWITCH = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 
@@ -69,7 +145,62 @@ async def person(settings, client, db):
     await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
     await client.flush()
     await eventually(lambda: db.fetchval("SELECT 1 FROM bonus.purchases WHERE receipt_id = $1", receipt.receipt_id))
+    await digital_history(client, db, seeded.person_id, datetime.now(timezone.utc))
+    await television(client, db, seeded, datetime.now(timezone.utc) - timedelta(minutes=1))
     return seeded
+
+
+async def television(client, db, person, at: datetime) -> None:
+    """A television paid two ways, the card read contactless, with a staff discount: a purchase with its card
+    use, payments and discount, and a warranty receipt (no e-receipt: they are not chosen yet)."""
+    receipt = PosPurchase(
+        receipt_id=f"r-tv-{person.person_id}", outlet_id="P042", chain="prisma", cooperative_id="hok-elanto",
+        purchased_at=at, currency="EUR", total_cents=51150,
+        identifier=Identifier(kind="card", value=person.card_number, entry="contactless"),
+        lines=[line(1, "grocery", 1250), line(2, "general", 49900, group="home-electronics")],
+        payments=[Payment(method="s_etukortti_debit", amount_cents=50000), Payment(method="cash", amount_cents=1150)],
+        staff_discount_cents=2500)
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.flush()
+    await eventually(lambda: db.fetchval("SELECT NOT e_receipt AND warranty_until IS NOT NULL"
+                                         " FROM purchases.customer_receipts WHERE receipt_id = $1", receipt.receipt_id),
+                     timeout=60)
+
+
+async def digital_history(client, db, person: str, now: datetime) -> None:
+    """One of each digital data group, sent by its source over Kafka to the running digital service."""
+    earlier = now - timedelta(days=2)
+    sent = [
+        (WEBSTORE_CUSTOMER_UPDATES, WebStoreCustomerUpdate(
+            update_id=f"u-{person}", person_id=person, store="s-kaupat", segment="family-weekly", source_time=earlier,
+            delivery_addresses=[{"address_id": "cabin", "address": {"street": "Cabinkatu 9", "postal_code": "00100",
+                                                                    "city": "Helsinki"}}])),
+        (WEBSTORE_ORDERS, WebStoreOrder(order_id="SK-MYDATA-1", store="s-kaupat", person_id=person, status="delivered",
+                                        status_at=earlier + timedelta(hours=5), placed_at=earlier,
+                                        delivery_method="home_delivery", currency="EUR", total_cents=8790)),
+        (WEBSTORE_SAVED_CARTS, SavedCart(update_id=f"c-{person}", person_id=person, store="s-kaupat", currency="EUR",
+                                         saved_at=now - timedelta(hours=3),
+                                         items=[{"product_id": "6408430000210", "name": "Kaurahiutaleet 1 kg",
+                                                 "quantity": 2, "unit_price_cents": 189}])),
+        (DIGITAL_SERVICE_ORDERS, DigitalServiceOrder(event_id=f"s-{person}", person_id=person, service="newsletter",
+                                                     item="prisma-weekly", action="ordered", at=earlier)),
+        (DIGITAL_SERVICE_USAGE, DigitalServiceUsage(event_id=f"use-{person}", person_id=person, service="s-kaupat",
+                                                    company="sok", company_kind="s_group", channel="mobile_app",
+                                                    identified_with="s_code", kind="login", at=earlier)),
+        (DIGITAL_ENTERED_DATA, CustomerEnteredData(entry_id=f"e-{person}", person_id=person, service="s-kaupat",
+                                                   company="sok", field="picker_note", value="Ei sipulia, kiitos",
+                                                   entered_at=earlier)),
+        (CUSTOMERSERVICE_CONTACTS, CustomerContact(contact_id=f"cs-{person}", person_id=person, channel="phone",
+                                                   reason="card_lost", handler="cs-anna", contacted_at=earlier,
+                                                   notes="Kortti katosi ratikassa")),
+    ]
+    for topic, event in sent:
+        await client.send(topic, "SK-MYDATA-1" if topic is WEBSTORE_ORDERS else person, event)
+    await client.flush()
+    for table in ("web_store_profiles", "delivery_addresses", "web_orders", "saved_carts", "digital_services",
+                  "digital_usage", "entered_data", "contact_log"):
+        await eventually(lambda table=table: db.fetchval(f"SELECT count(*) FROM digital.{table} WHERE person_id = $1",
+                                                         person))
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +244,7 @@ async def page(api_url):
 
 
 async def api_get(api_url: str, customer: dict, path: str) -> dict:
-    async with httpx.AsyncClient(base_url=api_url, headers=customer) as client:
+    async with httpx.AsyncClient(base_url=api_url, headers=customer, timeout=30) as client:
         response = await client.get(path)
         assert response.status_code == 200, response.text
         return response.json()
@@ -158,6 +289,18 @@ async def test_the_page_speaks_swedish_english_and_finnish(page, lang, person):
     await page.screenshot(path=SHOTS / f"my-data-{lang}.png", full_page=True)
 
 
+@pytest.mark.parametrize("lang", ["sv", "en", "fi"])
+async def test_the_digital_sections_show_the_persons_digital_data_in_each_language(page, lang, person):
+    await page.get_by_role("button", name=SWITCH[lang]).click()
+    await expect(page.locator("html")).to_have_attribute("lang", lang)
+    for section, texts in DIGITAL_TEXTS.items():
+        for text in texts[lang]:
+            await expect(page.locator(f"#{section}")).to_contain_text(text)
+        assert await page.locator(f"#{section} table").count() >= 1, section  # data, not "none"
+    # an amount and a date in the language's own format
+    await expect(page.locator("#web-orders")).to_contain_text(euros(8790, lang))
+
+
 async def test_a_permission_and_a_block_changed_with_the_keyboard_take_effect_through_the_api(
         page, api_url, customer, person, db):
     status = page.get_by_role("status")
@@ -184,6 +327,109 @@ async def test_a_permission_and_a_block_changed_with_the_keyboard_take_effect_th
     await page.screenshot(path=SHOTS / "my-data-consents-changed.png", full_page=True)
 
 
+async def test_the_customer_chooses_e_receipts_and_their_next_purchase_comes_as_one(page, api_url, customer, person,
+                                                                                  client, db):
+    person_id = person.person_id
+    control = page.get_by_label("Haluan sähköiset kuitit")
+    await expect(control).not_to_be_checked()
+    await expect(page.locator("#e-receipts")).to_contain_text("Sinulla ei ole sähköisiä kuitteja.")
+    await control.focus()
+    await page.keyboard.press("Space")
+    await expect(page.get_by_role("status")).to_have_text("Muutos tallennettu ja voimassa: Haluan sähköiset kuitit.",
+                                                          timeout=45000)
+    # it reached the consent service: kept there with its receipt, read back through the API, and audited
+    consents = (await api_get(api_url, customer, f"/persons/{person_id}/consents"))["consents"]
+    assert consents["choices"] == {"e_receipts": True}
+    assert ("choice:e_receipts", True, "self_service", "register-api/self-service") in {
+        (r["item"], r["value"], r["source"], r["collection_point"]) for r in consents["receipts"]}
+    audited = await db.fetch("SELECT fields, purpose FROM audit.audit_log WHERE action = 'change'"
+                             " AND operation = 'set_choice' AND actor = $1", f"customer-{person_id}")
+    assert [tuple(r) for r in audited] == [(["consents.choices.e_receipts"], "self_service")]
+    # the consent state carried it to the purchases service: the next purchase with the card is an e-receipt
+    await eventually(lambda: db.fetchval("SELECT e_receipts FROM purchases.product_data_consents"
+                                         " WHERE person_id = $1", person_id), timeout=60)
+    receipt = pos_purchase(f"r-e-{person_id}", person.card_number, datetime.now(timezone.utc), [("grocery", 1890)],
+                           outlet="P007")
+    await client.send(POS_PURCHASES, receipt.receipt_id, receipt)
+    await client.flush()
+    await eventually(lambda: db.fetchval("SELECT e_receipt FROM purchases.customer_receipts WHERE receipt_id = $1",
+                                         receipt.receipt_id), timeout=60)
+    await page.reload()
+    await expect(page.get_by_role("status")).to_have_text("Tietosi näytetään.")
+    await expect(page.get_by_label("Haluan sähköiset kuitit")).to_be_checked()
+    await expect(page.locator("#e-receipts table")).to_contain_text("prisma P007")
+    await page.screenshot(path=SHOTS / "my-data-e-receipts.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "fi"])
+async def test_the_purchases_and_receipt_sections_and_the_correction_forms_speak_each_language(page, lang):
+    await page.get_by_role("button", name=SWITCH[lang]).click()
+    await expect(page.locator("html")).to_have_attribute("lang", lang)
+    for section, texts in RECEIPT_TEXTS.items():
+        for text in texts[lang]:
+            await expect(page.locator(f"#{section}")).to_contain_text(text)
+        assert await page.locator(f"#{section} table").count() == 1, section  # data, not "none"
+    purchases = page.locator("#purchases")
+    for cents in (51150, 50000, 1150, 2500):  # the total, both payments and the staff discount
+        await expect(purchases).to_contain_text(euros(cents, lang))
+    for label in CORRECTION_LABELS[lang]:
+        await expect(page.get_by_label(label, exact=True)).to_be_editable()
+    await page.screenshot(path=SHOTS / f"my-data-receipts-{lang}.png", full_page=True)
+
+
+async def test_the_customer_corrects_their_data_and_a_refusal_is_said_as_a_sentence(page, api_url, customer,
+                                                                                    person, db):
+    status, alert = page.get_by_role("status"), page.get_by_role("alert")
+    years = page.get_by_label("Lasten syntymävuodet", exact=True)
+    # a child born next year: refused by the membership service's own rule, said as a sentence
+    await years.fill(f"2012, {datetime.now(timezone.utc).year + 1}")
+    await page.get_by_role("button", name="Tallenna lasten syntymävuodet").click()
+    await expect(alert).to_have_text("Korjausta ei tehty: lapsen syntymävuosi ei voi olla tulevaisuudessa.")
+    await years.fill("2015, 2012")
+    await page.get_by_role("button", name="Tallenna lasten syntymävuodet").click()
+    await expect(status).to_have_text("Korjaus tallennettu ja voimassa: Kotona asuvat lapset.", timeout=45000)
+    await expect(page.locator("#person")).to_contain_text("2012, 2015")
+
+    outlet = page.get_by_label("Toimipaikka, jossa liityit jäseneksi", exact=True)
+    await expect(outlet).to_have_value("P001")
+    await outlet.fill("P042")
+    await page.get_by_role("button", name="Tallenna liittymispaikka").click()
+    await expect(status).to_have_text("Korjaus tallennettu ja voimassa: Liittymispaikka.", timeout=45000)
+    await expect(page.locator("#person")).to_contain_text("P042")
+
+    # contact data, in English: a phone number the service refuses, then a new e-mail address it takes
+    await page.get_by_role("button", name="In English").click()
+    phone = page.get_by_label("Mobile phone", exact=True)
+    number = await phone.input_value()
+    await phone.fill("12")
+    await page.get_by_role("button", name="Save contact data").click()
+    await expect(alert).to_have_text("Not corrected: the phone number is not valid. Write it as +358401234567 or "
+                                     "0401234567.")
+    await phone.fill(number)
+    email = f"maija.korjattu.{person.person_id}@example.fi"
+    await page.get_by_label("E-mail", exact=True).fill(email)
+    await page.get_by_role("button", name="Save contact data").click()
+    await expect(status).to_have_text("Correction saved and in force: Contact data.", timeout=45000)
+    await expect(page.locator("#contact")).to_contain_text(email)
+    await page.screenshot(path=SHOTS / "my-data-corrected.png", full_page=True)
+    await page.get_by_role("button", name="Suomeksi").click()
+
+    doc = await api_get(api_url, customer, f"/persons/{person.person_id}")
+    assert doc["person"]["children_birth_years"] == [2012, 2015]
+    assert doc["person"]["sources"]["children_birth_years"]["source"] == "customer"
+    [membership] = [m for m in doc["memberships"] if m["status"] == "active"]
+    assert membership["joining_outlet"] == "P042"
+    assert [(h["previous"], h["value"], h["source"]) for h in membership["joining_outlet_history"]] == [
+        ("P001", "P042", "customer")]
+    assert doc["contact"]["email"]["address"] == email and doc["contact"]["mobile_phone"]["number"] == number
+    assert doc["contact"]["sources"]["email"]["source"] == "customer"
+    changes = await db.fetch("SELECT operation, fields FROM audit.audit_log WHERE action = 'change' AND actor = $1"
+                             " AND operation LIKE 'rectify%' ORDER BY seq", f"customer-{person.person_id}")
+    assert [tuple(r) for r in changes] == [("rectify_personal_data", ["person.children_birth_years"]),
+                                           ("rectify_personal_data", ["memberships.joining_outlet"]),
+                                           ("rectify_contact_data", ["contact.email"])]
+
+
 async def test_the_customer_downloads_their_register_extract(page, person, tmp_path, db):
     async with page.expect_download() as html_download:
         await page.get_by_role("button", name="Lataa rekisteriotteeni (HTML)").click()
@@ -200,6 +446,9 @@ async def test_the_customer_downloads_their_register_extract(page, person, tmp_p
     extract = json.loads((tmp_path / "extract.json").read_text(encoding="utf-8"))
     assert extract["person"]["person_id"] == person.person_id
     assert extract["consents"]["permissions"]["email"] is True
+    assert extract["consents"]["choices"]["e_receipts"] is True
+    assert [r["receipt_id"] for r in extract["e_receipts"]] == [f"r-e-{person.person_id}"]
+    assert [r["receipt_id"] for r in extract["warranty_receipts"]] == [f"r-tv-{person.person_id}"]
     requests = await db.fetchval("SELECT count(*) FROM register_api.extract_requests WHERE person_id = $1",
                                  person.person_id)
     assert requests == 2
@@ -211,7 +460,8 @@ async def test_keyboard_reaches_every_control_which_shows_its_focus_and_has_an_a
     controls = await page.evaluate("""() => [...document.querySelectorAll('a[href], button, input, select, textarea')]
         .filter(node => node.getClientRects().length > 0 || node.classList.contains('skip'))
         .map(node => node.id || node.textContent.trim())""")
-    assert len(controls) >= 3 + 1 + 2 + 10 + 2  # languages, log out, permissions, blocks, extract downloads
+    # languages, log out, the correction forms' fields and buttons, e-receipts, permissions, blocks, downloads
+    assert len(controls) >= 3 + 1 + (5 + 1) + (1 + 1) + (1 + 1) + 1 + 2 + 11 + 2
     reached, outlines = [], []
     for _ in range(len(controls) + 5):
         await page.keyboard.press("Tab")
@@ -229,7 +479,7 @@ async def test_keyboard_reaches_every_control_which_shows_its_focus_and_has_an_a
     tree = (await cdp.send("Accessibility.getFullAXTree"))["nodes"]
     named = [(node["role"]["value"], (node.get("name") or {}).get("value", "")) for node in tree
              if not node.get("ignored") and node.get("role", {}).get("value") in CONTROL_ROLES]
-    assert len([role for role, _ in named if role == "checkbox"]) == 12
+    assert len([role for role, _ in named if role == "checkbox"]) == 14  # e-receipts, 2 permissions, 11 blocks
     assert all(name.strip() for _, name in named), [role for role, name in named if not name.strip()]
     assert await page.locator("[aria-live=polite][role=status]").count() == 1
     assert await page.locator("[role=alert]").count() == 1

@@ -29,7 +29,7 @@ def free_port() -> int:
 
 async def get(port: int, path: str) -> tuple[int, str]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
     await writer.drain()
     raw = (await reader.read()).decode()
     writer.close()
@@ -195,14 +195,14 @@ async def test_duplicates_conflicts_and_unresolved_receipts_are_visible_to_opera
 
     env = {**os.environ, "COOPREG_API_SERVICE_URLS": orjson.dumps({"purchases": f"http://127.0.0.1:{observed}"}).decode()}
     listed = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "from coopreg.cli import main; main()",
-                                                      "purchases", "conflicts", "--json"],
+                                                      "purchases", "conflicts", "--output", "json"],
                                      capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
     assert listed.returncode == 0, listed.stderr
     conflicts = orjson.loads(listed.stdout)
     mine = [c for c in conflicts["conflicts"] if c["receipt_id"] == receipt.receipt_id]
     assert [c["outlet_id"] for c in mine] == [outlet] and conflicts["conflicts_total"] >= 1
     held = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "from coopreg.cli import main; main()",
-                                                    "purchases", "unresolved", "--json"],
+                                                    "purchases", "unresolved", "--output", "json"],
                                    capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
     assert held.returncode == 0, held.stderr
     rows = [u for u in orjson.loads(held.stdout)["unresolved"] if u["outlet_id"] == outlet]

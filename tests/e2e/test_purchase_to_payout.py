@@ -41,7 +41,7 @@ async def cards_known(db, household: str, count: int):
 
 
 async def payouts_of(settings, household: str) -> list[dict]:
-    records = await read_topic(settings, BONUS_PAYOUTS, timeout=3)
+    records = await read_topic(settings, BONUS_PAYOUTS)
     return [orjson.loads(r.value) for r in records if r.key == household.encode()]
 
 

@@ -131,7 +131,7 @@ async def assert_priced_as_the_domain_says(pool, month: date, households, known)
             expected = payout_event(household, month, payout_due(month), result.rate_bp,
                                     [(str(t.kind), t.cents) for t in split.transactions], split.contribution_cents)
             value, headers = payouts.pop(household)
-            assert BonusPayout.model_validate(value) == expected.data.model_copy(
+            assert BonusPayout.model_validate(value) == expected.payout.model_copy(
                 update={"benefit_account": BenefitAccountRef.model_validate(ACCOUNT)}), household
             wanted_headers = {k: v.decode() for k, v in expected.envelope.headers()}
             assert {k: v for k, v in headers.items() if k != "ce_time"} == \

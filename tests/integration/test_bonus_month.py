@@ -136,6 +136,19 @@ async def test_closing_twice_pays_once(pools):
     assert await payouts(pool, household) == {"bonus": 300}
 
 
+async def test_a_closer_that_comes_after_the_close_leaves_later_adjustments_to_the_next_close(pools):
+    """A second closer that listed the month while it was closing and gets the lock once the first has closed
+    it: a return booked in between belongs to the next close, not to the closed month after its totals."""
+    pool, household, original, returned = pools["bonus"], new_id("h"), new_id("r"), new_id("r")
+    april = date(2042, 4, 1)
+    await book(pool, accepted(original, household, month_at(2042, 4), 90000))
+    assert await close(pool, april) is not None
+    await book(pool, accepted(returned, household, month_at(2042, 5, 3), -20000, return_of=original))
+    assert await close_month(pool, april, CloseConfig(TABLES)) is None
+    assert await pool.fetchval("SELECT paid_in_month FROM adjustments WHERE receipt_id = $1", returned) is None
+    assert await payouts(pool, household) == {"bonus": 4500}
+
+
 @asynccontextmanager
 async def on_writing_statement_of(pool, household: str, action: str):
     """Writing `household`'s statement first runs `action` (PL/pgSQL) in the writer's transaction: a

@@ -123,7 +123,7 @@ async def test_a_retired_segment_is_emptied_and_a_repeated_definition_changes_no
 # --- convergence over random change sequences -----------------------------------------------------------
 
 BLOCKS = ("all_marketing", "email_messages", "direct_mail", "product_data_targeting", "product_data_collection",
-          "surveys")
+          "surveys", "mobile_messages")
 
 
 def random_changes(rng: random.Random, people: list[str], households: list[str]) -> list:

@@ -19,6 +19,7 @@ from tests.support.membership_db import run
 from tests.support.people import register
 from tests.support.privacy import hand_on
 from tests.support.register_api import NOW, bearer, client_fixture, own_fixture, schema_text
+from tests.support.retention import handed_on_retention_run
 
 DPO = "data_protection_officer"
 NOTES = "Kertoi muuttavansa Tampereelle; kortti kadonnut raitiovaunussa"
@@ -114,8 +115,8 @@ async def test_the_contact_logs_notes_are_encrypted_at_rest_and_read_back_in_the
     await _apply(pools, apply_orders, _order(person, unique("o"), "placed", NOW - timedelta(hours=1)))
     await _apply(pools, apply_profiles, _profile(person, NOW, ("home", "Kotikatu 1")))
     assert "Tampereelle" not in await schema_text(pools["digital"], "digital")
-    assert await pools["digital"].fetchval("SELECT notes_encrypted IS NOT NULL FROM contact_log WHERE contact_id = $1",
-                                           contact.contact_id)
+    assert await pools["digital"].fetchval("SELECT notes_sealed IS NOT NULL AND notes_encrypted IS NULL"
+                                           " FROM contact_log WHERE contact_id = $1", contact.contact_id)
     mine = bearer(settings, "data_subject", person_id=person)
     request = client.post(f"/persons/{person}/extract-requests", headers=mine).json()["extract_request"]
     extract = client.get(f"/extract-requests/{request['request_id']}/document", headers=mine).json()
@@ -130,16 +131,6 @@ async def test_the_contact_logs_notes_are_encrypted_at_rest_and_read_back_in_the
     assert analyst.status_code == 200 and not {"web_store", "web_orders", "contact_log"} & set(analyst.json())
 
 
-async def _retention_run(client, settings, own, pools) -> dict:
-    started = client.post("/retention/runs", headers=bearer(settings, DPO))
-    assert started.status_code == 200, started.text
-    await hand_on(settings, own, pools)
-    runs = client.get("/retention/runs", headers=bearer(settings, DPO)).json()["items"]
-    run = next(r["retention"] for r in runs if r["retention"]["run_id"] == started.json()["retention"]["run_id"])
-    assert run["finished_at"] is not None
-    return run["report"]
-
-
 async def test_the_retention_run_erases_what_ended_over_two_years_ago_and_only_that(client, settings, pools, own):
     person, config = unique("p"), DigitalConfig.from_settings(settings)
     old, recent = NOW - timedelta(days=800), NOW - timedelta(days=300)
@@ -151,7 +142,7 @@ async def test_the_retention_run_erases_what_ended_over_two_years_ago_and_only_t
     await _apply(pools, apply_service_orders, _service(person, "ordered", old - timedelta(days=9)),
                  _service(person, "cancelled", old), _service(person, "ordered", old, item="s-mobiili"))
     await _apply(pools, apply_contacts, _contact(person, old), _contact(person, recent), config=config)
-    report = await _retention_run(client, settings, own, pools)
+    report = await handed_on_retention_run(client, settings, own, pools)
     erased = report["erased"]["digital"]
     assert erased["web_store_orders"] >= 1 and erased["delivery_addresses"] >= 1
     assert erased["orders"] >= 1 and erased["contact_log"] >= 1
@@ -165,9 +156,10 @@ async def test_the_retention_run_erases_what_ended_over_two_years_ago_and_only_t
     assert [r["item"] for r in services] == ["s-mobiili"]
     contacts = await pools["digital"].fetch("SELECT contacted_at FROM contact_log WHERE person_id = $1", person)
     assert [r["contacted_at"] for r in contacts] == [recent]
-    again = await _retention_run(client, settings, own, pools)
+    again = await handed_on_retention_run(client, settings, own, pools)
     assert again["erased"]["digital"] == {"web_store_orders": 0, "delivery_addresses": 0, "orders": 0,
-                                          "contact_log": 0}
+                                          "contact_log": 0, "saved_carts": 0, "digital_usage": 0,
+                                          "entered_data": 0, "inactive_customer": 0}
 
 
 async def test_an_erasure_takes_the_persons_digital_rows_and_what_comes_later_is_dropped(client, settings, pools, own):
@@ -185,7 +177,7 @@ async def test_an_erasure_takes_the_persons_digital_rows_and_what_comes_later_is
     assert erasure.json()["erasure"]["status"] == "completed", erasure.text
     assert erasure.json()["erasure"]["services"]["digital"]["rows"] == {
         "delivery_addresses": 1, "web_store_profiles": 1, "web_orders": 1, "digital_services": 1, "contact_log": 1,
-        "web_order_statuses": 1}
+        "web_order_statuses": 1, "saved_carts": 0, "digital_usage": 0, "entered_data": 0, "customer_activity": 1}
     for table in ("delivery_addresses", "web_store_profiles", "web_orders", "digital_services", "contact_log"):
         assert not await pools["digital"].fetchval(f"SELECT count(*) FROM {table} WHERE person_id = $1", person), table
     assert "Erasurekatu" not in await schema_text(pools["digital"], "digital")

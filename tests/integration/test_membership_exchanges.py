@@ -82,6 +82,10 @@ async def test_the_population_register_wins_for_names_even_against_a_later_sbank
     assert (await current(pool, customer.person_id))["name"]["last_name"] == "Virtanen"
     sent = await latest(pool, REGISTER_SBANK_UPDATES, customer.sbank_customer_ref)
     assert sent["name"] == {"first_names": "Maija", "last_name": "Virtanen"} and sent["origin"] == "register"
+    # the update is a disclosure to S-Bank, logged with the message: the field's name, never its value
+    [logged] = await pool.fetch("SELECT * FROM disclosures WHERE person_id = $1", customer.person_id)
+    assert (logged["kind"], logged["recipient"], logged["reference"]) == ("sbank_update", "s-bank", sent["update_id"])
+    assert list(logged["data"]) == ["person.name"]
 
 
 async def test_a_protected_address_never_leaves_for_sbank(pool, config):
@@ -93,6 +97,7 @@ async def test_a_protected_address_never_leaves_for_sbank(pool, config):
                      home_municipality="091"), config=config)
     assert (await current(pool, customer.person_id))["permanent_address"]["street"] == "Hämeentie 5"
     assert await events(pool, REGISTER_SBANK_UPDATES, customer.sbank_customer_ref) == []
+    assert await pool.fetchval("SELECT count(*) FROM disclosures WHERE person_id = $1", customer.person_id) == 0
 
 
 async def test_an_sbank_update_finds_the_person_by_identity_code_and_links_the_reference(pool, config):

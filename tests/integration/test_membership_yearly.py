@@ -113,12 +113,23 @@ async def test_the_tax_report_is_kept_sealed_served_to_finance_only_audited_and_
         found = served.json()["tax_report"]
         audited = client.get("/audit", params={"actor": "fiona.tax"},
                              headers=bearer(settings, "auditor", "audit-reader")).json()["items"]
+        # taking the report out is the disclosure to the tax authority, once however often it is taken out
+        assert client.get("/tax-reports/2041", headers=headers).status_code == 200
+        logged = {member[0].person_id: client.get(f"/persons/{member[0].person_id}/disclosures",
+                                                  headers=bearer(settings, "data_protection_officer")).json()
+                  for member in (stayer, leaver)}
     rows = {r["identity_code"]: r for r in csv.DictReader(io.StringIO(found["csv"]))}
     assert rows[stayer[0].identity_code]["interest_cents"] == "1000"
     assert rows[leaver[0].identity_code]["refunded_cents"] == "5000"
     assert hashlib.sha256(found["csv"].encode()).hexdigest() == report.sha256
     assert len(json.loads(found["json"])["recipients"]) == len(rows) == (report.interest_recipients
                                                                         + report.refund_recipients)
+    for member, paid in ((stayer, "yearly_benefits.interest_cents"), (leaver, "yearly_benefits.refunded_cents")):
+        [disclosed] = logged[member[0].person_id]["disclosures"]
+        assert (disclosed["kind"], disclosed["recipient"], disclosed["recorded_by"]) == (
+            "tax_report", "tax-administration", "fiona.tax")
+        assert paid in disclosed["data"] and "person.identity_code" in disclosed["data"]
+        assert disclosed["reference"] == f"tax-report:2041:{report.sha256[:16]}"
     [entry] = [item["audit"] for item in audited]
     assert (entry["action"], entry["operation"], entry["purpose"]) == ("read", "tax_report", "tax_reporting")
     assert {stayer[0].person_id, leaver[0].person_id} <= set(entry["person_ids"])

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from contracts.events.cards import AllocationPeriod, CardState
 from contracts.events.membership_states import PartnerRegistration, PersonState
 from contracts.events.partner import PartnerPurchase
-from services.purchases.application.apply_person_state import keep_partner_registrations
+from services.purchases.application.apply_person_state import keep_person_states
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.receipt_issues import partner_gauges
 from services.purchases.application.record_partner_purchases import record_partner_purchases
@@ -38,7 +38,7 @@ async def customer(pool, config) -> tuple[str, str]:
 
 async def states(pool, *states: PersonState) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await keep_partner_registrations(conn, [incoming(s) for s in states])
+        await keep_person_states(conn, [incoming(s) for s in states])
 
 
 async def bought(pool, config, number: str, at: datetime, cents: int, partner: str = "elisa",
@@ -135,5 +135,5 @@ async def test_an_erasure_or_a_tombstone_removes_the_persons_registrations(setti
     assert await pool.fetchval(count, erased) == 0
     assert await pool.fetchval(count, tombstoned) == 1
     async with pool.acquire() as conn, conn.transaction():
-        await keep_partner_registrations(conn, [tombstone(tombstoned)])
+        await keep_person_states(conn, [tombstone(tombstoned)])
     assert await pool.fetchval(count, tombstoned) == 0

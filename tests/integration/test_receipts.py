@@ -14,6 +14,7 @@ from coopreg.simulate.receipts import card_number, pos_purchase
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.record_purchases import record_purchases
+from services.purchases.application.retention import erase_person
 from shared.outbox import header_pairs
 from shared.pseudonym import keyed_token
 from tests.support.factories import incoming
@@ -85,6 +86,25 @@ async def test_a_conflicting_duplicate_is_flagged_and_never_merged(settings, poo
     assert await pool.fetchval("SELECT count(*) FROM receipt_conflicts WHERE receipt_id = $1", receipt_id) == 1
 
 
+async def test_a_copy_of_an_erased_persons_receipt_arriving_late_does_not_bring_them_back(settings, pools):
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, person = fresh_number(), f"p-{uuid.uuid4().hex[:8]}"
+    await card_changes(pool, card_state(config, number, (person, "h1", T0, None)))
+    receipt = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=1), [("grocery", 1000)])
+    await record(pool, config, receipt)
+    async with pool.acquire() as conn, conn.transaction():
+        await erase_person(conn, person)
+    other_content = pos_purchase(receipt.receipt_id, number, T0 + timedelta(days=1), [("grocery", 9999)])
+    await record(pool, config, receipt, other_content)  # the till's backlog, after the erasure
+    token = keyed_token("card", number, config.index_key)
+    assert await pool.fetchval("SELECT count(*) FROM receipts WHERE receipt_id = $1 OR identifier_token = $2",
+                               receipt.receipt_id, token) == 0
+    assert await pool.fetchval("SELECT count(*) FROM receipt_conflicts WHERE receipt_id = $1",
+                               receipt.receipt_id) == 0
+    assert len(await accepted_for(pool, receipt.receipt_id)) == 1  # the one published before the erasure
+
+
 async def test_a_receipt_waits_for_late_card_data_and_is_accepted_when_it_arrives(settings, pools):
     pool = pools["purchases"]
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
@@ -148,7 +168,7 @@ async def test_a_receipt_unresolved_past_the_horizon_is_reported_and_still_resol
 
 
 async def test_a_receipt_that_raced_its_card_data_is_resolved_by_the_sweep(settings, pools):
-    from services.purchases.adapters.receipts import replace_allocations
+    from services.purchases.adapters.receipts import Allocation, replace_allocations
     from services.purchases.application.report_unresolved import resolve_and_report
 
     pool = pools["purchases"]
@@ -159,7 +179,7 @@ async def test_a_receipt_that_raced_its_card_data_is_resolved_by_the_sweep(setti
     # the card's allocation committed without seeing the receipt (two concurrent transactions)
     async with pool.acquire() as conn, conn.transaction():
         await replace_allocations(conn, keyed_token("card", number, config.index_key),
-                                  [(T0, None, "p5", "h5", "hok-elanto", True)])
+                                  [Allocation(T0, None, "p5", "h5", "hok-elanto", True)])
     assert await pool.fetchval("SELECT status FROM receipts WHERE receipt_id = $1", receipt.receipt_id) == "unresolved"
     resolved, _ = await resolve_and_report(pool, config)
     assert resolved >= 1

@@ -19,12 +19,22 @@ T0 = datetime(2030, 3, 10, 12, 0, tzinfo=timezone.utc)
 IBAN = "FI2112345600000785"  # the Finnish banks' published example account
 
 
+_ISSUED: set[str] = set()
+
+
 def identity_code(born: date | None = None) -> str:
-    """A valid identity code (a permanent individual number) of someone born on `born` (default: an adult)."""
+    """A valid identity code (a permanent individual number) of someone born on `born` (default: an adult),
+    never one issued before in this test session: a fixture registering a person born on a fixed day drew
+    from 898 numbers, and its tenth person could be refused as registered already."""
     born = born or date(1950, 1, 1) + timedelta(days=random.randrange(50 * 365))
     sign = "-" if born.year < 2000 else "A"
-    date_part, number = born.strftime("%d%m%y"), f"{random.randrange(2, 900):03d}"
-    return f"{date_part}{sign}{number}{check_character_for(date_part, number)}"
+    date_part = born.strftime("%d%m%y")
+    while True:
+        number = f"{random.randrange(2, 900):03d}"
+        code = f"{date_part}{sign}{number}{check_character_for(date_part, number)}"
+        if code not in _ISSUED:
+            _ISSUED.add(code)
+            return code
 
 
 def minor_code(on: datetime = T0) -> str:

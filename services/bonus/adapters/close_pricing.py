@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
 import orjson
 
 from services.bonus.domain import TierTable
+from shared.db import Connection, one_row
 
 # The chunk's households with the cooperative whose table applies: the household's cooperative from the
 # month of a transfer on (the whole month counts in the new one); before the membership service has told,
@@ -96,10 +96,10 @@ class Chunk:
     households: int
 
 
-async def next_chunk(conn: asyncpg.Connection, month: date, after: str, limit: int) -> Chunk | None:
+async def next_chunk(conn: Connection, month: date, after: str, limit: int) -> Chunk | None:
     """The month's next `limit` households after `after` in key order; walking by key range keeps every
     chunk as cheap as the first, however many households the month has."""
-    row = await conn.fetchrow(NEXT_CHUNK, month, after, limit)
+    row = await one_row(conn, NEXT_CHUNK, month, after, limit)
     if not row["households"]:
         return None
     return Chunk(after, row["upper"], row["households"])
@@ -113,13 +113,13 @@ def tables_json(own: dict[str, TierTable], common: TierTable | None) -> str:
         for cooperative, table in [*own.items(), (None, common)] if table is not None]).decode()
 
 
-async def cooperatives_of(conn: asyncpg.Connection, month: date, chunk: Chunk) -> list[str]:
+async def cooperatives_of(conn: Connection, month: date, chunk: Chunk) -> list[str]:
     """The cooperatives whose tables price the chunk's households (to name one without a table)."""
     return await conn.fetchval(f"SELECT array_agg(DISTINCT c.cooperative_id) FROM ({CHUNK}) c",
                                month, chunk.after, chunk.upper)
 
 
-async def price_chunk(conn: asyncpg.Connection, month: date, chunk: Chunk, tables: str,
+async def price_chunk(conn: Connection, month: date, chunk: Chunk, tables: str,
                       payment_method_rate_bp: int) -> int:
     """Price the chunk's households under the month's `tables` (tables_json) and write their statements;
     how many were written. Their events are published from the statements (close_publishing)."""

@@ -13,11 +13,12 @@ import asyncpg
 
 from services.bonus.adapters.close_pricing import Chunk
 from services.bonus.adapters.close_publishing import LAST_STATEMENT, PAYOUTS_PUBLISHED
+from shared.db import Connection, one_row
 
 _LAST_STATEMENT = LAST_STATEMENT.format(schema="")
 
 
-async def request_close(conn: asyncpg.Connection, month: date) -> str:
+async def request_close(conn: Connection, month: date) -> str:
     """Mark the month closing; waits for bookings in flight (they share-lock the month row)."""
     await conn.execute("INSERT INTO months (month) VALUES ($1) ON CONFLICT DO NOTHING", month)
     status = await conn.fetchval("SELECT status FROM months WHERE month = $1 FOR UPDATE", month)
@@ -31,15 +32,15 @@ async def months_closing(pool: asyncpg.Pool) -> list[date]:
     return [r["month"] for r in await pool.fetch("SELECT month FROM months WHERE status = 'closing' ORDER BY month")]
 
 
-async def last_closed_household(conn: asyncpg.Connection, month: date) -> str:
+async def last_closed_household(conn: Connection, month: date) -> str:
     """Where a close resumes: chunks commit in key order, so every household up to this one is done."""
     return await conn.fetchval("SELECT coalesce(max(household_id), '') FROM statements WHERE month = $1", month)
 
 
-async def payouts_behind(conn: asyncpg.Connection, month: date, chunks: list[Chunk]) -> tuple[int, int]:
+async def payouts_behind(conn: Connection, month: date, chunks: list[Chunk]) -> tuple[int, int]:
     """Of `chunks` (in key order): how many lead with every payout published, and how many households
     the rest hold, whose payouts are not."""
-    row = await conn.fetchrow("""
+    row = await one_row(conn, """
         SELECT count(*) FILTER (WHERE k.upper <= m.payouts_published_through) AS published,
                coalesce(sum(k.households) FILTER (WHERE k.upper > m.payouts_published_through), 0) AS behind
         FROM months m, unnest($2::text[], $3::int[]) AS k(upper, households)
@@ -47,16 +48,16 @@ async def payouts_behind(conn: asyncpg.Connection, month: date, chunks: list[Chu
     return row["published"], row["behind"]
 
 
-async def try_lock_close(conn: asyncpg.Connection, month: date) -> bool:
+async def try_lock_close(conn: Connection, month: date) -> bool:
     """One closer per month at a time, whichever service instance runs it (session advisory lock)."""
     return await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"close:{month}")
 
 
-async def unlock_close(conn: asyncpg.Connection, month: date) -> None:
+async def unlock_close(conn: Connection, month: date) -> None:
     await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"close:{month}")
 
 
-async def claim_adjustments(conn: asyncpg.Connection, month: date, limit: int) -> list[asyncpg.Record]:
+async def claim_adjustments(conn: Connection, month: date, limit: int) -> list[asyncpg.Record]:
     """Unpaid adjustments of earlier months (or of this month, booked while it was closing)."""
     return await conn.fetch("""
         UPDATE adjustments SET paid_in_month = $1
@@ -65,7 +66,7 @@ async def claim_adjustments(conn: asyncpg.Connection, month: date, limit: int) -
         RETURNING *""", month, limit)
 
 
-async def recorded_rates(conn: asyncpg.Connection, keys: list[tuple[str, date]]) -> dict[tuple[str, date], int]:
+async def recorded_rates(conn: Connection, keys: list[tuple[str, date]]) -> dict[tuple[str, date], int]:
     rows = await conn.fetch(
         "SELECT s.household_id, s.month, s.rate_bp FROM statements s"
         " JOIN unnest($1::text[], $2::date[]) AS k(household_id, month) USING (household_id, month)",
@@ -85,7 +86,7 @@ class AdjustmentPayout(NamedTuple):
     payment_method_benefit_cents: int
 
 
-async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[AdjustmentPayout]) -> None:
+async def write_adjustment_payouts(conn: Connection, rows: list[AdjustmentPayout]) -> None:
     await conn.executemany(
         "INSERT INTO adjustment_payouts (household_id, paid_in_month, month, rate_bp, bonus_cents,"
         " fuel_bonus_cents, payment_method_benefit_cents) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -96,7 +97,7 @@ async def write_adjustment_payouts(conn: asyncpg.Connection, rows: list[Adjustme
         " + excluded.payment_method_benefit_cents", rows)
 
 
-async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
+async def finish(conn: Connection, month: date) -> asyncpg.Record | None:
     """Mark the month closed when nothing is left to claim; return its totals, or None if not done."""
     left = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM accruals WHERE month = $1 AND household_id >"
@@ -111,7 +112,7 @@ async def finish(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None
     return await month_totals(conn, month)
 
 
-async def announce(conn: asyncpg.Connection, month: date) -> asyncpg.Record | None:
+async def announce(conn: Connection, month: date) -> asyncpg.Record | None:
     """Mark a closed month announced once every payout and statement is published (after the close, none
     is written any more); return its totals, or None if it is not closed, not all published, or announced
     before."""
@@ -122,9 +123,9 @@ async def announce(conn: asyncpg.Connection, month: date) -> asyncpg.Record | No
     return None if updated.endswith(" 0") else await month_totals(conn, month)
 
 
-async def month_totals(conn: asyncpg.Connection, month: date) -> asyncpg.Record:
+async def month_totals(conn: Connection, month: date) -> asyncpg.Record:
     """Households closed, payouts (the close's and the adjustments paid with it) and cents paid."""
-    return await conn.fetchrow("""
+    return await one_row(conn, """
         WITH s AS (SELECT count(*) AS households, coalesce(sum(payouts), 0) AS payouts,
                           coalesce(sum(bonus_cents + fuel_bonus_cents + payment_method_benefit_cents), 0) AS paid
                    FROM statements WHERE month = $1),
@@ -135,11 +136,11 @@ async def month_totals(conn: asyncpg.Connection, month: date) -> asyncpg.Record:
         SELECT s.households, s.payouts + a.payouts AS payouts, s.paid + a.paid AS paid_cents FROM s, a""", month)
 
 
-async def month_status(conn: asyncpg.Connection, month: date) -> str | None:
+async def month_status(conn: Connection, month: date) -> str | None:
     """'open', 'closing' or 'closed'; None for a month nothing was booked to nor closed."""
     return await conn.fetchval("SELECT status FROM months WHERE month = $1", month)
 
 
-async def payouts_published(conn: asyncpg.Connection, month: date) -> bool:
+async def payouts_published(conn: Connection, month: date) -> bool:
     """Whether the month is closed with every payout published (handed to S-Bank)."""
     return bool(await conn.fetchval(PAYOUTS_PUBLISHED.format(schema=""), month))

@@ -6,6 +6,8 @@ from datetime import date
 
 import asyncpg
 
+from shared.db import Connection
+
 # $1..$3 the periods: household, first month, last month (null: to this day). Month by month, as the
 # statements are keyed (month first), so each is one lookup of the key.
 STATEMENTS_OF_PERIODS = """
@@ -18,13 +20,13 @@ JOIN statements s ON s.month = m.month::date AND s.household_id = p.household_id
 ORDER BY s.month, s.household_id"""
 
 
-async def bookings_of(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+async def bookings_of(conn: Connection, person_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT receipt_id, household_id, month, purchased_at, outlet_id, bonus_cents, double_cents, fuel_cents,"
         " fuel_millilitres, payment_method_cents, booked_as FROM purchases WHERE person_id = $1"
         " ORDER BY purchased_at, receipt_id", person_id)
 
 
-async def statements_of(conn: asyncpg.Connection, periods: list[tuple[str, date, date | None]]) -> list[asyncpg.Record]:
+async def statements_of(conn: Connection, periods: list[tuple[str, date, date | None]]) -> list[asyncpg.Record]:
     return await conn.fetch(STATEMENTS_OF_PERIODS, [p[0] for p in periods], [p[1] for p in periods],
                             [p[2] for p in periods])

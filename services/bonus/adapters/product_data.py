@@ -7,7 +7,9 @@ either commits before the removal reads the lineage or sees the block. Household
 batch holds at most 256 locks whatever its size."""
 from __future__ import annotations
 
-import asyncpg
+from typing import NamedTuple
+
+from shared.db import Connection
 
 LOCK_HOUSEHOLDS = """
 SELECT {function}(hashtext('bonus:household'), bucket)
@@ -38,20 +40,29 @@ REMOVED = "unnest($1::date[], $2::text[], $3::text[], $4::bigint[]) AS r(month, 
 MATCHES = "x.month = r.month AND x.household_id = r.household_id AND x.reason = r.reason"
 
 
-async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> list[str]:
-    """Rows: (person, version, household, collection blocked); an older version changes nothing. Returns
-    the households whose block is new: a person of theirs newly blocks it."""
+class ProductDataBlock(NamedTuple):
+    """A person's no-collection block as consent.states.v1 last said it, as `product_data_blocks` keeps it."""
+
+    person_id: str
+    version: int
+    household_id: str | None
+    collection_blocked: bool
+
+
+async def keep_latest(conn: Connection, rows: list[ProductDataBlock]) -> list[str]:
+    """Each person's latest block; an older version changes nothing. Returns the households whose block
+    is new: a person of theirs newly blocks it."""
     before = {r["person_id"]: r for r in await conn.fetch(
         "SELECT person_id, version, household_id, collection_blocked FROM product_data_blocks"
-        " WHERE person_id = ANY($1::text[])", [row[0] for row in rows])}
+        " WHERE person_id = ANY($1::text[])", [row.person_id for row in rows])}
     newly: set[str] = set()
-    for person_id, version, household_id, blocked in rows:
-        prior = before.get(person_id)
-        if not (household_id and blocked):
+    for row in rows:
+        prior = before.get(row.person_id)
+        if not (row.household_id and row.collection_blocked):
             continue
-        if prior is None or (version > prior["version"] and not (
-                prior["collection_blocked"] and prior["household_id"] == household_id)):
-            newly.add(household_id)
+        if prior is None or (row.version > prior["version"] and not (
+                prior["collection_blocked"] and prior["household_id"] == row.household_id)):
+            newly.add(row.household_id)
     await conn.executemany("""
         INSERT INTO product_data_blocks AS b (person_id, version, household_id, collection_blocked)
         VALUES ($1, $2, $3, $4)
@@ -61,11 +72,11 @@ async def keep_latest(conn: asyncpg.Connection, rows: list[tuple]) -> list[str]:
     return sorted(newly)
 
 
-async def forget(conn: asyncpg.Connection, person_ids: list[str]) -> None:
+async def forget(conn: Connection, person_ids: list[str]) -> None:
     await conn.execute("DELETE FROM product_data_blocks WHERE person_id = ANY($1::text[])", person_ids)
 
 
-async def blocked_households(conn: asyncpg.Connection, households: list[str]) -> set[str]:
+async def blocked_households(conn: Connection, households: list[str]) -> set[str]:
     """Of `households`, those under the block, their buckets share-locked until commit (a booking)."""
     await conn.execute(LOCK_HOUSEHOLDS.format(function="pg_advisory_xact_lock_shared"), households)
     rows = await conn.fetch("SELECT DISTINCT household_id FROM product_data_blocks"
@@ -73,7 +84,7 @@ async def blocked_households(conn: asyncpg.Connection, households: list[str]) ->
     return {r["household_id"] for r in rows}
 
 
-async def remove_line_detail(conn: asyncpg.Connection, households: list[str]) -> None:
+async def remove_line_detail(conn: Connection, households: list[str]) -> None:
     """Remove every exclusion naming a line from the households' lineage and take it off their months'
     exclusions by reason (a reason left at nothing goes)."""
     await conn.execute(LOCK_HOUSEHOLDS.format(function="pg_advisory_xact_lock"), households)

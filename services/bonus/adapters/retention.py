@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import asyncpg
+from shared.db import Connection
 
 # A month's end (its first day + 1 month, Finnish time) before the cut-off.
 MONTH_ENDED = "({column} + interval '1 month') <= ($1 AT TIME ZONE 'Europe/Helsinki')"
@@ -14,11 +14,11 @@ def _count(status: str) -> int:
     return int(status.split()[-1])
 
 
-async def bookings_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def bookings_before(conn: Connection, cutoff: datetime) -> int:
     return _count(await conn.execute("DELETE FROM purchases WHERE purchased_at < $1", cutoff))
 
 
-async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def months_ended_before(conn: Connection, cutoff: datetime) -> int:
     """Statements (Bonus, Fuel Bonus, payment-method benefit paid), adjustments and accruals of old months."""
     total = 0
     for table, column in (("statements", "month"), ("adjustment_payouts", "paid_in_month"),
@@ -29,7 +29,7 @@ async def months_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int
     return total
 
 
-async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
+async def of_person(conn: Connection, person_id: str) -> int:
     """The person's booked purchases, their share of their households' months, their product-data block and
     the benefit account of theirs a household's payouts would go to (sealed under their key, which the erasure
     destroys: a payout still due is held until membership names another account)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
+from shared.db import Connection
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Withheld:
     payment_method_benefit_cents: int
 
 
-async def withheld(conn: asyncpg.Connection, household_id: str, month: date) -> Withheld | None:
+async def withheld(conn: Connection, household_id: str, month: date) -> Withheld | None:
     row = await conn.fetchrow(
         "SELECT rate_bp, bonus_cents - bonus_cash_cents AS bonus,"
         " payment_method_benefit_cents - payment_method_benefit_cash_cents AS benefit"
@@ -24,7 +24,7 @@ async def withheld(conn: asyncpg.Connection, household_id: str, month: date) -> 
     return None if row is None else Withheld(row["rate_bp"], row["bonus"], row["benefit"])
 
 
-async def record(conn: asyncpg.Connection, return_id: str, payout_id: str, household_id: str, month: date,
+async def record(conn: Connection, return_id: str, payout_id: str, household_id: str, month: date,
                  returned_cents: int, reason: str, paid_payout_id: str) -> bool:
     """Record the return; False if it was recorded (and paid) before."""
     return await conn.fetchval(

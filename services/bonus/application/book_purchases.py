@@ -11,27 +11,20 @@ before its block; one lookup per batch tells which households are under it.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import date
+from typing import NamedTuple, cast
 
 import orjson
 
 from contracts.events.purchases import Exclusion, PurchaseAccepted
 from services.bonus.adapters import ledger, product_data
-from services.bonus.adapters.ledger import (
-    AccrualRow,
-    AdjustmentRow,
-    CooperativePart,
-    ExclusionPart,
-    LineageRow,
-    MemberPart,
-)
-from services.bonus.application.month_to_date import month_to_date_event
+from services.bonus.adapters.ledger import LineageRow
+from services.bonus.application.month_to_date import month_to_date_rows
 from services.bonus.domain import TierTables
 from services.bonus.domain.months import month_of
 from shared import outbox
+from shared.db import Connection
 from shared.delivery import Incoming
 
 
@@ -70,15 +63,21 @@ def _kept_exclusions(purchase: PurchaseAccepted, blocked: set[str]) -> tuple[Exc
     return tuple(purchase.excluded)
 
 
-async def _bookings(conn, purchases: list[PurchaseAccepted]) -> list[Booking]:
+async def _bookings(conn: Connection, purchases: list[PurchaseAccepted]) -> list[Booking]:
     originals = await ledger.original_months(conn, [p.return_of for p in purchases if p.return_of])
     times = [p.purchased_at for p in purchases]
     campaigns = await ledger.double_bonus_outlets(conn, sorted({p.outlet_id for p in purchases}),
                                                   min(times), max(times))
     blocked = await product_data.blocked_households(conn, sorted({p.household_id for p in purchases}))
-    return [Booking(p, originals.get(p.return_of) or month_of(p.purchased_at), _in_campaign(p, campaigns),
-                    _kept_exclusions(p, blocked))
+    return [Booking(p, _month(p, originals), _in_campaign(p, campaigns), _kept_exclusions(p, blocked))
             for p in purchases]
+
+
+def _month(purchase: PurchaseAccepted, originals: dict[str, date]) -> date:
+    """A return's month is its original receipt's, where the service booked that; any other's, its own."""
+    if purchase.return_of is not None and purchase.return_of in originals:
+        return originals[purchase.return_of]
+    return month_of(purchase.purchased_at)
 
 
 def _lineage_row(b: Booking, booked_as: str) -> LineageRow:
@@ -102,75 +101,12 @@ def _excluded_json(excluded: tuple[Exclusion, ...]) -> str:
     return orjson.dumps([{name: getattr(e, name) for name in _EXCLUSION_FIELDS} for e in excluded]).decode()
 
 
-@dataclass(slots=True)
-class _Accrual:
-    """A household-month's sums over a batch, as they are added up."""
-
-    cooperative_id: str = ""
-    bonus_cents: int = 0
-    double_cents: int = 0
-    fuel_cents: int = 0
-    fuel_millilitres: int = 0
-    payment_method_cents: int = 0
-    receipts: int = 0
-    last_purchase_at: datetime | None = None
-
-    def add(self, b: Booking) -> None:
-        a = b.amounts()
-        self.cooperative_id = b.purchase.cooperative_id  # in time order: the latest purchase's wins
-        self.bonus_cents += a.bonus_cents
-        self.double_cents += a.double_cents
-        self.fuel_cents += a.fuel_cents
-        self.fuel_millilitres += a.fuel_millilitres
-        self.payment_method_cents += a.payment_method_cents
-        self.receipts += 1
-        self.last_purchase_at = b.purchase.purchased_at
-
-    def row(self, household: str, month: date) -> AccrualRow:
-        return AccrualRow(household, month, self.cooperative_id, self.bonus_cents, self.double_cents,
-                          self.fuel_cents, self.fuel_millilitres, self.payment_method_cents, self.receipts,
-                          self.last_purchase_at)
-
-
-def _accrual_rows(bookings: list[Booking]) -> list[AccrualRow]:
-    totals: dict[tuple[str, date], _Accrual] = defaultdict(_Accrual)
-    for b in sorted(bookings, key=lambda b: b.purchase.purchased_at):
-        totals[(b.purchase.household_id, b.month)].add(b)
-    return [t.row(household, month) for (household, month), t in totals.items()]
-
-
-def _statement_part_rows(bookings: list[Booking]) -> tuple[list[MemberPart], list[CooperativePart],
-                                                          list[ExclusionPart]]:
-    """Each member's receipts and Bonus purchases, the Bonus purchases by the outlet's cooperative ('' when
-    the event does not name it) and the excluded purchases by reason, per household-month."""
-    receipts: dict[tuple[date, str, str], int] = defaultdict(int)
-    members: dict[tuple[date, str, str], int] = defaultdict(int)
-    cooperatives: dict[tuple[date, str, str], int] = defaultdict(int)
-    exclusions: dict[tuple[date, str, str], int] = defaultdict(int)
-    for b in bookings:
-        p = b.purchase
-        receipts[(b.month, p.household_id, p.person_id)] += 1
-        members[(b.month, p.household_id, p.person_id)] += p.bonus_eligible_cents
-        cooperatives[(b.month, p.household_id, p.outlet_cooperative_id or "")] += p.bonus_eligible_cents
-        for exclusion in b.excluded:
-            exclusions[(b.month, p.household_id, exclusion.reason)] += exclusion.cents
-    return ([MemberPart(*key, receipts[key], cents) for key, cents in members.items()],
-            [CooperativePart(*key, cents) for key, cents in cooperatives.items()],
-            [ExclusionPart(*key, cents) for key, cents in exclusions.items()])
-
-
-async def book_purchases(conn, messages: list[Incoming], tables: TierTables) -> None:
-    bookings = await _bookings(conn, [m.data for m in messages])
+async def book_purchases(conn: Connection, messages: list[Incoming], tables: TierTables) -> None:
+    # the delivery validated each against the topic's model
+    bookings = await _bookings(conn, [cast(PurchaseAccepted, m.data) for m in messages])
     status = await ledger.lock_months(conn, {b.month for b in bookings})
-    open_ = {m for m, s in status.items() if s == "open"}
-    new = await ledger.insert_lineage(conn, [_lineage_row(b, "accrual" if b.month in open_ else "adjustment")
-                                             for b in bookings])
-    fresh = list({b.purchase.receipt_id: b for b in bookings if b.purchase.receipt_id in new}.values())
-    accruing = [b for b in fresh if b.month in open_]
-    totals = await ledger.add_to_accruals(conn, _accrual_rows(accruing))
-    await ledger.add_to_statement_parts(conn, *_statement_part_rows(accruing))
-    await outbox.add(conn, [month_to_date_event(row, tables) for row in totals])
-    await ledger.add_adjustments(conn, [
-        AdjustmentRow(b.purchase.receipt_id, b.purchase.household_id, b.month, b.purchase.cooperative_id,
-                      *b.amounts())
-        for b in fresh if b.month not in open_])
+    # Each purchase once by receipt id; PostgreSQL adds the new ones up into their household-month (open
+    # months) or keeps them as adjustments (closing or closed ones), in one statement.
+    totals = await ledger.book(conn, [_lineage_row(b, "accrual" if status[b.month] == "open" else "adjustment")
+                                      for b in bookings])
+    await outbox.add_rows(conn, month_to_date_rows(totals, tables))

@@ -19,7 +19,8 @@ from services.bonus.domain.campaigns import (
     effective_end,
     months_of,
 )
-from shared.commands import dispatch
+from shared.commands import UseCase, dispatch
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.logging import get_logger
 
@@ -35,7 +36,8 @@ class CampaignConfig:
     clock: Callable[[], datetime] = _utc_now
 
 
-async def create_campaign(conn, command: CreateDoubleBonusCampaign, cause: Envelope, config: CampaignConfig) -> None:
+async def create_campaign(conn: Connection, command: CreateDoubleBonusCampaign, cause: Envelope,
+                          config: CampaignConfig) -> None:
     campaign = Campaign(command.campaign_id, command.cooperative_id, command.name, tuple(command.outlet_ids),
                         command.starts_at, command.ends_at)
     existing = await store.lock(conn, campaign.campaign_id)
@@ -50,7 +52,8 @@ async def create_campaign(conn, command: CreateDoubleBonusCampaign, cause: Envel
     log.info("campaign created", campaign_id=campaign.campaign_id, outlets=len(set(campaign.outlet_ids)))
 
 
-async def end_campaign(conn, command: EndDoubleBonusCampaign, cause: Envelope, config: CampaignConfig) -> None:
+async def end_campaign(conn: Connection, command: EndDoubleBonusCampaign, cause: Envelope,
+                       config: CampaignConfig) -> None:
     campaign = await store.lock(conn, command.campaign_id)
     if campaign is None:
         raise UnknownCampaign("no campaign has this id")
@@ -60,14 +63,14 @@ async def end_campaign(conn, command: EndDoubleBonusCampaign, cause: Envelope, c
     log.info("campaign ended", campaign_id=campaign.campaign_id)
 
 
-USE_CASES = {CreateDoubleBonusCampaign: create_campaign, EndDoubleBonusCampaign: end_campaign}
+USE_CASES: dict[type, UseCase] = {CreateDoubleBonusCampaign: create_campaign, EndDoubleBonusCampaign: end_campaign}
 
 
-async def when_campaign_commanded(conn, messages: list[Incoming], config: CampaignConfig) -> None:
+async def when_campaign_commanded(conn: Connection, messages: list[Incoming], config: CampaignConfig) -> None:
     await dispatch(conn, messages, USE_CASES, config)
 
 
-async def campaign_list(conn, query: CampaignsRequest, config: CampaignConfig) -> list[dict]:
+async def campaign_list(conn: Connection, query: CampaignsRequest, config: CampaignConfig) -> list[dict]:
     now = config.clock()
     rows = await store.listed(conn, query.campaign_id, query.cooperative_id, now if query.current_only else None,
                               query.limit)

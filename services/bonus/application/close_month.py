@@ -22,18 +22,19 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import partial
-from typing import Callable
+from typing import Callable, cast
 
 from contracts.envelope import Envelope
-from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutTransaction
+from contracts.events.bonus import BonusMonthClosed, BonusPayout, CloseBonusMonth, PayoutKind, PayoutTransaction
 from contracts.topics import BONUS_MONTHS, BONUS_PAYOUTS
 from services.bonus.adapters import close_pricing, closing
-from services.bonus.application.held_payouts import with_accounts_or_held
+from services.bonus.application.held_payouts import PayoutToSend, with_accounts_or_held
 from services.bonus.application.month_to_date import totals_of
 from services.bonus.domain import PAYMENT_METHOD_RATE_BP, MonthTotals, TierTables, adjustment_for_closed_month
 from services.bonus.domain.months import CloseCalendar, month_label, parse_month, payout_due
 from shared import outbox
 from shared.commands import apply_each
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.jobs import periodically
 from shared.logging import get_logger
@@ -60,23 +61,24 @@ class RecordedRate:
     rate_bp: int
 
 
-def payout_event(household: str, month: date, due_on: date, rate_bp: int, transactions: list[tuple[str, int]],
-                 contribution_cents: int = 0, suffix: str = "", at: datetime | None = None) -> outbox.OutgoingEvent:
-    """One payout message per household and month; the id is the payout id, stable across re-runs."""
-    payout_id = f"{household}:{month_label(month)}{suffix}"
-    envelope = Envelope(id=f"payout:{payout_id}", source=SOURCE, type=BONUS_PAYOUTS.event_type, subject=household,
-                        **({"time": at} if at else {}))
-    data = BonusPayout(payout_id=payout_id, household_id=household, month=month_label(month), rate_bp=rate_bp,
-                       due_on=due_on, contribution_cents=contribution_cents,
-                       transactions=[PayoutTransaction(kind=kind, amount_cents=cents) for kind, cents in transactions])
-    return outbox.OutgoingEvent(BONUS_PAYOUTS.name, household, envelope, data)
-
-
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def request_month_close(conn, messages: list[Incoming], calendar: CloseCalendar = CloseCalendar(),
+def payout_event(household: str, month: date, due_on: date, rate_bp: int,
+                 transactions: list[tuple[PayoutKind, int]], contribution_cents: int = 0, suffix: str = "",
+                 at: datetime | None = None) -> PayoutToSend:
+    """One payout message per household and month; the id is the payout id, stable across re-runs."""
+    payout_id = f"{household}:{month_label(month)}{suffix}"
+    envelope = Envelope(id=f"payout:{payout_id}", source=SOURCE, type=BONUS_PAYOUTS.event_type, subject=household,
+                        time=at or utc_now())
+    data = BonusPayout(payout_id=payout_id, household_id=household, month=month_label(month), rate_bp=rate_bp,
+                       due_on=due_on, contribution_cents=contribution_cents,
+                       transactions=[PayoutTransaction(kind=kind, amount_cents=cents) for kind, cents in transactions])
+    return PayoutToSend(envelope, data)
+
+
+async def request_month_close(conn: Connection, messages: list[Incoming], calendar: CloseCalendar = CloseCalendar(),
                               clock: Callable[[], datetime] = utc_now) -> None:
     """Mark each commanded month closing; whoever sent it, a month that may not be closed yet is refused
     (MonthNotEnded: dead-lettered with the sentence saying from when it may be; replayed then, it closes
@@ -84,8 +86,9 @@ async def request_month_close(conn, messages: list[Incoming], calendar: CloseCal
     await apply_each(conn, messages, _request_close, calendar, clock)
 
 
-async def _request_close(conn, message: Incoming, calendar: CloseCalendar, clock: Callable[[], datetime]) -> None:
-    command: CloseBonusMonth = message.data
+async def _request_close(conn: Connection, message: Incoming, calendar: CloseCalendar,
+                         clock: Callable[[], datetime]) -> None:
+    command = cast(CloseBonusMonth, message.data)  # the delivery validated it against the topic's model
     month = parse_month(command.month)
     calendar.check_closable(month, clock())
     status = await closing.request_close(conn, month)
@@ -201,6 +204,10 @@ async def close_month(pool, month: date, config: CloseConfig) -> BonusMonthClose
         if not await closing.try_lock_close(lock, month):
             return None
         try:
+            # A closer that listed the month while another was closing it may get the lock only after that
+            # one closed it: it must not pay the adjustments booked since into the closed month's close.
+            if await closing.month_status(lock, month) != "closing":
+                return None
             return await _close_locked(pool, month, config)
         finally:
             await closing.unlock_close(lock, month)

@@ -16,10 +16,12 @@ from services.bonus.domain import (
     ClosedMonthAdjustment,
     MonthBonus,
     MonthTotals,
+    TierTable,
     TierTables,
     adjustment_for_closed_month,
     compute_month,
 )
+from shared.db import Connection
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Explanation:
                 and not self.paid_with_this_month)
 
 
-async def month_to_date(conn, tables: TierTables, household: str, month: date) -> MonthBonus | None:
+async def month_to_date(conn: Connection, tables: TierTables, household: str, month: date) -> MonthBonus | None:
     """Current total, current %, and euros to the next tier, as the customer apps show them."""
     row = await queries.accrual(conn, household, month)
     if row is None:
@@ -66,7 +68,7 @@ async def month_to_date(conn, tables: TierTables, household: str, month: date) -
     return compute_month(tables.table_for(row["cooperative_id"], month), totals_of(row))
 
 
-async def _adjustments(conn, tables: TierTables, household: str, month: date, lineage: list[dict],
+async def _adjustments(conn: Connection, tables: TierTables, household: str, month: date, lineage: list[dict],
                        statement) -> Adjustments:
     booked = await queries.adjustments(conn, household, month)
     paid_in = {r["receipt_id"]: r["paid_in_month"] for r in booked}
@@ -86,15 +88,19 @@ async def _adjustments(conn, tables: TierTables, household: str, month: date, li
                        pending=pending, pending_rate_bp=rate)
 
 
-async def explain(conn, tables: TierTables, household: str, month: date) -> Explanation:
+async def explain(conn: Connection, tables: TierTables, household: str, month: date) -> Explanation:
     row = await queries.accrual(conn, household, month)
     statement = await queries.statement(conn, household, month)
-    table = tables.table_for(row["cooperative_id"], month) if row else None
+    table: TierTable | None = None  # none, nor a result, for a month the household has no accrual in
+    result: MonthBonus | None = None
+    if row is not None:
+        table = tables.table_for(row["cooperative_id"], month)
+        result = compute_month(table, totals_of(row))
     lineage = [dict(r) for r in await queries.lineage(conn, household, month)]
     return Explanation(
         household_id=household, month=month, status=await queries.month_status(conn, month) or "open",
         cooperative_id=row["cooperative_id"] if row else None, tier_table=table.name if table else None,
-        result=compute_month(table, totals_of(row)) if row else None,
+        result=result,
         statement=dict(statement) if statement else None,
         purchases=[r for r in lineage if r["booked_as"] == "accrual"],
         adjustments=await _adjustments(conn, tables, household, month, lineage, statement),

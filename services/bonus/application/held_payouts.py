@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import NamedTuple
 
 from contracts.envelope import Envelope
 from contracts.events.bonus import BonusPayout
 from contracts.events.membership_states import BenefitAccountRef
 from contracts.topics import BONUS_PAYOUTS
 from services.bonus.adapters import close_publishing
+from services.bonus.adapters.close_publishing import HeldPayout
 from shared import outbox
+from shared.db import Connection
 from shared.jobs import periodically
 from shared.logging import get_logger
 from shared.observability import Gauge
@@ -25,19 +28,26 @@ SOURCE = "coopreg/bonus"
 log = get_logger(use_case="held_payouts")
 
 
-async def with_accounts_or_held(conn, events: list[outbox.OutgoingEvent]) -> list[outbox.OutgoingEvent]:
+class PayoutToSend(NamedTuple):
+    """A payout as staged, before the household's benefit account is put on it."""
+
+    envelope: Envelope
+    payout: BonusPayout
+
+
+async def with_accounts_or_held(conn: Connection, payouts: list[PayoutToSend]) -> list[outbox.OutgoingEvent]:
     """The payout events of households with a benefit account, with it; the others are held."""
-    accounts = await close_publishing.accounts_of(conn, sorted({e.data.household_id for e in events}))
-    ready, held = [], []
-    for event in events:
-        payout: BonusPayout = event.data
+    accounts = await close_publishing.accounts_of(conn, sorted({p.payout.household_id for p in payouts}))
+    ready: list[outbox.OutgoingEvent] = []
+    held: list[HeldPayout] = []
+    for envelope, payout in payouts:
         account = accounts.get(payout.household_id)
         if account is None:
             body = payout.model_dump_json(exclude={"benefit_account"})[:-1]
-            held.append((payout.payout_id, payout.household_id, body,
-                         sum(t.amount_cents for t in payout.transactions), event.envelope.time))
+            held.append(HeldPayout(payout.payout_id, payout.household_id, body,
+                                   sum(t.amount_cents for t in payout.transactions), envelope.time))
         else:
-            ready.append(outbox.OutgoingEvent(event.topic, event.key, event.envelope, payout.model_copy(
+            ready.append(outbox.OutgoingEvent(BONUS_PAYOUTS.name, payout.household_id, envelope, payout.model_copy(
                 update={"benefit_account": BenefitAccountRef.model_validate_json(account)})))
     if held:
         await close_publishing.hold(conn, held)

@@ -4,17 +4,22 @@ its category (medicine, alcohol …) and those amounts in its months' exclusions
 computed from stay. A tombstone (the person erased) drops the person's row."""
 from __future__ import annotations
 
+from typing import cast
+
 from contracts.events.consent import ConsentState
 from services.bonus.adapters import product_data
-from shared.delivery import Incoming
+from services.bonus.adapters.product_data import ProductDataBlock
+from shared.db import Connection
+from shared.delivery import Incoming, tombstone_key
 
 
-async def when_consent_changes_keep_product_data_blocks(conn, messages: list[Incoming]) -> None:
-    states: list[ConsentState] = [m.data for m in messages if m.data is not None]
-    erased = [m.record.key.decode() for m in messages if m.data is None]
+async def when_consent_changes_keep_product_data_blocks(conn: Connection, messages: list[Incoming]) -> None:
+    # the delivery validated each against the topic's model
+    states = [cast(ConsentState, m.data) for m in messages if m.data is not None]
+    erased = [tombstone_key(m) for m in messages if m.data is None]
     if erased:
         await product_data.forget(conn, erased)
     newly_blocked = await product_data.keep_latest(conn, [
-        (s.person_id, s.version, s.household_id, s.product_data_collection_blocked) for s in states])
+        ProductDataBlock(s.person_id, s.version, s.household_id, s.product_data_collection_blocked) for s in states])
     if newly_blocked:
         await product_data.remove_line_detail(conn, newly_blocked)

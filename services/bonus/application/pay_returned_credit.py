@@ -10,6 +10,7 @@ record in one transaction; its `contribution_cents` is 0, so the membership serv
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from contracts.events.bonus import BonusPayout, PayoutTransaction
 from contracts.events.membership_states import BonusCreditReturned
@@ -19,15 +20,16 @@ from services.bonus.application.close_month import SOURCE
 from services.bonus.domain.months import HELSINKI, parse_month, payout_due
 from services.bonus.domain.payout import returned_in_cash
 from shared import outbox
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.logging import get_logger
 
 log = get_logger(use_case="pay_returned_credit")
 
 
-async def when_membership_returns_bonus_pay_it_out(conn, messages: list[Incoming]) -> None:
+async def when_membership_returns_bonus_pay_it_out(conn: Connection, messages: list[Incoming]) -> None:
     for message in messages:
-        returned: BonusCreditReturned = message.data
+        returned = cast(BonusCreditReturned, message.data)  # the delivery validated it against the topic's model
         month = parse_month(returned.month)
         payout_id = f"{returned.payout_id}:returned"
         if not await returns.record(conn, returned.return_id, returned.payout_id, returned.household_id, month,

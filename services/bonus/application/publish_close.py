@@ -32,6 +32,7 @@ from services.bonus.adapters.close_publishing import RECORD_SEPARATOR, Batch, Pe
 from services.bonus.application.close_month import SOURCE, month_closed_event
 from services.bonus.domain.months import month_label, payout_due
 from shared import outbox
+from shared.db import Connection
 from shared.jobs import elected, periodically
 from shared.outbox import publish
 from shared.record_batches import Message
@@ -68,7 +69,7 @@ class Feed:
     name: str  # its mark's (close_publishing.MARKS)
     kind: str
     topic: Topic
-    read: Callable[[asyncpg.Connection, ClosedMonth, str, int], Awaitable[Batch | None]]
+    read: Callable[[Connection, ClosedMonth, str, int], Awaitable[Batch | None]]
 
     def events(self, batch: Batch, closed: ClosedMonth) -> list[Message]:
         """A batch's events, as published."""
@@ -87,11 +88,11 @@ class Feed:
         return events
 
 
-async def _payouts_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str, limit: int) -> Batch | None:
+async def _payouts_after(conn: Connection, closed: ClosedMonth, after: str, limit: int) -> Batch | None:
     return await close_publishing.payouts_after(conn, closed.month, after, limit, closed.label, closed.due_on)
 
 
-async def _statements_after(conn: asyncpg.Connection, closed: ClosedMonth, after: str,
+async def _statements_after(conn: Connection, closed: ClosedMonth, after: str,
                             limit: int) -> Batch | None:
     return await close_publishing.statements_after(conn, closed.month, after, limit, closed.label)
 
@@ -101,7 +102,7 @@ STATEMENTS = Feed("statements", "statement", BONUS_STATEMENTS, _statements_after
 FEEDS = (PAYOUTS, STATEMENTS)
 
 
-async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, topic_prefix: str, batch: int,
+async def publish_pending(pool: asyncpg.Pool, conn: Connection, producer, topic_prefix: str, batch: int,
                           stop: asyncio.Event | None = None, published: Counter[str] | None = None) -> int:
     """Publish what the closes have written and not yet published; how many statements were read. `conn`:
     the publisher's session (it holds the election), which moves the marks; reads use the pool."""
@@ -111,7 +112,7 @@ async def publish_pending(pool: asyncpg.Pool, conn: asyncpg.Connection, producer
     return read
 
 
-async def publish_next(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, pending: PendingMonth,
+async def publish_next(pool: asyncpg.Pool, conn: Connection, producer, pending: PendingMonth,
                        topic_prefix: str, batch: int, stop: asyncio.Event | None = None,
                        published: Counter[str] | None = None) -> int:
     """A month's payouts as far as the close has written; once every payout of the closed month is out,
@@ -127,7 +128,7 @@ async def publish_next(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, p
     return read
 
 
-async def announce_if_closed(conn: asyncpg.Connection, month: date) -> BonusMonthClosed | None:
+async def announce_if_closed(conn: Connection, month: date) -> BonusMonthClosed | None:
     """Stage the month's close on bonus.months.v1 once it is closed and every statement is published, so
     the announcement never runs ahead of the payouts; once."""
     async with conn.transaction():
@@ -139,7 +140,7 @@ async def announce_if_closed(conn: asyncpg.Connection, month: date) -> BonusMont
     return done
 
 
-async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, closed: ClosedMonth, feed: Feed,
+async def publish_feed(pool: asyncpg.Pool, conn: Connection, producer, closed: ClosedMonth, feed: Feed,
                        mark: str, batch: int, stop: asyncio.Event | None = None,
                        published: Counter[str] | None = None) -> int:
     """Publish a feed of the month's statements after `mark`, batch by batch: the next batch is read while
@@ -152,8 +153,10 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
         async with pool.acquire() as reader:
             return await feed.read(reader, closed, after, batch)
 
-    counted = Counter() if published is None else published
-    statements_read, reading, sending = 0, asyncio.ensure_future(read(mark)), deque()
+    counted: Counter[str] = Counter() if published is None else published
+    # batches sent: the broker's acknowledgement, the statement key the mark moves to, how many events
+    sending: deque[tuple[asyncio.Future[None], str, int]] = deque()
+    statements_read, reading = 0, asyncio.ensure_future(read(mark))
 
     async def settle() -> None:
         """The oldest batch sent: once the broker has acknowledged it, the mark moves past it."""
@@ -177,7 +180,8 @@ async def publish_feed(pool: asyncpg.Pool, conn: asyncpg.Connection, producer, c
                             len(events)))
             statements_read += read_batch.statements
     finally:  # on a failure: what was in flight is read and sent again from the mark
-        for task in (reading, *(sent[0] for sent in sending)):
+        in_flight: list[asyncio.Future[Batch | None] | asyncio.Future[None]] = [reading, *(s[0] for s in sending)]
+        for task in in_flight:
             if not task.done():
                 task.cancel()
 

@@ -12,9 +12,10 @@ from services.bonus.adapters import person_reads as reads
 from services.bonus.application.explain import explain, month_to_date
 from services.bonus.domain import TierTables, load_tier_tables
 from services.bonus.domain.months import month_label, month_of, parse_month
+from shared.db import Connection
 
 
-async def bonus_part(conn, person_id: str, households: list[tuple[str, datetime, datetime | None]]) -> dict:
+async def bonus_part(conn: Connection, person_id: str, households: list[tuple[str, datetime, datetime | None]]) -> dict:
     """`households`: (household id, joined at, left at or None) of every household the person belonged to."""
     periods = [(h, month_of(joined), month_of(left) if left else None) for h, joined, left in households]
     return {"bookings": [dict(r) for r in await reads.bookings_of(conn, person_id)],
@@ -26,7 +27,7 @@ def _tables() -> TierTables:
     return load_tier_tables()
 
 
-async def month_to_date_part(conn, household_id: str | None, now: datetime) -> dict | None:
+async def month_to_date_part(conn: Connection, household_id: str | None, now: datetime) -> dict | None:
     """The current household's month so far (total, current %, Bonus, euros to the next tier), as the
     customer apps show it; None without a household or a purchase this month."""
     month = month_of(now)
@@ -42,7 +43,7 @@ def _lineage(row: dict) -> dict:
     return {**row, "excluded": orjson.loads(excluded) if isinstance(excluded, (str, bytes)) else excluded}
 
 
-async def household_explained(conn, household_id: str, month: str) -> dict | None:
+async def household_explained(conn: Connection, household_id: str, month: str) -> dict | None:
     """A household's month explained for staff (`coopreg bonus explain`): the totals, tier and amounts, the
     statement if it closed, the receipts behind the totals, and apart from them the adjustments (purchases and
     returns booked after the month began closing) with what the closes paid for them and what is pending;
@@ -66,6 +67,6 @@ async def household_explained(conn, household_id: str, month: str) -> dict | Non
     }
 
 
-async def household_month_to_date(conn, household_id: str, month: str) -> dict | None:
+async def household_month_to_date(conn: Connection, household_id: str, month: str) -> dict | None:
     result = await month_to_date(conn, _tables(), household_id, parse_month(month))
     return {"household_id": household_id, "month": month, **vars(result)} if result else None

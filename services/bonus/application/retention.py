@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Mapping
 
 from services.bonus.adapters import retention
+from shared.db import Connection
 
 
-async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]:
+async def erase_expired(conn: Connection, cutoffs: Mapping[str, datetime]) -> dict[str, int]:
     report: dict[str, int] = {}
     if "purchases" in cutoffs:
         report["purchases"] = await retention.bookings_before(conn, cutoffs["purchases"])
@@ -20,5 +21,5 @@ async def erase_expired(conn, cutoffs: Mapping[str, datetime]) -> dict[str, int]
     return report
 
 
-async def erase_person(conn, person_id: str) -> dict[str, int]:
+async def erase_person(conn: Connection, person_id: str) -> dict[str, int]:
     return {"rows": await retention.of_person(conn, person_id)}

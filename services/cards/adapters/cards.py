@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import groupby
 
-import asyncpg
-
 from services.cards.adapters import event_codec
 from services.cards.domain.card import Card
 from services.cards.domain.rebuild import card_from_events
+from shared.db import Connection
 
 UPSERT = """
 INSERT INTO cards (card_token, last_four, card_type, status, person_id, household_id, cooperative_id,
@@ -30,11 +29,11 @@ ORDER BY card_token LIMIT $2
 FOR UPDATE SKIP LOCKED"""
 
 
-async def exists(conn: asyncpg.Connection, card_token: str) -> bool:
+async def exists(conn: Connection, card_token: str) -> bool:
     return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM cards WHERE card_token = $1)", card_token)
 
 
-async def save(conn: asyncpg.Connection, card: Card) -> None:
+async def save(conn: Connection, card: Card) -> None:
     """Upsert the card's current state and append the events it recorded since it was loaded."""
     await conn.execute(
         UPSERT, card.card_token, card.last_four, str(card.card_type), str(card.status), card.person_id,
@@ -49,37 +48,37 @@ async def save(conn: asyncpg.Connection, card: Card) -> None:
     card.events.clear()
 
 
-async def history(conn: asyncpg.Connection, card_token: str) -> list:
+async def history(conn: Connection, card_token: str) -> list:
     rows = await conn.fetch("SELECT kind, data FROM card_events WHERE card_token = $1 ORDER BY seq", card_token)
     return [event_codec.decode(r["kind"], r["data"]) for r in rows]
 
 
-async def load(conn: asyncpg.Connection, card_token: str) -> Card | None:
+async def load(conn: Connection, card_token: str) -> Card | None:
     """The card replayed from its history, locked until the transaction ends; None if unknown."""
     if await conn.fetchval("SELECT 1 FROM cards WHERE card_token = $1 FOR UPDATE", card_token) is None:
         return None
     return card_from_events(await history(conn, card_token))
 
 
-async def _load_many(conn: asyncpg.Connection, card_tokens: list[str]) -> list[Card]:
+async def _load_many(conn: Connection, card_tokens: list[str]) -> list[Card]:
     rows = await conn.fetch("SELECT card_token, kind, data FROM card_events WHERE card_token = ANY($1)"
                             " ORDER BY card_token, seq", card_tokens)
     return [card_from_events([event_codec.decode(r["kind"], r["data"]) for r in card_rows])
             for _, card_rows in groupby(rows, key=lambda r: r["card_token"])]
 
 
-async def of_person(conn: asyncpg.Connection, person_id: str) -> list[Card]:
+async def of_person(conn: Connection, person_id: str) -> list[Card]:
     """Every card and identifier of the person, replayed and locked, in card token order."""
     tokens = [r["card_token"] for r in await conn.fetch(
         "SELECT card_token FROM cards WHERE person_id = $1 ORDER BY card_token FOR UPDATE", person_id)]
     return await _load_many(conn, tokens)
 
 
-async def due_for_sweep(conn: asyncpg.Connection, now: datetime, limit: int) -> list[Card]:
+async def due_for_sweep(conn: Connection, now: datetime, limit: int) -> list[Card]:
     """Cards whose temporary block lapsed or whose validity ended by `now`, locked (others skip them)."""
     tokens = [r["card_token"] for r in await conn.fetch(DUE_FOR_SWEEP, now, limit)]
     return await _load_many(conn, tokens)
 
 
-async def person_is_known(conn: asyncpg.Connection, person_id: str) -> bool:
+async def person_is_known(conn: Connection, person_id: str) -> bool:
     return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM cards WHERE person_id = $1)", person_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
+from shared.db import Connection
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class Erased:
     card_tokens: list[str]  # the person's cards (and member number), whose state is to be tombstoned
 
 
-async def of_person(conn: asyncpg.Connection, person_id: str) -> Erased:
+async def of_person(conn: Connection, person_id: str) -> Erased:
     tokens = [r["card_token"] for r in await conn.fetch(
         "SELECT card_token FROM cards WHERE person_id = $1 ORDER BY card_token FOR UPDATE", person_id)]
     identifiers = await conn.execute("DELETE FROM person_identifiers WHERE person_id = $1", person_id)

@@ -5,6 +5,7 @@ from services.cards.adapters import cards
 from services.cards.domain.card import Card
 from services.cards.domain.card_number import check_card_number
 from services.cards.domain.errors import CardRuleViolation
+from shared.db import Connection
 from shared.pseudonym import identifier_namespace, keyed_token
 
 
@@ -14,7 +15,7 @@ def tokenise(card_number: str, index_key: str) -> tuple[str, str]:
     return keyed_token(identifier_namespace("card"), card_number, index_key), card_number[-4:]
 
 
-async def new_card_token(conn, card_number: str, index_key: str) -> tuple[str, str]:
+async def new_card_token(conn: Connection, card_number: str, index_key: str) -> tuple[str, str]:
     """The token and last four of a number no card has yet: a card number is unique."""
     token, last_four = tokenise(card_number, index_key)
     if await cards.exists(conn, token):
@@ -22,7 +23,7 @@ async def new_card_token(conn, card_number: str, index_key: str) -> tuple[str, s
     return token, last_four
 
 
-async def card_by_number(conn, card_number: str, index_key: str) -> Card:
+async def card_by_number(conn: Connection, card_number: str, index_key: str) -> Card:
     """The card with this number, loaded and locked; `unknown_card` if there is none."""
     token, _ = tokenise(card_number, index_key)
     card = await cards.load(conn, token)

@@ -26,6 +26,7 @@ from services.cards.application.reallocate_cards import reallocate_cards
 from services.cards.application.replace_card import replace_card
 from services.cards.application.sweep import expire_cards
 from shared.commands import UseCase, dispatch
+from shared.db import Connection
 from shared.delivery import Incoming
 
 USE_CASES: dict[type, UseCase] = {
@@ -36,5 +37,5 @@ USE_CASES: dict[type, UseCase] = {
 }
 
 
-async def handle_card_commands(conn, messages: list[Incoming], config: CardsConfig) -> None:
+async def handle_card_commands(conn: Connection, messages: list[Incoming], config: CardsConfig) -> None:
     await dispatch(conn, messages, USE_CASES, config)

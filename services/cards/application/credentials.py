@@ -14,17 +14,18 @@ from services.cards.application.config import CardsConfig
 from services.cards.domain.customer_code import hash_customer_code
 from services.cards.domain.errors import CardRuleViolation
 from services.cards.domain.s_code import s_code_key
+from shared.db import Connection
 from shared.pseudonym import keyed_token
 
 S_CODE_NAMESPACE = "s_code"
 
 
-async def check_person_known(conn, person_id: str) -> None:
+async def check_person_known(conn: Connection, person_id: str) -> None:
     if not await cards.person_is_known(conn, person_id):
         raise CardRuleViolation("unknown_person", "the person has no card or member number")
 
 
-async def set_customer_code(conn, command: SetCustomerCode, cause: Envelope,
+async def set_customer_code(conn: Connection, command: SetCustomerCode, cause: Envelope,
                             config: CardsConfig) -> None:
     await check_person_known(conn, command.person_id)
     # scrypt is slow on purpose: off the event loop, so the consumer's other work goes on meanwhile
@@ -32,7 +33,7 @@ async def set_customer_code(conn, command: SetCustomerCode, cause: Envelope,
     await identifiers.save_customer_code(conn, command.person_id, code_hash, command.set_at)
 
 
-async def set_s_code(conn, command: SetSCode, cause: Envelope, config: CardsConfig) -> None:
+async def set_s_code(conn: Connection, command: SetSCode, cause: Envelope, config: CardsConfig) -> None:
     await check_person_known(conn, command.person_id)
     token = keyed_token(S_CODE_NAMESPACE, s_code_key(command.s_code), config.index_key)
     if await identifiers.person_with_s_code(conn, token) not in (None, command.person_id):

@@ -6,10 +6,13 @@ change older than a card's last change is stale and skipped rather than applied 
 """
 from __future__ import annotations
 
+from typing import cast
+
 from contracts.events.membership_states import HouseholdMember, HouseholdState
 from services.cards.adapters import cards
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.household_change import HouseholdChange, move_cards
+from shared.db import Connection
 from shared.delivery import Incoming
 
 
@@ -20,11 +23,11 @@ def change_for(state: HouseholdState, member: HouseholdMember) -> HouseholdChang
     return HouseholdChange(household_id=None, at=member.left_at, cooperative_id=None, membership_id=None)
 
 
-async def when_household_changes_cards_follow(conn, messages: list[Incoming]) -> None:
+async def when_household_changes_cards_follow(conn: Connection, messages: list[Incoming]) -> None:
     for message in messages:
         if message.data is None:
             continue  # a tombstone: its main member was erased, and with them their cards; no one else moves
-        state: HouseholdState = message.data
+        state = cast(HouseholdState, message.data)  # the delivery validated it against the topic's model
         for member in state.members:
             change = change_for(state, member)
             current = [card for card in await cards.of_person(conn, member.person_id)

@@ -8,9 +8,10 @@ from services.cards.application.card_numbers import card_by_number, new_card_tok
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.card import Card, CardType
+from shared.db import Connection
 
 
-async def issue_card(conn, command: IssueCard, cause: Envelope, config: CardsConfig) -> None:
+async def issue_card(conn: Connection, command: IssueCard, cause: Envelope, config: CardsConfig) -> None:
     token, last_four = await new_card_token(conn, command.card_number, config.index_key)
     card = Card.issue(card_token=token, last_four=last_four, card_type=CardType(command.card_type),
                       person_id=command.person_id, household_id=command.household_id,
@@ -19,7 +20,7 @@ async def issue_card(conn, command: IssueCard, cause: Envelope, config: CardsCon
     await save_and_publish(conn, [card], cause)
 
 
-async def issue_digital_token(conn, command: IssueDigitalToken, cause: Envelope,
+async def issue_digital_token(conn: Connection, command: IssueDigitalToken, cause: Envelope,
                               config: CardsConfig) -> None:
     parent = await card_by_number(conn, command.parent_card_number, config.index_key)
     token, last_four = await new_card_token(conn, command.token_number, config.index_key)

@@ -7,10 +7,11 @@ from typing import Literal
 
 from services.cards.adapters import cards
 from services.cards.domain.allocation import AllocationPeriod, periods_from_events, resolve
+from shared.db import Connection
 from shared.pseudonym import identifier_namespace, keyed_token
 
 
-async def identifier_at(conn, kind: Literal["card", "digital_token", "member_number"], value: str,
+async def identifier_at(conn: Connection, kind: Literal["card", "digital_token", "member_number"], value: str,
                         at: datetime, index_key: str) -> AllocationPeriod | None:
     """The period covering `at`; None for an unknown identifier or a time before it was issued."""
     history = await cards.history(conn, keyed_token(identifier_namespace(kind), value, index_key))

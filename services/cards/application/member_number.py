@@ -12,6 +12,7 @@ from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.card import Card
 from services.cards.domain.errors import CardRuleViolation
+from shared.db import Connection
 from shared.pseudonym import identifier_namespace, keyed_token
 
 
@@ -19,7 +20,7 @@ def member_number_token(member_number: str, index_key: str) -> str:
     return keyed_token(identifier_namespace("member_number"), member_number, index_key)
 
 
-async def register_member_number(conn, command: RegisterMemberNumber, cause: Envelope,
+async def register_member_number(conn: Connection, command: RegisterMemberNumber, cause: Envelope,
                                  config: CardsConfig) -> None:
     token = member_number_token(command.member_number, config.index_key)
     if await cards.exists(conn, token):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import orjson
 
 from services.cards.adapters import person_reads as reads
+from shared.db import Connection
 from shared.pseudonym import identifier_namespace, keyed_token
 
 
-async def find_by_card_number(conn, card_number: str, index_key: str) -> str | None:
+async def find_by_card_number(conn: Connection, card_number: str, index_key: str) -> str | None:
     """The current holder of a card (or wallet token, or member number) with this number."""
     for kind in ("card", "member_number"):
         person = await reads.holder(conn, keyed_token(identifier_namespace(kind), card_number, index_key))
@@ -17,7 +18,7 @@ async def find_by_card_number(conn, card_number: str, index_key: str) -> str | N
     return None
 
 
-async def cards_part(conn, person_id: str) -> dict:
+async def cards_part(conn: Connection, person_id: str) -> dict:
     """The person's cards and identifiers, each card with what happened to it."""
     rows = await reads.cards_of(conn, person_id)
     events = await reads.events_of(conn, [r["card_token"] for r in rows])

@@ -8,9 +8,10 @@ from services.cards.adapters import cards
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.household_change import HouseholdChange, move_cards
+from shared.db import Connection
 
 
-async def reallocate_cards(conn, command: ReallocateCards, cause: Envelope,
+async def reallocate_cards(conn: Connection, command: ReallocateCards, cause: Envelope,
                            config: CardsConfig) -> None:
     change = HouseholdChange(household_id=command.household_id, at=command.accepted_at,
                              cooperative_id=command.cooperative_id, membership_id=command.membership_id)

@@ -7,9 +7,10 @@ from services.cards.application.card_numbers import card_by_number, new_card_tok
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
 from services.cards.domain.card import CardType
+from shared.db import Connection
 
 
-async def replace_card(conn, command: ReplaceCard, cause: Envelope, config: CardsConfig) -> None:
+async def replace_card(conn: Connection, command: ReplaceCard, cause: Envelope, config: CardsConfig) -> None:
     old = await card_by_number(conn, command.card_number, config.index_key)
     token, last_four = await new_card_token(conn, command.new_card_number, config.index_key)
     card_type = CardType(command.new_card_type) if command.new_card_type else None

@@ -14,6 +14,7 @@ from contracts.topics import CARD_STATE
 from services.cards.adapters import retention
 from services.cards.application.publish import SOURCE
 from shared import outbox
+from shared.db import Connection
 
 
 def card_erased(card_token: str) -> outbox.OutgoingEvent:
@@ -23,7 +24,7 @@ def card_erased(card_token: str) -> outbox.OutgoingEvent:
     return outbox.OutgoingEvent(CARD_STATE.name, card_token, envelope, None)
 
 
-async def erase_person(conn, person_id: str) -> dict[str, int]:
+async def erase_person(conn: Connection, person_id: str) -> dict[str, int]:
     erased = await retention.of_person(conn, person_id)
     await outbox.add(conn, [card_erased(token) for token in erased.card_tokens])
     return {"rows": erased.rows, "cards_tombstoned": len(erased.card_tokens)}

@@ -12,13 +12,14 @@ from contracts.events.card_commands import ExpireCards
 from services.cards.adapters import cards
 from services.cards.application.config import CardsConfig
 from services.cards.application.publish import save_and_publish
+from shared.db import Connection
 from shared.jobs import periodically
 from shared.logging import get_logger
 
 log = get_logger(use_case="sweep_cards")
 
 
-async def sweep_chunk(conn, now: datetime, limit: int, cause: Envelope | None) -> tuple[int, int]:
+async def sweep_chunk(conn: Connection, now: datetime, limit: int, cause: Envelope | None) -> tuple[int, int]:
     """Apply the deadlines passed by `now` to up to `limit` due cards, publishing the changed ones;
     (cards found, cards changed)."""
     due = await cards.due_for_sweep(conn, now, limit)
@@ -29,7 +30,7 @@ async def sweep_chunk(conn, now: datetime, limit: int, cause: Envelope | None) -
     return len(due), len(changed)
 
 
-async def expire_cards(conn, command: ExpireCards, cause: Envelope, config: CardsConfig) -> None:
+async def expire_cards(conn: Connection, command: ExpireCards, cause: Envelope, config: CardsConfig) -> None:
     while True:
         found, changed = await sweep_chunk(conn, command.as_of, config.sweep_chunk, cause)
         if found < config.sweep_chunk or not changed:

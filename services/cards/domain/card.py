@@ -189,6 +189,26 @@ class Card:
         self.last_changed_at = at
         self.events.append(CardBlockLifted(self.card_token, at))
 
+    def blocked_for_leaving(self, at: datetime) -> bool:
+        """Blocked (by `at`) only because its holder left every household, and still within its validity."""
+        return (self.status is CardStatus.BLOCKED and self.block_reason is BlockReason.HOLDER_LEFT_HOUSEHOLD
+                and self.blocked_at is not None and self.blocked_at <= at
+                and (self.valid_until is None or at < self.valid_until))
+
+    def rejoin_household(self, household_id: str, at: datetime, *, cooperative_id: str | None = None,
+                         membership_id: str | None = None) -> None:
+        """The holder of a card blocked for leaving every household joined another at `at`: the card resumes
+        there. A move is a leave and a join whose two households' states reach the cards service in either
+        order; joined first, the leave is stale and the card simply follows. Applied the other way round
+        the outcome is the same card, in the same household, from the same moment."""
+        if not self.blocked_for_leaving(at):
+            raise CardRuleViolation("card_blocked", "a blocked card is no longer allocated")
+        self.status, self.block_reason, self.blocked_at, self.block_lapses_at = (
+            CardStatus.ACTIVE, None, None, None)
+        self.last_changed_at = at
+        self.events.append(CardBlockLifted(self.card_token, at))
+        self.reallocate_household(household_id, at, cooperative_id=cooperative_id, membership_id=membership_id)
+
     def replace(self, new_card: Card, at: datetime) -> None:
         """Hand this card's role over to `new_card` (lost, damaged or renewed card)."""
         self.check_in_use(at)

@@ -40,10 +40,16 @@ def move_cards(cards: Iterable[Card], change: HouseholdChange) -> list[Card]:
     """Move every card in use to the new household from the change on; return the cards that changed.
 
     Leaving every household ends a payment card's payment features (it is blocked); a cash card, a
-    digital token of one and the member number stay the person's, outside any household.
+    digital token of one and the member number stay the person's, outside any household. Joining a
+    household again resumes a payment card blocked only for that leaving (`Card.rejoin_household`).
     """
     moved = []
     for card in cards:
+        if change.household_id is not None and card.blocked_for_leaving(change.at):
+            card.rejoin_household(change.household_id, change.at, cooperative_id=change.cooperative_id,
+                                  membership_id=change.membership_id)
+            moved.append(card)
+            continue
         if not card_follows_its_holder(card, change.at) or _already_allocated(card, change):
             continue
         if change.household_id is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncpg
 
+from shared.db import Connection, one_row
+
 PERSON_FIELDS = ("household_id", "cooperative_id", "customer_kind", "language", "deceased",
                  "marketing_prohibition", "marketing_prohibition_source", "address_protection",
                  "home_municipality", "birth_year", "sbank_customer_ref")
 
 
-async def lock(conn: asyncpg.Connection, person_ids, households=()) -> list[str]:
+async def lock(conn: Connection, person_ids, households=()) -> list[str]:
     """Lock the people and their households (and `households`) until commit; return everyone locked: the
     people and every current member of those households. Households first, then people, each sorted."""
     person_ids = sorted(set(person_ids))
@@ -26,7 +28,7 @@ async def lock(conn: asyncpg.Connection, person_ids, households=()) -> list[str]
     return [r["person_id"] for r in rows]
 
 
-async def members(conn: asyncpg.Connection, household_id: str | None) -> list[str]:
+async def members(conn: Connection, household_id: str | None) -> list[str]:
     if household_id is None:
         return []
     rows = await conn.fetch("SELECT person_id FROM persons WHERE household_id = $1 ORDER BY person_id",
@@ -34,7 +36,7 @@ async def members(conn: asyncpg.Connection, household_id: str | None) -> list[st
     return [r["person_id"] for r in rows]
 
 
-async def save_state(conn: asyncpg.Connection, person_id: str, version: int, fields: dict) -> bool:
+async def save_state(conn: Connection, person_id: str, version: int, fields: dict) -> bool:
     """Store a newer person state (the row must be locked); False when `version` is not newer."""
     columns = ", ".join(f"{name} = ${i}" for i, name in enumerate(PERSON_FIELDS, start=3))
     status = await conn.execute(
@@ -44,8 +46,9 @@ async def save_state(conn: asyncpg.Connection, person_id: str, version: int, fie
     return status.endswith(" 1")
 
 
-async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("""
+async def person(conn: Connection, person_id: str) -> asyncpg.Record:
+    """A person `lock` has locked, and so made a row for if there was none."""
+    return await one_row(conn, """
         SELECT p.*, h.main_member_person_id = p.person_id AS main_member, t.rate_bp AS bonus_tier_bp
         FROM persons p
         LEFT JOIN households h ON h.household_id = p.household_id
@@ -53,17 +56,17 @@ async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | N
         WHERE p.person_id = $1""", person_id)
 
 
-async def by_sbank_ref(conn: asyncpg.Connection, ref: str) -> str | None:
+async def by_sbank_ref(conn: Connection, ref: str) -> str | None:
     return await conn.fetchval("SELECT person_id FROM persons WHERE sbank_customer_ref = $1", ref)
 
 
-async def unlink_sbank_ref(conn: asyncpg.Connection, ref: str, keep_person_id: str) -> None:
+async def unlink_sbank_ref(conn: Connection, ref: str, keep_person_id: str) -> None:
     """A reference moves to the person now named with it (S-Bank's reference is unique)."""
     await conn.execute("UPDATE persons SET sbank_customer_ref = NULL WHERE sbank_customer_ref = $1"
                        " AND person_id <> $2", ref, keep_person_id)
 
 
-async def erase(conn: asyncpg.Connection, person_id: str) -> None:
+async def erase(conn: Connection, person_id: str) -> None:
     """Keep only the id and the time of erasure (settling then publishes the consent state's tombstone)."""
     await conn.execute("""
         UPDATE persons SET erased_at = now(), known = false, household_id = NULL, cooperative_id = NULL,
@@ -73,12 +76,12 @@ async def erase(conn: asyncpg.Connection, person_id: str) -> None:
         WHERE person_id = $1""", person_id)
 
 
-async def forget_household(conn: asyncpg.Connection, household_id: str) -> None:
+async def forget_household(conn: Connection, household_id: str) -> None:
     """Drop a household whose main member was erased: the row names them."""
     await conn.execute("DELETE FROM households WHERE household_id = $1", household_id)
 
 
-async def save_household(conn: asyncpg.Connection, household_id: str, version: int, status: str,
+async def save_household(conn: Connection, household_id: str, version: int, status: str,
                          main_member_person_id: str, cooperative_id: str) -> bool:
     status_text = await conn.execute("""
         INSERT INTO households (household_id, version, status, main_member_person_id, cooperative_id)
@@ -90,7 +93,7 @@ async def save_household(conn: asyncpg.Connection, household_id: str, version: i
     return status_text.endswith(" 1")
 
 
-async def save_tier(conn: asyncpg.Connection, household_id: str, month: str, rate_bp: int) -> bool:
+async def save_tier(conn: Connection, household_id: str, month: str, rate_bp: int) -> bool:
     """Keep the latest month's Bonus %; True when the household's tier changed."""
     previous = await conn.fetchval("SELECT rate_bp FROM household_tiers WHERE household_id = $1", household_id)
     status = await conn.execute("""
@@ -100,7 +103,7 @@ async def save_tier(conn: asyncpg.Connection, household_id: str, month: str, rat
     return status.endswith(" 1") and previous != rate_bp
 
 
-async def count_ignored(conn: asyncpg.Connection, source: str, reason: str, count: int = 1) -> None:
+async def count_ignored(conn: Connection, source: str, reason: str, count: int = 1) -> None:
     await conn.execute(
         "INSERT INTO ignored_updates (source, reason, count) VALUES ($1, $2, $3)"
         " ON CONFLICT (source, reason) DO UPDATE SET count = ignored_updates.count + excluded.count",

@@ -1,7 +1,11 @@
 """Read-only queries of one person in the consent schema, for the register API's extracts and erasure."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
+
+from shared.db import Connection, one_row
 
 FACTS = """
 SELECT p.household_id, p.cooperative_id, p.customer_kind, p.language, p.deceased, p.marketing_prohibition,
@@ -17,23 +21,23 @@ FROM segment_members m JOIN segment_definitions d ON d.name = m.segment
 WHERE m.person_id = $1 ORDER BY m.segment"""
 
 
-async def facts(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+async def facts(conn: Connection, person_id: str) -> asyncpg.Record | None:
     """What the service keeps of the person to decide segments (None: unknown or erased)."""
     return await conn.fetchrow(FACTS, person_id)
 
 
-async def segment_memberships(conn: asyncpg.Connection, person_id: str) -> list[asyncpg.Record]:
+async def segment_memberships(conn: Connection, person_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(SEGMENTS, person_id)
 
 
-async def items_in_force(conn: asyncpg.Connection, person_id: str) -> dict[str, tuple[bool, object]]:
+async def items_in_force(conn: Connection, person_id: str) -> dict[str, tuple[bool, datetime]]:
     rows = await conn.fetch("SELECT item, value, source_time FROM consent_items WHERE person_id = $1", person_id)
     return {r["item"]: (r["value"], r["source_time"]) for r in rows}
 
 
-async def held(conn: asyncpg.Connection, person_id: str) -> dict[str, int]:
+async def held(conn: Connection, person_id: str) -> dict[str, int]:
     """How many rows of the person's consent the service holds, by kind."""
-    row = await conn.fetchrow("""
+    row = await one_row(conn, """
         SELECT (SELECT count(*) FROM consent_receipts WHERE person_id = $1) AS receipts,
                (SELECT count(*) FROM consent_items WHERE person_id = $1) AS items_in_force,
                (SELECT count(*) FROM segment_members WHERE person_id = $1) AS segments""", person_id)

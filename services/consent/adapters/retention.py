@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import asyncpg
+from shared.db import Connection
 
 LIFTED_BEFORE = """
 DELETE FROM consent_receipts WHERE receipt_id IN (
@@ -12,6 +12,6 @@ DELETE FROM consent_receipts WHERE receipt_id IN (
       AND NOT EXISTS (SELECT 1 FROM consent_items i WHERE i.receipt_id = h.receipt_id))"""
 
 
-async def blocks_lifted_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def blocks_lifted_before(conn: Connection, cutoff: datetime) -> int:
     """Erase the receipts of blocks lifted before `cutoff` (never the statement in force); the count."""
     return int((await conn.execute(LIFTED_BEFORE, cutoff)).split()[-1])

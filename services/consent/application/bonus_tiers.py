@@ -3,18 +3,22 @@ attribute). Every purchase changes the month to date, rarely the %: only a chang
 household's members."""
 from __future__ import annotations
 
+from typing import cast
+
+from contracts.events.bonus import MonthToDate
 from services.consent.adapters import people
 from services.consent.application.config import ConsentConfig
 from services.consent.application.settle import settle
+from shared.db import Connection
 from shared.delivery import Incoming
 
 
-async def apply_months_to_date(conn, messages: list[Incoming], config: ConsentConfig) -> None:
-    latest: dict[str, Incoming] = {}
+async def apply_months_to_date(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
+    latest: dict[str, tuple[MonthToDate, Incoming]] = {}
     for message in messages:  # one household's events are in order: the last one is the latest
-        latest[message.data.household_id] = message
-    for household_id, message in latest.items():
-        month = message.data
+        month = cast(MonthToDate, message.data)  # the delivery validated it against the topic's model
+        latest[month.household_id] = month, message
+    for household_id, (month, message) in latest.items():
         if await people.save_tier(conn, household_id, month.month, month.rate_bp):
             locked = await people.lock(conn, [], households=[household_id])
             await settle(conn, locked, message.envelope, config)

@@ -13,6 +13,7 @@ from services.consent.application.config import ConsentConfig
 from services.consent.application.settle import settle
 from services.consent.domain.consent import HOUSEHOLD_WIDE_BLOCKS, Statement, block_item, latest_statement_wins
 from services.consent.domain.errors import PersonErased
+from shared.db import Connection
 
 HOUSEHOLD_WIDE_ITEMS = frozenset(block_item(block) for block in HOUSEHOLD_WIDE_BLOCKS)
 
@@ -26,7 +27,7 @@ class Provenance:
     actor: str
 
 
-async def record(conn, person_id: str, statements: list[Statement], provenance: Provenance,
+async def record(conn: Connection, person_id: str, statements: list[Statement], provenance: Provenance,
                  cause_id: str) -> list[Statement]:
     """Append a receipt per statement; return those now in force that changed a value (the person's row
     must be locked)."""
@@ -43,7 +44,7 @@ async def record(conn, person_id: str, statements: list[Statement], provenance: 
     return changed
 
 
-async def change_consent(conn, person_id: str, statements: list[Statement], provenance: Provenance,
+async def change_consent(conn: Connection, person_id: str, statements: list[Statement], provenance: Provenance,
                          cause: Envelope, config: ConsentConfig) -> list[Statement]:
     locked = await people.lock(conn, [person_id])
     row = await people.person(conn, person_id)

@@ -11,6 +11,7 @@ from services.consent.adapters import segments
 from services.consent.application.config import ConsentConfig
 from services.consent.application.definitions import stored
 from services.consent.domain.errors import UnknownSegment
+from shared.db import Connection
 
 UNCOMPARED = ("defined_at",)
 
@@ -20,7 +21,7 @@ def _same(old: dict, new: dict) -> bool:
         k: v for k, v in new.items() if k not in UNCOMPARED}
 
 
-async def define_segment(conn, command: DefineSegment, cause: Envelope, config: ConsentConfig) -> None:
+async def define_segment(conn: Connection, command: DefineSegment, cause: Envelope, config: ConsentConfig) -> None:
     current = await segments.definition(conn, command.name)
     definition = stored(command)
     if current is not None and current["retired_at"] is None and _same(orjson.loads(current["definition"]),
@@ -29,7 +30,7 @@ async def define_segment(conn, command: DefineSegment, cause: Envelope, config: 
     await segments.define(conn, command.name, definition, command.defined_at)
 
 
-async def retire_segment(conn, command: RetireSegment, cause: Envelope, config: ConsentConfig) -> None:
+async def retire_segment(conn: Connection, command: RetireSegment, cause: Envelope, config: ConsentConfig) -> None:
     current = await segments.definition(conn, command.name)
     if current is None:
         raise UnknownSegment(f"no segment {command.name!r} was defined")

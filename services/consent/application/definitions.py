@@ -20,4 +20,5 @@ def from_stored(data: dict) -> SegmentDefinition:
                           min_bonus_tier_bp=criteria.min_bonus_tier_bp,
                           max_bonus_tier_bp=criteria.max_bonus_tier_bp,
                           main_members_only=criteria.main_members_only),
-        attributes=tuple(command.attributes), uses_product_data=command.uses_product_data)
+        attributes=tuple(command.attributes), uses_product_data=command.uses_product_data,
+        recipient=command.recipient)

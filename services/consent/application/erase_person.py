@@ -19,6 +19,8 @@ from services.consent.application.change_consent import Provenance, record
 from services.consent.application.config import ConsentConfig
 from services.consent.application.settle import settle
 from services.consent.domain.suppression import Suppression, suppression_of
+from shared import disclosure_log
+from shared.db import Connection
 from shared.pseudonym import keyed_token
 
 RESTORED = Provenance("register", "erasure-suppression", "register")
@@ -36,7 +38,7 @@ def erased_sbank_token(config: ConsentConfig, sbank_customer_ref: str) -> str:
     return keyed_token("erased-subject:sbank_customer", sbank_customer_ref, config.index_key)
 
 
-async def erase_person(conn, person_id: str, config: ConsentConfig, cause: Envelope | None = None) -> dict:
+async def erase_person(conn: Connection, person_id: str, config: ConsentConfig, cause: Envelope | None = None) -> dict:
     """Erase the person; the report: rows erased, segments left, whether a suppression was kept."""
     locked = await people.lock(conn, [person_id])
     row = await people.person(conn, person_id)
@@ -49,12 +51,13 @@ async def erase_person(conn, person_id: str, config: ConsentConfig, cause: Envel
         await suppressions.keep_erased_sbank_customer(conn, erased_sbank_token(config, row["sbank_customer_ref"]))
     await consents.erase(conn, person_id)
     await people.erase(conn, person_id)
+    disclosures = await disclosure_log.erase_person(conn, person_id)
     await settle(conn, locked, cause, config)
     return {"rows": held["receipts"] + held["items_in_force"], "segments_left": held["segments"],
-            "suppression_kept": suppression is not None}
+            "suppression_kept": suppression is not None, "disclosures": disclosures}
 
 
-async def restore_suppression(conn, person_id: str, sbank_customer_ref: str | None, cause: Envelope,
+async def restore_suppression(conn: Connection, person_id: str, sbank_customer_ref: str | None, cause: Envelope,
                               config: ConsentConfig) -> bool:
     """Put the prohibitions kept for an erased person in force for `person_id` (a person new to the service,
     row locked) when one of its identifiers names them; True when it did."""

@@ -14,8 +14,7 @@ def event(topic: str, event_type: str, key: str, data: BaseModel | None, cause: 
           identity: str) -> OutgoingEvent:
     """`identity` names the effect: with the cause's id it makes the event id, so a re-run of the same
     cause produces the same ids. `data` None is a tombstone."""
-    kind = dict(source=SOURCE, type=event_type, subject=key)
     if cause is None:
-        return OutgoingEvent(topic, key, Envelope(**kind), data)
+        return OutgoingEvent(topic, key, Envelope(source=SOURCE, type=event_type, subject=key), data)
     event_id = str(uuid.uuid5(NAMESPACE, f"{cause.id}:{identity}"))
-    return OutgoingEvent(topic, key, cause.follow(**kind, id=event_id), data)
+    return OutgoingEvent(topic, key, cause.follow(source=SOURCE, type=event_type, subject=key, id=event_id), data)

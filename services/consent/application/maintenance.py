@@ -52,7 +52,7 @@ async def populate(pool, name: str, version: int, config: ConsentConfig) -> int 
     started, after, evaluated = config.now(), "", 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            row = await segments.definition(conn, name)
+            row = await segments.defined(conn, name)
             if row["version"] != version or row["retired_at"] is not None:
                 return None
             ids = await segments.people_after(conn, after, config.population_chunk)

@@ -5,6 +5,8 @@ on `membership.persons.v1` is the person's erasure: their receipts go, and every
 state get a tombstone."""
 from __future__ import annotations
 
+from typing import cast
+
 from contracts.envelope import Envelope
 from contracts.events.membership_states import HouseholdState, PersonState
 from services.consent.adapters import people, suppressions
@@ -14,7 +16,8 @@ from services.consent.application.erase_person import erase_person, erased_sbank
 from services.consent.application.sbank_inbound import apply_parked
 from services.consent.application.settle import settle
 from services.consent.domain.consent import register_prohibition_statement
-from shared.delivery import Incoming
+from shared.db import Connection
+from shared.delivery import Incoming, tombstone_key
 
 PROHIBITION_SOURCES = {"customer": "register", "sbank": "sbank", "population_register": "population_register"}
 
@@ -28,7 +31,7 @@ def _fields(state: PersonState) -> dict:
             "birth_year": state.birth_year, "sbank_customer_ref": state.sbank_customer_ref}
 
 
-async def _record_prohibition(conn, before, state: PersonState, cause: Envelope) -> None:
+async def _record_prohibition(conn: Connection, before, state: PersonState, cause: Envelope) -> None:
     statement = register_prohibition_statement(before["marketing_prohibition"], state.marketing_prohibition,
                                                cause.time)
     if statement is not None:
@@ -37,7 +40,7 @@ async def _record_prohibition(conn, before, state: PersonState, cause: Envelope)
                      cause.id)
 
 
-async def apply_person_state(conn, state: PersonState, cause: Envelope, config: ConsentConfig) -> None:
+async def apply_person_state(conn: Connection, state: PersonState, cause: Envelope, config: ConsentConfig) -> None:
     locked = await people.lock(conn, [state.person_id], households=[state.household_id])
     before = await people.person(conn, state.person_id)
     if before["erased_at"] is not None or state.version <= before["state_version"]:
@@ -55,24 +58,25 @@ async def apply_person_state(conn, state: PersonState, cause: Envelope, config: 
         await apply_parked(conn, state.person_id, state.sbank_customer_ref, cause, config)
 
 
-async def apply_person_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+async def apply_person_states(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
     for message in messages:
         if message.data is None:
-            await erase_person(conn, message.record.key.decode(), config, message.envelope)
-        else:
-            await apply_person_state(conn, message.data, message.envelope, config)
+            await erase_person(conn, tombstone_key(message), config, message.envelope)
+        else:  # the delivery validated it against the topic's model
+            await apply_person_state(conn, cast(PersonState, message.data), message.envelope, config)
 
 
-async def apply_household_state(conn, state: HouseholdState, cause: Envelope, config: ConsentConfig) -> None:
+async def apply_household_state(conn: Connection, state: HouseholdState, cause: Envelope,
+                                config: ConsentConfig) -> None:
     locked = await people.lock(conn, [], households=[state.household_id])
     if await people.save_household(conn, state.household_id, state.version, state.status,
                                    state.main_member_person_id, state.cooperative_id):
         await settle(conn, locked, cause, config)
 
 
-async def apply_household_states(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+async def apply_household_states(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
     for message in messages:
         if message.data is None:  # a tombstone: the household's main member was erased
-            await people.forget_household(conn, message.record.key.decode())
+            await people.forget_household(conn, tombstone_key(message))
         else:
-            await apply_household_state(conn, message.data, message.envelope, config)
+            await apply_household_state(conn, cast(HouseholdState, message.data), message.envelope, config)

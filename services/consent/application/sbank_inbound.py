@@ -13,6 +13,7 @@ the consent service's own consumer group; the membership service reads the base 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from contracts.envelope import Envelope
 from contracts.events.sbank import SbankCustomerUpdate
@@ -23,6 +24,7 @@ from services.consent.application.config import ConsentConfig
 from services.consent.application.erase_person import erased_sbank_token
 from services.consent.domain.consent import Statement
 from services.consent.domain.sbank_exchange import statements_from_sbank
+from shared.db import Connection
 from shared.delivery import Incoming
 
 FROM_SBANK = Provenance("sbank", "sbank", "sbank")
@@ -34,7 +36,8 @@ def _statements(update: SbankCustomerUpdate) -> list[Statement]:
     return statements_from_sbank(permissions, prohibitions, update.source_time)
 
 
-async def apply_sbank_update(conn, update: SbankCustomerUpdate, cause: Envelope, config: ConsentConfig) -> None:
+async def apply_sbank_update(conn: Connection, update: SbankCustomerUpdate, cause: Envelope,
+                             config: ConsentConfig) -> None:
     if update.origin == "register":
         return await people.count_ignored(conn, "sbank", "echo")
     statements = _statements(update)
@@ -50,7 +53,7 @@ async def apply_sbank_update(conn, update: SbankCustomerUpdate, cause: Envelope,
     await change_consent(conn, person_id, statements, FROM_SBANK, cause, config)
 
 
-async def apply_parked(conn, person_id: str, ref: str, cause: Envelope, config: ConsentConfig) -> None:
+async def apply_parked(conn: Connection, person_id: str, ref: str, cause: Envelope, config: ConsentConfig) -> None:
     """S-Bank's statements parked for `ref`, now that the person is known by it."""
     for stored, cause_id in await sbank.take(conn, ref):
         original = Envelope(source=f"kafka:{SBANK_CUSTOMER_UPDATES.name}", type=SBANK_CUSTOMER_UPDATES.event_type,
@@ -66,6 +69,7 @@ def _loaded(stored: dict) -> Statement:
     return Statement(stored["item"], stored["value"], datetime.fromisoformat(stored["at"]))
 
 
-async def apply_sbank_updates(conn, messages: list[Incoming], config: ConsentConfig) -> None:
+async def apply_sbank_updates(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
     for message in messages:
-        await apply_sbank_update(conn, message.data, message.envelope, config)
+        update = cast(SbankCustomerUpdate, message.data)  # the delivery validated it against the topic's model
+        await apply_sbank_update(conn, update, message.envelope, config)

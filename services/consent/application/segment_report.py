@@ -6,6 +6,7 @@ import orjson
 
 from contracts.events.marketing import segment_topic
 from services.consent.adapters import segments
+from shared.db import Connection
 
 
 def status(row) -> str:
@@ -16,13 +17,13 @@ def status(row) -> str:
     return "live" if row["populated_version"] == row["version"] else "evaluating"
 
 
-async def overview(conn) -> list[dict]:
+async def overview(conn: Connection) -> list[dict]:
     return [{"name": row["name"], "purpose": orjson.loads(row["definition"])["purpose"],
              "channel": orjson.loads(row["definition"])["channel"], "version": row["version"],
              "status": status(row), "members": row["members"]} for row in await segments.listing(conn)]
 
 
-async def detail(conn, name: str) -> dict | None:
+async def detail(conn: Connection, name: str) -> dict | None:
     row = next((r for r in await segments.listing(conn) if r["name"] == name), None)
     if row is None:
         return None

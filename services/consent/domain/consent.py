@@ -22,9 +22,10 @@ from datetime import datetime
 from typing import Iterable, Mapping
 
 BLOCKS = ("owner_customer_mail", "direct_mail", "telemarketing", "surveys", "warranty_receipts",
-          "product_data_targeting", "product_data_services", "email_messages", "all_marketing",
+          "product_data_targeting", "product_data_services", "email_messages", "mobile_messages", "all_marketing",
           "product_data_collection")
 PERMISSION_CHANNELS = ("email", "sms")
+CHOICES = ("e_receipts",)  # services the customer asks for: off until chosen
 HOUSEHOLD_WIDE_BLOCKS = frozenset({"product_data_collection", "product_data_targeting", "product_data_services"})
 # A block that makes another one moot: without collected product-level data there is none to use.
 IMPLIED_BLOCKS = {"product_data_collection": frozenset({"product_data_targeting", "product_data_services"})}
@@ -36,6 +37,10 @@ def block_item(block: str) -> str:
 
 def permission_item(channel: str) -> str:
     return f"permission:{channel}"
+
+
+def choice_item(choice: str) -> str:
+    return f"choice:{choice}"
 
 
 @dataclass(frozen=True)
@@ -63,16 +68,17 @@ def in_force(statements: Iterable[Statement]) -> dict[str, bool]:
 
 @dataclass(frozen=True)
 class OwnConsent:
-    """The person's own blocks and granted permissions (nothing stated: no block, no permission)."""
+    """The person's own blocks, granted permissions and chosen services (nothing stated: none of them)."""
 
     blocks: frozenset[str] = frozenset()
     permissions: frozenset[str] = frozenset()
+    choices: frozenset[str] = frozenset()
 
     @classmethod
     def from_items(cls, items: Mapping[str, bool]) -> "OwnConsent":
         blocks = frozenset(b for b in BLOCKS if items.get(block_item(b)))
         permissions = frozenset(c for c in PERMISSION_CHANNELS if items.get(permission_item(c)))
-        return cls(blocks, permissions)
+        return cls(blocks, permissions, frozenset(c for c in CHOICES if items.get(choice_item(c))))
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ PURPOSES: dict[str, PurposeRule] = {
 # channel → (block, applies to marketing-like purposes only?)
 CHANNEL_BLOCKS: dict[str, tuple[str, bool]] = {
     "email": ("email_messages", False),   # every e-mail message, the customer relationship's too
+    # seed §12: without a marketing permission only customer-relationship messages go to the mobile phone,
+    # unless the customer forbids those too; this block is that refusal (every SMS, marketing's as well)
+    "sms": ("mobile_messages", False),
     "post": ("direct_mail", True),
     "phone": ("telemarketing", True),
 }

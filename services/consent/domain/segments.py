@@ -47,6 +47,7 @@ class SegmentDefinition:
     criteria: Criteria = field(default_factory=Criteria)
     attributes: tuple[str, ...] = ()
     uses_product_data: bool = False
+    recipient: str = "sok-marketing"  # who the segment is delivered to (contracts/recipients.json)
 
 
 @dataclass(frozen=True)

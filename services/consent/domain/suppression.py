@@ -17,7 +17,7 @@ from typing import Mapping
 from services.consent.domain.consent import Statement, block_item
 
 SUPPRESSED_BLOCKS = ("all_marketing", "owner_customer_mail", "direct_mail", "telemarketing", "surveys",
-                     "email_messages", "product_data_targeting", "product_data_collection")
+                     "email_messages", "mobile_messages", "product_data_targeting", "product_data_collection")
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import asyncpg
+from shared.db import Connection
 
-PERSON_TABLES = ("delivery_addresses", "web_store_profiles", "web_orders", "digital_services", "contact_log")
+PERSON_TABLES = ("delivery_addresses", "web_store_profiles", "web_orders", "digital_services", "contact_log",
+                 "saved_carts", "digital_usage", "entered_data", "customer_activity")
 
 
 def _count(status: str) -> int:
     return int(status.split()[-1])
 
 
-async def of_person(conn: asyncpg.Connection, person_id: str) -> dict[str, int]:
+async def of_person(conn: Connection, person_id: str) -> dict[str, int]:
     """Delete every row of the person (an order's status history goes with it) and remember them as erased,
     so that nothing sent about them later is stored again; rows per table."""
     statuses = await conn.fetchval("SELECT count(*) FROM web_order_statuses s JOIN web_orders o"
@@ -23,17 +24,33 @@ async def of_person(conn: asyncpg.Connection, person_id: str) -> dict[str, int]:
     return {**rows, "web_order_statuses": int(statuses)}
 
 
-async def addresses_replaced_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def addresses_replaced_before(conn: Connection, cutoff: datetime) -> int:
     return _count(await conn.execute("DELETE FROM delivery_addresses WHERE replaced_at < $1", cutoff))
 
 
-async def orders_ended_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def orders_ended_before(conn: Connection, cutoff: datetime) -> int:
     return _count(await conn.execute("DELETE FROM web_orders WHERE ended_at < $1", cutoff))
 
 
-async def services_cancelled_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def services_cancelled_before(conn: Connection, cutoff: datetime) -> int:
     return _count(await conn.execute("DELETE FROM digital_services WHERE cancelled_at < $1", cutoff))
 
 
-async def contacts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def contacts_before(conn: Connection, cutoff: datetime) -> int:
     return _count(await conn.execute("DELETE FROM contact_log WHERE contacted_at < $1", cutoff))
+
+
+async def carts_saved_before(conn: Connection, cutoff: datetime) -> int:
+    return _count(await conn.execute("DELETE FROM saved_carts WHERE saved_at < $1", cutoff))
+
+
+async def usage_before(conn: Connection, cutoff: datetime) -> int:
+    return _count(await conn.execute("DELETE FROM digital_usage WHERE used_at < $1", cutoff))
+
+
+async def entered_before(conn: Connection, cutoff: datetime) -> int:
+    return _count(await conn.execute("DELETE FROM entered_data WHERE entered_at < $1", cutoff))
+
+
+async def activity_before(conn: Connection, cutoff: datetime) -> int:
+    return _count(await conn.execute("DELETE FROM customer_activity WHERE last_active_at < $1", cutoff))

@@ -6,15 +6,17 @@ from datetime import datetime
 import asyncpg
 import orjson
 
+from shared.db import Connection
 
-async def versions(conn: asyncpg.Connection, person_id: str) -> dict[str, tuple[str, datetime]]:
+
+async def versions(conn: Connection, person_id: str) -> dict[str, tuple[str, datetime]]:
     """(source, source time) of every field group the person ever had, removed ones included."""
     rows = await conn.fetch("SELECT field_group, source, source_time FROM field_versions WHERE person_id = $1",
                             person_id)
     return {r["field_group"]: (r["source"], r["source_time"]) for r in rows}
 
 
-async def record(conn: asyncpg.Connection, person_id: str, group: str, value, source: str,
+async def record(conn: Connection, person_id: str, group: str, value, source: str,
                  source_time: datetime) -> None:
     """End the current value of the group and store the new one (`value` None: removed)."""
     await conn.execute("UPDATE base_data SET ended_at = now() WHERE person_id = $1 AND field_group = $2"
@@ -29,12 +31,12 @@ async def record(conn: asyncpg.Connection, person_id: str, group: str, value, so
         " source_time = excluded.source_time", person_id, group, source, source_time)
 
 
-async def current(conn: asyncpg.Connection, person_id: str) -> dict[str, object]:
+async def current(conn: Connection, person_id: str) -> dict[str, object]:
     rows = await conn.fetch("SELECT field_group, value FROM base_data WHERE person_id = $1 AND ended_at IS NULL",
                             person_id)
     return {r["field_group"]: orjson.loads(r["value"]) for r in rows}
 
 
-async def history(conn: asyncpg.Connection, person_id: str, group: str) -> list[asyncpg.Record]:
+async def history(conn: Connection, person_id: str, group: str) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT value, source, source_time, ended_at FROM base_data"
                             " WHERE person_id = $1 AND field_group = $2 ORDER BY id", person_id, group)

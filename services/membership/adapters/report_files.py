@@ -11,6 +11,8 @@ from datetime import datetime
 
 import asyncpg
 
+from shared.db import Connection
+
 COLUMNS = ("identity_code", "customer_number", "interest_cents", "refunded_cents")
 
 
@@ -39,7 +41,7 @@ def seal_context(year: int) -> str:
     return f"tax_reports:{year}"
 
 
-async def keep(conn: asyncpg.Connection, year: int, written_at: datetime, report: RenderedReport,
+async def keep(conn: Connection, year: int, written_at: datetime, report: RenderedReport,
                sealed: bytes) -> None:
     await conn.execute(
         "INSERT INTO tax_reports (year, written_at, file_name, sha256, sealed) VALUES ($1, $2, $3, $4, $5)"
@@ -48,5 +50,5 @@ async def keep(conn: asyncpg.Connection, year: int, written_at: datetime, report
         sealed)
 
 
-async def kept(conn: asyncpg.Connection, year: int) -> asyncpg.Record | None:
+async def kept(conn: Connection, year: int) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM tax_reports WHERE year = $1", year)

@@ -9,10 +9,13 @@ from datetime import datetime
 
 import asyncpg
 
+from shared.db import Connection
+
 # Persons whose customer relationship ended before the cut-off: $1 for one that ended (a membership, a place
 # in a household, a death), $3 for a customer who never joined a cooperative nor a household — their
 # relationship ends with their last activity the register knows of: the registration, their own change of
-# their data, the end of a partner registration, supporter group, employment or invitation; one still open
+# their data, the end of a partner registration, supporter group, employment or invitation, or their use of the
+# web stores and digital services that the digital service reported (`activity_elsewhere`); one still open
 # keeps it going. A null cut-off picks nobody of its kind.
 RELATIONSHIP_ENDED = """
 SELECT person_id FROM (
@@ -37,13 +40,16 @@ SELECT person_id FROM (
       AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.invitee_person_id = p.person_id AND i.status = 'pending')
       AND greatest(
           p.registered_at,
-          (SELECT max(b.source_time) FROM base_data b WHERE b.person_id = p.person_id AND b.source = 'customer'),
-          (SELECT max(f.source_time) FROM field_versions f WHERE f.person_id = p.person_id AND f.source = 'customer'),
+          (SELECT max(b.source_time) FROM base_data b WHERE b.person_id = p.person_id
+                                                       AND b.source IN ('customer', 'staff')),
+          (SELECT max(f.source_time) FROM field_versions f WHERE f.person_id = p.person_id
+                                                            AND f.source IN ('customer', 'staff')),
           (SELECT max(r.valid_to) FROM partner_registrations r WHERE r.person_id = p.person_id),
           (SELECT max(g.valid_to) FROM supporter_groups g WHERE g.person_id = p.person_id),
           (SELECT max(e.employment_end)::timestamp AT TIME ZONE 'Europe/Helsinki' FROM staff_employments e
             WHERE e.person_id = p.person_id),
-          (SELECT max(i.decided_at) FROM invitations i WHERE i.invitee_person_id = p.person_id)) < $3
+          (SELECT max(i.decided_at) FROM invitations i WHERE i.invitee_person_id = p.person_id),
+          (SELECT max(a.last_active_at) FROM activity_elsewhere a WHERE a.person_id = p.person_id)) < $3
 ) ended
 ORDER BY person_id LIMIT $2"""
 
@@ -52,16 +58,16 @@ def _count(status: str) -> int:
     return int(status.split()[-1])
 
 
-async def delete(conn: asyncpg.Connection, sql: str, *args) -> int:
+async def delete(conn: Connection, sql: str, *args) -> int:
     return _count(await conn.execute(sql, *args))
 
 
-async def ended_base_data(conn: asyncpg.Connection, groups: list[str], cutoff: datetime) -> int:
+async def ended_base_data(conn: Connection, groups: list[str], cutoff: datetime) -> int:
     return await delete(conn, "DELETE FROM base_data WHERE ended_at < $1 AND field_group = ANY($2::text[])",
                         cutoff, groups)
 
 
-async def ended_household_data(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def ended_household_data(conn: Connection, cutoff: datetime) -> int:
     count = await delete(conn, "DELETE FROM household_members WHERE valid_to < $1", cutoff)
     count += await delete(conn, "DELETE FROM invitations WHERE status <> 'pending' AND decided_at < $1", cutoff)
     count += await delete(conn, "DELETE FROM customer_groups WHERE valid_to < $1", cutoff)
@@ -69,65 +75,73 @@ async def ended_household_data(conn: asyncpg.Connection, cutoff: datetime) -> in
     return count
 
 
-async def bonus_statements_of_months_ended(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def bonus_statements_of_months_ended(conn: Connection, cutoff: datetime) -> int:
     """Statements of months that ended (in Helsinki) before the cut-off."""
     return await delete(conn, "DELETE FROM bonus_statements WHERE ((month + interval '1 month')::timestamp"
                         " AT TIME ZONE 'Europe/Helsinki') <= $1", cutoff)
 
 
-async def tax_reports_written_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def tax_reports_written_before(conn: Connection, cutoff: datetime) -> int:
     return await delete(conn, "DELETE FROM tax_reports WHERE written_at < $1", cutoff)
 
 
-async def ended_orders(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def ended_orders(conn: Connection, cutoff: datetime) -> int:
     return await delete(conn, "DELETE FROM partner_registrations WHERE valid_to < $1", cutoff)
 
 
-async def ended_staff_data(conn: asyncpg.Connection, cutoff: datetime) -> int:
-    return await delete(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
+async def ended_staff_data(conn: Connection, cutoff: datetime) -> int:
+    count = await delete(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
+    return count + await replaced_values(conn, "staff_employment", cutoff)
 
 
-async def relationship_ended_before(conn: asyncpg.Connection, ended_cutoff: datetime | None,
+async def replaced_values(conn: Connection, field: str, cutoff: datetime) -> int:
+    """Corrections of the field made before the cut-off: the values they replaced ended then."""
+    return await delete(conn, "DELETE FROM corrections WHERE field = $1 AND source_time < $2", field, cutoff)
+
+
+async def relationship_ended_before(conn: Connection, ended_cutoff: datetime | None,
                                     inactive_cutoff: datetime | None, limit: int) -> list[str]:
     rows = await conn.fetch(RELATIONSHIP_ENDED, ended_cutoff, limit, inactive_cutoff)
     return [r["person_id"] for r in rows]
 
 
-async def has_statutory_records(conn: asyncpg.Connection, person_id: str) -> bool:
+async def has_statutory_records(conn: Connection, person_id: str) -> bool:
     return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1)"
                                " OR EXISTS (SELECT 1 FROM contributions WHERE person_id = $1)", person_id)
 
 
-async def relationship_active(conn: asyncpg.Connection, person_id: str) -> bool:
+async def relationship_active(conn: Connection, person_id: str) -> bool:
     return await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND status = 'active')"
         " OR EXISTS (SELECT 1 FROM household_members WHERE person_id = $1 AND valid_to IS NULL)", person_id)
 
 
-async def households_of(conn: asyncpg.Connection, person_id: str) -> list[str]:
+async def households_of(conn: Connection, person_id: str) -> list[str]:
     """Every household the person was ever in or is the main member of."""
     return [r["household_id"] for r in await conn.fetch(
         "SELECT household_id FROM household_members WHERE person_id = $1"
         " UNION SELECT household_id FROM households WHERE main_person_id = $1 ORDER BY 1", person_id)]
 
 
-async def person_row(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+async def person_row(conn: Connection, person_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT person_id, identity_code_encrypted, erasure_marker, erased_at FROM persons"
                                " WHERE person_id = $1", person_id)
 
 
-async def keep_erasure_marker(conn: asyncpg.Connection, marker: str) -> None:
+async def keep_erasure_marker(conn: Connection, marker: str) -> None:
     await conn.execute("INSERT INTO erased_subjects (marker) VALUES ($1) ON CONFLICT DO NOTHING", marker)
 
 
-async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: bool) -> int:
+async def erase_person(conn: Connection, person_id: str, keep_register: bool) -> int:
     """Everything about the person but, with `keep_register`, the member register and the name."""
     count = 0
     kept_groups = ["name"] if keep_register else []
     for sql in ("DELETE FROM household_members WHERE person_id = $1",
+                "DELETE FROM activity_elsewhere WHERE person_id = $1",
                 "DELETE FROM invitations WHERE invitee_person_id = $1",
                 "DELETE FROM benefit_accounts WHERE person_id = $1",
                 "DELETE FROM staff_employments WHERE person_id = $1",
+                "DELETE FROM corrections WHERE person_id = $1",
                 "DELETE FROM partner_registrations WHERE person_id = $1",
                 "DELETE FROM supporter_groups WHERE person_id = $1",
                 "DELETE FROM customer_groups WHERE household_id IN"
@@ -148,7 +162,7 @@ async def erase_person(conn: asyncpg.Connection, person_id: str, keep_register: 
     return count
 
 
-async def forget_main_member(conn: asyncpg.Connection, person_id: str) -> int:
+async def forget_main_member(conn: Connection, person_id: str) -> int:
     """The person is no longer named as the main member of their households (dissolved: an erasure waits for the
     relationship to end); the households stay, with their membership, for the other members' history."""
     return await delete(conn, "UPDATE households SET main_person_id = NULL, published_state = NULL"

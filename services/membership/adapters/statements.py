@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg
+from shared.db import Connection
 
 
-async def save(conn: asyncpg.Connection, household_id: str, month: date, statement_id: str, cooperative_id: str,
+async def save(conn: Connection, household_id: str, month: date, statement_id: str, cooperative_id: str,
                own_cooperative_eligible_cents: int) -> bool:
     """Keep the household's statement of the month (a re-sent one replaces it); False when nothing changed."""
     row = await conn.fetchrow("""

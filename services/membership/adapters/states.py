@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncpg
 import orjson
 
+from shared.db import Connection, one_row
+
 TABLES = {"household": ("households", "household_id"), "person": ("persons", "person_id")}
 
 
-async def household(conn: asyncpg.Connection, household_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("""
+async def household(conn: Connection, household_id: str) -> asyncpg.Record:
+    """A household is never deleted (an erasure forgets its main member), so one named is there."""
+    return await one_row(conn, """
         SELECT h.*, m.cooperative_id, m.member_number, m.status AS membership_status, m.contribution_id
         FROM households h JOIN memberships m USING (membership_id) WHERE h.household_id = $1""", household_id)
 
 
-async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | None:
+async def person(conn: Connection, person_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("""
         SELECT p.person_id, p.language, p.marketing_prohibition, p.deceased_on, p.sbank_customer_ref,
                p.published_version, p.published_state, p.non_disclosure, p.birth_date, p.erased_at,
@@ -34,19 +37,19 @@ async def person(conn: asyncpg.Connection, person_id: str) -> asyncpg.Record | N
         WHERE p.person_id = $1""", person_id)
 
 
-async def published(conn: asyncpg.Connection, kind: str, key: str) -> tuple[int, dict | None]:
+async def published(conn: Connection, kind: str, key: str) -> tuple[int, dict | None]:
     table, column = TABLES[kind]
-    row = await conn.fetchrow(f"SELECT published_version, published_state FROM {table} WHERE {column} = $1", key)
+    row = await one_row(conn, f"SELECT published_version, published_state FROM {table} WHERE {column} = $1", key)
     return row["published_version"], orjson.loads(row["published_state"]) if row["published_state"] else None
 
 
-async def mark_published(conn: asyncpg.Connection, kind: str, key: str, version: int, state: dict) -> None:
+async def mark_published(conn: Connection, kind: str, key: str, version: int, state: dict) -> None:
     table, column = TABLES[kind]
     await conn.execute(f"UPDATE {table} SET published_version = $2, published_state = $3 WHERE {column} = $1",
                        key, version, orjson.dumps(state).decode())
 
 
-async def forget_published(conn: asyncpg.Connection, kind: str, key: str) -> None:
+async def forget_published(conn: Connection, kind: str, key: str) -> None:
     """Drop the last published state (it names people), keeping its version: a later publication goes on
     from it."""
     table, column = TABLES[kind]

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from shared.db import Connection, one_row
+
 MEMBERS_AT = """
 SELECT m.membership_id, m.person_id, m.contribution_id, hh.household_id,
        coalesce((SELECT sum(s.own_cooperative_eligible_cents) FROM bonus_statements s
@@ -21,7 +23,7 @@ WHERE m.cooperative_id = $1 AND m.started_at <= $2 AND (m.ended_at IS NULL OR m.
 ORDER BY m.person_id LIMIT $6"""
 
 
-async def members_at(conn: asyncpg.Connection, cooperative_id: str, at: datetime, statements_from: date,
+async def members_at(conn: Connection, cooperative_id: str, at: datetime, statements_from: date,
                      statements_until: date, after_person_id: str, limit: int) -> list[asyncpg.Record]:
     """The next `limit` memberships of the cooperative active at `at` (the year's end), by person id after
     `after_person_id`, each with the household the member then headed and that household's Bonus purchases
@@ -30,32 +32,32 @@ async def members_at(conn: asyncpg.Connection, cooperative_id: str, at: datetime
                             limit)
 
 
-async def progress(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
+async def progress(conn: Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
     """The cooperative's run of the year (made when missing), locked until commit: one walker at a time."""
     await conn.execute("INSERT INTO yearly_run_progress (financial_year, cooperative_id) VALUES ($1, $2)"
                        " ON CONFLICT DO NOTHING", financial_year, cooperative_id)
-    return await conn.fetchrow("SELECT * FROM yearly_run_progress WHERE financial_year = $1 AND cooperative_id = $2"
+    return await one_row(conn, "SELECT * FROM yearly_run_progress WHERE financial_year = $1 AND cooperative_id = $2"
                                " FOR UPDATE", financial_year, cooperative_id)
 
 
-async def restart(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
-        "UPDATE yearly_run_progress SET after_person_id = '', chunks = 0, started_at = now(), completed_at = NULL"
+async def restart(conn: Connection, financial_year: int, cooperative_id: str) -> asyncpg.Record:
+    return await one_row(
+        conn, "UPDATE yearly_run_progress SET after_person_id = '', chunks = 0, started_at = now(), completed_at = NULL"
         " WHERE financial_year = $1 AND cooperative_id = $2 RETURNING *", financial_year, cooperative_id)
 
 
-async def complete(conn: asyncpg.Connection, financial_year: int, cooperative_id: str) -> None:
+async def complete(conn: Connection, financial_year: int, cooperative_id: str) -> None:
     await conn.execute("UPDATE yearly_run_progress SET completed_at = now() WHERE financial_year = $1"
                        " AND cooperative_id = $2", financial_year, cooperative_id)
 
 
-async def advance(conn: asyncpg.Connection, financial_year: int, cooperative_id: str, after_person_id: str) -> None:
+async def advance(conn: Connection, financial_year: int, cooperative_id: str, after_person_id: str) -> None:
     await conn.execute("UPDATE yearly_run_progress SET after_person_id = $3, chunks = chunks + 1"
                        " WHERE financial_year = $1 AND cooperative_id = $2", financial_year, cooperative_id,
                        after_person_id)
 
 
-async def record_benefit(conn: asyncpg.Connection, person_id: str, financial_year: int, kind: str,
+async def record_benefit(conn: Connection, person_id: str, financial_year: int, kind: str,
                          membership_id: str, household_id: str | None, cooperative_id: str, cents: int,
                          paid_on: date) -> bool:
     """Record the benefit once per member, year and kind; False when it was recorded before."""
@@ -66,7 +68,7 @@ async def record_benefit(conn: asyncpg.Connection, person_id: str, financial_yea
     return row is not None
 
 
-async def tax_report_rows(conn: asyncpg.Connection, year: int) -> list[asyncpg.Record]:
+async def tax_report_rows(conn: Connection, year: int) -> list[asyncpg.Record]:
     """Per person: interest paid and capital refunded in the calendar year."""
     return await conn.fetch("""
         WITH interest AS (SELECT person_id, sum(amount_cents) AS cents FROM yearly_benefits

@@ -12,8 +12,11 @@ from services.membership.domain.precedence import (
     Version,
     split_by_precedence,
 )
+from shared.db import Connection
 
-PERSON_FLAGS = frozenset({FieldGroup.LANGUAGE, FieldGroup.MARKETING_PROHIBITION, FieldGroup.NON_DISCLOSURE})
+# Field groups the person's row carries too (the current value, for the rules and the published state).
+PERSON_FLAGS = frozenset({FieldGroup.LANGUAGE, FieldGroup.MARKETING_PROHIBITION, FieldGroup.NON_DISCLOSURE,
+                          FieldGroup.CHILDREN_BIRTH_YEARS})
 REMOVABLE = {"temporary_address": FieldGroup.TEMPORARY_ADDRESS, "mobile_phone": FieldGroup.MOBILE_PHONE,
              "other_phone": FieldGroup.OTHER_PHONE, "email": FieldGroup.EMAIL}
 
@@ -53,7 +56,8 @@ def contact_changes(data) -> list[FieldChange]:
     return changes
 
 
-async def apply_changes(conn, person_id: str, changes: list[FieldChange], version: Version) -> list[FieldChange]:
+async def apply_changes(conn: Connection, person_id: str, changes: list[FieldChange],
+                        version: Version) -> list[FieldChange]:
     """Apply the changes that supersede the current values; return them. The person row must be locked."""
     current = {FieldGroup(group): Version(Source(source), time)
                for group, (source, time) in (await base_data.versions(conn, person_id)).items()}

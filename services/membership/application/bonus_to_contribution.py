@@ -9,6 +9,8 @@ place, bonus.payouts.v1. The partly paid case keeps its `excess_cents` on the pa
 """
 from __future__ import annotations
 
+from typing import cast
+
 from contracts.events.bonus import BonusPayout
 from contracts.events.membership import PayContribution
 from contracts.events.membership_states import BonusCreditReturned
@@ -16,15 +18,16 @@ from services.membership.adapters import households
 from services.membership.application import publish
 from services.membership.application.contributions import pay_contribution
 from services.membership.domain.errors import MembershipRuleViolation
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.logging import get_logger
 
 log = get_logger(use_case="bonus_to_contribution")
 
 
-async def when_bonus_is_paid_credit_the_contribution(conn, messages: list[Incoming], config) -> None:
+async def when_bonus_is_paid_credit_the_contribution(conn: Connection, messages: list[Incoming], config) -> None:
     for message in messages:
-        payout: BonusPayout = message.data
+        payout = cast(BonusPayout, message.data)  # the delivery validated it against the topic's model
         if payout.contribution_cents <= 0:
             continue
         household = await households.lock(conn, payout.household_id)
@@ -46,7 +49,7 @@ async def when_bonus_is_paid_credit_the_contribution(conn, messages: list[Incomi
             await _return(conn, payout, payout.contribution_cents - excess, "contribution_fully_paid", message)
 
 
-async def _return(conn, payout: BonusPayout, applied: int, reason: str, message: Incoming) -> None:
+async def _return(conn: Connection, payout: BonusPayout, applied: int, reason: str, message: Incoming) -> None:
     returned = BonusCreditReturned(return_id=f"return:{payout.payout_id}", payout_id=payout.payout_id,
                                    household_id=payout.household_id, month=payout.month,
                                    contribution_cents=payout.contribution_cents, applied_cents=applied,

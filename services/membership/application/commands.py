@@ -16,6 +16,7 @@ from contracts.events.membership import (
     LeaveHousehold,
     LeaveSupporterGroup,
     PayContribution,
+    RectifyPersonalData,
     RegisterCustomer,
     RegisterWithPartner,
     Resign,
@@ -35,6 +36,7 @@ from services.membership.application.households import (
 )
 from services.membership.application.join import join_cooperative
 from services.membership.application.membership_end import resign, transfer_membership
+from services.membership.application.rectification import rectify_personal_data
 from services.membership.application.registrations import (
     end_partner_registration,
     join_supporter_group,
@@ -42,10 +44,11 @@ from services.membership.application.registrations import (
     register_with_partner,
     set_household_group,
 )
-from shared.commands import dispatch
+from shared.commands import UseCase, dispatch
+from shared.db import Connection
 from shared.delivery import Incoming
 
-USE_CASES = {
+USE_CASES: dict[type, UseCase] = {
     RegisterCustomer: register_customer,
     JoinCooperative: join_cooperative,
     PayContribution: pay_contribution,
@@ -62,8 +65,9 @@ USE_CASES = {
     LeaveSupporterGroup: leave_supporter_group,
     SetHouseholdGroup: set_household_group,
     ChangeBenefitAccount: change_benefit_account,
+    RectifyPersonalData: rectify_personal_data,
 }
 
 
-async def handle_commands(conn, messages: list[Incoming], config: MembershipConfig) -> None:
+async def handle_commands(conn: Connection, messages: list[Incoming], config: MembershipConfig) -> None:
     await dispatch(conn, messages, USE_CASES, config)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from services.membership.domain.cooperatives import Cooperative, load_cooperatives
 from services.membership.domain.identity_code import IdentityCode, parse_identity_code
 from shared.crypto import FieldCipher
+from shared.db import Connection
 from shared.pseudonym import keyed_token
-from shared.settings import Settings
+from shared.settings import DEFAULT_AGREEMENT_TERMS_VERSION, Settings
 from shared.subject_keys import SubjectKeys
 
 SOURCE = "coopreg/membership"
@@ -24,13 +25,16 @@ class MembershipConfig:
     cipher: FieldCipher = field(repr=False)
     # Seals a benefit account's IBAN for payouts under the person's own key (shared/subject_keys.py).
     subject_keys: SubjectKeys | None = field(default=None, repr=False)
+    # The owner-customer agreement's terms in force (COOPREG_MEMBERSHIP_AGREEMENT_TERMS_VERSION).
+    agreement_terms_version: str = DEFAULT_AGREEMENT_TERMS_VERSION
 
     @classmethod
     def from_settings(cls, settings: Settings, cooperatives: dict[str, Cooperative] | None = None):
         secrets = settings.secrets
         cipher = FieldCipher(secrets.encryption_key.get_secret_value())
         return cls(cooperatives if cooperatives is not None else load_cooperatives(),
-                   secrets.index_key.get_secret_value(), cipher, SubjectKeys(cipher))
+                   secrets.index_key.get_secret_value(), cipher, SubjectKeys(cipher),
+                   settings.membership.agreement_terms_version)
 
     def identity_token(self, code: IdentityCode) -> str:
         return keyed_token("identity", code.value, self.index_key)
@@ -59,7 +63,7 @@ class MembershipConfig:
         index), of this person's account from this moment, so a change back to an old IBAN is a new account."""
         return keyed_token("benefit-account", f"{person_id}|{iban}|{valid_from.isoformat()}", self.index_key)[:32]
 
-    async def seal_iban(self, conn, person_id: str, iban: str) -> bytes:
+    async def seal_iban(self, conn: Connection, person_id: str, iban: str) -> bytes:
         if self.subject_keys is None:
             raise RuntimeError("no key store to seal the benefit account with")
         return await self.subject_keys.seal_for(conn, person_id, iban.encode())

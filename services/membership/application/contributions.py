@@ -10,13 +10,13 @@ from services.membership.domain.contribution import PaymentSource
 from services.membership.domain.errors import ContributionFullyPaid
 from services.membership.domain.membership import check_is_member
 from services.membership.domain.numbers import helsinki_date
+from shared.db import Connection
 
 
-async def pay_contribution(conn, command: PayContribution, cause: Envelope, config) -> int | None:
+async def pay_contribution(conn: Connection, command: PayContribution, cause: Envelope, config) -> int | None:
     """Book the payment; returns the cents beyond the open contribution (recorded as its excess), or None
     for a payment booked before."""
-    membership = await memberships.active_of(conn, command.person_id)
-    check_is_member(membership is not None)
+    membership = check_is_member(await memberships.active_of(conn, command.person_id))
     if await memberships.payment_exists(conn, command.payment_id):
         return None  # the same payment again: booked once
     contribution_id = membership["contribution_id"]

@@ -16,12 +16,16 @@ from services.membership.domain.errors import PersonAlreadyRegistered, UnknownPe
 from services.membership.domain.identity_code import parse_identity_code
 from services.membership.domain.membership import check_person_is_alive
 from services.membership.domain.numbers import helsinki_date
-from services.membership.domain.precedence import FieldChange, FieldGroup, Source, Version
+from services.membership.domain.precedence import CHANGED_BY, FieldChange, FieldGroup, Source, Version
+from shared.db import Connection
 
 
-async def register_customer(conn, command: RegisterCustomer, cause: Envelope, config: MembershipConfig) -> None:
+async def register_customer(conn: Connection, command: RegisterCustomer, cause: Envelope,
+                            config: MembershipConfig) -> None:
     code = parse_identity_code(command.identity_code)
     changes = [FieldChange(FieldGroup.NAME, name_value(command.name)), *contact_changes(command)]
+    if command.children_birth_years:  # kept as base data from the start, so a correction shows what it replaced
+        changes.append(FieldChange(FieldGroup.CHILDREN_BIRTH_YEARS, sorted(command.children_birth_years)))
     token = config.identity_token(code)
     if await persons.by_token(conn, token) is not None:
         raise PersonAlreadyRegistered()
@@ -41,7 +45,7 @@ async def register_customer(conn, command: RegisterCustomer, cause: Envelope, co
     await publish.person(conn, command.person_id, cause)
 
 
-async def locked_person(conn, person_id: str):
+async def locked_person(conn: Connection, person_id: str):
     """The person's row, locked; a command about someone the register does not know is refused."""
     person = await persons.lock(conn, person_id)
     if person is None:
@@ -49,11 +53,12 @@ async def locked_person(conn, person_id: str):
     return person
 
 
-async def update_contact_data(conn, command: UpdateContactData, cause: Envelope, config: MembershipConfig) -> None:
+async def update_contact_data(conn: Connection, command: UpdateContactData, cause: Envelope,
+                              config: MembershipConfig) -> None:
     changes = contact_changes(command)
     person = await locked_person(conn, command.person_id)
     check_person_is_alive(person["deceased_on"] is not None)
-    version = Version(Source.CUSTOMER, command.updated_at)
+    version = Version(CHANGED_BY[command.changed_by], command.updated_at)
     applied = await apply_changes(conn, command.person_id, changes, version)
     await send_to_sbank(conn, person, applied, version, cause)
     await publish.person(conn, command.person_id, cause)

@@ -20,6 +20,7 @@ from services.membership.application.ledger import load_contribution
 from services.membership.application.membership_end import end_membership
 from services.membership.domain.membership import MembershipStatus, ends_for_unpaid_contribution
 from services.membership.domain.numbers import day_start, helsinki_date
+from shared.db import Connection
 from shared.jobs import periodically
 from shared.logging import get_logger
 
@@ -29,7 +30,7 @@ log = get_logger(use_case="contribution_deadlines")
 CHUNK_SIZE = 500
 
 
-async def _end_if_overdue(conn, person_id: str, today: date) -> bool:
+async def _end_if_overdue(conn: Connection, person_id: str, today: date) -> bool:
     await persons.lock(conn, person_id)
     membership = await memberships.active_of(conn, person_id)
     if membership is None:

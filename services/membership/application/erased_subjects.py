@@ -9,15 +9,16 @@ from __future__ import annotations
 from services.membership.adapters import persons
 from services.membership.application.config import MembershipConfig
 from services.membership.domain.identity_code import IdentityCode
+from shared.db import Connection
 
 ERASED_SUBJECT = "erased_subject"
 
 
-async def is_erased_subject(conn, code: IdentityCode | None, config: MembershipConfig) -> bool:
+async def is_erased_subject(conn: Connection, code: IdentityCode | None, config: MembershipConfig) -> bool:
     return code is not None and await persons.is_erased_subject(conn, config.erasure_marker(code))
 
 
-async def count_unknown(conn, source: str, code: IdentityCode, config: MembershipConfig) -> None:
+async def count_unknown(conn: Connection, source: str, code: IdentityCode, config: MembershipConfig) -> None:
     """Count an update for nobody the register knows: an erased subject or an unknown person."""
     reason = ERASED_SUBJECT if await is_erased_subject(conn, code, config) else "unknown_person"
     await persons.count_ignored(conn, source, reason)

@@ -28,9 +28,10 @@ from services.membership.domain.household_rules import (
 )
 from services.membership.domain.membership import check_person_is_alive
 from services.membership.domain.numbers import helsinki_date
+from shared.db import Connection
 
 
-async def _household_of_main_member(conn, person_id: str):
+async def _household_of_main_member(conn: Connection, person_id: str):
     await locked_person(conn, person_id)
     household = await households.active_of_main_member(conn, person_id)
     if household is None:
@@ -38,14 +39,15 @@ async def _household_of_main_member(conn, person_id: str):
     return household
 
 
-async def _joiner(conn, person_id: str, config: MembershipConfig):
+async def _joiner(conn: Connection, person_id: str, config: MembershipConfig):
     person = await locked_person(conn, person_id)
     check_person_is_alive(person["deceased_on"] is not None)
     current = await households.current_of(conn, person_id)
     return config.identity_code_of(person), current["household_id"] if current else None
 
 
-async def invite_to_household(conn, command: InviteToHousehold, cause: Envelope, config: MembershipConfig) -> None:
+async def invite_to_household(conn: Connection, command: InviteToHousehold, cause: Envelope,
+                              config: MembershipConfig) -> None:
     household = await _household_of_main_member(conn, command.main_member_person_id)
     code, _ = await _joiner(conn, command.invitee_person_id, config)
     MinorIsAddedDirectlyByTheMainMember(code, JoiningMethod.ACCEPTED_INVITATION,
@@ -55,7 +57,8 @@ async def invite_to_household(conn, command: InviteToHousehold, cause: Envelope,
         raise DuplicateId("invitation_id")
 
 
-async def accept_invitation(conn, command: AcceptInvitation, cause: Envelope, config: MembershipConfig) -> None:
+async def accept_invitation(conn: Connection, command: AcceptInvitation, cause: Envelope,
+                            config: MembershipConfig) -> None:
     invitation = await households.invitation(conn, command.invitation_id)
     if invitation is None:
         raise UnknownInvitation()
@@ -63,7 +66,7 @@ async def accept_invitation(conn, command: AcceptInvitation, cause: Envelope, co
         raise InvitationNotPending()
     if invitation["invitee_person_id"] != command.person_id:
         raise InvitationForAnotherPerson()
-    household = await households.lock(conn, invitation["household_id"])
+    household = await households.lock_named(conn, invitation["household_id"])
     if household["status"] != "active":
         raise HouseholdDissolved()
     code, current = await _joiner(conn, command.person_id, config)
@@ -75,7 +78,7 @@ async def accept_invitation(conn, command: AcceptInvitation, cause: Envelope, co
     await publish.person(conn, command.person_id, cause)
 
 
-async def add_minor(conn, command: AddMinor, cause: Envelope, config: MembershipConfig) -> None:
+async def add_minor(conn: Connection, command: AddMinor, cause: Envelope, config: MembershipConfig) -> None:
     household = await _household_of_main_member(conn, command.main_member_person_id)
     code, current = await _joiner(conn, command.person_id, config)
     check_can_join_household(code, current, JoiningMethod.ADDED_BY_MAIN_MEMBER, helsinki_date(command.added_at))
@@ -85,12 +88,12 @@ async def add_minor(conn, command: AddMinor, cause: Envelope, config: Membership
     await publish.person(conn, command.person_id, cause)
 
 
-async def leave_household(conn, command: LeaveHousehold, cause: Envelope, config: MembershipConfig) -> None:
+async def leave_household(conn: Connection, command: LeaveHousehold, cause: Envelope, config: MembershipConfig) -> None:
     await locked_person(conn, command.person_id)
     current = await households.current_of(conn, command.person_id)
     if current is None:
         raise NotInHousehold()
-    household = await households.lock(conn, current["household_id"])
+    household = await households.lock_named(conn, current["household_id"])
     leaving_themself = command.actor_person_id == command.person_id
     check_can_leave_household(leaver_is_main_member=current["role"] == "main_member",
                               actor_is_the_member=leaving_themself,

@@ -1,5 +1,7 @@
-"""Use case: a customer joins a cooperative — membership, contribution with its first payment, benefit
-payment account and a household with the new member as its main member, all or nothing."""
+"""Use case: a customer joins a cooperative — membership with the owner-customer agreement accepted (its terms
+version, when and on which channel: where the register's data come from, seed §6), contribution with its
+first payment, benefit payment account and a household with the new member as its main member, all or
+nothing."""
 from __future__ import annotations
 
 from contracts.envelope import Envelope
@@ -16,23 +18,27 @@ from services.membership.domain.errors import DuplicateId
 from services.membership.domain.household_rules import PersonBelongsToOneHouseholdAtATime
 from services.membership.domain.membership import check_can_join
 from services.membership.domain.numbers import helsinki_date, member_number, month_start
+from shared.db import Connection
 
 
-async def join_cooperative(conn, command: JoinCooperative, cause: Envelope, config: MembershipConfig) -> None:
+async def join_cooperative(conn: Connection, command: JoinCooperative, cause: Envelope,
+                           config: MembershipConfig) -> None:
     person = await locked_person(conn, command.person_id)
     cooperative = find_cooperative(config.cooperatives, command.cooperative_id)
     active = await memberships.active_of(conn, command.person_id)
+    account = command.benefit_account
     check_can_join(deceased=person["deceased_on"] is not None, has_active_membership=active is not None,
-                   has_benefit_account=command.benefit_account is not None)
-    normalise_iban(command.benefit_account.iban)  # an invalid IBAN is refused before anything is written
+                   has_benefit_account=account is not None)
+    assert account is not None  # check_can_join refuses a join without one (BenefitAccountRequired)
+    normalise_iban(account.iban)  # an invalid IBAN is refused before anything is written
     current = await households.current_of(conn, command.person_id)
     PersonBelongsToOneHouseholdAtATime(current["household_id"] if current else None).check()
     joined_on = helsinki_date(command.joined_at)
     contribution = Contribution(cooperative.contribution_policy, joined_on)
     contribution.apply_payment(command.first_payment_cents, joined_on)
     await _check_sbank_ref(conn, command)
-    await _record_membership(conn, command, contribution, joined_on)
-    await record_benefit_account(conn, command.person_id, command.benefit_account, command.joined_at, config)
+    await _record_membership(conn, command, contribution, joined_on, config)
+    await record_benefit_account(conn, command.person_id, account, command.joined_at, config)
     if not await households.insert(conn, command.household_id, command.person_id, command.membership_id,
                                    command.joined_at, month_start(command.joined_at)):
         raise DuplicateId("household_id")
@@ -42,7 +48,7 @@ async def join_cooperative(conn, command: JoinCooperative, cause: Envelope, conf
     await publish.person(conn, command.person_id, cause)
 
 
-async def _check_sbank_ref(conn, command: JoinCooperative) -> None:
+async def _check_sbank_ref(conn: Connection, command: JoinCooperative) -> None:
     ref = command.sbank_customer_ref
     if ref is None:
         return
@@ -52,7 +58,8 @@ async def _check_sbank_ref(conn, command: JoinCooperative) -> None:
     await persons.link_sbank_ref(conn, command.person_id, ref)
 
 
-async def _record_membership(conn, command: JoinCooperative, contribution: Contribution, joined_on) -> None:
+async def _record_membership(conn: Connection, command: JoinCooperative, contribution: Contribution, joined_on,
+                             config: MembershipConfig) -> None:
     contribution_id = f"contribution:{command.membership_id}"
     policy = contribution.policy
     if not await memberships.insert_contribution(
@@ -71,3 +78,8 @@ async def _record_membership(conn, command: JoinCooperative, contribution: Contr
                                          command.first_payment_cents - contribution.paid_cents):
         raise DuplicateId("first_payment_id")
     await memberships.set_fully_paid(conn, contribution_id, contribution.fully_paid_on)
+    agreement = command.agreement
+    await memberships.record_agreement(
+        conn, command.membership_id,
+        agreement.terms_version if agreement and agreement.terms_version else config.agreement_terms_version,
+        agreement.accepted_at if agreement else command.joined_at, agreement.channel if agreement else None)

@@ -8,6 +8,7 @@ from services.membership.domain.contribution import (
     ContributionPolicy,
     PaymentSource,
 )
+from shared.db import Connection
 
 
 def _contribution(row, payment_rows) -> Contribution:
@@ -18,12 +19,12 @@ def _contribution(row, payment_rows) -> Contribution:
     return Contribution(policy, row["started_on"], payments)
 
 
-async def load_contribution(conn, contribution_id: str) -> Contribution:
+async def load_contribution(conn: Connection, contribution_id: str) -> Contribution:
     return _contribution(await memberships.contribution(conn, contribution_id),
                          await memberships.payments(conn, contribution_id))
 
 
-async def load_contributions(conn, contribution_ids: list[str]) -> dict[str, Contribution]:
+async def load_contributions(conn: Connection, contribution_ids: list[str]) -> dict[str, Contribution]:
     """Many contributions by id, in two queries."""
     rows, payment_rows = await memberships.contributions_with_payments(conn, contribution_ids)
     payments: dict[str, list] = {}

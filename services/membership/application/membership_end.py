@@ -21,9 +21,10 @@ from services.membership.domain.cooperatives import find_cooperative
 from services.membership.domain.errors import DuplicateId
 from services.membership.domain.membership import MembershipStatus, check_can_transfer, check_is_member
 from services.membership.domain.numbers import helsinki_date, member_number, month_start
+from shared.db import Connection
 
 
-async def end_membership(conn, membership, status: MembershipStatus, at: datetime, cause: Envelope) -> None:
+async def end_membership(conn: Connection, membership, status: MembershipStatus, at: datetime, cause: Envelope) -> None:
     """End the membership; refund what is due; dissolve its household; publish what changed."""
     await memberships.end(conn, membership["membership_id"], status.value, at)
     household = await households.of_membership(conn, membership["membership_id"])
@@ -32,13 +33,13 @@ async def end_membership(conn, membership, status: MembershipStatus, at: datetim
         await _refund(conn, membership, household_id, at, cause)
     affected = [membership["person_id"]]
     if household is not None and household["status"] == "active":
-        affected += await households.dissolve(conn, household_id, at)
-        await registrations.end_household_group(conn, household_id, at)
-        await publish.household(conn, household_id, cause)
+        affected += await households.dissolve(conn, household["household_id"], at)
+        await registrations.end_household_group(conn, household["household_id"], at)
+        await publish.household(conn, household["household_id"], cause)
     await publish.persons(conn, affected, cause)
 
 
-async def _refund(conn, membership, household_id: str | None, at: datetime, cause: Envelope) -> None:
+async def _refund(conn: Connection, membership, household_id: str | None, at: datetime, cause: Envelope) -> None:
     contribution = await load_contribution(conn, membership["contribution_id"])
     refunded_on = helsinki_date(at)
     cents = refund_due_on_termination(contribution, refunded_on)
@@ -53,19 +54,18 @@ async def _refund(conn, membership, household_id: str | None, at: datetime, caus
         cooperative_id=membership["cooperative_id"], amount_cents=cents, due_on=refunded_on), cause)
 
 
-async def active_membership(conn, person_id: str):
+async def active_membership(conn: Connection, person_id: str):
     await locked_person(conn, person_id)
-    membership = await memberships.active_of(conn, person_id)
-    check_is_member(membership is not None)
-    return membership
+    return check_is_member(await memberships.active_of(conn, person_id))
 
 
-async def resign(conn, command: Resign, cause: Envelope, config: MembershipConfig) -> None:
+async def resign(conn: Connection, command: Resign, cause: Envelope, config: MembershipConfig) -> None:
     membership = await active_membership(conn, command.person_id)
     await end_membership(conn, membership, MembershipStatus.RESIGNED, command.resigned_at, cause)
 
 
-async def transfer_membership(conn, command: TransferMembership, cause: Envelope, config: MembershipConfig) -> None:
+async def transfer_membership(conn: Connection, command: TransferMembership, cause: Envelope,
+                              config: MembershipConfig) -> None:
     """The contribution moves with the membership; the household counts in the new cooperative from the
     start of the transfer month (the whole month's Bonus purchases count there)."""
     membership = await active_membership(conn, command.person_id)
@@ -80,6 +80,7 @@ async def transfer_membership(conn, command: TransferMembership, cause: Envelope
             joining_outlet=None, contribution_id=membership["contribution_id"],
             transferred_from=membership["membership_id"]):
         raise DuplicateId("new_membership_id")
+    await memberships.carry_agreement(conn, command.new_membership_id, membership["membership_id"])
     household = await households.of_membership(conn, membership["membership_id"])
     affected = [command.person_id]
     if household is not None:

@@ -10,6 +10,8 @@ know, or erased (`erased_subjects`), has no effect (counted).
 """
 from __future__ import annotations
 
+from typing import TypeVar, cast
+
 from contracts.events.dvv import PopulationUpdate
 from services.membership.adapters import households, memberships, persons, registrations
 from services.membership.application import publish
@@ -22,17 +24,27 @@ from services.membership.domain.identity_code import parse_identity_code
 from services.membership.domain.membership import MembershipStatus
 from services.membership.domain.precedence import FieldChange, FieldGroup, Source, Version
 from shared.commands import apply_each
+from shared.db import Connection
 from shared.delivery import Incoming
+
+T = TypeVar("T")
+
+
+def _given(value: T | None) -> T:
+    """A field the update's kind requires (REQUIRED_FIELDS): the contract's validator refused it without."""
+    assert value is not None, "PopulationUpdate requires this field for its kind"
+    return value
+
 
 FLAGS = {"non_disclosure": FieldGroup.NON_DISCLOSURE, "marketing_prohibition": FieldGroup.MARKETING_PROHIBITION}
 
 
 def population_changes(update: PopulationUpdate) -> list[FieldChange]:
     if update.kind == "name":
-        return [FieldChange(FieldGroup.NAME, name_value(update.name))]
+        return [FieldChange(FieldGroup.NAME, name_value(_given(update.name)))]
     if update.kind in FLAGS:
         return [FieldChange(FLAGS[update.kind], getattr(update, update.kind))]
-    a = update.address
+    a = _given(update.address)
     value = address_value(a.street, a.postal_code, a.city, a.country_code)
     if update.address_kind == "temporary":
         valid_until = update.address_valid_until.isoformat() if update.address_valid_until else None
@@ -43,12 +55,12 @@ def population_changes(update: PopulationUpdate) -> list[FieldChange]:
     return changes
 
 
-async def record_death(conn, person, update: PopulationUpdate, cause) -> None:
+async def record_death(conn: Connection, person, update: PopulationUpdate, cause) -> None:
     """End the person's memberships and household roles and stop marketing, at the register's learning of it."""
     person_id, at = person["person_id"], update.source_time
     if person["deceased_on"] is not None:
         return
-    await persons.mark_deceased(conn, person_id, update.date_of_death)
+    await persons.mark_deceased(conn, person_id, _given(update.date_of_death))
     await registrations.end_all_of(conn, person_id, at)
     await households.cancel_invitations_to(conn, person_id, at)
     current = await households.current_of(conn, person_id)
@@ -62,8 +74,8 @@ async def record_death(conn, person, update: PopulationUpdate, cause) -> None:
     await publish.person(conn, person_id, cause)
 
 
-async def apply_population_update(conn, message: Incoming, config: MembershipConfig) -> None:
-    update: PopulationUpdate = message.data
+async def apply_population_update(conn: Connection, message: Incoming, config: MembershipConfig) -> None:
+    update = cast(PopulationUpdate, message.data)  # the delivery validated it against the topic's model
     code = parse_identity_code(update.identity_code, allow_temporary=True)
     person_id = await persons.by_token(conn, config.identity_token(code))
     if person_id is None:
@@ -77,5 +89,5 @@ async def apply_population_update(conn, message: Incoming, config: MembershipCon
     await publish.person(conn, person_id, message.envelope)
 
 
-async def apply_population_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
+async def apply_population_updates(conn: Connection, messages: list[Incoming], config: MembershipConfig) -> None:
     await apply_each(conn, messages, apply_population_update, config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -35,6 +36,7 @@ from services.membership.adapters import households, memberships, registrations,
 from services.membership.application.config import SOURCE
 from services.membership.application.ledger import load_contribution
 from shared import outbox
+from shared.db import Connection
 
 
 def event(topic: Topic, key: str, data: BaseModel, cause: Envelope, identity: str,
@@ -44,7 +46,7 @@ def event(topic: Topic, key: str, data: BaseModel, cause: Envelope, identity: st
     return outbox.OutgoingEvent(topic.name, key, envelope, data)
 
 
-async def _publish_if_changed(conn, kind: str, key: str, topic: Topic, build, cause: Envelope,
+async def _publish_if_changed(conn: Connection, kind: str, key: str, topic: Topic, build, cause: Envelope,
                               cooperative: str | None) -> None:
     version, last = await states.published(conn, kind, key)
     data: BaseModel = build(version + 1)
@@ -60,7 +62,7 @@ def _member(row) -> HouseholdMember:
                            joined_at=row["valid_from"], left_at=row["valid_to"], left_because=row["left_because"])
 
 
-async def household(conn, household_id: str, cause: Envelope) -> None:
+async def household(conn: Connection, household_id: str, cause: Envelope) -> None:
     row = await states.household(conn, household_id)
     members = [_member(m) for m in await households.members(conn, household_id)]
     contribution = await load_contribution(conn, row["contribution_id"])
@@ -88,13 +90,13 @@ def account_ref(person_id: str, account) -> BenefitAccountRef | None:
                              iban_sealed=base64.b64encode(account["iban_sealed"]).decode())
 
 
-def _kind(row) -> str:
+def _kind(row) -> Literal["owner_customer", "household_member", "other_customer"]:
     if row["own_cooperative"] is not None:
         return "owner_customer"
     return "household_member" if row["household_id"] is not None else "other_customer"
 
 
-async def person(conn, person_id: str, cause: Envelope) -> None:
+async def person(conn: Connection, person_id: str, cause: Envelope) -> None:
     row = await states.person(conn, person_id)
     if row is None or row["erased_at"] is not None:
         return  # erased: the tombstone is the key's last word
@@ -112,7 +114,8 @@ async def person(conn, person_id: str, cause: Envelope) -> None:
     await _publish_if_changed(conn, "person", person_id, MEMBERSHIP_PERSONS, build, cause, None)
 
 
-PROHIBITION_SOURCES = {"customer": "customer", "sbank": "sbank", "dvv": "population_register"}
+# Staff set the prohibition only at the customer's word: to the other services it is the customer's own.
+PROHIBITION_SOURCES = {"customer": "customer", "staff": "customer", "sbank": "sbank", "dvv": "population_register"}
 
 
 def _for_consent(row) -> dict:
@@ -123,7 +126,7 @@ def _for_consent(row) -> dict:
                 marketing_prohibition_source=PROHIBITION_SOURCES.get(row["marketing_prohibition_source"]))
 
 
-async def person_erased(conn, person_id: str) -> None:
+async def person_erased(conn: Connection, person_id: str) -> None:
     """The tombstone of the person's state, staged in the erasure's transaction; its id is the erasure's,
     so a repeated erasure sends the same event."""
     await outbox.add(conn, [outbox.OutgoingEvent(MEMBERSHIP_PERSONS.name, person_id, erasure_of(person_id), None)])
@@ -135,7 +138,7 @@ def erasure_of(person_id: str) -> Envelope:
                     id=str(uuid.uuid5(NAMESPACE, f"person:{person_id}:erased")))
 
 
-async def households_without(conn, person_id: str, household_ids: list[str]) -> dict[str, int]:
+async def households_without(conn: Connection, person_id: str, household_ids: list[str]) -> dict[str, int]:
     """After an erasure removed the person's member rows: each household they were in is published again
     without them; one they are still the main member of (dissolved, since an erasure waits for the
     relationship to end), or that has no member left, gets a tombstone instead, as its state cannot be told
@@ -145,7 +148,7 @@ async def households_without(conn, person_id: str, household_ids: list[str]) -> 
     for household_id in household_ids:
         row = await states.household(conn, household_id)
         # a household whose main member was erased (named by nobody) cannot be told either: a tombstone
-        if row is not None and row["main_person_id"] not in (None, person_id) and \
+        if row["main_person_id"] not in (None, person_id) and \
                 await households.members(conn, household_id):
             await household(conn, household_id, cause)
             report["households_republished"] += 1
@@ -159,12 +162,12 @@ async def households_without(conn, person_id: str, household_ids: list[str]) -> 
     return report
 
 
-async def persons(conn, person_ids, cause: Envelope) -> None:
+async def persons(conn: Connection, person_ids, cause: Envelope) -> None:
     for person_id in dict.fromkeys(person_ids):
         await person(conn, person_id, cause)
 
 
-async def benefit_payout(conn, payout: MemberBenefitPayout, cause: Envelope) -> None:
+async def benefit_payout(conn: Connection, payout: MemberBenefitPayout, cause: Envelope) -> None:
     """Published with the member's benefit account in force (IBAN sealed for them)."""
     if payout.benefit_account is None:
         account = await memberships.current_benefit_account(conn, payout.person_id)
@@ -173,7 +176,7 @@ async def benefit_payout(conn, payout: MemberBenefitPayout, cause: Envelope) -> 
                                   f"benefit:{payout.payout_id}", payout.cooperative_id)])
 
 
-async def bonus_returned(conn, returned: BonusCreditReturned, cause: Envelope) -> None:
+async def bonus_returned(conn: Connection, returned: BonusCreditReturned, cause: Envelope) -> None:
     """Withheld Bonus the contribution could not take, for the bonus service to pay in cash; the event's id
     follows from the payout's, so a repeat is the same event."""
     await outbox.add(conn, [event(MEMBERSHIP_BONUS_RETURNS, returned.household_id, returned, cause,

@@ -33,15 +33,16 @@ from services.membership.domain.registrations import (
     is_new_period,
     period_to_end,
 )
+from shared.db import Connection
 
 FOR_HOUSEHOLDS_ONLY = "partner registrations and customer groups are kept for owner-customers and household members"
 
 
-async def _recorded(conn, kind: PersonRegistration, person_id: str, ref: str) -> list[Validity]:
+async def _recorded(conn: Connection, kind: PersonRegistration, person_id: str, ref: str) -> list[Validity]:
     return [Validity(r["valid_from"], r["valid_to"]) for r in await registrations.periods(conn, kind, person_id, ref)]
 
 
-async def _start(conn, kind: PersonRegistration, person_id: str, ref: str, validity: Validity) -> None:
+async def _start(conn: Connection, kind: PersonRegistration, person_id: str, ref: str, validity: Validity) -> None:
     person = await locked_person(conn, person_id)
     check_person_is_alive(person["deceased_on"] is not None)
     if await households.current_of(conn, person_id) is None:
@@ -50,40 +51,42 @@ async def _start(conn, kind: PersonRegistration, person_id: str, ref: str, valid
         await registrations.add(conn, kind, person_id, ref, validity.valid_from, validity.valid_to)
 
 
-async def _end(conn, kind: PersonRegistration, person_id: str, ref: str, at) -> None:
+async def _end(conn: Connection, kind: PersonRegistration, person_id: str, ref: str, at) -> None:
     await locked_person(conn, person_id)
     period = period_to_end(await _recorded(conn, kind, person_id, ref), at)
     if period is not None:
         await registrations.end(conn, kind, person_id, ref, period.valid_from, at)
 
 
-async def register_with_partner(conn, command: RegisterWithPartner, cause: Envelope,
+async def register_with_partner(conn: Connection, command: RegisterWithPartner, cause: Envelope,
                                 config: MembershipConfig) -> None:
     validity = Validity(command.valid_from, command.valid_to)
     await _start(conn, PersonRegistration.PARTNER, command.person_id, check_partner_id(command.partner_id), validity)
     await publish.person(conn, command.person_id, cause)
 
 
-async def end_partner_registration(conn, command: EndPartnerRegistration, cause: Envelope,
+async def end_partner_registration(conn: Connection, command: EndPartnerRegistration, cause: Envelope,
                                    config: MembershipConfig) -> None:
     await _end(conn, PersonRegistration.PARTNER, command.person_id, check_partner_id(command.partner_id),
                command.ended_at)
     await publish.person(conn, command.person_id, cause)
 
 
-async def join_supporter_group(conn, command: JoinSupporterGroup, cause: Envelope, config: MembershipConfig) -> None:
+async def join_supporter_group(conn: Connection, command: JoinSupporterGroup, cause: Envelope,
+                               config: MembershipConfig) -> None:
     validity = Validity(command.valid_from, command.valid_to)
     await _start(conn, PersonRegistration.SUPPORTER_GROUP, command.person_id, check_group_id(command.group_id),
                  validity)
 
 
-async def leave_supporter_group(conn, command: LeaveSupporterGroup, cause: Envelope,
+async def leave_supporter_group(conn: Connection, command: LeaveSupporterGroup, cause: Envelope,
                                 config: MembershipConfig) -> None:
     await _end(conn, PersonRegistration.SUPPORTER_GROUP, command.person_id, check_group_id(command.group_id),
                command.left_at)
 
 
-async def set_household_group(conn, command: SetHouseholdGroup, cause: Envelope, config: MembershipConfig) -> None:
+async def set_household_group(conn: Connection, command: SetHouseholdGroup, cause: Envelope,
+                              config: MembershipConfig) -> None:
     household = await households.lock(conn, command.household_id)
     if household is None:
         raise UnknownHousehold()

@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+from typing import cast
+
 from contracts.events.sbank import SbankCustomerUpdate
 from services.membership.adapters import persons
 from services.membership.application import publish
@@ -23,6 +25,7 @@ from services.membership.domain.errors import UnknownCustomer
 from services.membership.domain.identity_code import parse_identity_code
 from services.membership.domain.precedence import FieldChange, FieldGroup, Source, Version
 from shared.commands import apply_each
+from shared.db import Connection
 from shared.delivery import Incoming
 
 REMOVED = {"address": FieldGroup.PERMANENT_ADDRESS, "phone": FieldGroup.MOBILE_PHONE, "email": FieldGroup.EMAIL}
@@ -46,7 +49,7 @@ def sbank_changes(update: SbankCustomerUpdate) -> list[FieldChange]:
     return changes + [FieldChange(REMOVED[name], None) for name in update.removed]
 
 
-async def _find_person(conn, update: SbankCustomerUpdate, config: MembershipConfig) -> str | None:
+async def _find_person(conn: Connection, update: SbankCustomerUpdate, config: MembershipConfig) -> str | None:
     """The person the update is about; None for an erased person (counted); UnknownCustomer for nobody."""
     code = parse_identity_code(update.identity_code) if update.identity_code else None
     person_id = await persons.by_sbank_ref(conn, update.sbank_customer_ref)
@@ -62,8 +65,8 @@ async def _find_person(conn, update: SbankCustomerUpdate, config: MembershipConf
     return person_id
 
 
-async def apply_sbank_update(conn, message: Incoming, config: MembershipConfig) -> None:
-    update: SbankCustomerUpdate = message.data
+async def apply_sbank_update(conn: Connection, message: Incoming, config: MembershipConfig) -> None:
+    update = cast(SbankCustomerUpdate, message.data)  # the delivery validated it against the topic's model
     if update.origin == "register":
         await persons.count_ignored(conn, Source.SBANK.value, "echo")
         return
@@ -76,5 +79,5 @@ async def apply_sbank_update(conn, message: Incoming, config: MembershipConfig) 
     await publish.person(conn, person_id, message.envelope)
 
 
-async def apply_sbank_updates(conn, messages: list[Incoming], config: MembershipConfig) -> None:
+async def apply_sbank_updates(conn: Connection, messages: list[Incoming], config: MembershipConfig) -> None:
     await apply_each(conn, messages, apply_sbank_update, config)

@@ -9,11 +9,13 @@ dead-lettered (`unknown_household`).
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from contracts.events.bonus import BonusStatement
 from services.membership.adapters import households, statements
 from services.membership.domain.errors import UnknownHousehold
 from shared.commands import apply_each
+from shared.db import Connection
 from shared.delivery import Incoming
 
 
@@ -23,12 +25,12 @@ def month_of(month: str) -> date:
     return date(int(year), int(number), 1)
 
 
-async def keep_bonus_statements(conn, messages: list[Incoming], config) -> None:
+async def keep_bonus_statements(conn: Connection, messages: list[Incoming], config) -> None:
     await apply_each(conn, messages, keep_bonus_statement)
 
 
-async def keep_bonus_statement(conn, message: Incoming) -> None:
-    statement: BonusStatement = message.data
+async def keep_bonus_statement(conn: Connection, message: Incoming) -> None:
+    statement = cast(BonusStatement, message.data)  # the delivery validated it against the topic's model
     if not await households.exists(conn, statement.household_id):
         raise UnknownHousehold("a Bonus statement for a household the register lacks")
     await statements.save(conn, statement.household_id, month_of(statement.month), statement.statement_id,

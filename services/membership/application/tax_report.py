@@ -21,9 +21,10 @@ from contracts.topics import MEMBERSHIP_TAX_REPORTS
 from services.membership.adapters import report_files, yearly
 from services.membership.application.config import SOURCE, MembershipConfig
 from shared import outbox
+from shared.db import Connection
 
 
-async def write_tax_report(conn, config: MembershipConfig, year: int,
+async def write_tax_report(conn: Connection, config: MembershipConfig, year: int,
                            now: datetime | None = None) -> TaxReportWritten:
     rows = [{"person_id": r["person_id"], "identity_code": config.identity_code_of(r).value,
              "customer_number": r["customer_number"], "interest_cents": r["interest_cents"],
@@ -45,7 +46,7 @@ async def write_tax_report(conn, config: MembershipConfig, year: int,
     return report
 
 
-async def read_tax_report(conn, config: MembershipConfig, year: int) -> dict | None:
+async def read_tax_report(conn: Connection, config: MembershipConfig, year: int) -> dict | None:
     """The stored report opened, for the register API (which lets only the finance role have it)."""
     row = await report_files.kept(conn, year)
     if row is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from contracts.envelope import NAMESPACE, Envelope
 from contracts.events.membership_states import MemberBenefitPayout
@@ -30,6 +31,7 @@ from services.membership.application.ledger import load_contributions
 from services.membership.domain.cooperatives import YearlyDecision
 from services.membership.domain.numbers import day_start
 from services.membership.domain.yearly import interest_for_year, surplus_return
+from shared.db import Connection
 
 CHUNK_SIZE = 1000
 
@@ -56,7 +58,8 @@ class CooperativeYear:
         return self.decision.financial_year
 
 
-async def _pay(conn, run: YearlyRun, member, coop: CooperativeYear, kind: str, cents: int) -> None:
+async def _pay(conn: Connection, run: YearlyRun, member, coop: CooperativeYear,
+               kind: Literal["interest", "surplus_return"], cents: int) -> None:
     if cents <= 0 or not await yearly.record_benefit(conn, member["person_id"], coop.year, kind,
                                                      member["membership_id"], member["household_id"],
                                                      coop.cooperative_id, cents, coop.paid_on):
@@ -69,7 +72,7 @@ async def _pay(conn, run: YearlyRun, member, coop: CooperativeYear, kind: str, c
         coop.cause)
 
 
-async def _pay_chunk(conn, run: YearlyRun, coop: CooperativeYear, members: list) -> None:
+async def _pay_chunk(conn: Connection, run: YearlyRun, coop: CooperativeYear, members: list) -> None:
     decision = coop.decision
     contributions = await load_contributions(conn, [m["contribution_id"] for m in members]) \
         if decision.interest_rate_bp else {}
@@ -84,7 +87,7 @@ async def _pay_chunk(conn, run: YearlyRun, coop: CooperativeYear, members: list)
             await _pay(conn, run, member, coop, "surplus_return", cents)
 
 
-async def _next_chunk(conn, run: YearlyRun, coop: CooperativeYear, chunk_size: int, starting: bool,
+async def _next_chunk(conn: Connection, run: YearlyRun, coop: CooperativeYear, chunk_size: int, starting: bool,
                       again: bool) -> bool:
     """Pay the next chunk of the cooperative's members in the caller's transaction; False when done."""
     progress = await yearly.progress(conn, coop.year, coop.cooperative_id)

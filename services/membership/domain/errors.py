@@ -213,3 +213,30 @@ class NotRegistered(MembershipRuleViolation):
 class UnknownHousehold(MembershipRuleViolation):
     code = "unknown_household"
     summary = "no such household in the register"
+
+
+class NameFromPopulationRegister(MembershipRuleViolation):
+    code = "name_from_population_register"
+    summary = ("names come only from the population register (Digital and Population Data Services Agency, "
+               "DVV): a wrong name is corrected there, and the register is updated from it")
+
+
+class StaffDataFromHrRegister(MembershipRuleViolation):
+    code = "staff_data_from_hr_register"
+    summary = ("staff data and the staff-discount right come from S-Group's HR register Hertta: the employer "
+               "corrects them there, or the register keeper's staff on the employer's word")
+
+
+class InvalidChildrenBirthYears(MembershipRuleViolation):
+    code = "invalid_children_birth_years"
+    summary = "a child's birth year cannot be in the future"
+
+
+class UnknownEmployment(MembershipRuleViolation):
+    code = "unknown_employment"
+    summary = "no such employment on record for the person"
+
+
+class NothingToRectify(MembershipRuleViolation):
+    code = "nothing_to_rectify"
+    summary = "the rectification names no field to correct"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import TypeVar
 
 from services.membership.domain.contribution import Contribution, ContributionStatus
 from services.membership.domain.errors import (
@@ -22,6 +23,8 @@ from services.membership.domain.errors import (
     PersonDeceased,
     SameCooperative,
 )
+
+M = TypeVar("M")  # however the caller holds a membership
 
 
 class MembershipStatus(str, Enum):
@@ -50,9 +53,11 @@ def check_can_join(*, deceased: bool, has_active_membership: bool, has_benefit_a
         raise BenefitAccountRequired()
 
 
-def check_is_member(has_active_membership: bool) -> None:
-    if not has_active_membership:
+def check_is_member(active_membership: M | None) -> M:
+    """The person's active membership; without one they are not a member."""
+    if active_membership is None:
         raise NotAMember()
+    return active_membership
 
 
 def check_can_transfer(current_cooperative: str, target_cooperative: str) -> None:

@@ -1,7 +1,8 @@
 """Which update of a person's base data wins: the documented precedence of the register's sources.
 
-Base data arrive from three sources — the customer (through any S-Group company or the register API),
-S-Bank and the population register (DVV) — in any order. Each field group keeps the version (source,
+Base data arrive from four sources — the customer (through any S-Group company or the register API), the
+register keeper's staff correcting them for the customer, S-Bank and the population register (DVV) — in any
+order; staff rank as the customer they act for. Each field group keeps the version (source,
 source time) of its current value. An update supersedes it when
 
 1. for names, the permanent address and the home municipality, the population register outranks the
@@ -20,6 +21,7 @@ from enum import Enum
 
 class Source(str, Enum):
     CUSTOMER = "customer"
+    STAFF = "staff"
     SBANK = "sbank"
     DVV = "dvv"
 
@@ -35,7 +37,11 @@ class FieldGroup(str, Enum):
     LANGUAGE = "language"
     MARKETING_PROHIBITION = "marketing_prohibition"
     NON_DISCLOSURE = "non_disclosure"
+    CHILDREN_BIRTH_YEARS = "children_birth_years"
 
+
+# A change made with the register names who made it (`changed_by` of the commands).
+CHANGED_BY = {"customer": Source.CUSTOMER, "staff": Source.STAFF}
 
 POPULATION_REGISTER_GROUPS = frozenset({FieldGroup.NAME, FieldGroup.PERMANENT_ADDRESS,
                                         FieldGroup.HOME_MUNICIPALITY})

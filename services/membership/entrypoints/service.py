@@ -1,6 +1,7 @@
 """The membership service: the customer register — persons, cooperatives, memberships and capital
 contributions, households — and its exchanges with S-Bank, the population register (DVV) and HR (Hertta).
-Commands and updates in; household and person states, S-Bank updates and benefit payouts out."""
+Commands and updates in (and when a customer was last active in the digital services); household and person
+states, S-Bank updates and benefit payouts out."""
 from __future__ import annotations
 
 from functools import partial
@@ -9,6 +10,7 @@ from pathlib import Path
 from contracts.topics import (
     BONUS_PAYOUTS,
     BONUS_STATEMENTS,
+    DIGITAL_CUSTOMER_ACTIVITY,
     DVV_POPULATION_UPDATES,
     HR_STAFF_UPDATES,
     MEMBERSHIP_BENEFITS,
@@ -21,6 +23,7 @@ from contracts.topics import (
     SBANK_CUSTOMER_UPDATES,
 )
 from services.membership.application import retention
+from services.membership.application.activity_elsewhere import note_digital_activity
 from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
 from services.membership.application.commands import handle_commands
 from services.membership.application.config import MembershipConfig
@@ -50,6 +53,9 @@ def wire(ctx: ServiceContext) -> None:
                   consumer="membership-bonus", max_records=500)
     ctx.subscribe(BONUS_STATEMENTS, partial(keep_bonus_statements, config=config), consumer="membership-statements",
                   use_inbox=False, max_records=2000)
+    # a report only ever moves a time forward (the later one wins): no inbox needed against a repeat
+    ctx.subscribe(DIGITAL_CUSTOMER_ACTIVITY, note_digital_activity, consumer="membership-digital-activity",
+                  use_inbox=False, max_records=1000)
     ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
 
 

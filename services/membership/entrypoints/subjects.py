@@ -10,6 +10,7 @@ from contracts.events.membership import (
     JoinSupporterGroup,
     LeaveSupporterGroup,
     MembershipCommand,
+    RectifyPersonalData,
     RegisterCustomer,
     RegisterWithPartner,
     SetHouseholdGroup,
@@ -29,7 +30,7 @@ from contracts.subjects import (
     TaxReport,
     TaxReportQuery,
 )
-from services.membership.application import read_person
+from services.membership.application import read_person, rectification
 from services.membership.application.base_data import contact_changes
 from services.membership.application.config import MembershipConfig
 from services.membership.application.retention import relationship_active_now
@@ -89,12 +90,14 @@ def check_command(command) -> None:
     """What the command alone decides, by the rules its handler applies; raises the specific violation."""
     if isinstance(command, (RegisterCustomer, UpdateContactData)):
         contact_changes(command)
+    if isinstance(command, RectifyPersonalData):
+        rectification.check_command(command)
     if isinstance(command, ChangeBenefitAccount):
         normalise_iban(command.benefit_account.iban)
     if isinstance(command, (RegisterWithPartner, JoinSupporterGroup)):
         Validity(command.valid_from, command.valid_to)
     if isinstance(command, (RegisterWithPartner, EndPartnerRegistration)):
         check_partner_id(command.partner_id)
-    if isinstance(command, (JoinSupporterGroup, LeaveSupporterGroup)) or (
-            isinstance(command, SetHouseholdGroup) and command.group_id is not None):
+    grouped = isinstance(command, (JoinSupporterGroup, LeaveSupporterGroup, SetHouseholdGroup))
+    if grouped and command.group_id is not None:
         check_group_id(command.group_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-import asyncpg
+from shared.db import Connection
 
 
 class RegistrationPeriod(NamedTuple):
@@ -13,7 +13,7 @@ class RegistrationPeriod(NamedTuple):
     valid_to: datetime | None
 
 
-async def replace(conn: asyncpg.Connection, periods: dict[str, list[RegistrationPeriod]]) -> None:
+async def replace(conn: Connection, periods: dict[str, list[RegistrationPeriod]]) -> None:
     """Each person's registrations replace what was kept of them (a state lists them all)."""
     await conn.execute("DELETE FROM partner_registrations WHERE person_id = ANY($1::text[])", list(periods))
     await conn.copy_records_to_table(

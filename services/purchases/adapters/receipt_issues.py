@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from shared.db import Connection
+
 # A receipt's age is counted from its purchase time, the moment Bonus would have been earned; unresolved
 # receipts are found through their partial index (status <> 'accepted'), never a scan of all receipts.
 AGE_BANDS = """CASE WHEN purchased_at > now() - interval '1 day' THEN 'under_1_day'
@@ -32,14 +34,14 @@ WHERE chain = 'partner' AND bonus_eligible_cents = 0 AND excluded::text LIKE '%p
 GROUP BY 1 ORDER BY 1"""
 
 
-async def partner_not_credited(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def partner_not_credited(conn: Connection) -> list[asyncpg.Record]:
     return await conn.fetch(PARTNER_NOT_CREDITED)
 
 
-async def unresolved(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def unresolved(conn: Connection) -> list[asyncpg.Record]:
     return await conn.fetch(UNRESOLVED)
 
 
-async def conflicts(conn: asyncpg.Connection, limit: int) -> tuple[int, list[asyncpg.Record]]:
+async def conflicts(conn: Connection, limit: int) -> tuple[int, list[asyncpg.Record]]:
     total = await conn.fetchval("SELECT count(*) FROM receipt_conflicts")
     return total, await conn.fetch(CONFLICTS, limit)

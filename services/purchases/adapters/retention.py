@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import asyncpg
+from shared.db import Connection, one_row
 
 CHUNK = 5000
 
@@ -33,7 +33,7 @@ SELECT (SELECT count(*) FROM ids) AS ids, (SELECT count(*) FROM receipts_gone) A
 """
 
 
-async def receipts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def receipts_before(conn: Connection, cutoff: datetime) -> int:
     """Receipts bought before the cut-off with their ids: whole months dropped with their partition, the
     rest of the month the cut-off falls in deleted in chunks (so a large backlog never holds one huge
     statement)."""
@@ -42,21 +42,24 @@ async def receipts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
         total += await conn.fetchval(f'SELECT count(*) FROM "{partition["name"]}"')
         await conn.execute(f'DROP TABLE "{partition["name"]}"')
     while True:
-        chunk = await conn.fetchrow(CHUNK_BEFORE, cutoff, CHUNK)
+        chunk = await one_row(conn, CHUNK_BEFORE, cutoff, CHUNK)
         total += chunk["receipts"]
         if chunk["ids"] < CHUNK:
             return total
 
 
-async def conflicts_before(conn: asyncpg.Connection, cutoff: datetime) -> int:
+async def conflicts_before(conn: Connection, cutoff: datetime) -> int:
     return int((await conn.execute("DELETE FROM receipt_conflicts WHERE seen_at < $1", cutoff)).split()[-1])
 
 
-async def of_person(conn: asyncpg.Connection, person_id: str) -> int:
-    await conn.execute("DELETE FROM receipt_ids WHERE receipt_id IN (SELECT receipt_id FROM receipts"
-                       " WHERE person_id = $1)", person_id)
+async def of_person(conn: Connection, person_id: str) -> int:
+    # The ids stay claimed, without their content hash (migration 014): a late copy is dropped as seen, never
+    # stored again with the erased card's token; a late copy with other content is not flagged either.
+    await conn.execute("UPDATE receipt_ids SET content_hash = NULL WHERE receipt_id IN (SELECT receipt_id FROM"
+                       " receipts WHERE person_id = $1)", person_id)
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
     allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
     consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
     partners = await conn.execute("DELETE FROM partner_registrations WHERE person_id = $1", person_id)
-    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents, partners))
+    rights = await conn.execute("DELETE FROM staff_discount_rights WHERE person_id = $1", person_id)
+    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents, partners, rights))

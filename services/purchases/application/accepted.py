@@ -12,6 +12,7 @@ from contracts.topics import PURCHASES_ACCEPTED
 from services.purchases.adapters import receipts
 from services.purchases.adapters.receipts import ReceiptRow
 from shared import tracing
+from shared.db import Connection
 from shared.logging import get_logger
 from shared.outbox import header_parts
 
@@ -25,7 +26,7 @@ def accepted_event() -> tuple:
             header_parts(tracing.staged_headers()))
 
 
-async def store_and_publish(conn, rows: list[ReceiptRow]) -> int:
+async def store_and_publish(conn: Connection, rows: list[ReceiptRow]) -> int:
     """Store each receipt once; publish those resolved to a household; flag conflicting duplicates.
     Returns how many were duplicates (exact or conflicting), ignored."""
     result = await receipts.store_and_publish(conn, rows, accepted_event())
@@ -35,7 +36,7 @@ async def store_and_publish(conn, rows: list[ReceiptRow]) -> int:
     return len(rows) - result.stored
 
 
-async def resolve_and_publish(conn, card_tokens: list[str] | None = None,
+async def resolve_and_publish(conn: Connection, card_tokens: list[str] | None = None,
                               causes: dict[str, Envelope] | None = None) -> int:
     """Receipts that waited for these identifiers' card data (None: any), resolved and published."""
     correlations = {token: cause.correlation for token, cause in (causes or {}).items()}

@@ -6,6 +6,7 @@ from typing import Mapping
 
 from services.purchases.domain.eligibility_rules import EligibilityRules, default_rules
 from services.purchases.domain.product_data import DEFAULT_COLLECTION_LEVEL_BY_CHAIN, CollectionLevel
+from services.purchases.domain.warranty import WarrantyPeriods, load_warranty_periods
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,4 @@ class PurchasesConfig:
     rules: EligibilityRules = field(default_factory=default_rules)
     collection_levels: Mapping[str, CollectionLevel] = field(
         default_factory=lambda: DEFAULT_COLLECTION_LEVEL_BY_CHAIN)
+    warranty: WarrantyPeriods = field(default_factory=load_warranty_periods)

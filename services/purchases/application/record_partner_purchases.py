@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 import orjson
 
@@ -10,6 +11,7 @@ from services.purchases.adapters.receipts import ReceiptRow
 from services.purchases.application.accepted import store_and_publish
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.domain.eligibility import classify_partner_purchase
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
@@ -38,8 +40,11 @@ def partner_row(purchase: PartnerPurchase, config: PurchasesConfig, correlation:
         payment_method_eligible_cents=0,
         excluded=orjson.dumps([e._asdict() for e in eligibility.payment_method_excluded]).decode(), lines="[]",
         return_of=partner_receipt_id(purchase.partner_id, purchase.refund_of) if purchase.refund_of else None,
+        card_entry=None, payments=None, staff_discount_cents=None, warranty_months=None,
         correlation_id=correlation)
 
 
-async def record_partner_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> None:
-    await store_and_publish(conn, [partner_row(m.data, config, m.envelope.correlation) for m in messages])
+async def record_partner_purchases(conn: Connection, messages: list[Incoming], config: PurchasesConfig) -> None:
+    # the delivery validated each purchase against the topic's model
+    await store_and_publish(conn, [partner_row(cast(PartnerPurchase, m.data), config, m.envelope.correlation)
+                                   for m in messages])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol, cast
 
 import orjson
 
@@ -11,6 +12,8 @@ from services.purchases.application.accepted import store_and_publish
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.domain.eligibility import classify_receipt
 from services.purchases.domain.product_data import lines_to_store
+from services.purchases.domain.warranty import warranty_months
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.pseudonym import identifier_namespace, keyed_token
 
@@ -33,15 +36,33 @@ def staging_row(purchase: PosPurchase, sent: bytes, config: PurchasesConfig, cor
         fuel_millilitres=eligibility.fuel_millilitres,
         payment_method_eligible_cents=eligibility.payment_method_eligible_cents,
         excluded=orjson.dumps([e._asdict() for e in eligibility.excluded]).decode(),
-        lines=orjson.dumps(stored_lines).decode(), return_of=purchase.return_of, correlation_id=correlation)
+        lines=orjson.dumps(stored_lines).decode(), return_of=purchase.return_of, card_entry=ident.entry,
+        payments=orjson.dumps([{"method": p.method, "amount_cents": p.amount_cents}
+                               for p in purchase.payments]).decode(),
+        staff_discount_cents=purchase.staff_discount_cents,
+        # kept as a warranty receipt only if its lines are kept at all (a chain at receipt-total level: none)
+        warranty_months=warranty_months(purchase.lines, config.warranty) if stored_lines else None,
+        correlation_id=correlation)
+
+
+class _SentRecord(Protocol):
+    value: bytes  # a receipt as the POS sent it: the topic has no tombstones
 
 
 def prepare_receipt(message: Incoming, config: PurchasesConfig) -> ReceiptRow:
     """A consumed receipt's staging row, made before its transaction (the subscription's `prepare`)."""
-    return staging_row(message.data, message.record.value, config, message.envelope.correlation)
+    # the delivery validated the receipt against the topic's model
+    return staging_row(cast(PosPurchase, message.data), cast(_SentRecord, message.record).value, config,
+                       message.envelope.correlation)
 
 
-async def record_purchases(conn, messages: list[Incoming], config: PurchasesConfig) -> int:
+def _prepared(message: Incoming, config: PurchasesConfig) -> ReceiptRow:
+    """The row `prepare_receipt` made of a consumed receipt before its transaction; a handed one's, made here."""
+    if message.prepared is None:
+        return prepare_receipt(message, config)
+    return cast(ReceiptRow, message.prepared)  # the subscription's `prepare` is prepare_receipt
+
+
+async def record_purchases(conn: Connection, messages: list[Incoming], config: PurchasesConfig) -> int:
     """Returns how many were duplicates, ignored (counted on /metrics)."""
-    rows = [m.prepared or prepare_receipt(m, config) for m in messages]  # handed ones are prepared here
-    return await store_and_publish(conn, rows)
+    return await store_and_publish(conn, [_prepared(m, config) for m in messages])

@@ -16,11 +16,57 @@ Allocation choices ([A]: rounding and returns are NOT FOUND in the sources):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from services.purchases.domain.eligibility_rules import EligibilityRules
+
+
+class LineFacts(Protocol):
+    """What the rules read of a receipt line: a `ReceiptLine`, or the receipt contract's line as it arrived."""
+
+    @property
+    def line_no(self) -> int: ...
+    @property
+    def product_id(self) -> str: ...
+    @property
+    def product_group(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def quantity_milli(self) -> int: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def amount_cents(self) -> int: ...
+
+
+class PaymentFacts(Protocol):
+    """What the rules read of a payment: a `Payment`, or the receipt contract's payment."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def amount_cents(self) -> int: ...
+
+
+class ReceiptFacts(Protocol):
+    """What the rules read of a receipt: a `Receipt`, or the receipt contract (`PosPurchase`), which has
+    these attributes under the same names, so the service classifies a validated contract as it is."""
+
+    @property
+    def chain(self) -> str: ...
+    @property
+    def outlet_id(self) -> str: ...
+    @property
+    def lines(self) -> Sequence[LineFacts]: ...
+    @property
+    def payments(self) -> Sequence[PaymentFacts]: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def abroad(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -46,9 +92,7 @@ class Payment:
 
 @dataclass(frozen=True)
 class Receipt:
-    """A POS receipt as the purchases service sees it. The rules read only these attributes, which the
-    receipt contract (`PosPurchase`, its lines and payments) has under the same names: the service
-    classifies a validated contract as it is, without copying it into this class first."""
+    """A POS receipt as the purchases service sees it (`ReceiptFacts`), made up where no contract is at hand."""
 
     chain: str
     outlet_id: str
@@ -86,7 +130,7 @@ class ReceiptEligibility:
 _REASON_BY_CATEGORY = {"gift_card": "gift_card_purchase"}
 
 
-def classify_receipt(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
+def classify_receipt(receipt: ReceiptFacts, rules: EligibilityRules) -> ReceiptEligibility:
     """Classify one S-Group or in-store partner receipt under `rules`."""
     voiding = [p.method for p in receipt.payments
                if p.method in rules.bonus_voiding_methods and p.amount_cents]
@@ -108,9 +152,9 @@ def classify_partner_purchase(total_cents: int, partner_registered: bool) -> Rec
     return ReceiptEligibility(0, excluded=unregistered, payment_method_excluded=no_benefit)
 
 
-def _bonus_part(receipt: Receipt, rules: EligibilityRules) -> ReceiptEligibility:
-    fuel_lines: list[ReceiptLine] = []
-    other_lines: list[ReceiptLine] = []
+def _bonus_part(receipt: ReceiptFacts, rules: EligibilityRules) -> ReceiptEligibility:
+    fuel_lines: list[LineFacts] = []
+    other_lines: list[LineFacts] = []
     for line in receipt.lines:
         (fuel_lines if _earns_fuel_bonus(line, receipt.chain, rules) else other_lines).append(line)
     eligible, excluded = _split_excluded(other_lines, rules.bonus_excluded_categories)
@@ -140,7 +184,7 @@ def _take_off_paid_part(bonus: ReceiptEligibility, method: str, paid: int) -> Re
     )
 
 
-def _payment_method_benefit(receipt: Receipt, rules: EligibilityRules) -> tuple[int, tuple[Exclusion, ...]]:
+def _payment_method_benefit(receipt: ReceiptFacts, rules: EligibilityRules) -> tuple[int, tuple[Exclusion, ...]]:
     if receipt.abroad:
         return 0, (Exclusion(None, "abroad", _lines_total(receipt)),)
     if receipt.chain not in rules.own_chains or receipt.channel == "partner":
@@ -158,7 +202,7 @@ def _payment_method_benefit(receipt: Receipt, rules: EligibilityRules) -> tuple[
 
 
 def _split_excluded(
-    lines: Iterable[ReceiptLine], excluded_categories: frozenset[str]
+    lines: Iterable[LineFacts], excluded_categories: frozenset[str]
 ) -> tuple[int, tuple[Exclusion, ...]]:
     """The cents of the lines outside `excluded_categories`, and one exclusion per line inside."""
     kept, excluded = 0, []
@@ -171,19 +215,19 @@ def _split_excluded(
     return kept, tuple(excluded)
 
 
-def _earns_fuel_bonus(line: ReceiptLine, chain: str, rules: EligibilityRules) -> bool:
+def _earns_fuel_bonus(line: LineFacts, chain: str, rules: EligibilityRules) -> bool:
     """Fuel sold by the litre at a fuel chain earns c/l; fuel elsewhere is an ordinary purchase."""
     return chain in rules.fuel_chains and line.category == rules.fuel_category and line.unit == "l"
 
 
-def _signed_millilitres(line: ReceiptLine) -> int:
+def _signed_millilitres(line: LineFacts) -> int:
     """Litres carry the sign of the amount: a return gives litres back, a free line earns none."""
     if line.amount_cents == 0:
         return 0
     return abs(line.quantity_milli) if line.amount_cents > 0 else -abs(line.quantity_milli)
 
 
-def _paid_by_method(payments: Iterable[Payment], methods: frozenset[str]) -> dict[str, int]:
+def _paid_by_method(payments: Iterable[PaymentFacts], methods: frozenset[str]) -> dict[str, int]:
     """Cents paid with each of `methods`, in order of first payment."""
     paid: dict[str, int] = {}
     for payment in payments:
@@ -192,7 +236,7 @@ def _paid_by_method(payments: Iterable[Payment], methods: frozenset[str]) -> dic
     return paid
 
 
-def _lines_total(receipt: Receipt) -> int:
+def _lines_total(receipt: ReceiptFacts) -> int:
     return sum(line.amount_cents for line in receipt.lines)
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypedDict
 
-from services.purchases.domain.eligibility import ReceiptLine
+from services.purchases.domain.eligibility import LineFacts
 
 
 class CollectionLevel(StrEnum):
@@ -63,7 +63,7 @@ def collection_level(
 
 
 def lines_to_store(
-    receipt_lines: Iterable[ReceiptLine],
+    receipt_lines: Iterable[LineFacts],
     chain: str,
     collection_level_by_chain: Mapping[str, str],
     product_data_collection_blocked: bool,
@@ -82,13 +82,13 @@ def collection_levels_from_dict(document: Mapping[str, str]) -> Mapping[str, Col
     return MappingProxyType({chain: CollectionLevel(level) for chain, level in document.items()})
 
 
-def _product_line(line: ReceiptLine) -> StoredLine:
+def _product_line(line: LineFacts) -> StoredLine:
     return {"product_group": line.product_group, "amount_cents": line.amount_cents, "line_no": line.line_no,
             "product_id": line.product_id, "category": line.category, "quantity_milli": line.quantity_milli,
             "unit": line.unit}
 
 
-def _group_totals(receipt_lines: Iterable[ReceiptLine]) -> tuple[StoredLine, ...]:
+def _group_totals(receipt_lines: Iterable[LineFacts]) -> tuple[StoredLine, ...]:
     """One line per product group, in order of first appearance, with the group's summed amount."""
     totals: dict[str, int] = {}
     for line in receipt_lines:

@@ -14,7 +14,7 @@ from contracts.topics import (
 )
 from services.purchases.application import retention
 from services.purchases.application.apply_card_state import when_card_changes_resolve_waiting_receipts
-from services.purchases.application.apply_person_state import keep_partner_registrations
+from services.purchases.application.apply_person_state import keep_person_states
 from services.purchases.application.config import PurchasesConfig
 from services.purchases.application.keep_product_data_consents import when_consent_changes_keep_product_data_rules
 from services.purchases.application.receipt_issues import gauges, partner_gauges, read_receipt_issues
@@ -40,7 +40,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(CARD_STATE, when_card_changes_resolve_waiting_receipts, consumer="purchases-cards",
                   tombstones=True)  # a tombstone: the card's holder was erased
     # Whole states replace a person's registrations, so a redelivery changes nothing: no inbox row needed.
-    ctx.subscribe(MEMBERSHIP_PERSONS, keep_partner_registrations, consumer="purchases-persons", use_inbox=False,
+    ctx.subscribe(MEMBERSHIP_PERSONS, keep_person_states, consumer="purchases-persons", use_inbox=False,
                   tombstones=True)  # a tombstone: the person was erased
     ctx.gauges.append(partial(receipt_issue_gauges, ctx))
     ctx.subscribe(CONSENT_STATES, when_consent_changes_keep_product_data_rules, consumer="purchases-consents",

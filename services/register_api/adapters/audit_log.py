@@ -13,6 +13,7 @@ from datetime import datetime
 import asyncpg
 
 from services.register_api.domain.access import valid_actor
+from shared.db import Connection
 
 AUDIT_SCHEMA = "audit"
 WRITABLE_COLUMNS = ("actor", "roles", "action", "operation", "person_ids", "fields", "purpose")
@@ -58,7 +59,7 @@ class AuditEntry:
     purpose: str
 
 
-async def append(conn: asyncpg.Connection, entry: AuditEntry) -> None:
+async def append(conn: Connection, entry: AuditEntry) -> None:
     if not valid_actor(entry.actor):  # the token's checks refuse such a name first; this is the last line
         raise ValueError("an audit entry's actor must be a plain name")
     await conn.execute(
@@ -67,7 +68,7 @@ async def append(conn: asyncpg.Connection, entry: AuditEntry) -> None:
         sorted(entry.person_ids), sorted(entry.fields), entry.purpose)
 
 
-async def entries(conn: asyncpg.Connection, *, person_id: str | None, actor: str | None,
+async def entries(conn: Connection, *, person_id: str | None, actor: str | None,
                   since: datetime | None, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT seq, at, actor, roles, action, operation, person_ids, fields, purpose FROM audit.audit_log"

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
 from shared import outbox
+from shared.db import Connection
 from shared.subject_keys import HEADER, SubjectKeys
 
 
@@ -28,7 +28,7 @@ class SealedRow:
         return (self.topic, self.key.encode(), self.value, outbox.stored_headers(self.headers))
 
 
-async def stage(conn: asyncpg.Connection, keys: SubjectKeys, topic: str, key: str, subject: str, data: BaseModel,
+async def stage(conn: Connection, keys: SubjectKeys, topic: str, key: str, subject: str, data: BaseModel,
                 envelope: Envelope) -> None:
     """Stage `data` on `topic` under the Kafka `key`, sealed for the person `subject` it is about."""
     sealed = await keys.seal_for(conn, subject, data.model_dump_json().encode())

@@ -8,7 +8,6 @@ against what it has, so it is a 422 or 409 here and not a dead letter."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
 from contracts.envelope import Envelope
 from contracts.events.bonus_campaigns import CampaignCommand, CreateDoubleBonusCampaign, EndDoubleBonusCampaign
@@ -27,7 +26,7 @@ START_LEAD = timedelta(minutes=2)
 
 
 async def _campaigns(api: RegisterApi, query: CampaignsRequest) -> Campaigns:
-    return cast(Campaigns, await api.services.ask("bonus", "campaigns", query))
+    return await api.services.ask("bonus", "campaigns", query)
 
 
 async def listed(api: RegisterApi, principal: Principal, cooperative_id: str | None, current_only: bool) -> dict:

@@ -1,18 +1,29 @@
-"""Use cases that change a person's data: rectification, the marketing prohibition, blocks and permissions,
-and household membership. Each publishes the same command the services take from their topics
+"""Use cases that change a person's data: rectification, the marketing prohibition, blocks, permissions and
+choices (e-receipts), and household membership. Each publishes the same command the services take from their topics
 (`membership.commands.v1`, `consent.commands.v1`), sealed for the person, and audits it."""
 from __future__ import annotations
 
 import uuid
 
-from contracts.events.consent import ConsentCommand, SetBlock, SetPermission
+from contracts.events.consent import (
+    Block,
+    Choice,
+    ConsentCommand,
+    PermissionChannel,
+    SetBlock,
+    SetChoice,
+    SetPermission,
+)
 from contracts.events.membership import (
     AcceptInvitation,
+    AccountType,
     BenefitAccountInput,
     ChangeBenefitAccount,
+    ChangedBy,
     InviteToHousehold,
     LeaveHousehold,
     MembershipCommand,
+    RectifyPersonalData,
     UpdateContactData,
 )
 from contracts.topics import CONSENT_COMMANDS, MEMBERSHIP_COMMANDS
@@ -21,7 +32,7 @@ from services.register_api.application.context import RegisterApi
 from services.register_api.application.errors import Conflict, NotFound
 from services.register_api.application.gather import facts
 from services.register_api.application.publish import check_known, check_membership_command, publish_change
-from services.register_api.domain.access import Principal, check_person
+from services.register_api.domain.access import Principal, check_person, check_scope
 from shared.pseudonym import keyed_token
 
 
@@ -29,7 +40,8 @@ async def rectify_contact_data(api: RegisterApi, principal: Principal, purpose: 
                                changes: dict) -> dict:
     """Correct contact data (a field left out is unchanged); checked as the membership service checks it."""
     check_person(principal, "person:rectify", person_id)
-    command = UpdateContactData(person_id=person_id, updated_at=api.clock(), **changes)
+    command = UpdateContactData(person_id=person_id, updated_at=api.clock(), changed_by=_changed_by(principal),
+                                **changes)
     await check_membership_command(api, MembershipCommand(command))
     await check_known(api, person_id)
     fields = [f"contact.{name}" for name in changes if name != "removed"] + [
@@ -39,14 +51,38 @@ async def rectify_contact_data(api: RegisterApi, principal: Principal, purpose: 
                                 operation="rectify_contact_data")
 
 
+def _changed_by(principal: Principal) -> ChangedBy:
+    """The source a correction is kept with: the customer in self-service, else the register keeper's staff."""
+    return "customer" if principal.is_data_subject else "staff"
+
+
+async def rectify_personal_data(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                                changes: dict) -> dict:
+    """Correct personal data (children living at home, joining outlet, staff data), checked by the membership
+    service's own rules first: a name is refused (only the population register changes it), and staff data
+    from the customer (they come from the HR register); staff correct staff data only with their own scope."""
+    check_person(principal, "person:rectify", person_id)
+    command = RectifyPersonalData(person_id=person_id, rectified_at=api.clock(), changed_by=_changed_by(principal),
+                                  **changes)
+    await check_membership_command(api, MembershipCommand(command))
+    if command.staff_employment is not None:
+        check_scope(principal, "staff_data:rectify")
+    await check_known(api, person_id)
+    fields = [f"person.{name}" if name in ("name", "children_birth_years") else
+              "memberships.joining_outlet" if name == "joining_outlet" else "staff" for name in changes]
+    return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
+                                person_id=person_id, command=MembershipCommand(command), fields=fields,
+                                operation="rectify_personal_data")
+
+
 async def change_benefit_account(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
-                                 iban: str, account_type: str) -> dict:
+                                 iban: str, account_type: AccountType) -> dict:
     """The member's benefit payment account from now on (the customer, or staff for them); the membership
     service keeps the previous one as history, and payouts go to the account in force when they are paid."""
     check_person(principal, "person:rectify", person_id)
     command = ChangeBenefitAccount(person_id=person_id, changed_at=api.clock(),
                                    benefit_account=BenefitAccountInput(iban=iban, account_type=account_type),
-                                   changed_by="customer" if principal.is_data_subject else "staff")
+                                   changed_by=_changed_by(principal))
     await check_membership_command(api, MembershipCommand(command))
     await check_known(api, person_id)
     return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
@@ -59,7 +95,8 @@ async def set_marketing_prohibition(api: RegisterApi, principal: Principal, purp
     """Prohibit (or allow again) direct marketing and market research."""
     check_person(principal, "consent:change", person_id)
     await check_known(api, person_id)
-    command = UpdateContactData(person_id=person_id, marketing_prohibition=prohibited, updated_at=api.clock())
+    command = UpdateContactData(person_id=person_id, marketing_prohibition=prohibited, updated_at=api.clock(),
+                                changed_by=_changed_by(principal))
     return await publish_change(api, principal, purpose, topic=MEMBERSHIP_COMMANDS, key=person_id,
                                 person_id=person_id, command=MembershipCommand(command),
                                 fields=["person.marketing_prohibition"], operation="set_marketing_prohibition")
@@ -72,7 +109,7 @@ def _consent_origin(api: RegisterApi, principal: Principal) -> dict:
             "actor": "staff:" + keyed_token("staff", principal.user, api.index_key)[:20]}
 
 
-async def set_block(api: RegisterApi, principal: Principal, purpose: str, person_id: str, block: str,
+async def set_block(api: RegisterApi, principal: Principal, purpose: str, person_id: str, block: Block,
                     blocked: bool) -> dict:
     check_person(principal, "consent:change", person_id)
     await check_known(api, person_id)
@@ -83,8 +120,8 @@ async def set_block(api: RegisterApi, principal: Principal, purpose: str, person
                                 operation="set_block")
 
 
-async def set_permission(api: RegisterApi, principal: Principal, purpose: str, person_id: str, channel: str,
-                         granted: bool) -> dict:
+async def set_permission(api: RegisterApi, principal: Principal, purpose: str, person_id: str,
+                         channel: PermissionChannel, granted: bool) -> dict:
     check_person(principal, "consent:change", person_id)
     await check_known(api, person_id)
     command = SetPermission(person_id=person_id, channel=channel, granted=granted, at=api.clock(),
@@ -92,6 +129,19 @@ async def set_permission(api: RegisterApi, principal: Principal, purpose: str, p
     return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
                                 command=ConsentCommand(command), fields=[f"consents.permissions.{channel}"],
                                 operation="set_permission")
+
+
+async def set_choice(api: RegisterApi, principal: Principal, purpose: str, person_id: str, choice: Choice,
+                     chosen: bool) -> dict:
+    """Choose (or withdraw) a service the customer asks for, e.g. e-receipts: a consent like a block, kept by
+    the consent service as a receipt and carried to the purchases service in the person's consent state."""
+    check_person(principal, "consent:change", person_id)
+    await check_known(api, person_id)
+    command = SetChoice(person_id=person_id, choice=choice, chosen=chosen, at=api.clock(),
+                        **_consent_origin(api, principal))
+    return await publish_change(api, principal, purpose, topic=CONSENT_COMMANDS, key=person_id, person_id=person_id,
+                                command=ConsentCommand(command), fields=[f"consents.choices.{choice}"],
+                                operation="set_choice")
 
 
 async def invite_to_household(api: RegisterApi, principal: Principal, purpose: str, main_member_id: str,

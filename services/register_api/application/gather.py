@@ -6,7 +6,9 @@ import asyncio
 from contracts.subjects import FindPerson, PartRequest, PersonFacts, PersonQuery, periods_of
 from services.register_api.application.context import RegisterApi
 from services.register_api.application.errors import Invalid
+from services.register_api.domain.disclosures import together
 from services.register_api.domain.sections import SECTIONS, services_for
+from shared import disclosure_log
 
 
 async def gather(api: RegisterApi, person_id: str, sections: list[str]) -> dict | None:
@@ -23,6 +25,12 @@ async def gather(api: RegisterApi, person_id: str, sections: list[str]) -> dict 
     wanted = sorted(services_for(sections) - {"membership"})
     answers = await asyncio.gather(*(api.services.ask(name, "part", request) for name in wanted))
     parts = {name: answer.sections or {} for name, answer in zip(wanted, answers, strict=True)}
+    # the disclosure log is kept by whoever disclosed: the API's own entries and each service's, as one
+    logs = [part.pop("disclosures", []) for part in (membership, *parts.values())]
+    if "disclosures" in sections:
+        async with api.own.acquire() as conn:
+            own = await disclosure_log.of_person(conn, person_id)
+        membership["disclosures"] = together(own, *logs)
     if "consent" in parts:  # the register's prohibition and non-disclosure with the blocks and permissions
         parts["consent"]["consents"] = {**membership["consents"], **parts["consent"]["consents"]}
     everything = {**membership, **{k: v for part in parts.values() for k, v in part.items()}}

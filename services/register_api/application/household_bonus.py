@@ -3,6 +3,7 @@ money (finance, customer service) — asked of the bonus service, with the house
 asked of membership so that the audit log names whose data was read."""
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from contracts.subjects import HouseholdMonth
@@ -12,6 +13,7 @@ from services.register_api.domain.access import Forbidden, Principal, check_scop
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 SCOPE = "bonus:read"
+BonusView = Literal["household_bonus_explained", "household_bonus_month_to_date"]
 
 
 def this_month(api: RegisterApi) -> str:
@@ -28,7 +30,7 @@ async def _members(api: RegisterApi, principal: Principal, query: HouseholdMonth
     return found.person_ids
 
 
-async def _household_bonus(api: RegisterApi, principal: Principal, query: HouseholdMonth, name: str) -> dict:
+async def _household_bonus(api: RegisterApi, principal: Principal, query: HouseholdMonth, name: BonusView) -> dict:
     members = await _members(api, principal, query)
     answer = await api.services.ask("bonus", name, query)
     # `members` carries the persons into the document, where the audit of the read finds them

@@ -21,12 +21,18 @@ async def check_known(api: RegisterApi, *person_ids: str) -> None:
             raise NotFound("no such person")
 
 
+# Refusals whose message is the rule itself, a fixed sentence that says where the data are corrected instead:
+# answered to the client (other messages may name the value refused, and are not).
+PUBLIC_REASONS = frozenset({"name_from_population_register", "staff_data_from_hr_register"})
+
+
 async def check_membership_command(api: RegisterApi, command: RootModel) -> None:
     """What the command alone decides, checked by the membership service's own rules before it is sent, so
     a bad phone number or a period ending before it starts is a 422 with its reason, not a dead letter."""
     result = await api.services.ask("membership", "check", CommandCheck(command=command.model_dump(mode="json")))
     if result.violation:
-        raise Invalid(result.violation, result.message or result.violation)
+        raise Invalid(result.violation, result.message or result.violation,
+                      public=result.violation in PUBLIC_REASONS)
 
 
 async def publish_change(api: RegisterApi, principal: Principal, purpose: str, *, topic: Topic, key: str,

@@ -9,6 +9,7 @@ the run when every service has reported. Idempotent: a second run at the same ti
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from contracts.envelope import Envelope
 from contracts.events.privacy import ERASING_SERVICES, RetentionReport, RetentionRequested
@@ -16,9 +17,12 @@ from contracts.topics import PRIVACY_RETENTION_REQUESTS
 from services.register_api.adapters import audit_log, erasure_requests, records
 from services.register_api.application.context import SOURCE, RegisterApi
 from services.register_api.application.erasure import request_erasure
-from shared import outbox
+from shared import disclosure_log, outbox
+from shared.db import Connection
 from shared.delivery import Incoming
 from shared.outbox import OutgoingEvent
+
+OWN_PART = "register_api"
 
 
 async def run_retention(api: RegisterApi, requested_by: str) -> dict:
@@ -31,15 +35,18 @@ async def run_retention(api: RegisterApi, requested_by: str) -> dict:
     async with api.own.acquire() as conn, conn.transaction():
         await records.start_run(conn, run_id, now, requested_by, {g: c.isoformat() for g, c in cutoffs.items()})
         await outbox.add(conn, [OutgoingEvent(PRIVACY_RETENTION_REQUESTS.name, run_id, envelope, request)])
+        # the API's own part (its disclosure log), reported beside the services' parts
+        erased = {"disclosures": await disclosure_log.erase_before(conn, cutoffs["disclosures"])}
+        await erasure_requests.add_retention_report(conn, run_id, OWN_PART, erased, 0, now)
         await audit_log.append(conn, audit_log.AuditEntry(requested_by, ("retention",), "retention",
                                                           "run_retention", (), tuple(sorted(cutoffs)), "retention"))
     return {"run_id": run_id, "at": now.isoformat(), "status": "requested",
             "kept": [r.data_group for r in api.rules.rules if r.kept]}
 
 
-async def when_services_report(api: RegisterApi, conn, messages: list[Incoming]) -> None:
+async def when_services_report(api: RegisterApi, conn: Connection, messages: list[Incoming]) -> None:
     for message in messages:
-        report: RetentionReport = message.data
+        report = cast(RetentionReport, message.data)  # the delivery validated it against the topic's model
         if not await erasure_requests.run_is_open(conn, report.run_id):
             continue
         if not await erasure_requests.add_retention_report(conn, report.run_id, report.service, report.erased,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, TypeGuard
 
 CUSTOMER_SERVICE = "customer_service"
 MEMBERSHIP_ADMIN = "membership_admin"
@@ -19,10 +19,14 @@ MARKETING_ANALYST = "marketing_analyst"
 AUDITOR = "auditor"
 DATA_PROTECTION_OFFICER = "data_protection_officer"
 OPERATIONS = "operations"
+# Legal staff who answer authorities' requests for information (police, customs, enforcement): they find the
+# person, see what is asked for and record what they disclosed; the data protection officer may do the same.
+AUTHORITY_REQUESTS = "authority_requests"
 DATA_SUBJECT = "data_subject"
 
 _READ_ALL_SECTIONS = ("person:read", "contact:read", "household:read", "customer_group:read", "membership:read",
-                      "card:read", "consent:read", "purchase:read", "bonus:read", "digital:read", "contact_log:read")
+                      "card:read", "consent:read", "purchase:read", "bonus:read", "digital:read", "contact_log:read",
+                      "disclosure:read")
 # Partner registrations and supporter groups are the customer's own choices (self-service too); the
 # household's customer group is set by the register keeper's staff.
 _REGISTRATIONS = ("partner_registration:change", "customer_group:change")
@@ -33,7 +37,9 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
                                  "extract:read"}),
     MEMBERSHIP_ADMIN: frozenset({"person:search", "person:read", "contact:read", "household:read",
                                  "customer_group:read", "household:change", *_REGISTRATIONS,
-                                 "household_group:change", "membership:read", "person:rectify"}),
+                                 "household_group:change", "membership:read", "person:rectify",
+                                 # staff data from Hertta, corrected on the employer's word
+                                 "staff_data:rectify"}),
     CARD_OPERATIONS: frozenset({"person:search", "person:read", "household:read", "card:read"}),
     # a household's Bonus month (`bonus:read`) for the payouts, the tax authority report, and the cooperatives'
     # Double Bonus campaigns (data of no person)
@@ -42,7 +48,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     MARKETING_ANALYST: frozenset({"person:read", "consent:read", "purchase:read"}),
     AUDITOR: frozenset({"audit:read"}),
     DATA_PROTECTION_OFFICER: frozenset({"person:search", *_READ_ALL_SECTIONS, "extract:request", "extract:read",
-                                        "audit:read", "retention:run", "erasure:run"}),
+                                        "audit:read", "retention:run", "erasure:run", "disclosure:record"}),
+    AUTHORITY_REQUESTS: frozenset({"person:search", *_READ_ALL_SECTIONS, "disclosure:record"}),
     # whoever runs the register opens a sealed dead letter to find why it failed (nothing else)
     OPERATIONS: frozenset({"dead_letter:open"}),
     DATA_SUBJECT: frozenset({*_READ_ALL_SECTIONS, "person:rectify", "household:change", *_REGISTRATIONS,
@@ -57,7 +64,8 @@ ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
     FINANCE: ("benefit_payments", "tax_reporting", "bonus_campaigns"),
     MARKETING_ANALYST: ("marketing_analysis",),
     AUDITOR: ("audit",),
-    DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit"),
+    DATA_PROTECTION_OFFICER: ("data_subject_request", "retention", "audit", "authority_request"),
+    AUTHORITY_REQUESTS: ("authority_request",),
     OPERATIONS: ("incident_handling",),
     DATA_SUBJECT: ("self_service",),
 }
@@ -88,7 +96,7 @@ def valid_actor(text: object) -> bool:
             and not any(unicodedata.category(char) in _NOT_PRINTABLE for char in text))
 
 
-def valid_person_id(text: object) -> bool:
+def valid_person_id(text: object) -> TypeGuard[str]:
     return isinstance(text, str) and PERSON_ID.fullmatch(text) is not None
 
 

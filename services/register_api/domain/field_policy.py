@@ -2,9 +2,10 @@
 
 Responses share one vocabulary: a person's data come in sections (`person`, `contact`, `household`,
 `customer_groups`, `orders`, `memberships`, `contributions`, `benefit_account`, `yearly_benefits`, `staff`,
-`cards`, `identifiers`, `consents`, `segments`, `purchases`, `bonus`, `web_store`, `web_orders`,
-`digital_services`, `contact_log`), and the register's own records in
-`extract_request`, `change`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
+`cards`, `identifiers`, `consents`, `segments`, `purchases`, `e_receipts`, `warranty_receipts`, `bonus`,
+`web_store`, `web_orders`, `digital_services`, `contact_log`, `saved_carts`, `digital_usage`, `entered_data`,
+`disclosures`), and the register's own records in
+`extract_request`, `change`, `disclosure`, `audit`, `retention` and `erasure`; a household's Bonus month in `bonus`, the
 tax authority report in `tax_report`, the Double Bonus campaigns in `campaigns` (the one a change names in
 `campaign`), and the opening of a dead letter in `dead_letter`. A path names a field by its keys from the top
 (lists are transparent, and `items` wraps a list of such documents); an allowed path admits the field and
@@ -18,6 +19,7 @@ from typing import Any, Iterable
 
 from services.register_api.domain.access import (
     AUDITOR,
+    AUTHORITY_REQUESTS,
     CARD_OPERATIONS,
     CUSTOMER_SERVICE,
     DATA_PROTECTION_OFFICER,
@@ -35,7 +37,7 @@ RECORDS = ("extract_request", "change")  # the register's answers about a reques
 _CS_PERSON = ("person.person_id", "person.customer_number", "person.name", "person.birth_date", "person.language",
               "person.customer_kind", "person.non_disclosure", "person.marketing_prohibition",
               "person.relationship_start", "person.relationship_valid_until", "person.deceased_on",
-              "person.sbank_customer")
+              "person.sbank_customer", "person.children_birth_years", "person.sources", "person.history")
 
 VISIBLE_FIELDS: dict[str, frozenset[str]] = {
     CUSTOMER_SERVICE: frozenset({
@@ -45,12 +47,15 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
         "segments.published_in.purpose", "segments.published_in.channel", "segments.published_in.published_at",
         "purchases.receipt_id", "purchases.purchased_at", "purchases.outlet_id", "purchases.chain",
         "purchases.total_cents", "purchases.bonus_eligible_cents", "purchases.identifier_last4", "purchases.status",
-        "bonus", "web_store", "web_orders", "digital_services", "contact_log", *RECORDS}),
+        "purchases.card_entry", "purchases.payments", "purchases.staff_discount_cents", "e_receipts",
+        "warranty_receipts", "bonus", "web_store", "web_orders", "digital_services", "contact_log", "saved_carts",
+        "digital_usage", "entered_data", "disclosures", *RECORDS}),
     MEMBERSHIP_ADMIN: frozenset({
         "person.person_id", "person.customer_number", "person.identity_code", "person.name",
         "person.birth_date", "person.language", "person.customer_kind", "person.deceased_on",
-        "person.relationship_start", "person.relationship_valid_until", "contact.permanent_address",
-        "contact.home_municipality", "household", "customer_groups", "orders", "memberships", "contributions",
+        "person.relationship_start", "person.relationship_valid_until", "person.children_birth_years",
+        "person.sources", "person.history", "contact.permanent_address", "contact.home_municipality", "staff",
+        "household", "customer_groups", "orders", "memberships", "contributions",
         "benefit_account",
         "yearly_benefits", *RECORDS}),
     CARD_OPERATIONS: frozenset({
@@ -66,6 +71,9 @@ VISIBLE_FIELDS: dict[str, frozenset[str]] = {
         "contact.home_municipality", "consents.marketing_prohibition", "consents.blocks", "consents.permissions",
         "purchases.purchased_at", "purchases.chain", "purchases.total_cents"}),
     AUDITOR: frozenset({"audit"}),
+    # Whatever an authority lawfully asks for may be any field, so the whole person, as for the data
+    # protection officer; the request itself is recorded (`disclosure`) and every read audited.
+    AUTHORITY_REQUESTS: frozenset({EVERYTHING}),
     OPERATIONS: frozenset({"dead_letter"}),
     DATA_PROTECTION_OFFICER: frozenset({EVERYTHING}),
     DATA_SUBJECT: frozenset({EVERYTHING}),

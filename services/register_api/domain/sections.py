@@ -20,11 +20,17 @@ SECTIONS: dict[str, str] = {
     "consents": "Blocks, permissions and prohibitions",
     "segments": "Customer groupings: the marketing segments you are in",
     "purchases": "Purchases",
+    "e_receipts": "Electronic receipts",
+    "warranty_receipts": "Electronic warranty receipts",
     "bonus": "Bonus and payment-method benefit",
     "web_store": "Web-store profiles: customer segment and delivery addresses",
     "web_orders": "Web-store orders and their status",
     "digital_services": "Digital services ordered: newsletters, customer panels, S-mobiili",
     "contact_log": "Your contacts with customer service",
+    "saved_carts": "Saved carts in the web stores",
+    "digital_usage": "Your identified use of digital services: logins and uses",
+    "entered_data": "Data you entered in digital services",
+    "disclosures": "Disclosures: to whom your data were handed out, what, on what basis and when",
 }
 
 SECTION_SCOPES: dict[str, str] = {
@@ -33,17 +39,24 @@ SECTION_SCOPES: dict[str, str] = {
     "yearly_benefits": "membership:read", "household": "household:read", "customer_groups": "customer_group:read",
     "cards": "card:read",
     "identifiers": "card:read", "consents": "consent:read", "segments": "consent:read", "purchases": "purchase:read",
+    "e_receipts": "purchase:read", "warranty_receipts": "purchase:read",
     "bonus": "bonus:read", "web_store": "digital:read", "web_orders": "digital:read",
     "digital_services": "digital:read", "contact_log": "contact_log:read",
+    "saved_carts": "digital:read", "digital_usage": "digital:read", "entered_data": "digital:read",
+    "disclosures": "disclosure:read",
 }
 
 # Which service's read endpoint holds each section (the membership part is always read: it says whether
-# the person exists and which households they belonged to).
+# the person exists and which households they belonged to). The disclosure log is kept by whoever disclosed:
+# the API's own entries, membership's and consent's (`application/gather.py` puts them together).
 SERVICE_OF: dict[str, str] = {
     **{s: "membership" for s in ("person", "contact", "staff", "memberships", "contributions", "benefit_account",
                                  "yearly_benefits", "household", "customer_groups", "orders")},
     "consents": "consent", "segments": "consent", "cards": "cards", "identifiers": "cards", "purchases": "purchases",
-    "bonus": "bonus", **{s: "digital" for s in ("web_store", "web_orders", "digital_services", "contact_log")},
+    "e_receipts": "purchases", "warranty_receipts": "purchases",
+    "bonus": "bonus", **{s: "digital" for s in ("web_store", "web_orders", "digital_services", "contact_log",
+                                           "saved_carts", "digital_usage", "entered_data")},
+    "disclosures": "consent",
 }
 
 

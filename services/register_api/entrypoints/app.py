@@ -20,6 +20,7 @@ from services.register_api.entrypoints import (
     errors,
     metrics,
     routes_campaigns,
+    routes_disclosures,
     routes_households,
     routes_operations,
     routes_persons,
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(routes_operations.router)
     app.include_router(routes_registrations.router)
     app.include_router(routes_rights.router)
+    app.include_router(routes_disclosures.router)
     app.include_router(routes_session.router)
     web.install(app)  # the customer's My data page
     metrics.install(app)  # last: its middleware is the outermost, timing every answer

@@ -139,10 +139,11 @@ def docs_router(openapi_url: str, title: str) -> APIRouter:
     starts it pinned by hash in the page's content-security policy."""
     static = files("fastapi_offline") / "static"
     assets = {name: (static.joinpath(name).read_bytes(), media) for name, media in DOCS_ASSETS.items()}
-    page = get_swagger_ui_html(openapi_url=openapi_url, title=title,
+    body = get_swagger_ui_html(openapi_url=openapi_url, title=title,
                                swagger_js_url=f"{DOCS}/assets/swagger-ui-bundle.js",
                                swagger_css_url=f"{DOCS}/assets/swagger-ui.css",
-                               swagger_favicon_url=f"{DOCS}/assets/favicon.png").body.decode()
+                               swagger_favicon_url=f"{DOCS}/assets/favicon.png").body
+    page = bytes(body).decode()
     scripts = " ".join(_sha256_source(script) for script in _INLINE_SCRIPT.findall(page))
     page_headers = {**HEADERS, "cache-control": "no-cache",
                     "content-security-policy": f"default-src 'none'; script-src 'self' {scripts}; "

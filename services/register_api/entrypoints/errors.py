@@ -2,6 +2,8 @@
 stack trace, never the values sent (they may be another person's data)."""
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,13 +21,14 @@ from shared.logging import get_logger
 
 ERROR_SCHEMA = {"type": "object", "required": ["error"],
                 "properties": {"error": {"type": "string"}, "detail": {}}}
-ERROR_RESPONSES = {status: {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
-                   for status, text in ((400, "Bad request (e.g. a purpose the roles do not have)"),
-                                        (401, "No valid bearer token"), (403, "The roles do not allow this"),
-                                        (404, "Not found"), (409, "Conflicts with the current state"),
-                                        (413, "Request body too large"), (422, "Invalid request"),
-                                        (429, "Too many requests; retry after `Retry-After` seconds"),
-                                        (503, "A dependency is unavailable"))}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    for status, text in ((400, "Bad request (e.g. a purpose the roles do not have)"),
+                         (401, "No valid bearer token"), (403, "The roles do not allow this"),
+                         (404, "Not found"), (409, "Conflicts with the current state"),
+                         (413, "Request body too large"), (422, "Invalid request"),
+                         (429, "Too many requests; retry after `Retry-After` seconds"),
+                         (503, "A dependency is unavailable"))}
 log = get_logger(component="register-api")
 
 
@@ -60,7 +63,7 @@ def install(app: FastAPI) -> None:
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, _async(handler))
-    app.add_exception_handler(Forbidden, _refused)
+    app.add_exception_handler(Forbidden, _refused)  # type: ignore[arg-type]  # Starlette types handlers of Exception only
     for kind in (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.TooManyConnectionsError, OSError):
         app.add_exception_handler(kind, _unavailable)
 

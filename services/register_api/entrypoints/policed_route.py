@@ -8,7 +8,7 @@ looked for whom is the point of the audit, found or not), and reads of the audit
 (who watched the watchers), a household's Bonus month, the tax report and the opening of a dead letter."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import orjson
 from fastapi import Request, Response
@@ -21,7 +21,7 @@ from services.register_api.domain.access import valid_person_id
 from services.register_api.domain.field_policy import disclose
 from services.register_api.entrypoints.edge import EXTRACT_HTML_HEADERS
 
-HTML_RENDERERS: dict[str, Callable[[dict], str]] = {"download_extract": render_html}
+HTML_RENDERERS: dict[str, Callable[[Any], str]] = {"download_extract": render_html}
 ALWAYS_AUDITED = frozenset({"search_persons", "audit_log", "retention_runs", "household_bonus_month",
                             "household_bonus_month_to_date", "tax_report", "open_dead_letter"})
 

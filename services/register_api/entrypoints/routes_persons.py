@@ -15,7 +15,7 @@ from services.register_api.entrypoints.auth import current_principal, current_pu
 from services.register_api.entrypoints.errors import ERROR_RESPONSES
 from services.register_api.entrypoints.policed_route import OrjsonResponse, PolicedRoute
 
-Section = Enum("Section", {name: name for name in SECTIONS}, type=str)
+Section = Enum("Section", {name: name for name in SECTIONS}, type=str)  # type: ignore[misc]  # members from data
 READ, CHANGE = {"x-audit": "read"}, {"x-audit": "change"}
 MAX_SECTIONS = len(SECTIONS)
 PERSON = Path(pattern=r"^[A-Za-z0-9._:-]{1,64}$", description="the register's person id")
@@ -57,6 +57,16 @@ async def rectify_contact_data(change: schemas.ContactChange, person_id: str = P
                                               change.model_dump(exclude_defaults=True, mode="python"))
 
 
+@router.patch("/persons/{person_id}/personal-data", status_code=202, openapi_extra=CHANGE,
+              summary="Rectify personal data: children living at home, the joining outlet, staff data (names "
+                      "come only from the population register and are refused)")
+async def rectify_personal_data(change: schemas.PersonalDataChange, person_id: str = PERSON,
+                                api: RegisterApi = Depends(api_of), principal: Principal = Depends(current_principal),
+                                purpose: str = Depends(current_purpose)):
+    return await changes.rectify_personal_data(api, principal, purpose, person_id,
+                                               change.model_dump(exclude_none=True, mode="python"))
+
+
 @router.put("/persons/{person_id}/benefit-account", status_code=202, openapi_extra=CHANGE,
             summary="Change the member's benefit payment account (the previous one is kept as history)")
 async def change_benefit_account(change: schemas.BenefitAccountChange, person_id: str = PERSON,
@@ -85,6 +95,13 @@ async def set_block(change: schemas.BlockChange, person_id: str = PERSON, api: R
 async def set_permission(change: schemas.PermissionChange, person_id: str = PERSON, api: RegisterApi = Depends(api_of),
                          principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
     return await changes.set_permission(api, principal, purpose, person_id, change.channel, change.granted)
+
+
+@router.put("/persons/{person_id}/choices", status_code=202, openapi_extra=CHANGE,
+            summary="Choose or withdraw a service the customer asks for (e-receipts)")
+async def set_choice(change: schemas.ChoiceChange, person_id: str = PERSON, api: RegisterApi = Depends(api_of),
+                     principal: Principal = Depends(current_principal), purpose: str = Depends(current_purpose)):
+    return await changes.set_choice(api, principal, purpose, person_id, change.choice, change.chosen)
 
 
 @router.post("/persons/{person_id}/household/invitations", status_code=202, openapi_extra=CHANGE,

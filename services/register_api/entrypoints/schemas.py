@@ -7,9 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from contracts.events.consent import Block, PermissionChannel
-from contracts.events.fields import Language, MessageId, MunicipalityCode
-from contracts.events.membership import AddressInput, Removable, TemporaryAddressInput, Unchecked
+from contracts.events.consent import Block, Choice, PermissionChannel
+from contracts.events.fields import Language, MessageId, MunicipalityCode, PersonName
+from contracts.events.membership import (
+    AccountType,
+    AddressInput,
+    JoiningOutletCorrection,
+    Removable,
+    StaffEmploymentCorrection,
+    TemporaryAddressInput,
+    Unchecked,
+)
 
 # Characters no field of the register may hold: control characters (NUL, which PostgreSQL refuses in text,
 # so a command carrying one is dead-lettered after the customer was told it worked; newlines and the like),
@@ -68,7 +76,7 @@ class BenefitAccountChange(Body):
     """The member's benefit payment account at S-Bank from now on; the previous one is kept as history."""
 
     iban: Unchecked
-    account_type: Literal["current_account", "savings_account"] = "current_account"
+    account_type: AccountType = "current_account"
 
 
 class ContactChange(Body):
@@ -90,6 +98,25 @@ class ContactChange(Body):
         return self
 
 
+class PersonalDataChange(Body):
+    """Rectified personal data (seed §11); a field left out is unchanged. A `name` is refused with the reason
+    `name_from_population_register` (names come only from the population register), `staff_employment` from
+    the customer with `staff_data_from_hr_register` (staff data come from the HR register Hertta) and from
+    staff without the role that corrects them with a 403."""
+
+    name: PersonName | None = None
+    children_birth_years: list[Annotated[int, Field(ge=1900, le=2200)]] | None = Field(
+        None, max_length=20, description="birth years of the children living at home; [] none")
+    joining_outlet: JoiningOutletCorrection | None = None
+    staff_employment: StaffEmploymentCorrection | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "PersonalDataChange":
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("name at least one field to change")
+        return self
+
+
 class MarketingProhibition(Body):
     prohibited: bool
 
@@ -102,6 +129,13 @@ class BlockChange(Body):
 class PermissionChange(Body):
     channel: PermissionChannel
     granted: bool
+
+
+class ChoiceChange(Body):
+    """A service the customer asks for (`e_receipts`: electronic receipts), chosen or withdrawn."""
+
+    choice: Choice
+    chosen: bool
 
 
 class Invitation(Body):
@@ -153,3 +187,18 @@ class CampaignEnd(Body):
     """When the campaign ends: now when left out; a campaign not yet started is called off."""
 
     ends_at: AwareDatetime | None = None
+
+
+class AuthorityDisclosure(Body):
+    """What was disclosed to an authority on its lawful request: to whom (a registered authority), which fields
+    or data groups (names, never values), on what legal basis, under the request's reference, and when (now
+    when left out)."""
+
+    recipient: str = Field(pattern=r"^[a-z0-9-]{2,40}$", description="an authority of the recipient registry, "
+                                                                      "e.g. police, customs, enforcement-authority")
+    data: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=50, description="sections or `section.field`, e.g. contact.email, purchases")
+    legal_basis: str = Field(min_length=3, max_length=300, description="the provision the request relies on, "
+                                                                       "e.g. Police Act 872/2011 4:3")
+    reference: str = Field(min_length=1, max_length=100, description="the authority's reference of the request")
+    disclosed_at: AwareDatetime | None = None

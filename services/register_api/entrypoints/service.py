@@ -16,11 +16,16 @@ def main() -> None:
         settings = Settings()
         settings.check_api_keys()
     except (ValidationError, DevelopmentKeyRefused) as refused:
-        sys.exit(f"register API: refusing to start: {refused}")  # the message names settings, never values
+        # One log line like every other this process writes (JSON: with its settings refused, the default
+        # format); the message names settings, never values.
+        configure_logging()
+        get_logger(service="register_api").critical("refusing to start", reason=str(refused))
+        sys.exit(1)
     configure_logging(settings.log_level, settings.log_format)
     get_logger(service="register_api").info("service started", port=settings.api.port)
     uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None,
-                access_log=False, server_header=False)
+                access_log=False, server_header=False,
+                timeout_keep_alive=settings.api.keep_alive_seconds)
 
 
 if __name__ == "__main__":

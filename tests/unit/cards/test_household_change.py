@@ -101,3 +101,26 @@ def test_a_change_dated_before_a_cards_last_change_is_refused():
     with pytest.raises(CardRuleViolation) as raised:
         move_cards([a_card(CardType.VISA_DEBIT), card], TO_HH2)
     assert raised.value.code == "change_not_retroactive"
+
+
+@pytest.mark.parametrize("card_type", [CardType.VISA_DEBIT, CardType.CASH_CARD])
+def test_a_move_ends_the_same_whichever_household_state_is_applied_first(card_type):
+    """Leaving one household and joining another a minute later: the two households' states reach the
+    cards service in either order, and the card must end active in the new household either way (a
+    payment card blocked by the leave applied first used to stay blocked: its receipts never resolved)."""
+    left = HouseholdChange(None, ACCEPTED - timedelta(minutes=1))
+    outcomes = []
+    for changes in ((left, TO_HH2), (TO_HH2, left)):
+        card = a_card(card_type)
+        for change in changes:
+            if card.last_changed_at is None or card.last_changed_at <= change.at:  # a stale change is skipped
+                move_cards([card], change)
+        periods = periods_from_events(card.events)
+        after = resolve(periods, ACCEPTED + timedelta(days=1))
+        outcomes.append((card.status, card.household_id, after.household_id, after.card_was_usable))
+    assert outcomes[0] == outcomes[1] == (CardStatus.ACTIVE, "hh-2", "hh-2", True)
+
+
+def test_a_card_blocked_for_another_reason_does_not_resume_when_its_holder_joins():
+    card = lost()
+    assert move_cards([card], TO_HH2) == [] and card.status is CardStatus.BLOCKED

@@ -146,6 +146,7 @@ def oracle_allows(world: World, definition: SegmentDefinition, person: str) -> b
         purpose == "member_mail" and "owner_customer_mail" in own,
         purpose == "warranty_receipt" and "warranty_receipts" in own,
         channel == "email" and "email_messages" in own,
+        channel == "sms" and "mobile_messages" in own,  # seed §12: relationship messages to mobile refused
         channel == "post" and purpose in ("marketing", "survey") and "direct_mail" in own,
         channel == "phone" and marketing_like and "telemarketing" in own,
         channel in ("email", "sms") and purpose in ("marketing", "survey")

@@ -1,7 +1,8 @@
 """deploy/k8s rendered by kustomize (a pinned Go module that deploy/bootstrap.sh builds into tools/bin), and
 what it renders checked: every manifest in, a PodDisruptionBudget per Deployment, NetworkPolicies that
 give each service only Kafka, PostgreSQL and DNS and let only the register API and Prometheus reach its
-endpoint port, and every pod annotated for scraping on a port it declares."""
+endpoint port, every pod annotated for scraping on a port it declares, and autoscalers that scale real
+Deployments, a Kafka consumer no further than its topics' partitions."""
 from __future__ import annotations
 
 import subprocess
@@ -76,6 +77,25 @@ def test_every_deployment_has_a_disruption_budget_of_one_pod(objects):
         assert len(covering) == 1, name
         assert covering[0]["spec"]["maxUnavailable"] == 1
         assert deployment["spec"]["replicas"] >= 2, f"{name}: a budget of one pod needs two replicas"
+
+
+def test_autoscalers_scale_real_deployments_and_consumers_no_further_than_their_partitions(objects):
+    autoscalers, deployments = _of(objects, "HorizontalPodAutoscaler"), _of(objects, "Deployment")
+    (config,) = _of(objects, "ConfigMap").values()
+    partitions = int(config["data"]["COOPREG_KAFKA_PARTITIONS"])
+    assert {API, "coopreg-purchases", "coopreg-bonus"} <= set(autoscalers)
+    for name, autoscaler in autoscalers.items():
+        assert autoscaler["apiVersion"] == "autoscaling/v2"
+        target = autoscaler["spec"]["scaleTargetRef"]
+        assert (target["apiVersion"], target["kind"]) == ("apps/v1", "Deployment"), name
+        assert target["name"] in deployments, f"{name} scales {target['name']}, which is not deployed"
+        spec = autoscaler["spec"]
+        assert 2 <= spec["minReplicas"] <= spec["maxReplicas"], f"{name}: the disruption budget needs two pods"
+        [container] = deployments[target["name"]]["spec"]["template"]["spec"]["containers"]
+        for metric in spec["metrics"]:  # utilisation is measured against what the container requests
+            assert metric["resource"]["name"] in container["resources"]["requests"], name
+        if target["name"] != API:  # a Kafka consumer: one partition per member at most
+            assert spec["maxReplicas"] == partitions, f"{name}: a consumer beyond {partitions} partitions idles"
 
 
 def test_everything_is_denied_unless_a_policy_allows_it(objects):

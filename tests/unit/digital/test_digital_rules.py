@@ -1,5 +1,5 @@
-"""The digital service's pure rules: delivery addresses with history, and an order's state from status updates
-that may come late or twice."""
+"""The digital service's pure rules: delivery addresses with history, an order's state from status updates
+that may come late or twice, and the latest state of a saved cart or an entered value."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,6 +8,7 @@ import pytest
 
 from services.digital.domain.addresses import address_changes
 from services.digital.domain.errors import DigitalRuleViolation
+from services.digital.domain.latest import supersedes
 from services.digital.domain.orders import OrderState, apply_status
 
 pytestmark = pytest.mark.unit
@@ -51,3 +52,10 @@ def test_an_order_id_cannot_move_to_another_person_nor_take_a_naive_time():
     assert moved.value.code == "order_person_changed"
     with pytest.raises(DigitalRuleViolation):
         apply_status(None, _state("placed", T0.replace(tzinfo=None)))
+
+
+def test_a_later_cart_or_entered_value_wins_and_a_late_or_repeated_one_does_not():
+    assert supersedes(None, T0) and supersedes(T0, T0 + timedelta(seconds=1))
+    assert not supersedes(T0, T0) and not supersedes(T0, T0 - timedelta(hours=1))
+    with pytest.raises(DigitalRuleViolation):
+        supersedes(None, T0.replace(tzinfo=None))

@@ -44,7 +44,7 @@ def test_a_transfer_goes_to_another_cooperative_and_needs_a_membership():
     with pytest.raises(SameCooperative):
         check_can_transfer("hok-elanto", "hok-elanto")
     with pytest.raises(NotAMember):
-        check_is_member(False)
+        check_is_member(None)
 
 
 @pytest.mark.parametrize("status, refunds", [

@@ -58,7 +58,8 @@ def test_lower_case_identity_codes_are_masked_too():
 # Run as a fresh process: a module-level logger is made there before logging is configured, as the services'
 # modules make theirs at import time; then the standard library's and uvicorn's loggers write too.
 EVERY_LOGGER = """
-import logging, sys
+import logging, sys, warnings
+import faststream.kafka  # FastStream's own logger, coloured text on stderr, made at import as in a service
 from shared.logging import get_logger
 early = get_logger(component="made-at-import")
 early_bound = get_logger().bind(component="bound-at-import")
@@ -71,6 +72,8 @@ early_bound.warning("structlog, bound early: " + text)
 logging.getLogger("aiokafka.consumer").warning("standard library: %s", text)
 logging.getLogger("uvicorn.error").error("uvicorn: " + text)
 logging.getLogger("uvicorn.access").warning('%s - "GET /x HTTP/1.1" %d', text, 200)
+logging.getLogger("faststream").warning("faststream: " + text)
+warnings.warn("a warning: " + text)
 try:
     raise ValueError(text)
 except ValueError:
@@ -86,9 +89,21 @@ def test_every_logger_of_a_process_masks_personal_data(kind, value):
 
     run = subprocess.run([sys.executable, "-c", EVERY_LOGGER, f"customer {value} called"],
                          cwd=Path(__file__).resolve().parents[3], capture_output=True, text=True, timeout=60)
-    lines = [orjson.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
-    assert run.returncode == 0 and len(lines) == 6, run.stderr
+    lines = [orjson.loads(line) for line in run.stderr.splitlines() if line.strip()]  # each line JSON: no mix
+    assert run.returncode == 0 and len(lines) == 8, run.stderr
     assert value not in run.stderr
     assert all("[redacted]" in orjson.dumps(line).decode() for line in lines)
     assert {line.get("logger") for line in lines} >= {"aiokafka.consumer", "uvicorn.error", "uvicorn.access",
-                                                      "asyncio"}
+                                                      "asyncio", "faststream", "py.warnings"}
+
+
+def test_logging_set_up_while_stderr_was_swapped_writes_to_the_stderr_of_the_moment(capsys, monkeypatch):
+    """A CLI command run by a test runner sets logging up while the runner has swapped stderr, and the
+    runner closes its stream afterwards: a later log line must reach the real stderr, not fail."""
+    swapped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", swapped)
+    configure_logging("INFO", "json")
+    monkeypatch.undo()
+    swapped.close()
+    get_logger().warning("service did not answer", service="membership")
+    assert orjson.loads(capsys.readouterr().err)["service"] == "membership"

@@ -2,15 +2,18 @@
 outbox ... SELECT): the envelope's attributes, in its order, and what the relay sends of them."""
 import pytest
 
-from shared.outbox import envelope_headers_sql, header_pairs, stored_headers
+from shared.event_sql import envelope_headers_sql
+from shared.outbox import header_pairs, stored_headers
 
 
 def test_headers_built_in_sql_name_only_envelope_attributes_in_the_envelopes_order():
-    sql = envelope_headers_sql(subject="s.x", id="s.id")
+    required = {"source": "'s'", "type": "'t'", "time": "s.at"}
+    sql = envelope_headers_sql(subject="s.x", id="s.id", **required)
     assert sql.index("'ce_id'") < sql.index("'ce_subject'") < sql.index("'ce_specversion'")
-    assert sql.endswith("|| ARRAY[]::text[])") and envelope_headers_sql("$4::text[]", id="x").endswith("|| $4::text[])")
+    assert sql.endswith("|| ARRAY[]::text[])")
+    assert envelope_headers_sql("$4::text[]", id="x", **required).endswith("|| $4::text[])")
     with pytest.raises(ValueError, match="not envelope attributes"):
-        envelope_headers_sql(id="x", colour="'red'")
+        envelope_headers_sql(id="x", colour="'red'", **required)
 
 
 def test_stored_headers_come_back_as_the_same_pairs_in_order():

@@ -4,7 +4,12 @@
 
 const LANGUAGES = ["fi", "sv", "en"];
 const LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" };
-const SECTIONS = ["person", "contact", "memberships", "household", "cards", "consents", "bonus"];
+const DIGITAL = ["web_store", "web_orders", "saved_carts", "digital_services", "digital_usage", "entered_data",
+                 "contact_log"];
+const RECEIPTS = ["purchases", "e_receipts", "warranty_receipts"];
+const SECTIONS = ["person", "contact", "memberships", "household", "cards", "consents", "bonus", ...RECEIPTS,
+                  ...DIGITAL, "disclosures"];
+const CHOICES = ["e_receipts"];  // services the customer asks for, shown beside what they give
 const TOKEN_KEY = "coopreg.my-data.token";
 const LANGUAGE_KEY = "coopreg.my-data.language";
 const IN_FORCE_POLLS = 120;  // 30 s: a busy consent service still answers in time
@@ -41,6 +46,8 @@ const day = (iso) => iso ? new Intl.DateTimeFormat(LOCALES[state.lang], { dateSt
   .format(new Date(iso)) : t("none");
 const month = (label) => new Intl.DateTimeFormat(LOCALES[state.lang], { month: "long", year: "numeric" })
   .format(new Date(`${label}-15T12:00:00Z`));
+const moment = (iso) => iso ? new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: "medium", timeStyle: "short",
+  timeZone: "Europe/Helsinki" }).format(new Date(iso)) : t("none");
 const orNone = (value) => (value === null || value === undefined || value === "") ? t("none") : String(value);
 
 // ---- language -----------------------------------------------------------------------------------------
@@ -89,12 +96,20 @@ function logIn(token) {
 
 class Unauthorised extends Error {}
 
+// The API refused: `code` is its `error` (e.g. invalid_phone), which the page says as a sentence.
+class Refused extends Error {
+  constructor(status, code) { super(`HTTP ${status}`); this.status = status; this.code = code; }
+}
+
 async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${state.token}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401) throw new Unauthorised();
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    throw new Refused(response.status, typeof answer.error === "string" ? answer.error : "");
+  }
   return response;
 }
 
@@ -110,15 +125,21 @@ function definitions(target, rows) {
   target.replaceChildren(...rows.flatMap(([key, value]) => [el("dt", { text: t(key) }), el("dd", { text: value })]));
 }
 
+const activeMembership = (doc) => (doc.memberships || []).find((m) => m.status === "active");
+
 function renderPerson(doc) {
   const person = doc.person || {};
   const name = person.name ? `${person.name.first_names} ${person.name.last_name}` : t("none");
   const members = (doc.memberships || []).filter((m) => m.status === "active").map((m) => m.member_number);
+  const children = person.children_birth_years || [];
+  const membership = activeMembership(doc);
   definitions($("person"), [
     ["person.name", name], ["person.customer_number", orNone(person.customer_number)],
     ["person.birth_date", person.birth_date ? day(`${person.birth_date}T12:00:00Z`) : t("none")],
     ["person.language", person.language ? t(`language.${person.language}`) : t("none")],
     ["person.member_number", members.length ? members.join(", ") : t("none")],
+    ["person.children_birth_years", children.length ? children.join(", ") : t("none")],
+    ["person.joining_outlet", orNone(membership && membership.joining_outlet)],
   ]);
 }
 
@@ -171,6 +192,103 @@ function renderBonus(doc) {
   $("bonus").replaceChildren(list);
 }
 
+// A table of a section's rows, or a sentence saying there are none. `cells` turns a row into its texts.
+function table(captionKey, columns, rows, cells) {
+  if (!rows.length) return null;
+  const head = el("tr", {}, ...columns.map((key) => el("th", { scope: "col", text: t(key) })));
+  const body = rows.map((row) => el("tr", {}, ...cells(row).map((text) => el("td", { text }))));
+  return el("table", {}, el("caption", { text: t(captionKey) }), el("thead", {}, head), el("tbody", {}, ...body));
+}
+
+function show(target, noneKey, ...tables) {
+  const shown = tables.filter((node) => node !== null);
+  $(target).replaceChildren(...(shown.length ? shown : [el("p", { text: t(noneKey) })]));
+}
+
+const postal = (a) => `${a.street}, ${a.postal_code} ${a.city}`;
+
+function renderDigital(doc) {
+  const web = doc.web_store || {};
+  show("web-store", "web_store.none",
+    table("web_store.profiles", ["digital.store", "web_store.segment", "digital.updated"], web.profiles || [],
+      (p) => [p.store, orNone(p.segment), day(p.updated_at)]),
+    table("web_store.addresses", ["digital.store", "web_store.address", "web_store.valid_from", "web_store.replaced"],
+      web.delivery_addresses || [],
+      (a) => [a.store, postal(a.address), day(a.valid_from), a.replaced_at ? day(a.replaced_at) : t("web_store.current")]));
+  show("web-orders", "web_orders.none",
+    table("web_orders.caption", ["digital.store", "web_orders.order", "web_orders.placed", "web_orders.status",
+                                 "web_orders.total"], doc.web_orders || [],
+      (o) => [o.store, o.order_id, day(o.placed_at), t(`order_status.${o.status}`), euros(o.total_cents)]));
+  show("saved-carts", "saved_carts.none",
+    table("saved_carts.caption", ["digital.store", "saved_carts.product", "saved_carts.quantity",
+                                  "saved_carts.price", "saved_carts.saved"],
+      (doc.saved_carts || []).flatMap((cart) => cart.items.map((item) => ({ ...item, store: cart.store,
+                                                                            saved_at: cart.saved_at }))),
+      (i) => [i.store, i.name, t(`unit.${i.unit}`, { n: i.quantity }), euros(i.unit_price_cents), day(i.saved_at)]));
+  show("digital-services", "digital_services.none",
+    table("digital_services.caption", ["digital_services.service", "digital_services.item",
+                                       "digital_services.ordered", "digital_services.cancelled"],
+      doc.digital_services || [],
+      (d) => [t(`service.${d.service}`), d.item, day(d.ordered_at), d.cancelled_at ? day(d.cancelled_at) : t("none")]));
+  show("digital-usage", "digital_usage.none",
+    table("digital_usage.caption", ["digital_usage.when", "digital_usage.service", "digital_usage.company",
+                                    "digital_usage.channel", "digital_usage.identified_with"],
+      doc.digital_usage || [],
+      (u) => [moment(u.used_at), `${u.service} (${t(`usage_kind.${u.kind}`)})`,
+              `${u.company} (${t(`company_kind.${u.company_kind}`)})`, t(`usage_channel.${u.channel}`),
+              t(`identified_with.${u.identified_with}`)]));
+  show("entered-data", "entered_data.none",
+    table("entered_data.caption", ["digital_usage.service", "entered_data.field", "entered_data.value",
+                                   "entered_data.entered"], doc.entered_data || [],
+      (e) => [e.service, e.field, e.value, day(e.entered_at)]));
+  show("contact-log", "contact_log.none",
+    table("contact_log.caption", ["contact_log.when", "contact_log.channel", "contact_log.reason",
+                                  "contact_log.notes"], doc.contact_log || [],
+      (c) => [moment(c.contacted_at), t(`contact_channel.${c.channel}`), c.reason, orNone(c.notes)]));
+}
+
+const store = (r) => `${r.chain} ${r.outlet_id}`;
+const paidWith = (payments) => (payments || []).map((p) => `${t(`payment.${p.method}`)} ${euros(p.amount_cents)}`)
+  .join(", ") || t("none");
+const newestFirst = (rows) => [...rows].sort((a, b) => (b.purchased_at || "").localeCompare(a.purchased_at || ""));
+
+// How each purchase was paid and how the card was used at the till, and any staff discount given; the
+// e-receipts and warranty receipts issued of them. Amounts in integer cents, as the API gives them.
+function renderReceipts(doc) {
+  show("purchases", "purchases.none",
+    table("purchases.caption", ["purchases.when", "purchases.store", "purchases.total", "purchases.card_entry",
+                                "purchases.payments", "purchases.staff_discount"],
+      newestFirst(doc.purchases || []),
+      (r) => [moment(r.purchased_at), store(r), euros(r.total_cents),
+              r.card_entry ? t(`card_entry.${r.card_entry}`) : t("none"), paidWith(r.payments),
+              r.staff_discount_cents ? euros(r.staff_discount_cents) : t("none")]));
+  show("e-receipts", "e_receipts.none",
+    table("e_receipts.caption", ["purchases.when", "purchases.store", "purchases.total", "purchases.payments",
+                                 "e_receipts.lines"], newestFirst(doc.e_receipts || []),
+      (r) => [moment(r.purchased_at), store(r), euros(r.total_cents), paidWith(r.payments),
+              String((r.lines || []).length)]));
+  show("warranty-receipts", "warranty_receipts.none",
+    table("warranty_receipts.caption", ["purchases.when", "purchases.store", "purchases.total",
+                                        "warranty_receipts.products", "warranty_receipts.until"],
+      newestFirst(doc.warranty_receipts || []),
+      (r) => [moment(r.purchased_at), store(r), euros(r.total_cents),
+              [...new Set((r.lines || []).map((line) => line.product_group))].join(", ") || t("none"),
+              day(r.warranty_until)]));
+}
+
+function renderDisclosures(doc) {
+  const entries = doc.disclosures || [];
+  if (!entries.length) return $("disclosures").replaceChildren(el("p", { text: t("disclosures.none") }));
+  const head = el("tr", {}, ...["disclosures.when", "disclosures.recipient", "disclosures.data",
+    "disclosures.legal_basis", "disclosures.location"].map((key) => el("th", { scope: "col", text: t(key) })));
+  const rows = entries.map((entry) => el("tr", {},
+    el("td", { text: day(entry.disclosed_at) }), el("td", { text: entry.recipient_name || entry.recipient }),
+    el("td", { text: entry.data.join(", ") }), el("td", { text: `${t(`disclosure_kind.${entry.kind}`)}: ${entry.legal_basis}` }),
+    el("td", { text: entry.recipient_location === "EU/EEA" ? t("disclosures.eu_eea") : orNone(entry.recipient_location) })));
+  $("disclosures").replaceChildren(el("table", {}, el("caption", { text: t("disclosures.caption") }),
+    el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
 function choice(kind, name, checked) {
   const id = `${kind}-${name}`;
   const input = el("input", { type: "checkbox", id, name: id, "data-kind": kind, "data-name": name, checked });
@@ -184,22 +302,38 @@ function renderConsents(doc) {
     .map(([channel, granted]) => choice("permission", channel, granted)));
   $("blocks").replaceChildren(...Object.entries(consents.blocks || {})
     .map(([block, blocked]) => choice("block", block, blocked)));
+  $("choices").replaceChildren(...CHOICES.map((name) => choice("choice", name,
+                                                              (consents.choices || {})[name] === true)));
 }
 
 function render(doc) {
   const focused = document.activeElement && document.activeElement.id;
-  for (const part of [renderPerson, renderContact, renderHousehold, renderCards, renderBonus, renderConsents]) part(doc);
+  for (const part of [renderPerson, renderContact, renderHousehold, renderCards, renderBonus, renderReceipts,
+                      renderDigital, renderConsents, renderDisclosures]) part(doc);
   if (focused && $(focused)) $(focused).focus();
 }
 
 // ---- changes ------------------------------------------------------------------------------------------
-async function inForce(kind, name, value) {
+const CONSENT_KINDS = {
+  block: { path: "/blocks", body: (name, value) => ({ block: name, blocked: value }), of: (c) => c.blocks },
+  permission: { path: "/permissions", body: (name, value) => ({ channel: name, granted: value }),
+                of: (c) => c.permissions },
+  choice: { path: "/choices", body: (name, value) => ({ choice: name, chosen: value }), of: (c) => c.choices || {} },
+};
+
+// The sections read again until `settled(doc)` holds (the service applied the change), or null in time.
+async function until(sections, settled) {
   for (let poll = 0; poll < IN_FORCE_POLLS; poll += 1) {
-    const consents = (await readPerson(["consents"])).consents;
-    if ((kind === "block" ? consents.blocks : consents.permissions)[name] === value) return consents;
+    const doc = await readPerson(sections);
+    if (settled(doc)) return doc;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return null;
+}
+
+async function inForce(kind, name, value) {
+  const doc = await until(["consents"], (read) => CONSENT_KINDS[kind].of(read.consents)[name] === value);
+  return doc && doc.consents;
 }
 
 async function change(input) {
@@ -208,8 +342,7 @@ async function change(input) {
   const item = t(`${kind}.${name}`);
   say("consents.saving", { item });
   try {
-    if (kind === "block") await api("PUT", personPath("/blocks"), { block: name, blocked: value });
-    else await api("PUT", personPath("/permissions"), { channel: name, granted: value });
+    await api("PUT", personPath(CONSENT_KINDS[kind].path), CONSENT_KINDS[kind].body(name, value));
     const consents = await inForce(kind, name, value);
     if (!consents) return say("consents.pending", { item });
     state.doc.consents = consents;
@@ -218,6 +351,120 @@ async function change(input) {
     input.checked = !value;
     if (error instanceof Unauthorised) return loggedOut("login.expired");
     warn("consents.failed", { item });
+  }
+}
+
+// ---- corrections (seed §11): contact data, children's birth years, the joining outlet ----------------------
+// What the customer may correct goes to the API's rectification routes; the API checks it with the
+// membership service's own rules and answers a refusal with a code, said here as a sentence.
+const REFUSAL_STATUS = { 403: "forbidden", 404: "not_found", 429: "rate_limited", 503: "service_unavailable" };
+
+function refusal(error) {
+  if (!(error instanceof Refused)) return "refusal.other";
+  const code = state.texts[`refusal.${error.code}`] ? error.code : REFUSAL_STATUS[error.status];
+  return code ? `refusal.${code}` : "refusal.other";
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const value = (id) => $(id).value.trim();
+
+// The forms show the values in force; filled when the data are read, not on every render, so switching the
+// language keeps what the customer is typing.
+function fillCorrections(doc) {
+  const contact = doc.contact || {};
+  const address = contact.permanent_address || {};
+  $("correct-street").value = address.street || "";
+  $("correct-postal-code").value = address.postal_code || "";
+  $("correct-city").value = address.city || "";
+  $("correct-email").value = (contact.email && contact.email.address) || "";
+  $("correct-mobile-phone").value = (contact.mobile_phone && contact.mobile_phone.number) || "";
+  $("correct-children-years").value = ((doc.person || {}).children_birth_years || []).join(", ");
+  const membership = activeMembership(doc);
+  $("correct-joining-outlet").value = (membership && membership.joining_outlet) || "";
+  $("correct-joining-outlet").disabled = !membership;
+}
+
+// The change to send for the contact form, or a refusal key: only what differs from the data in force.
+function contactChange(contact) {
+  const change = { removed: [] };
+  const address = contact.permanent_address || {};
+  const typed = { street: value("correct-street"), postal_code: value("correct-postal-code"),
+                  city: value("correct-city") };
+  if (Object.entries(typed).some(([name, text]) => text !== (address[name] || ""))) {
+    if (Object.values(typed).some((text) => !text)) return "refusal.address_incomplete";
+    if ((contact.sources || {}).permanent_address?.source === "population_register") {
+      return "refusal.address_from_population_register";
+    }
+    change.address = typed;
+  }
+  for (const [name, id, key] of [["email", "correct-email", "address"],
+                                 ["mobile_phone", "correct-mobile-phone", "number"]]) {
+    const text = value(id), current = (contact[name] && contact[name][key]) || "";
+    if (text === current) continue;
+    if (text) change[name] = text; else change.removed.push(name);
+  }
+  if (!change.removed.length) delete change.removed;
+  return Object.keys(change).length ? change : "correct.nothing";
+}
+
+function yearsTyped() {
+  const text = value("correct-children-years");
+  const parts = text ? text.split(/[\s,;]+/).filter(Boolean) : [];
+  if (!parts.every((part) => /^(19|2\d)\d\d$/.test(part))) return null;
+  return parts.map(Number).sort((a, b) => a - b);
+}
+
+const CORRECTIONS = {
+  "correct-contact": {
+    item: "correct.contact", path: "/contact", sections: ["contact"],
+    change: (doc) => contactChange(doc.contact || {}),
+    // the service writes a phone number in its own form: applied once each group sent has changed
+    settled: (before, body) => (doc) => [...(body.address ? ["permanent_address"] : []), ...(body.removed || []),
+                                         ...["email", "mobile_phone"].filter((name) => name in body)]
+      .every((name) => !same(doc.contact[name], before.contact[name])),
+  },
+  "correct-children": {
+    item: "correct.children", path: "/personal-data", sections: ["person"],
+    change: (doc) => {
+      const years = yearsTyped();
+      if (years === null) return "refusal.years_format";
+      return same(years, (doc.person || {}).children_birth_years || []) ? "correct.nothing"
+        : { children_birth_years: years };
+    },
+    settled: (before, body) => (doc) => same(doc.person.children_birth_years, body.children_birth_years),
+  },
+  "correct-outlet": {
+    item: "correct.outlet", path: "/personal-data", sections: ["memberships"],
+    change: (doc) => {
+      const membership = activeMembership(doc);
+      if (!membership) return "refusal.not_a_member";
+      const outlet = value("correct-joining-outlet") || null;
+      return outlet === (membership.joining_outlet || null) ? "correct.nothing"
+        : { joining_outlet: { membership_id: membership.membership_id, outlet } };
+    },
+    settled: (before, body) => (doc) => (doc.memberships || []).some((m) => m.membership_id
+      === body.joining_outlet.membership_id && (m.joining_outlet || null) === body.joining_outlet.outlet),
+  },
+};
+
+async function correct(form) {
+  const correction = CORRECTIONS[form.id];
+  const item = t(correction.item);
+  const before = state.doc;
+  const body = correction.change(before);
+  if (typeof body === "string") return body === "correct.nothing" ? say(body, { item }) : warn(body, { item });
+  say("correct.saving", { item });
+  try {
+    await api("PATCH", personPath(correction.path), body);
+    const doc = await until(correction.sections, correction.settled(before, body));
+    if (!doc) return say("correct.pending", { item });
+    Object.assign(state.doc, doc);
+    render(state.doc);
+    fillCorrections(state.doc);
+    say("correct.saved", { item });
+  } catch (error) {
+    if (error instanceof Unauthorised) return loggedOut("login.expired");
+    warn(refusal(error), { item });
   }
 }
 
@@ -262,6 +509,7 @@ async function load() {
   try {
     state.doc = await readPerson();
     render(state.doc);
+    fillCorrections(state.doc);
     $("data").hidden = false;
     say("loaded");
   } catch (error) {
@@ -284,6 +532,12 @@ async function start() {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
   }
   $("logout").addEventListener("click", () => loggedOut("logged_out"));
+  for (const id of Object.keys(CORRECTIONS)) {
+    $(id).addEventListener("submit", (event) => {
+      event.preventDefault();
+      correct(event.target);
+    });
+  }
   for (const button of document.querySelectorAll("[data-format]")) {
     button.addEventListener("click", () => downloadExtract(button.dataset.format));
   }
