@@ -11,7 +11,8 @@ import pytest
 from contracts.events.sbank import MarketingPermissions, MarketingProhibitions, SbankCustomerUpdate
 from contracts.topics import CONSENT_STATES, REGISTER_SBANK_UPDATES
 from services.consent.application.config import ConsentConfig
-from services.consent.application.sbank_inbound import apply_sbank_updates
+from services.consent.application.membership_events import apply_person_states
+from services.consent.application.sbank_inbound import apply_linked_parked, apply_sbank_updates
 from shared.delivery import Rejected
 from tests.support.consent import (
     T0,
@@ -23,6 +24,7 @@ from tests.support.consent import (
     person_states,
     unique,
 )
+from tests.support.factories import incoming
 from tests.support.membership_db import handle
 from tests.support.service_fixtures import config_of, pool_of
 
@@ -129,6 +131,26 @@ async def test_an_sbank_change_for_a_reference_not_linked_yet_waits_for_the_link
     assert await in_force(pool, person_id) == {"permission:email": True}
     assert await pool.fetchval("SELECT count(*) FROM sbank_parked WHERE sbank_customer_ref = $1", ref) == 0
     assert await outbox_values(pool, REGISTER_SBANK_UPDATES.name, ref) == []
+
+
+async def test_an_sbank_change_parked_while_its_link_was_being_applied_is_applied_by_the_sweep(pool, config):
+    person_id, ref = unique("p"), unique("SB")
+    await person_states(pool, config, person_state(person_id))
+    async with pool.acquire() as linking:
+        transaction = linking.transaction()
+        await transaction.start()
+        await apply_person_states(linking, [incoming(person_state(person_id, 2, sbank_customer=True,
+                                                                  sbank_customer_ref=ref))], config)
+        # S-Bank's change arrives before the link is committed: it cannot see it, and parks
+        await handle(pool, apply_sbank_updates, from_sbank(ref, 1, permissions=MarketingPermissions(email=True)),
+                     config=config)
+        await transaction.commit()
+    # the link's own look at the parked changes came before the parking was committed: nothing applied
+    assert await in_force(pool, person_id) == {}
+    assert await pool.fetchval("SELECT count(*) FROM sbank_parked WHERE sbank_customer_ref = $1", ref) == 1
+    await apply_linked_parked(pool, config)
+    assert await in_force(pool, person_id) == {"permission:email": True}
+    assert await pool.fetchval("SELECT count(*) FROM sbank_parked WHERE sbank_customer_ref = $1", ref) == 0
 
 
 async def test_the_registers_marketing_prohibition_is_a_receipt_with_its_source(pool, config):

@@ -25,6 +25,8 @@ class ConsentConfig:
     refresh_every: timedelta = timedelta(days=1)  # age bands move on with the calendar
     population_chunk: int = 500
     maintenance_poll_seconds: float = 0.5
+    parked_sweep_seconds: float = 2.0
+    parked_recheck: timedelta = timedelta(hours=1)  # far longer than any transaction, even a paused one's
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ConsentConfig":

@@ -55,7 +55,7 @@ async def apply_person_state(conn: Connection, state: PersonState, cause: Envelo
         await restore_suppression(conn, state.person_id, state.sbank_customer_ref, cause, config)
     await settle(conn, locked, cause, config)
     if state.sbank_customer_ref is not None:
-        await apply_parked(conn, state.person_id, state.sbank_customer_ref, cause, config)
+        await apply_parked(conn, state.person_id, state.sbank_customer_ref, cause.correlation, config)
 
 
 async def apply_person_states(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:

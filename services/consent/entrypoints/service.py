@@ -24,7 +24,7 @@ from services.consent.application.commands import handle_commands
 from services.consent.application.config import ConsentConfig
 from services.consent.application.maintenance import run_segment_maintenance
 from services.consent.application.membership_events import apply_household_states, apply_person_states
-from services.consent.application.sbank_inbound import apply_sbank_updates
+from services.consent.application.sbank_inbound import apply_sbank_updates, run_parked_sweep
 from services.consent.entrypoints.subjects import answers
 from shared.privacy_duties import PrivacyDuties
 from shared.runtime import ServiceContext, ServiceDefinition, main
@@ -45,6 +45,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(BONUS_MONTH_TO_DATE, partial(apply_months_to_date, config=config),
                   consumer="consent-bonus", max_records=2000)
     ctx.jobs.append(partial(run_segment_maintenance, ctx.pool, SegmentTopics(ctx.settings.kafka).ensure, config))
+    ctx.jobs.append(partial(run_parked_sweep, ctx.pool, config))
 
 
 def privacy(settings: Settings) -> PrivacyDuties:
