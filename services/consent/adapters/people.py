@@ -13,18 +13,38 @@ PERSON_FIELDS = ("household_id", "cooperative_id", "customer_kind", "language", 
 
 async def lock(conn: Connection, person_ids, households=()) -> list[str]:
     """Lock the people and their households (and `households`) until commit; return everyone locked: the
-    people and every current member of those households. Households first, then people, each sorted."""
+    people and every current member of those households.
+
+    Always in one order: the households' advisory locks sorted, then the people's rows sorted, and a
+    person's row made only under their household's lock. Two transactions locking overlapping sets then wait
+    for each other instead of deadlocking, as long as each takes everything in one call: the consumers lock
+    their whole batch up front, and `lock` again within it re-enters what is held."""
     person_ids = sorted(set(person_ids))
+    wanted, held = {h for h in households if h} | await _households_of(conn, person_ids), set[str]()
+    while new := wanted - held:  # a person's household changes only under its lock: once held, it stays
+        for household_id in sorted(new):
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"consent-household:{household_id}")
+        held |= new
+        wanted |= await _households_of(conn, person_ids)  # moved before the lock was ours
     await conn.execute("INSERT INTO persons (person_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
                        person_ids)
-    held = set(await conn.fetchval(
-        "SELECT coalesce(array_agg(DISTINCT household_id), '{}') FROM persons"
-        " WHERE person_id = ANY($1) AND household_id IS NOT NULL", person_ids)) | {h for h in households if h}
-    for household_id in sorted(held):
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"consent-household:{household_id}")
     rows = await conn.fetch(
         "SELECT person_id FROM persons WHERE person_id = ANY($1) OR household_id = ANY($2)"
         " ORDER BY person_id FOR UPDATE", person_ids, sorted(held))
+    return [r["person_id"] for r in rows]
+
+
+async def _households_of(conn: Connection, person_ids: list[str]) -> set[str]:
+    if not person_ids:
+        return set()
+    return set(await conn.fetchval(
+        "SELECT coalesce(array_agg(DISTINCT household_id), '{}') FROM persons"
+        " WHERE person_id = ANY($1) AND household_id IS NOT NULL", person_ids))
+
+
+async def by_sbank_refs(conn: Connection, refs: list[str]) -> list[str]:
+    """The people S-Bank's references name now (for locking a batch of S-Bank updates up front)."""
+    rows = await conn.fetch("SELECT person_id FROM persons WHERE sbank_customer_ref = ANY($1)", refs)
     return [r["person_id"] for r in rows]
 
 

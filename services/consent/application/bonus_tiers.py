@@ -18,7 +18,7 @@ async def apply_months_to_date(conn: Connection, messages: list[Incoming], confi
     for message in messages:  # one household's events are in order: the last one is the latest
         month = cast(MonthToDate, message.data)  # the delivery validated it against the topic's model
         latest[month.household_id] = month, message
-    for household_id, (month, message) in latest.items():
+    for household_id, (month, message) in sorted(latest.items()):  # households locked in one order
         if await people.save_tier(conn, household_id, month.month, month.rate_bp):
             locked = await people.lock(conn, [], households=[household_id])
             await settle(conn, locked, message.envelope, config)

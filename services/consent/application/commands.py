@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from contracts.events.consent import DefineSegment, RetireSegment, SetBlock, SetChoice, SetPermission
+from services.consent.adapters import people
 from services.consent.application.change_consent import Provenance, change_consent
 from services.consent.application.config import ConsentConfig
 from services.consent.application.define_segment import define_segment, retire_segment
@@ -36,4 +37,7 @@ USE_CASES: dict[type, UseCase] = {SetBlock: set_block, SetPermission: set_permis
 
 
 async def handle_commands(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
+    # the batch's people locked up front, in one order: no deadlock with the other consumers' batches
+    changes = [m.data for m in messages if isinstance(m.data, (SetBlock, SetPermission, SetChoice))]
+    await people.lock(conn, [change.person_id for change in changes])
     await dispatch(conn, messages, USE_CASES, config)

@@ -59,6 +59,9 @@ async def apply_person_state(conn: Connection, state: PersonState, cause: Envelo
 
 
 async def apply_person_states(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
+    states = [cast(PersonState, m.data) for m in messages if m.data is not None]
+    await people.lock(conn, [tombstone_key(m) for m in messages if m.data is None] + [s.person_id for s in states],
+                      households=[s.household_id for s in states])  # the batch's locks in one order: no deadlock
     for message in messages:
         if message.data is None:
             await erase_person(conn, tombstone_key(message), config, message.envelope)
@@ -75,6 +78,8 @@ async def apply_household_state(conn: Connection, state: HouseholdState, cause: 
 
 
 async def apply_household_states(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
+    await people.lock(conn, [], households=[tombstone_key(m) if m.data is None
+                                            else cast(HouseholdState, m.data).household_id for m in messages])
     for message in messages:
         if message.data is None:  # a tombstone: the household's main member was erased
             await people.forget_household(conn, tombstone_key(message))

@@ -100,6 +100,8 @@ def _loaded(stored: dict) -> Statement:
 
 
 async def apply_sbank_updates(conn: Connection, messages: list[Incoming], config: ConsentConfig) -> None:
+    refs = [cast(SbankCustomerUpdate, m.data).sbank_customer_ref for m in messages]
+    await people.lock(conn, await people.by_sbank_refs(conn, refs))  # the batch's locks in one order
     for message in messages:
         update = cast(SbankCustomerUpdate, message.data)  # the delivery validated it against the topic's model
         await apply_sbank_update(conn, update, message.envelope, config)
