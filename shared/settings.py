@@ -308,6 +308,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         "development", description="development (a source checkout, the local stack, the tests): the published "
         "development keys are accepted; production (the image sets it): a process refuses to start with them")
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        "uvloop", description="the services' event loop: uvloop (libuv, in C), or asyncio's own in Python")
     gc_threshold: int = Field(50_000, description="allocations between young garbage collections (CPython's "
                               "default, 700, makes a batch of thousands of receipts collect its own survivors "
                               "over and over: decoding cost twice as much)")

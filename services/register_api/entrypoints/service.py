@@ -24,7 +24,7 @@ def main() -> None:
     configure_logging(settings.log_level, settings.log_format)
     get_logger(service="register_api").info("service started", port=settings.api.port)
     uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None,
-                access_log=False, server_header=False,
+                access_log=False, server_header=False, loop=settings.event_loop,
                 timeout_keep_alive=settings.api.keep_alive_seconds)
 
 
