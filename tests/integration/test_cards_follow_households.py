@@ -1,6 +1,7 @@
 """The cards follow the households the membership service publishes, from acceptance time on."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import orjson
@@ -63,3 +64,22 @@ async def test_leaving_out_of_order_after_joining_elsewhere_is_stale_and_skipped
     # the older household's state (the person left it a day earlier) arrives late
     assert await follow(pool, household(first, 5, member(unique("p"), T0, role="main_member"),
                                         member(person, T0, left=left))) == []
+
+
+async def test_batches_moving_the_same_people_in_opposite_orders_do_not_deadlock(pools, config):
+    """Each person leaves one household (one partition's batch) and joins another (the other's), the two
+    batches side by side and in opposite orders: they wait for each other instead of deadlocking."""
+    pool, people = pools["cards"], [unique("p") for _ in range(20)]
+    old_homes, new_homes = [unique("h") for _ in people], [unique("h") for _ in people]
+    for person, home in zip(people, old_homes, strict=True):
+        await send(pool, config, issue_card(fresh_number(), person, home, T0, "cash_card"))
+    moved, joined = T0 + timedelta(days=5), T0 + timedelta(days=5, hours=1)
+    leaving = [household(home, 2, member(unique("p"), T0, role="main_member"), member(person, T0, left=moved))
+               for person, home in zip(people, old_homes, strict=True)]
+    # joined after leaving: whichever batch goes first, the cards end in the new home
+    joining = [household(home, 1, member(unique("p"), T0, role="main_member"), member(person, joined))
+               for person, home in zip(people, new_homes, strict=True)]
+    await asyncio.gather(follow(pool, *leaving), follow(pool, *reversed(joining)))  # no DeadlockDetectedError
+    async with pool.acquire() as conn:
+        homes = await conn.fetch("SELECT person_id, household_id FROM cards WHERE person_id = ANY($1)", people)
+    assert {r["person_id"]: r["household_id"] for r in homes} == dict(zip(people, new_homes, strict=True))

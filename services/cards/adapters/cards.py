@@ -74,6 +74,13 @@ async def of_person(conn: Connection, person_id: str) -> list[Card]:
     return await _load_many(conn, tokens)
 
 
+async def lock_people(conn: Connection, person_ids: list[str]) -> None:
+    """Lock every card of the people at once, in card token order: a batch that then locks them person by
+    person, in its own order, re-enters locks it holds instead of meeting another batch's in the opposite
+    order (a person moving between households is in two households' states, on two partitions)."""
+    await conn.execute("SELECT FROM cards WHERE person_id = ANY($1) ORDER BY card_token FOR UPDATE", person_ids)
+
+
 async def due_for_sweep(conn: Connection, now: datetime, limit: int) -> list[Card]:
     """Cards whose temporary block lapsed or whose validity ended by `now`, locked (others skip them)."""
     tokens = [r["card_token"] for r in await conn.fetch(DUE_FOR_SWEEP, now, limit)]
