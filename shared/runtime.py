@@ -175,6 +175,6 @@ def _stop_on_signals() -> asyncio.Event:
 def main(service: ServiceDefinition) -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    # libuv's loop: the stock one's Python per socket event cost the ingest ≈ 15 % of each service's CPU
+    # libuv's loop, in C: on the stock one, in Python, the ingest spent 17–19 % more CPU a receipt
     run = uvloop.run if settings.event_loop == "uvloop" else asyncio.run
     run(run_service(service, settings))
