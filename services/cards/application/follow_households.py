@@ -25,7 +25,7 @@ def change_for(state: HouseholdState, member: HouseholdMember) -> HouseholdChang
 
 async def when_household_changes_cards_follow(conn: Connection, messages: list[Incoming]) -> None:
     states = [cast(HouseholdState, m.data) for m in messages if m.data is not None]
-    await cards.lock_people(conn, sorted({member.person_id for state in states for member in state.members}))
+    await cards.lock_people(conn, list({member.person_id for state in states for member in state.members}))
     for message in messages:
         if message.data is None:
             continue  # a tombstone: its main member was erased, and with them their cards; no one else moves
