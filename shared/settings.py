@@ -267,6 +267,11 @@ class MembershipSettings(BaseSettings):
         DEFAULT_AGREEMENT_TERMS_VERSION, pattern=r"^[A-Za-z0-9._-]{1,40}$",
         description="the owner-customer agreement's terms in force, recorded with each joining that does not "
                     "name the version the customer was shown")
+    activity_wait_hours: int = Field(
+        48, ge=1, le=24 * 30,
+        description="how long a report of a customer's activity elsewhere waits for the customer's registration "
+                    "before it is forgotten (the two arrive through different consumers; a registration behind "
+                    "by more than this is an outage, and a report about a person erased meanwhile ends here)")
 
 
 class StackSettings(BaseSettings):

@@ -1,7 +1,8 @@
 """The web stores' and digital services' use keeps a customer active, on the real stack: two customers who never
 joined, registered over two years ago; one of them logs in to S-kaupat over Kafka. The digital service, in its
 own process, reports the activity on `digital.customer-activity.v1`; the membership service, in its own, keeps
-it; and a retention run through the register API erases only the idle one (`inactive_customer`)."""
+it — here the report comes before the registration, and waits for it; and a retention run through the
+register API erases only the idle one (`inactive_customer`)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,12 +24,16 @@ LONG_AGO, RECENT = NOW - timedelta(days=800), NOW - timedelta(days=30)
 
 async def test_a_customer_using_the_digital_services_is_kept_and_an_idle_one_erased(settings, client, db):
     idle, online = register(registered_at=LONG_AGO), register(registered_at=LONG_AGO)
-    for customer in (idle, online):
-        await client.send(MEMBERSHIP_COMMANDS, customer.person_id, customer)
     login = DigitalServiceUsage(event_id=unique("use"), person_id=online.person_id, service="s-kaupat",
                                 company="sok", company_kind="s_group", channel="web", identified_with="s_code",
                                 kind="login", at=RECENT)
     await client.send(DIGITAL_SERVICE_USAGE, online.person_id, login)
+    await client.flush()
+    # the report can come before the registration (another consumer): it waits for it rather than being lost
+    await eventually(lambda: db.fetchval("SELECT last_active_at = $2 FROM membership.activity_waiting"
+                                         " WHERE person_id = $1", online.person_id, RECENT))
+    for customer in (idle, online):
+        await client.send(MEMBERSHIP_COMMANDS, customer.person_id, customer)
     await client.flush()
     ids = [idle.person_id, online.person_id]
     await eventually(lambda: db.fetchval("SELECT count(*) = 2 FROM membership.persons WHERE person_id = ANY($1)",

@@ -5,7 +5,7 @@ rule then leaves the customer be — without the membership service reading the 
 Kafka with the services as processes is the end-to-end tier's (tests/e2e/test_digital_activity.py)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
@@ -14,7 +14,7 @@ from contracts.events.digital import CustomerActivity, DigitalServiceUsage, WebS
 from contracts.topics import DIGITAL_CUSTOMER_ACTIVITY
 from services.digital.application import retention as digital_retention
 from services.digital.application.inbound import apply_profiles, apply_usage
-from services.membership.application.activity_elsewhere import note_digital_activity
+from services.membership.application.activity_elsewhere import keep_waiting_reports, note_digital_activity
 from services.membership.application.config import MembershipConfig
 from services.membership.application.retention import erase_person, relationship_ended
 from services.register_api.domain.retention import load_retention_rules
@@ -110,6 +110,31 @@ async def test_only_the_customers_own_doing_counts_and_it_is_reported_at_most_da
     assert len(await _reported(pools, person)) == 4
 
 
+async def _waiting(pools, person: str) -> int:
+    return await pools["membership"].fetchval("SELECT count(*) FROM activity_waiting WHERE person_id = $1", person)
+
+
+async def test_a_report_that_comes_before_the_registration_waits_for_it(settings, pools):
+    """The report and the registration come through different consumers: the report can be handled first, or
+    beside the registration's transaction, which it cannot see. It is not dropped (a person is reported at most
+    once a day): it waits, and the sweep keeps it once the registration is committed."""
+    config = MembershipConfig.from_settings(settings)
+    customer = register(registered_at=NOW - timedelta(days=800))
+    await _apply(pools, apply_usage, _use(customer.person_id, NOW - timedelta(days=30)))
+    await _hand_to_membership(pools, customer.person_id)
+    assert await _waiting(pools, customer.person_id) == 1
+    await keep_waiting_reports(pools["membership"], config)
+    assert await _waiting(pools, customer.person_id) == 1  # nobody to keep it for yet
+
+    await run(pools["membership"], config, customer)
+    await keep_waiting_reports(pools["membership"], config)
+    assert await _waiting(pools, customer.person_id) == 0
+    kept = await pools["membership"].fetchval("SELECT last_active_at FROM activity_elsewhere WHERE person_id = $1"
+                                              " AND service = 'digital'", customer.person_id)
+    assert kept == NOW - timedelta(days=30)
+    assert customer.person_id not in await _due(pools, {customer.person_id})
+
+
 async def test_nothing_is_reported_of_an_erased_person_nor_kept_of_a_report_about_one(settings, pools):
     customer = register(registered_at=NOW - timedelta(days=800))
     await run(pools["membership"], MembershipConfig.from_settings(settings), customer)
@@ -123,13 +148,33 @@ async def test_nothing_is_reported_of_an_erased_person_nor_kept_of_a_report_abou
     assert len(await _reported(pools, person)) == len(reports) == 1
     async with pools["membership"].acquire() as conn, conn.transaction():
         await erase_person(conn, person)
-    ignored = await pools["membership"].fetchval("SELECT coalesce(sum(count), 0) FROM ignored_updates"
-                                                 " WHERE source = 'digital' AND reason = 'unknown_or_erased'")
-    await _hand_to_membership(pools, person)  # a report still in the topic, read after the erasure
+    # a report still in the topic, read after the erasure: nothing here tells an erased customer from one not
+    # registered yet, so it waits, is never kept, and is forgotten once it waited too long
+    config = MembershipConfig.from_settings(settings)
+    await _hand_to_membership(pools, person)
+    await keep_waiting_reports(pools["membership"], config)
     assert not await pools["membership"].fetchval("SELECT count(*) FROM activity_elsewhere WHERE person_id = $1",
                                                   person)
+    assert await _waiting(pools, person) == 1
+    await keep_waiting_reports(pools["membership"], config, now=datetime.now(timezone.utc) + config.activity_wait)
+    assert await _waiting(pools, person) == 0
+
+
+async def test_a_report_about_a_member_kept_for_the_member_register_keeps_nothing(settings, pools):
+    config = MembershipConfig.from_settings(settings)
+    customer = register(registered_at=NOW - timedelta(days=800))
+    await run(pools["membership"], config, customer)
+    await pools["membership"].execute("UPDATE persons SET erased_at = now() WHERE person_id = $1",
+                                      customer.person_id)  # what an erasure leaves of a member
+    ignored = await pools["membership"].fetchval("SELECT coalesce(sum(count), 0) FROM ignored_updates"
+                                                 " WHERE source = 'digital' AND reason = 'erased'")
+    await _apply(pools, apply_usage, _use(customer.person_id, NOW - timedelta(days=2)))
+    await _hand_to_membership(pools, customer.person_id)
+    assert not await pools["membership"].fetchval("SELECT count(*) FROM activity_elsewhere WHERE person_id = $1",
+                                                  customer.person_id)
+    assert await _waiting(pools, customer.person_id) == 0
     assert await pools["membership"].fetchval("SELECT sum(count) FROM ignored_updates WHERE source = 'digital'"
-                                              " AND reason = 'unknown_or_erased'") == ignored + 1
+                                              " AND reason = 'erased'") == ignored + 1
 
 
 async def test_the_digital_services_note_of_activity_goes_once_past_the_inactive_customer_period(settings, pools):

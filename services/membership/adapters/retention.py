@@ -138,6 +138,7 @@ async def erase_person(conn: Connection, person_id: str, keep_register: bool) ->
     kept_groups = ["name"] if keep_register else []
     for sql in ("DELETE FROM household_members WHERE person_id = $1",
                 "DELETE FROM activity_elsewhere WHERE person_id = $1",
+                "DELETE FROM activity_waiting WHERE person_id = $1",
                 "DELETE FROM invitations WHERE invitee_person_id = $1",
                 "DELETE FROM benefit_accounts WHERE person_id = $1",
                 "DELETE FROM staff_employments WHERE person_id = $1",

@@ -6,6 +6,7 @@ value lives only in memory while a message is handled.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from services.membership.domain.cooperatives import Cooperative, load_cooperatives
 from services.membership.domain.identity_code import IdentityCode, parse_identity_code
@@ -27,6 +28,10 @@ class MembershipConfig:
     subject_keys: SubjectKeys | None = field(default=None, repr=False)
     # The owner-customer agreement's terms in force (COOPREG_MEMBERSHIP_AGREEMENT_TERMS_VERSION).
     agreement_terms_version: str = DEFAULT_AGREEMENT_TERMS_VERSION
+    # A report of activity elsewhere about a person not registered yet waits this long for them
+    # (COOPREG_MEMBERSHIP_ACTIVITY_WAIT_HOURS); the sweep that applies it runs this often.
+    activity_wait: timedelta = timedelta(hours=48)
+    activity_sweep_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings, cooperatives: dict[str, Cooperative] | None = None):
@@ -34,7 +39,8 @@ class MembershipConfig:
         cipher = FieldCipher(secrets.encryption_key.get_secret_value())
         return cls(cooperatives if cooperatives is not None else load_cooperatives(),
                    secrets.index_key.get_secret_value(), cipher, SubjectKeys(cipher),
-                   settings.membership.agreement_terms_version)
+                   settings.membership.agreement_terms_version,
+                   timedelta(hours=settings.membership.activity_wait_hours))
 
     def identity_token(self, code: IdentityCode) -> str:
         return keyed_token("identity", code.value, self.index_key)

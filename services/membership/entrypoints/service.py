@@ -23,7 +23,7 @@ from contracts.topics import (
     SBANK_CUSTOMER_UPDATES,
 )
 from services.membership.application import retention
-from services.membership.application.activity_elsewhere import note_digital_activity
+from services.membership.application.activity_elsewhere import note_digital_activity, run_waiting_sweep
 from services.membership.application.bonus_to_contribution import when_bonus_is_paid_credit_the_contribution
 from services.membership.application.commands import handle_commands
 from services.membership.application.config import MembershipConfig
@@ -57,6 +57,7 @@ def wire(ctx: ServiceContext) -> None:
     ctx.subscribe(DIGITAL_CUSTOMER_ACTIVITY, note_digital_activity, consumer="membership-digital-activity",
                   use_inbox=False, max_records=1000)
     ctx.jobs.append(partial(run_deadline_sweeper, ctx.pool))
+    ctx.jobs.append(partial(run_waiting_sweep, ctx.pool, config))
 
 
 def privacy(settings: Settings) -> PrivacyDuties:
