@@ -53,13 +53,16 @@ async def conflicts_before(conn: Connection, cutoff: datetime) -> int:
 
 
 async def of_person(conn: Connection, person_id: str) -> int:
+    # In the order the consumers take these rows, the consents' (product-data rules, then the receipts whose
+    # line detail a new block removes) and the cards' (allocations, then the receipts they resolve): an
+    # erasure that took the receipts first deadlocked with a batch of either holding the rest.
+    consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
+    allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
     # The ids stay claimed, without their content hash (migration 014): a late copy is dropped as seen, never
     # stored again with the erased card's token; a late copy with other content is not flagged either.
     await conn.execute("UPDATE receipt_ids SET content_hash = NULL WHERE receipt_id IN (SELECT receipt_id FROM"
                        " receipts WHERE person_id = $1)", person_id)
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
-    allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
-    consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
     partners = await conn.execute("DELETE FROM partner_registrations WHERE person_id = $1", person_id)
     rights = await conn.execute("DELETE FROM staff_discount_rights WHERE person_id = $1", person_id)
     return sum(int(status.split()[-1]) for status in (receipts, allocations, consents, partners, rights))
