@@ -271,7 +271,7 @@ class MembershipSettings(BaseSettings):
         48, ge=1, le=24 * 30,
         description="how long a report of a customer's activity elsewhere waits for the customer's registration "
                     "before it is forgotten (the two arrive through different consumers; a registration behind "
-                    "by more than this is an outage, and a report about a person erased meanwhile ends here)")
+                    "by more than this is an outage)")
 
 
 class StackSettings(BaseSettings):

@@ -33,6 +33,8 @@ KEPT: dict[str, tuple[set[str], str]] = {
     "membership.field_versions": ({"person_id"}, "member register: the name's version"),
     "consent.persons": (PERSON, "the consent service's erasure mark: the person id and when it was erased, so a "
                                 "late event about them is dropped (services/consent/application/erase_person.py)"),
+    "membership.erased_persons": (PERSON, "the membership service's erasure mark of a customer whose row went: "
+                                          "the person id, so a late report of their activity is dropped"),
     "digital.erased_persons": (PERSON, "the digital service's erasure mark: the person id, so a late message "
                                        "about them is dropped (services/digital/application)"),
     "register_api.erasures": (PERSON, "the record of the erasure (accountability, GDPR art. 5(2))"),

@@ -148,13 +148,39 @@ async def test_nothing_is_reported_of_an_erased_person_nor_kept_of_a_report_abou
     assert len(await _reported(pools, person)) == len(reports) == 1
     async with pools["membership"].acquire() as conn, conn.transaction():
         await erase_person(conn, person)
-    # a report still in the topic, read after the erasure: nothing here tells an erased customer from one not
-    # registered yet, so it waits, is never kept, and is forgotten once it waited too long
-    config = MembershipConfig.from_settings(settings)
-    await _hand_to_membership(pools, person)
-    await keep_waiting_reports(pools["membership"], config)
+    ignored = await _ignored_as_erased(pools)
+    await _hand_to_membership(pools, person)  # a report still in the topic, read after the erasure
+    await keep_waiting_reports(pools["membership"], MembershipConfig.from_settings(settings))
     assert not await pools["membership"].fetchval("SELECT count(*) FROM activity_elsewhere WHERE person_id = $1",
                                                   person)
+    assert await _waiting(pools, person) == 0  # not left waiting for a registration under their id either
+    assert await _ignored_as_erased(pools) == ignored + 1
+
+
+async def test_a_waiting_report_goes_with_the_erasure_of_its_person(settings, pools):
+    config = MembershipConfig.from_settings(settings)
+    customer = register(registered_at=NOW - timedelta(days=800))
+    await _apply(pools, apply_usage, _use(customer.person_id, NOW - timedelta(days=1)))
+    await _hand_to_membership(pools, customer.person_id)
+    await run(pools["membership"], config, customer)
+    async with pools["membership"].acquire() as conn, conn.transaction():  # erased before the sweep came
+        await erase_person(conn, customer.person_id)
+    assert await _waiting(pools, customer.person_id) == 0
+    assert await pools["membership"].fetchval("SELECT count(*) FROM erased_persons WHERE person_id = $1",
+                                              customer.person_id) == 1
+
+
+async def _ignored_as_erased(pools) -> int:
+    return await pools["membership"].fetchval("SELECT coalesce(sum(count), 0) FROM ignored_updates"
+                                              " WHERE source = 'digital' AND reason = 'erased'")
+
+
+async def test_a_report_about_someone_who_never_registers_is_forgotten_after_the_wait(settings, pools):
+    config = MembershipConfig.from_settings(settings)
+    person = unique("p")
+    await _apply(pools, apply_usage, _use(person, NOW - timedelta(days=1)))
+    await _hand_to_membership(pools, person)
+    await keep_waiting_reports(pools["membership"], config, now=datetime.now(timezone.utc) + timedelta(hours=1))
     assert await _waiting(pools, person) == 1
     await keep_waiting_reports(pools["membership"], config, now=datetime.now(timezone.utc) + config.activity_wait)
     assert await _waiting(pools, person) == 0
@@ -166,15 +192,13 @@ async def test_a_report_about_a_member_kept_for_the_member_register_keeps_nothin
     await run(pools["membership"], config, customer)
     await pools["membership"].execute("UPDATE persons SET erased_at = now() WHERE person_id = $1",
                                       customer.person_id)  # what an erasure leaves of a member
-    ignored = await pools["membership"].fetchval("SELECT coalesce(sum(count), 0) FROM ignored_updates"
-                                                 " WHERE source = 'digital' AND reason = 'erased'")
+    ignored = await _ignored_as_erased(pools)
     await _apply(pools, apply_usage, _use(customer.person_id, NOW - timedelta(days=2)))
     await _hand_to_membership(pools, customer.person_id)
     assert not await pools["membership"].fetchval("SELECT count(*) FROM activity_elsewhere WHERE person_id = $1",
                                                   customer.person_id)
     assert await _waiting(pools, customer.person_id) == 0
-    assert await pools["membership"].fetchval("SELECT sum(count) FROM ignored_updates WHERE source = 'digital'"
-                                              " AND reason = 'erased'") == ignored + 1
+    assert await _ignored_as_erased(pools) == ignored + 1
 
 
 async def test_the_digital_services_note_of_activity_goes_once_past_the_inactive_customer_period(settings, pools):

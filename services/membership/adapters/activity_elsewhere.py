@@ -11,7 +11,7 @@ from shared.db import Connection
 class Noted(Enum):
     KEPT = "kept"
     WAITING = "waiting"  # the person is not registered here (yet)
-    ERASED = "erased"  # the person's row is kept for the member register only
+    ERASED = "erased"  # kept for the member register only, or gone with an erasure mark (`erased_persons`)
 
 
 async def note(conn: Connection, person_id: str, service: str, at: datetime) -> Noted:
@@ -24,7 +24,8 @@ async def note(conn: Connection, person_id: str, service: str, at: datetime) -> 
                                 person_id, service, at)
     if status.endswith(" 1"):
         return Noted.KEPT
-    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM persons WHERE person_id = $1)", person_id):
+    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM persons WHERE person_id = $1)"
+                           " OR EXISTS (SELECT 1 FROM erased_persons WHERE person_id = $1)", person_id):
         return Noted.ERASED
     await conn.execute("""
         INSERT INTO activity_waiting (person_id, service, last_active_at) VALUES ($1, $2, $3)

@@ -15,7 +15,9 @@ async def insert(conn: Connection, *, person_id: str, token: str, erasure_marker
                  birth_date: date, gender: str, language: str, marketing_prohibition: bool,
                  children_birth_years: list[int], sbank_customer_ref: str | None, registered_at: datetime,
                  relationship_start: date) -> bool:
-    """Insert a person; False when the id or the identity code is taken."""
+    """Insert a person; False when the id or the identity code is taken. A customer erased under this id comes
+    back with it: their erasure mark goes."""
+    await conn.execute("DELETE FROM erased_persons WHERE person_id = $1", person_id)
     row = await conn.fetchrow("""
         INSERT INTO persons (person_id, identity_code_token, erasure_marker, identity_code_encrypted, birth_date,
                              gender, language, marketing_prohibition, children_birth_years, sbank_customer_ref,

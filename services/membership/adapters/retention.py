@@ -158,8 +158,9 @@ async def erase_person(conn: Connection, person_id: str, keep_register: bool) ->
         await conn.execute("UPDATE persons SET children_birth_years = '{}', sbank_customer_ref = NULL,"
                            " identity_code_token = NULL, erasure_marker = NULL, published_state = NULL,"
                            " erased_at = now() WHERE person_id = $1", person_id)
-    else:
-        count += await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id)
+    elif deleted := await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id):
+        count += deleted
+        await conn.execute("INSERT INTO erased_persons (person_id) VALUES ($1) ON CONFLICT DO NOTHING", person_id)
     return count
 
 

@@ -7,7 +7,8 @@ The report and the customer's registration come through different consumers, so 
 then waits (`activity_waiting`) instead of being dropped — the digital service reports a person at most once a
 day — and a sweep keeps it once the registration is committed: the two transactions cannot see each other's
 rows, so neither one alone can close the gap, and a lock between the two consumers would deadlock their
-batches. A report about a person kept only for the member register (erased) keeps nothing and is counted."""
+batches. A report about an erased person (kept only for the member register, or gone with an erasure mark)
+keeps nothing, does not wait, and is counted."""
 from __future__ import annotations
 
 import asyncio

@@ -3,7 +3,7 @@
 -- instead of being dropped: the digital service reports a person at most once a day. No foreign key, as the
 -- person is not here yet; only the pseudonymous id, the reporting service and times. The service's sweep
 -- moves a waiting report to `activity_elsewhere` once the person is registered, and forgets one that waited
--- past `COOPREG_MEMBERSHIP_ACTIVITY_WAIT_HOURS` (a report about a person erased meanwhile ends there).
+-- past `COOPREG_MEMBERSHIP_ACTIVITY_WAIT_HOURS`. A report about an erased person never waits (migration 013).
 CREATE TABLE activity_waiting (
     person_id       text        NOT NULL,
     service         text        NOT NULL,
