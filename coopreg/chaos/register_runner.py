@@ -26,6 +26,7 @@ from coopreg.chaos.register_oracle import register_expected
 from coopreg.chaos.register_scenario import MONTH, RegisterScenario, build_register_scenario
 from coopreg.chaos.register_verdict import register_figures
 from coopreg.chaos.runner import ChaosReport, close_month
+from coopreg.chaos.scenario import Message
 from coopreg.chaos.settle import query, until_reached, wait_closed
 from services.bonus.adapters import reads as bonus_reads
 from services.consent.adapters import reads as consent_reads
@@ -115,6 +116,7 @@ async def run_register_chaos(config: ChaosConfig, stack, proxy: FaultProxy | Non
         driver.erasure_accepted = _killing_mid_erasure(injector, rng)
     watching = asyncio.Event()
     watcher = asyncio.create_task(fleet.watch(watching))
+    backlog: list[Message] = []
     per_person = {p: sum(1 for r in scenario.receipts if r.identifier.value == card)
                   for p, card in ((m.person_id, m.card) for h in scenario.households for m in h.members
                                   if m.person_id in scenario.changes.erased)}
@@ -133,6 +135,10 @@ async def run_register_chaos(config: ChaosConfig, stack, proxy: FaultProxy | Non
         ended = ", ".join(f"{n} {status}" for status, n in sorted(Counter(driver.erasures.values()).items()))
         say(f"the erasures ended ({ended}); {len(scenario.late)} late copies of the erased people's receipts")
         await publisher.publish(scenario.late)
+        backlog = [m for person, m in sorted(scenario.new_after_erasure.items())
+                   if driver.erasures.get(person) == "completed"]
+        say(f"{len(backlog)} receipts of erased people's cards never sent before")
+        await publisher.publish(backlog)
         say("the month's receipts are in; closing it while the next month's receipts arrive")
         month_booked = sum(1 for rid in expected.booked if not rid.startswith("n-"))
         next_month = asyncio.create_task(publisher.publish(scenario.next_stream, config.publish_seconds / 4))
@@ -164,7 +170,7 @@ async def run_register_chaos(config: ChaosConfig, stack, proxy: FaultProxy | Non
     dlq_right = sum(1 for key, reason in expected.malformed.items() if observed.dead_letters.get(key)
                     and all(r == reason and detail for r, detail, _ in observed.dead_letters[key]))
     figures = {
-        "produced": len(scenario.stream) + len(scenario.next_stream) + len(scenario.late),
+        "produced": len(scenario.stream) + len(scenario.next_stream) + len(scenario.late) + len(backlog),
         "stored": len(observed.stored),
         "duplicates_ignored": sum(1 for m in scenario.stream if m.kind == "duplicate"
                                   and m.key.decode() in observed.stored),
@@ -178,7 +184,8 @@ async def run_register_chaos(config: ChaosConfig, stack, proxy: FaultProxy | Non
         "faults_total": len(injector.injected),
         **figures,
         "malformed": len(expected.malformed), "commands_repeated": scenario.count("repeat"),
-        "late_copies_of_erased": len(scenario.late), "grants_in_month": len(scenario.changes.granted_later),
+        "late_copies_of_erased": len(scenario.late), "new_receipts_of_erased": len(backlog),
+        "grants_in_month": len(scenario.changes.granted_later),
         "partner_purchases": len(scenario.partner_purchases),
         "dlq_unexpected": sum(n for reasons in figures["dlq_reasons"].values() for n in reasons.values())
         - len(expected.malformed),

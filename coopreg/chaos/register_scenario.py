@@ -132,6 +132,9 @@ class RegisterScenario:
     conflicts: set[str] = field(default_factory=set)
     partner_customers: list[PartnerCustomer] = field(default_factory=list)
     partner_purchases: list[PartnerPurchase] = field(default_factory=list)
+    # receipts of erased people's cards never sent before, each sent after its person's erasure completed: a
+    # till's backlog that reaches the register only then (dropped: neither stored nor waiting for the card)
+    new_after_erasure: dict[str, Message] = field(default_factory=dict)
 
     def count(self, kind: str) -> int:
         return sum(1 for m in self.stream if m.kind == kind)
@@ -287,9 +290,12 @@ def build_register_scenario(receipts: int, seed: int, run: str = "c") -> Registe
     # sends its backlog late): it must not bring the person back (`late`, sent once the erasures completed).
     erased_sales = [s for s in sales if person_of_card.get(s.identifier.value) in changes.erased]
     late = [receipt_message(s, "late") for s in rng.sample(erased_sales, min(len(erased_sales), 2 * scale))]
+    new_after_erasure = {person_of_card[s.identifier.value]: receipt_message(
+        s.model_copy(update={"receipt_id": f"{s.receipt_id}-backlog"}), "new_after_erasure") for s in erased_sales}
     return RegisterScenario(
         households=people, codes=codes, registration=registration_messages, forming=forming, consents=consents,
         stream=[m for _, m in placed], next_stream=[receipt_message(r, "next") for r in later], late=late,
+        new_after_erasure=new_after_erasure,
         actions=sorted(actions, key=lambda a: a.position), receipts=sales + returns, next_receipts=later,
         changes=changes, malformed=bad, conflicts={s.receipt_id for s in conflicted}, partner_customers=customers,
         partner_purchases=partner_purchases)

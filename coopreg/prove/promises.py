@@ -37,6 +37,9 @@ KEPT: dict[str, tuple[set[str], str]] = {
                                           "the person id, so a late report of their activity is dropped"),
     "digital.erased_persons": (PERSON, "the digital service's erasure mark: the person id, so a late message "
                                        "about them is dropped (services/digital/application)"),
+    "purchases.erased_cards": ({"card_token"}, "the purchases service's mark of an erased person's card, its "
+                                              "keyed token, for the parking horizon: a receipt made with it "
+                                              "that comes later is dropped, not kept waiting for card data"),
     "register_api.erasures": (PERSON, "the record of the erasure (accountability, GDPR art. 5(2))"),
     "register_api.erasure_requests": (PERSON, "the erasure request and its status"),
     "subject_keys.keys": (PERSON, "the destroyed key's row: nothing can be sealed for them again"),

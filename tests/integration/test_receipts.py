@@ -105,6 +105,50 @@ async def test_a_copy_of_an_erased_persons_receipt_arriving_late_does_not_bring_
     assert len(await accepted_for(pool, receipt.receipt_id)) == 1  # the one published before the erasure
 
 
+async def test_a_new_receipt_of_an_erased_persons_card_is_dropped_not_left_waiting(settings, pools):
+    from services.purchases.application.report_unresolved import resolve_and_report
+
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number, person = fresh_number(), f"p-{uuid.uuid4().hex[:8]}"
+    await card_changes(pool, card_state(config, number, (person, "h1", T0, None)))
+    async with pool.acquire() as conn, conn.transaction():
+        await erase_person(conn, person)
+    # a purchase the till sends only after the erasure: no card data will ever come for it
+    late = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=2), [("grocery", 1200)])
+    await record(pool, config, late)
+    await resolve_and_report(pool, config)
+    token = keyed_token("card", number, config.index_key)
+    assert await pool.fetchval("SELECT count(*) FROM receipts WHERE identifier_token = $1", token) == 0
+    assert await pool.fetchval("SELECT content_hash IS NULL FROM receipt_ids WHERE receipt_id = $1", late.receipt_id)
+    await record(pool, config, late)  # a copy of it, later still: seen, not stored
+    assert await pool.fetchval("SELECT count(*) FROM receipts WHERE identifier_token = $1", token) == 0
+    assert await accepted_for(pool, late.receipt_id) == []
+
+
+async def test_a_cards_tombstone_drops_the_receipts_waiting_for_it_and_a_new_state_lifts_it(settings, pools):
+    from services.purchases.application.report_unresolved import resolve_and_report
+    from tests.support.consent import tombstone
+
+    pool = pools["purchases"]
+    config = PurchasesConfig(settings.secrets.index_key.get_secret_value())
+    number = fresh_number()
+    token = keyed_token("card", number, config.index_key)
+    waiting = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=2), [("grocery", 800)])
+    await record(pool, config, waiting)
+    async with pool.acquire() as conn, conn.transaction():
+        await when_card_changes_resolve_waiting_receipts(conn, [tombstone(token)])  # the holder was erased
+    assert await pool.fetchval("SELECT count(*) FROM receipts WHERE identifier_token = $1", token) == 0
+    assert await pool.fetchval("SELECT count(*) FROM erased_cards WHERE card_token = $1", token) == 1
+
+    await card_changes(pool, card_state(config, number, ("p7", "h7", T0, None)))  # the cards service states it
+    assert await pool.fetchval("SELECT count(*) FROM erased_cards WHERE card_token = $1", token) == 0
+    after = pos_purchase(f"r-{uuid.uuid4().hex}", number, T0 + timedelta(days=3), [("grocery", 600)])
+    await record(pool, config, after)
+    await resolve_and_report(pool, config)
+    assert (await accepted_for(pool, after.receipt_id))[0]["household_id"] == "h7"
+
+
 async def test_a_receipt_waits_for_late_card_data_and_is_accepted_when_it_arrives(settings, pools):
     pool = pools["purchases"]
     config = PurchasesConfig(settings.secrets.index_key.get_secret_value())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.purchases.adapters import erased_cards
 from shared.db import Connection, one_row
 
 CHUNK = 5000
@@ -57,7 +58,10 @@ async def of_person(conn: Connection, person_id: str) -> int:
     # line detail a new block removes) and the cards' (allocations, then the receipts they resolve): an
     # erasure that took the receipts first deadlocked with a batch of either holding the rest.
     consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
-    allocations = await conn.execute("DELETE FROM card_allocations WHERE person_id = $1", person_id)
+    cards = [r["card_token"] for r in await conn.fetch(
+        "DELETE FROM card_allocations WHERE person_id = $1 RETURNING card_token", person_id)]
+    # a receipt of theirs still to come is dropped; one already waiting for these cards' data goes now
+    waiting = await erased_cards.mark(conn, sorted(set(cards)))
     # The ids stay claimed, without their content hash (migration 014): a late copy is dropped as seen, never
     # stored again with the erased card's token; a late copy with other content is not flagged either.
     await conn.execute("UPDATE receipt_ids SET content_hash = NULL WHERE receipt_id IN (SELECT receipt_id FROM"
@@ -65,4 +69,4 @@ async def of_person(conn: Connection, person_id: str) -> int:
     receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
     partners = await conn.execute("DELETE FROM partner_registrations WHERE person_id = $1", person_id)
     rights = await conn.execute("DELETE FROM staff_discount_rights WHERE person_id = $1", person_id)
-    return sum(int(status.split()[-1]) for status in (receipts, allocations, consents, partners, rights))
+    return len(cards) + waiting + sum(int(status.split()[-1]) for status in (receipts, consents, partners, rights))

@@ -1,11 +1,12 @@
 """Reaction: when cards' states arrive, keep their allocation histories and resolve receipts that waited.
-A tombstone (the card's holder was erased) removes what was kept of the card."""
+A tombstone (the card's holder was erased) removes what was kept of the card, and the receipts that wait for
+it or come for it later are dropped (`erased_cards`)."""
 from __future__ import annotations
 
 from typing import cast
 
 from contracts.events.cards import CardState
-from services.purchases.adapters import receipts
+from services.purchases.adapters import erased_cards, receipts
 from services.purchases.adapters.receipts import Allocation
 from services.purchases.application.accepted import resolve_and_publish
 from shared.db import Connection
@@ -35,5 +36,8 @@ async def when_card_changes_resolve_waiting_receipts(conn: Connection, messages:
     await receipts.lock_identifiers_for_card_changes(conn, list(latest))
     await receipts.replace_many_allocations(conn, {token: periods(state) if (state := _state(m)) is not None
                                                    else [] for token, m in latest.items()})
+    if erased := sorted(token for token, m in latest.items() if m.data is None):
+        await erased_cards.mark(conn, erased)
     if live:
+        await erased_cards.unmark(conn, sorted(live))
         await resolve_and_publish(conn, list(live), {token: m.envelope for token, m in live.items()})
