@@ -64,14 +64,19 @@ class Soak:
                 for name in GROUPS}
 
     async def drained(self, timeout: float) -> None:
-        """Until no receipt waits for its card and both groups have committed everything (bonus books after
-        purchases stored and published). A receipt stored while its card was being written waits for the
-        purchases service's sweep (a few seconds) and is published only then: lag 0 before it is not the end."""
+        """Until no receipt waits for its card, no accepted event waits in the purchases outbox, and both groups
+        have committed everything (bonus books after purchases stored and published). Lag 0 before the first
+        two is not the end: a receipt stored while its card was being written is published only by the
+        purchases service's sweep, a few seconds later, and an event staged is on the topic only once relayed."""
         deadline = time.monotonic() + timeout
-        while (await purchases_reads.storing_progress(self.conn)).unresolved or any((await self.lag()).values()):
+        while await self._still_to_come() or any((await self.lag()).values()):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"consumer lag not drained in {timeout} s: {await self.lag()}")
             await asyncio.sleep(0.5)
+
+    async def _still_to_come(self) -> int:
+        progress = await purchases_reads.storing_progress(self.conn)
+        return progress.unresolved + progress.outbox
 
     def restart(self, name: str) -> None:
         service = self.services[name]
