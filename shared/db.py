@@ -32,6 +32,11 @@ async def one_row(conn: Connection, query: str, *args: object) -> asyncpg.Record
     return row
 
 
+async def changed(conn: Connection, statement: str, *args: object) -> int:
+    """Run an INSERT, UPDATE or DELETE; how many rows it changed (from the command tag, e.g. "DELETE 3")."""
+    return int((await conn.execute(statement, *args)).split()[-1])
+
+
 async def create_pool(pg: PostgresSettings, schema: str, **overrides) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         host=pg.host, port=pg.port, user=pg.role(schema), password=pg.role_password(schema),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 
 class Noted(Enum):
@@ -16,13 +16,12 @@ class Noted(Enum):
 
 async def note(conn: Connection, person_id: str, service: str, at: datetime) -> Noted:
     """Keep the later of the time known and `at`; a report about a person not registered here waits for them."""
-    status = await conn.execute("""
+    if await changed(conn, """
         INSERT INTO activity_elsewhere (person_id, service, last_active_at)
         SELECT person_id, $2, $3 FROM persons WHERE person_id = $1 AND erased_at IS NULL
         ON CONFLICT (person_id, service) DO UPDATE
             SET last_active_at = greatest(activity_elsewhere.last_active_at, excluded.last_active_at)""",
-                                person_id, service, at)
-    if status.endswith(" 1"):
+                     person_id, service, at):
         return Noted.KEPT
     if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM persons WHERE person_id = $1)"
                            " OR EXISTS (SELECT 1 FROM erased_persons WHERE person_id = $1)", person_id):
@@ -45,21 +44,19 @@ async def waiting_registered(conn: Connection, limit: int) -> list[str]:
 async def keep_waiting(conn: Connection, person_id: str) -> int:
     """Move the person's waiting reports to `activity_elsewhere` (they are registered and not erased; the
     caller holds their row); how many."""
-    status = await conn.execute("""
+    return await changed(conn, """
         WITH moved AS (DELETE FROM activity_waiting WHERE person_id = $1 RETURNING service, last_active_at)
         INSERT INTO activity_elsewhere (person_id, service, last_active_at)
         SELECT $1, service, last_active_at FROM moved ORDER BY service
         ON CONFLICT (person_id, service) DO UPDATE
             SET last_active_at = greatest(activity_elsewhere.last_active_at, excluded.last_active_at)""",
-                                person_id)
-    return int(status.split()[-1])
+                         person_id)
 
 
 async def forget_waiting(conn: Connection, person_id: str) -> int:
-    return int((await conn.execute("DELETE FROM activity_waiting WHERE person_id = $1", person_id)).split()[-1])
+    return await changed(conn, "DELETE FROM activity_waiting WHERE person_id = $1", person_id)
 
 
 async def forget_waiting_since(conn: Connection, before: datetime) -> int:
     """Reports that waited since before `before` for a person who never came (or was erased meanwhile)."""
-    status = await conn.execute("DELETE FROM activity_waiting WHERE waiting_since < $1", before)
-    return int(status.split()[-1])
+    return await changed(conn, "DELETE FROM activity_waiting WHERE waiting_since < $1", before)

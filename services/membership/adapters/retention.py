@@ -9,7 +9,7 @@ from datetime import datetime
 
 import asyncpg
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 # Persons whose customer relationship ended before the cut-off: $1 for one that ended (a membership, a place
 # in a household, a death), $3 for a customer who never joined a cooperative nor a household — their
@@ -54,49 +54,41 @@ SELECT person_id FROM (
 ORDER BY person_id LIMIT $2"""
 
 
-def _count(status: str) -> int:
-    return int(status.split()[-1])
-
-
-async def delete(conn: Connection, sql: str, *args) -> int:
-    return _count(await conn.execute(sql, *args))
-
-
 async def ended_base_data(conn: Connection, groups: list[str], cutoff: datetime) -> int:
-    return await delete(conn, "DELETE FROM base_data WHERE ended_at < $1 AND field_group = ANY($2::text[])",
-                        cutoff, groups)
+    return await changed(conn, "DELETE FROM base_data WHERE ended_at < $1 AND field_group = ANY($2::text[])",
+                         cutoff, groups)
 
 
 async def ended_household_data(conn: Connection, cutoff: datetime) -> int:
-    count = await delete(conn, "DELETE FROM household_members WHERE valid_to < $1", cutoff)
-    count += await delete(conn, "DELETE FROM invitations WHERE status <> 'pending' AND decided_at < $1", cutoff)
-    count += await delete(conn, "DELETE FROM customer_groups WHERE valid_to < $1", cutoff)
-    count += await delete(conn, "DELETE FROM supporter_groups WHERE valid_to < $1", cutoff)
+    count = await changed(conn, "DELETE FROM household_members WHERE valid_to < $1", cutoff)
+    count += await changed(conn, "DELETE FROM invitations WHERE status <> 'pending' AND decided_at < $1", cutoff)
+    count += await changed(conn, "DELETE FROM customer_groups WHERE valid_to < $1", cutoff)
+    count += await changed(conn, "DELETE FROM supporter_groups WHERE valid_to < $1", cutoff)
     return count
 
 
 async def bonus_statements_of_months_ended(conn: Connection, cutoff: datetime) -> int:
     """Statements of months that ended (in Helsinki) before the cut-off."""
-    return await delete(conn, "DELETE FROM bonus_statements WHERE ((month + interval '1 month')::timestamp"
-                        " AT TIME ZONE 'Europe/Helsinki') <= $1", cutoff)
+    return await changed(conn, "DELETE FROM bonus_statements WHERE ((month + interval '1 month')::timestamp"
+                         " AT TIME ZONE 'Europe/Helsinki') <= $1", cutoff)
 
 
 async def tax_reports_written_before(conn: Connection, cutoff: datetime) -> int:
-    return await delete(conn, "DELETE FROM tax_reports WHERE written_at < $1", cutoff)
+    return await changed(conn, "DELETE FROM tax_reports WHERE written_at < $1", cutoff)
 
 
 async def ended_orders(conn: Connection, cutoff: datetime) -> int:
-    return await delete(conn, "DELETE FROM partner_registrations WHERE valid_to < $1", cutoff)
+    return await changed(conn, "DELETE FROM partner_registrations WHERE valid_to < $1", cutoff)
 
 
 async def ended_staff_data(conn: Connection, cutoff: datetime) -> int:
-    count = await delete(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
+    count = await changed(conn, "DELETE FROM staff_employments WHERE employment_end < $1::timestamptz::date", cutoff)
     return count + await replaced_values(conn, "staff_employment", cutoff)
 
 
 async def replaced_values(conn: Connection, field: str, cutoff: datetime) -> int:
     """Corrections of the field made before the cut-off: the values they replaced ended then."""
-    return await delete(conn, "DELETE FROM corrections WHERE field = $1 AND source_time < $2", field, cutoff)
+    return await changed(conn, "DELETE FROM corrections WHERE field = $1 AND source_time < $2", field, cutoff)
 
 
 async def relationship_ended_before(conn: Connection, ended_cutoff: datetime | None,
@@ -149,16 +141,16 @@ async def erase_person(conn: Connection, person_id: str, keep_register: bool) ->
                 " (SELECT household_id FROM households WHERE main_person_id = $1)",
                 "DELETE FROM bonus_statements WHERE household_id IN"
                 " (SELECT household_id FROM households WHERE main_person_id = $1)"):
-        count += await delete(conn, sql, person_id)
-    count += await delete(conn, "DELETE FROM base_data WHERE person_id = $1 AND NOT (field_group = ANY($2::text[])"
-                          " AND ended_at IS NULL)", person_id, kept_groups)
-    count += await delete(conn, "DELETE FROM field_versions WHERE person_id = $1 AND NOT field_group = ANY($2::text[])",
-                          person_id, kept_groups)
+        count += await changed(conn, sql, person_id)
+    count += await changed(conn, "DELETE FROM base_data WHERE person_id = $1 AND NOT (field_group = ANY($2::text[])"
+                           " AND ended_at IS NULL)", person_id, kept_groups)
+    count += await changed(conn, "DELETE FROM field_versions WHERE person_id = $1"
+                           " AND NOT field_group = ANY($2::text[])", person_id, kept_groups)
     if keep_register:
         await conn.execute("UPDATE persons SET children_birth_years = '{}', sbank_customer_ref = NULL,"
                            " identity_code_token = NULL, erasure_marker = NULL, published_state = NULL,"
                            " erased_at = now() WHERE person_id = $1", person_id)
-    elif deleted := await delete(conn, "DELETE FROM persons WHERE person_id = $1", person_id):
+    elif deleted := await changed(conn, "DELETE FROM persons WHERE person_id = $1", person_id):
         count += deleted
         await conn.execute("INSERT INTO erased_persons (person_id) VALUES ($1) ON CONFLICT DO NOTHING", person_id)
     return count
@@ -167,5 +159,5 @@ async def erase_person(conn: Connection, person_id: str, keep_register: bool) ->
 async def forget_main_member(conn: Connection, person_id: str) -> int:
     """The person is no longer named as the main member of their households (dissolved: an erasure waits for the
     relationship to end); the households stay, with their membership, for the other members' history."""
-    return await delete(conn, "UPDATE households SET main_person_id = NULL, published_state = NULL"
-                              " WHERE main_person_id = $1 AND status = 'dissolved'", person_id)
+    return await changed(conn, "UPDATE households SET main_person_id = NULL, published_state = NULL"
+                               " WHERE main_person_id = $1 AND status = 'dissolved'", person_id)

@@ -43,17 +43,16 @@ async def note_digital_activity(conn: Connection, messages: list[Incoming]) -> N
 async def keep_waiting_reports(pool, config: MembershipConfig, now: datetime | None = None) -> int:
     """One round of the sweep: the waiting reports of persons registered since, each under the person's lock;
     then forget those that waited too long. How many persons it looked at."""
+    kept = 0
     async with pool.acquire() as conn:
         registered = await activity_elsewhere.waiting_registered(conn, SWEEP_CHUNK)
-    kept = 0
-    for person_id in registered:
-        async with pool.acquire() as conn, conn.transaction():
-            person = await persons.lock(conn, person_id)
-            if person is None or person["erased_at"] is not None:
-                await activity_elsewhere.forget_waiting(conn, person_id)
-            else:
-                kept += await activity_elsewhere.keep_waiting(conn, person_id)
-    async with pool.acquire() as conn:
+        for person_id in registered:
+            async with conn.transaction():  # a person at a time: the sweep holds one person's lock at most
+                person = await persons.lock(conn, person_id)
+                if person is None or person["erased_at"] is not None:
+                    await activity_elsewhere.forget_waiting(conn, person_id)
+                else:
+                    kept += await activity_elsewhere.keep_waiting(conn, person_id)
         forgotten = await activity_elsewhere.forget_waiting_since(
             conn, (now or datetime.now(timezone.utc)) - config.activity_wait)
     if kept or forgotten:

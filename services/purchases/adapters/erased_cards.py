@@ -2,7 +2,7 @@
 erasure are dropped, not left waiting for card data under the erased person's card token."""
 from __future__ import annotations
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 # The receipts waiting for a marked card, dropped; their ids stay claimed without the content hash, so a copy
 # coming later still is recognised as seen. $1: of these tokens only (null: of every marked card).
@@ -37,6 +37,5 @@ async def drop_waiting(conn: Connection) -> int:
 
 async def forget_marks(conn: Connection, horizon_days: int) -> int:
     """Marks older than the horizon; past it, a receipt waiting for card data is reported, not dropped."""
-    status = await conn.execute("DELETE FROM erased_cards WHERE erased_at < now() - make_interval(days => $1)",
-                                horizon_days)
-    return int(status.split()[-1])
+    return await changed(conn, "DELETE FROM erased_cards WHERE erased_at < now() - make_interval(days => $1)",
+                         horizon_days)

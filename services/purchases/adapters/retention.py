@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.purchases.adapters import erased_cards
-from shared.db import Connection, one_row
+from shared.db import Connection, changed, one_row
 
 CHUNK = 5000
 
@@ -57,7 +57,7 @@ async def of_person(conn: Connection, person_id: str) -> int:
     # In the order the consumers take these rows, the consents' (product-data rules, then the receipts whose
     # line detail a new block removes) and the cards' (allocations, then the receipts they resolve): an
     # erasure that took the receipts first deadlocked with a batch of either holding the rest.
-    consents = await conn.execute("DELETE FROM product_data_consents WHERE person_id = $1", person_id)
+    consents = await changed(conn, "DELETE FROM product_data_consents WHERE person_id = $1", person_id)
     cards = [r["card_token"] for r in await conn.fetch(
         "DELETE FROM card_allocations WHERE person_id = $1 RETURNING card_token", person_id)]
     # a receipt of theirs still to come is dropped; one already waiting for these cards' data goes now
@@ -66,7 +66,7 @@ async def of_person(conn: Connection, person_id: str) -> int:
     # stored again with the erased card's token; a late copy with other content is not flagged either.
     await conn.execute("UPDATE receipt_ids SET content_hash = NULL WHERE receipt_id IN (SELECT receipt_id FROM"
                        " receipts WHERE person_id = $1)", person_id)
-    receipts = await conn.execute("DELETE FROM receipts WHERE person_id = $1", person_id)
-    partners = await conn.execute("DELETE FROM partner_registrations WHERE person_id = $1", person_id)
-    rights = await conn.execute("DELETE FROM staff_discount_rights WHERE person_id = $1", person_id)
-    return len(cards) + waiting + sum(int(status.split()[-1]) for status in (receipts, consents, partners, rights))
+    receipts = await changed(conn, "DELETE FROM receipts WHERE person_id = $1", person_id)
+    partners = await changed(conn, "DELETE FROM partner_registrations WHERE person_id = $1", person_id)
+    rights = await changed(conn, "DELETE FROM staff_discount_rights WHERE person_id = $1", person_id)
+    return len(cards) + waiting + receipts + consents + partners + rights
