@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from contracts.disclosures import DisclosureEntry
-from shared.db import Connection
+from shared.db import Connection, changed
 
 COLUMNS = ("disclosure_id", "person_id", "kind", "recipient", "data", "legal_basis", "reference", "disclosed_at",
            "recorded_by")
@@ -30,9 +30,9 @@ async def of_person(conn: Connection, person_id: str) -> list[dict]:
 
 
 async def erase_person(conn: Connection, person_id: str) -> int:
-    return int((await conn.execute("DELETE FROM disclosures WHERE person_id = $1", person_id)).split()[-1])
+    return await changed(conn, "DELETE FROM disclosures WHERE person_id = $1", person_id)
 
 
 async def erase_before(conn: Connection, cutoff: datetime) -> int:
     """Erase the entries of disclosures made before `cutoff` (the `disclosures` retention period)."""
-    return int((await conn.execute("DELETE FROM disclosures WHERE disclosed_at < $1", cutoff)).split()[-1])
+    return await changed(conn, "DELETE FROM disclosures WHERE disclosed_at < $1", cutoff)

@@ -16,7 +16,7 @@ from datetime import date
 import orjson
 
 from services.bonus.domain import TierTable
-from shared.db import Connection, one_row
+from shared.db import Connection, changed, one_row
 
 # The chunk's households with the cooperative whose table applies: the household's cooperative from the
 # month of a transfer on (the whole month counts in the new one); before the membership service has told,
@@ -123,5 +123,4 @@ async def price_chunk(conn: Connection, month: date, chunk: Chunk, tables: str,
                       payment_method_rate_bp: int) -> int:
     """Price the chunk's households under the month's `tables` (tables_json) and write their statements;
     how many were written. Their events are published from the statements (close_publishing)."""
-    status = await conn.execute(PRICE_CHUNK, month, chunk.after, chunk.upper, tables, payment_method_rate_bp)
-    return int(status.split()[-1])
+    return await changed(conn, PRICE_CHUNK, month, chunk.after, chunk.upper, tables, payment_method_rate_bp)

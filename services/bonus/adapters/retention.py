@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 # A month's end (its first day + 1 month, Finnish time) before the cut-off.
 MONTH_ENDED = "({column} + interval '1 month') <= ($1 AT TIME ZONE 'Europe/Helsinki')"
 
 
-def _count(status: str) -> int:
-    return int(status.split()[-1])
-
-
 async def bookings_before(conn: Connection, cutoff: datetime) -> int:
-    return _count(await conn.execute("DELETE FROM purchases WHERE purchased_at < $1", cutoff))
+    return await changed(conn, "DELETE FROM purchases WHERE purchased_at < $1", cutoff)
 
 
 async def months_ended_before(conn: Connection, cutoff: datetime) -> int:
@@ -25,7 +21,7 @@ async def months_ended_before(conn: Connection, cutoff: datetime) -> int:
                           ("returned_credits", "month"),
                           ("adjustments", "month"), ("accruals", "month"), ("accrual_members", "month"),
                           ("accrual_outlet_cooperatives", "month"), ("accrual_exclusions", "month")):
-        total += _count(await conn.execute(f"DELETE FROM {table} WHERE {MONTH_ENDED.format(column=column)}", cutoff))
+        total += await changed(conn, f"DELETE FROM {table} WHERE {MONTH_ENDED.format(column=column)}", cutoff)
     return total
 
 
@@ -33,8 +29,8 @@ async def of_person(conn: Connection, person_id: str) -> int:
     """The person's booked purchases, their share of their households' months, their product-data block and
     the benefit account of theirs a household's payouts would go to (sealed under their key, which the erasure
     destroys: a payout still due is held until membership names another account)."""
-    return (_count(await conn.execute("DELETE FROM purchases WHERE person_id = $1", person_id))
-            + _count(await conn.execute("DELETE FROM accrual_members WHERE person_id = $1", person_id))
-            + _count(await conn.execute("DELETE FROM product_data_blocks WHERE person_id = $1", person_id))
-            + _count(await conn.execute("UPDATE household_accounts SET benefit_account = NULL"
-                                        " WHERE benefit_account->>'sealed_for' = $1", person_id)))
+    return (await changed(conn, "DELETE FROM purchases WHERE person_id = $1", person_id)
+            + await changed(conn, "DELETE FROM accrual_members WHERE person_id = $1", person_id)
+            + await changed(conn, "DELETE FROM product_data_blocks WHERE person_id = $1", person_id)
+            + await changed(conn, "UPDATE household_accounts SET benefit_account = NULL"
+                                  " WHERE benefit_account->>'sealed_for' = $1", person_id))

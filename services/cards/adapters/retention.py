@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class Erased:
 async def of_person(conn: Connection, person_id: str) -> Erased:
     tokens = [r["card_token"] for r in await conn.fetch(
         "SELECT card_token FROM cards WHERE person_id = $1 ORDER BY card_token FOR UPDATE", person_id)]
-    identifiers = await conn.execute("DELETE FROM person_identifiers WHERE person_id = $1", person_id)
-    events = await conn.execute("DELETE FROM card_events WHERE card_token = ANY($1::text[])", tokens)
-    cards = await conn.execute("DELETE FROM cards WHERE card_token = ANY($1::text[])", tokens)
-    return Erased(sum(int(status.split()[-1]) for status in (identifiers, events, cards)), tokens)
+    identifiers = await changed(conn, "DELETE FROM person_identifiers WHERE person_id = $1", person_id)
+    events = await changed(conn, "DELETE FROM card_events WHERE card_token = ANY($1::text[])", tokens)
+    cards = await changed(conn, "DELETE FROM cards WHERE card_token = ANY($1::text[])", tokens)
+    return Erased(identifiers + events + cards, tokens)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 LIFTED_BEFORE = """
 DELETE FROM consent_receipts WHERE receipt_id IN (
@@ -14,4 +14,4 @@ DELETE FROM consent_receipts WHERE receipt_id IN (
 
 async def blocks_lifted_before(conn: Connection, cutoff: datetime) -> int:
     """Erase the receipts of blocks lifted before `cutoff` (never the statement in force); the count."""
-    return int((await conn.execute(LIFTED_BEFORE, cutoff)).split()[-1])
+    return await changed(conn, LIFTED_BEFORE, cutoff)

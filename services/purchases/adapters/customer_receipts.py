@@ -8,13 +8,13 @@ from datetime import datetime
 import asyncpg
 
 from services.purchases.adapters.receipts import household_card_tokens, lock_identifiers_for_card_changes
-from shared.db import Connection
+from shared.db import Connection, changed
 
 
 async def _count(conn: Connection, *statements: tuple) -> int:
     total = 0
     for sql, *args in statements:
-        total += int((await conn.execute(sql, *args)).split()[-1])
+        total += await changed(conn, sql, *args)
     return total
 
 
@@ -57,7 +57,7 @@ async def warranties_ended_before(conn: Connection, cutoff: datetime) -> int:
 
 
 async def of_person(conn: Connection, person_id: str) -> int:
-    return int((await conn.execute("DELETE FROM customer_receipts WHERE person_id = $1", person_id)).split()[-1])
+    return await changed(conn, "DELETE FROM customer_receipts WHERE person_id = $1", person_id)
 
 
 COLUMNS = ("receipt_id, purchased_at, outlet_id, chain, total_cents, card_entry, payments::text AS payments, "

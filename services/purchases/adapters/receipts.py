@@ -10,7 +10,7 @@ from typing import NamedTuple
 import orjson
 
 from contracts.events.purchases import PurchaseAccepted
-from shared.db import Connection
+from shared.db import Connection, changed
 from shared.event_sql import Json, envelope_headers_sql, json_sql
 
 
@@ -315,10 +315,8 @@ async def resolve_and_publish(conn: Connection, event: tuple, card_tokens: list[
 
 async def expire_unresolved(conn: Connection, horizon_days: int) -> int:
     """Receipts still unresolved after the horizon: marked for the report; a late card still resolves them."""
-    result = await conn.execute(
-        "UPDATE receipts SET status = 'unresolved_expired' WHERE status = 'unresolved'"
-        " AND stored_at < now() - make_interval(days => $1)", horizon_days)
-    return int(result.split()[-1])
+    return await changed(conn, "UPDATE receipts SET status = 'unresolved_expired' WHERE status = 'unresolved'"
+                               " AND stored_at < now() - make_interval(days => $1)", horizon_days)
 
 
 # The line detail of the receipts already stored for households that just forbade its collection: every
@@ -343,4 +341,4 @@ async def remove_line_detail(conn: Connection, households: list[str]) -> int:
     The households' identifiers are locked as for a card change first: a batch of their receipts being
     stored right now, under the old rule, commits before this reads, and the next one sees the block."""
     await lock_identifiers_for_card_changes(conn, await household_card_tokens(conn, households))
-    return int((await conn.execute(REMOVE_LINE_DETAIL, households)).split()[-1])
+    return await changed(conn, REMOVE_LINE_DETAIL, households)

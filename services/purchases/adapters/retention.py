@@ -50,7 +50,7 @@ async def receipts_before(conn: Connection, cutoff: datetime) -> int:
 
 
 async def conflicts_before(conn: Connection, cutoff: datetime) -> int:
-    return int((await conn.execute("DELETE FROM receipt_conflicts WHERE seen_at < $1", cutoff)).split()[-1])
+    return await changed(conn, "DELETE FROM receipt_conflicts WHERE seen_at < $1", cutoff)
 
 
 async def of_person(conn: Connection, person_id: str) -> int:

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import asyncpg
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 
 class StaffRight(NamedTuple):
@@ -24,8 +24,7 @@ async def keep_rights(conn: Connection, rights: list[StaffRight]) -> None:
 
 
 async def forget(conn: Connection, person_ids: list[str]) -> int:
-    status = await conn.execute("DELETE FROM staff_discount_rights WHERE person_id = ANY($1::text[])", person_ids)
-    return int(status.split()[-1])
+    return await changed(conn, "DELETE FROM staff_discount_rights WHERE person_id = ANY($1::text[])", person_ids)
 
 
 # Found through their partial index; no person, identifier or line: the receipt id and outlet are what

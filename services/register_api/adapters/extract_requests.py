@@ -5,7 +5,7 @@ from datetime import datetime
 
 import asyncpg
 
-from shared.db import Connection
+from shared.db import Connection, changed
 
 PUBLIC = "request_id, person_id, requested_by, requested_at, deadline, status, completed_at, sha256, sections"
 
@@ -36,6 +36,5 @@ async def document(conn: Connection, request_id: str) -> bytes | None:
 
 
 async def forget_documents_of(conn: Connection, person_id: str) -> int:
-    status = await conn.execute("UPDATE extract_requests SET document = NULL WHERE person_id = $1"
-                                " AND document IS NOT NULL", person_id)
-    return int(status.split()[-1])
+    return await changed(conn, "UPDATE extract_requests SET document = NULL WHERE person_id = $1"
+                               " AND document IS NOT NULL", person_id)
